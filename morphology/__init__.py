@@ -1,0 +1,1 @@
+"""Morphologies and multicompartment neurons (a later issue)."""

@@ -1,0 +1,33 @@
+"""simcore: equation-oriented spiking neural network simulation.
+
+``from simcore import *`` gives what ``from brian2 import *`` gives a Brian 2
+script: units, the numpy namespace (without shadowing Python builtins), the model
+language, and the errors.
+"""
+
+from simcore import units as _units
+from simcore.equations import (
+    Equations,
+    check_expression,
+    check_statements,
+    parse_expression,
+    parse_statements,
+)
+from simcore.errors import EquationError, ModelError, ParseError, SourcePosition, UnknownNameError
+from simcore.units import *  # noqa: F403  (the unit names, constants and numpy names; see units.__all__)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    *_units.__all__,
+    "EquationError",
+    "Equations",
+    "ModelError",
+    "ParseError",
+    "SourcePosition",
+    "UnknownNameError",
+    "check_expression",
+    "check_statements",
+    "parse_expression",
+    "parse_statements",
+]

@@ -1,0 +1,21 @@
+"""The model language: equations, expressions and statements -> frozen sympy-based data."""
+
+from simcore.equations.check import check_expression, check_statements
+from simcore.equations.equations import Equations
+from simcore.equations.model import Equation, EquationKind
+from simcore.equations.parser import Expression, Statement, Statements, parse_expression, parse_statements
+from simcore.equations.printer import to_text
+
+__all__ = [
+    "Equation",
+    "EquationKind",
+    "Equations",
+    "Expression",
+    "Statement",
+    "Statements",
+    "check_expression",
+    "check_statements",
+    "parse_expression",
+    "parse_statements",
+    "to_text",
+]

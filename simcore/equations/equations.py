@@ -1,0 +1,247 @@
+"""``Equations``: the model of a group, as frozen parsed equations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+import sympy
+
+from simcore.equations.check import check_equation
+from simcore.equations.model import FLAGS_BY_OWNER, Equation, EquationKind, is_noise
+from simcore.equations.parser import Expression, Snippet, parse_expression, symbol
+from simcore.equations.printer import to_text
+from simcore.equations.reader import read_equations
+from simcore.errors import EquationError
+from simcore.units import Quantity, unit_name
+from simcore.units.dimension import Dimension
+
+
+class Equations:
+    """A set of model equations, parsed and checked for consistency (not yet for units,
+    which need the namespace: see :meth:`check_units`).
+
+    ``Equations(text, tau=10*ms, g='g_e')`` replaces the name ``tau`` by a value and
+    renames ``g`` to ``g_e``.
+    """
+
+    def __init__(self, eqns: str | Equations | Iterable[Equation] = "", **replacements: Any):
+        if isinstance(eqns, str):
+            equations = read_equations(eqns)
+        elif isinstance(eqns, Equations):
+            equations = eqns.equations
+        else:
+            equations = tuple(eqns)
+        _check_consistency(equations)
+        self.equations: tuple[Equation, ...] = equations
+        if replacements:
+            self.equations = self.substitute(**replacements).equations
+
+    # --- container behaviour -------------------------------------------------------
+    def __iter__(self) -> Iterator[Equation]:
+        return iter(self.equations)
+
+    def __len__(self) -> int:
+        return len(self.equations)
+
+    def __getitem__(self, name: str) -> Equation:
+        for equation in self.equations:
+            if equation.name == name:
+                return equation
+        raise KeyError(f"no equation defines '{name}'")
+
+    def __contains__(self, name: object) -> bool:
+        return any(eq.name == name for eq in self.equations)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = Equations(other)
+        return isinstance(other, Equations) and set(self.equations) == set(other.equations)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self.equations))
+
+    def __add__(self, other: Equations | str) -> Equations:
+        return Equations(self.equations + Equations(other).equations)
+
+    def __radd__(self, other: str) -> Equations:
+        return Equations(other) + self
+
+    def __str__(self) -> str:
+        return "\n".join(str(eq) for eq in self.equations)
+
+    def __repr__(self) -> str:
+        return f"Equations('''\n{self}\n''')"
+
+    # --- what later stages ask -----------------------------------------------------
+    def _names(self, kind: EquationKind) -> tuple[str, ...]:
+        return tuple(eq.name for eq in self.equations if eq.kind is kind)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(eq.name for eq in self.equations)
+
+    @property
+    def diff_eq_names(self) -> tuple[str, ...]:
+        return self._names(EquationKind.DIFFERENTIAL)
+
+    @property
+    def subexpr_names(self) -> tuple[str, ...]:
+        return self._names(EquationKind.SUBEXPRESSION)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return self._names(EquationKind.PARAMETER)
+
+    @property
+    def dimensions(self) -> dict[str, Dimension]:
+        return {eq.name: eq.dimension for eq in self.equations}
+
+    @property
+    def identifiers(self) -> frozenset[str]:
+        """Names the equations use but do not define (constants, units, t, ...), noise excluded."""
+        used = frozenset().union(*(eq.identifiers for eq in self.equations))
+        return frozenset(n for n in used if n not in self and not is_noise(n))
+
+    @property
+    def stochastic_variables(self) -> frozenset[str]:
+        used = frozenset().union(*(eq.identifiers for eq in self.equations))
+        return frozenset(n for n in used if is_noise(n))
+
+    @property
+    def is_stochastic(self) -> bool:
+        return bool(self.stochastic_variables)
+
+    def ordered_subexpressions(self) -> tuple[Equation, ...]:
+        """Subexpressions in an order where each comes after those it uses."""
+        return _ordered_subexpressions(self.equations)
+
+    # --- checks --------------------------------------------------------------------
+    def check_units(self, namespace: Mapping[str, Any] | None = None,
+                    builtins: Mapping[str, Dimension] | None = None) -> None:
+        """Check every equation's units. ``namespace`` maps external names to values (or
+        Dimensions); ``builtins`` gives the owner's own names (i, N, lastspike, ...)."""
+        own = {**(builtins or {}), **self.dimensions}
+        for equation in self.equations:
+            check_equation(equation, own, namespace)
+
+    def check_flags(self, owner: str) -> None:
+        """Refuse flags that make no sense on ``owner`` ('NeuronGroup', 'Synapses', 'SpatialNeuron')."""
+        allowed = FLAGS_BY_OWNER[owner]
+        for equation in self.equations:
+            wrong = sorted(equation.flags - allowed)
+            if wrong:
+                raise EquationError(f"the flag '{wrong[0]}' of {equation.where} does not apply in a {owner}",
+                                    equation.position, equation.source)
+
+    # --- substitution --------------------------------------------------------------
+    def substitute(self, **replacements: Any) -> Equations:
+        """Rename names (string values) or replace external names by values (quantities, numbers)."""
+        equations = self.equations
+        for name, value in replacements.items():
+            if isinstance(value, str):
+                equations = _rename(equations, name, value)
+            else:
+                equations = _replace_by_value(equations, name, value)
+        return Equations(equations)
+
+
+def _check_consistency(equations: tuple[Equation, ...]) -> None:
+    seen: dict[str, Equation] = {}
+    for equation in equations:
+        if equation.name in seen:
+            first = seen[equation.name]
+            at = f" (first defined on line {first.position.line})" if first.position else ""
+            raise EquationError(f"'{equation.name}' is defined twice{at}", equation.position, equation.source)
+        seen[equation.name] = equation
+    for equation in equations:
+        noise = sorted(n for n in equation.identifiers if is_noise(n))
+        if noise and equation.kind is not EquationKind.DIFFERENTIAL:
+            raise EquationError(f"white noise '{noise[0]}' appears in {equation.where}; noise may only "
+                                "appear in differential equations", equation.position, equation.source)
+        if equation.kind is EquationKind.SUBEXPRESSION and equation.name in equation.identifiers:
+            raise EquationError(f"{equation.where} refers to itself", equation.position, equation.source)
+        if equation.kind is EquationKind.DIFFERENTIAL and equation.var_type != "float":
+            raise EquationError(f"{equation.where} integrates a variable of type {equation.var_type}; "
+                                "only floating-point variables can have a derivative",
+                                equation.position, equation.source)
+        if "event-driven" in equation.flags and noise:
+            raise EquationError(f"{equation.where} is event-driven and cannot contain noise",
+                                equation.position, equation.source)
+    _ordered_subexpressions(equations)
+
+
+def _ordered_subexpressions(equations: tuple[Equation, ...]) -> tuple[Equation, ...]:
+    subexpressions = {eq.name: eq for eq in equations if eq.kind is EquationKind.SUBEXPRESSION}
+    ordered: list[Equation] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "active":
+            cycle = path[path.index(name):] + [name]
+            equation = subexpressions[name]
+            raise EquationError(f"the subexpressions {' -> '.join(cycle)} depend on each other in a cycle",
+                                equation.position, equation.source)
+        state[name] = "active"
+        for used in sorted(subexpressions[name].identifiers & subexpressions.keys()):
+            visit(used, path + [name])
+        state[name] = "done"
+        ordered.append(subexpressions[name])
+
+    for name in subexpressions:
+        visit(name, [])
+    return tuple(ordered)
+
+
+def _substituted(equation: Equation, mapping: dict[sympy.Symbol, sympy.Basic]) -> Equation:
+    if equation.expression is None:
+        return equation
+    expr = equation.expression.expr.xreplace(mapping)
+    names = frozenset(s.name for s in expr.free_symbols)
+    expression = replace(equation.expression, expr=expr, text=to_text(expr), identifiers=names)
+    return replace(equation, expression=expression)
+
+
+def _rename(equations: tuple[Equation, ...], old: str, new: str) -> tuple[Equation, ...]:
+    if not new.isidentifier():
+        raise EquationError(f"cannot rename '{old}' to '{new}': not a valid name")
+    used = any(eq.name == old or old in eq.identifiers for eq in equations)
+    if not used:
+        raise EquationError(f"cannot substitute '{old}': the equations do not use that name")
+    mapping = {symbol(old): symbol(new)}
+    return tuple(_substituted(replace(eq, name=new) if eq.name == old else eq, mapping) for eq in equations)
+
+
+def _replace_by_value(equations: tuple[Equation, ...], name: str, value: Any) -> tuple[Equation, ...]:
+    if any(eq.name == name for eq in equations):
+        raise EquationError(f"cannot replace '{name}' by a value: it is a variable of the equations; "
+                            "pass a string to rename it")
+    if not any(name in eq.identifiers for eq in equations):
+        raise EquationError(f"cannot substitute '{name}': the equations do not use that name")
+    mapping = {symbol(name): _value_expression(name, value)}
+    return tuple(_substituted(eq, mapping) for eq in equations)
+
+
+def _value_expression(name: str, value: Any) -> sympy.Basic:
+    """A scalar quantity or number as an expression in the model language (``10.0*ms``)."""
+    if isinstance(value, Quantity):
+        magnitude, unit_text = value.magnitude, unit_name(value.units)
+    else:
+        magnitude, unit_text = value, "1"
+    try:
+        number = float(magnitude)
+    except (TypeError, ValueError):
+        raise EquationError(f"cannot replace '{name}' by {value!r}: only scalar numbers and quantities "
+                            "(or a string, to rename) can be substituted") from None
+    if getattr(magnitude, "ndim", 0):
+        raise EquationError(f"cannot replace '{name}' by an array: only scalar values can be substituted")
+    unit = parse_expression(Snippet.whole(unit_text)).expr
+    value_expr = sympy.Integer(int(number)) if number.is_integer() and isinstance(magnitude, int) \
+        else sympy.Float(number)
+    return value_expr * unit
+
+
+__all__ = ["Equations", "Equation", "EquationKind", "Expression"]

@@ -1,0 +1,115 @@
+"""The frozen data one equation becomes, and the rules about flags and names."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+import sympy
+
+from simcore.equations.functions import BUILTIN_FUNCTIONS, CONSTANTS
+from simcore.equations.parser import Expression
+from simcore.equations.printer import to_text
+from simcore.errors import SourcePosition
+from simcore.units.dimension import Dimension
+
+
+class EquationKind(Enum):
+    DIFFERENTIAL = "differential equation"
+    SUBEXPRESSION = "subexpression"
+    PARAMETER = "parameter"
+
+
+FLAGS_BY_KIND: dict[EquationKind, frozenset[str]] = {
+    EquationKind.DIFFERENTIAL: frozenset({"unless refractory", "event-driven", "clock-driven"}),
+    EquationKind.SUBEXPRESSION: frozenset({"shared", "constant over dt", "summed", "point current"}),
+    EquationKind.PARAMETER: frozenset({"constant", "shared", "linked", "point current"}),
+}
+ALL_FLAGS = frozenset().union(*FLAGS_BY_KIND.values())
+INCOMPATIBLE_FLAGS = (
+    frozenset({"event-driven", "clock-driven"}),
+    frozenset({"linked", "constant"}),
+    frozenset({"linked", "shared"}),
+    frozenset({"summed", "shared"}),
+)
+# Which flags make sense on which kind of object.
+FLAGS_BY_OWNER: dict[str, frozenset[str]] = {
+    "NeuronGroup": frozenset({"unless refractory", "constant", "shared", "linked", "constant over dt"}),
+    "Synapses": frozenset({"event-driven", "clock-driven", "constant", "shared", "constant over dt", "summed"}),
+    "SpatialNeuron": frozenset({"unless refractory", "constant", "shared", "linked", "constant over dt",
+                                "point current"}),
+}
+
+VARIABLE_TYPES = ("float", "boolean", "integer")
+NOISE_NAME = re.compile(r"xi(_\w+)?$")
+# Names every group defines itself, so equations cannot.
+RESERVED_NAMES = frozenset({"t", "dt", "i", "N", "lastspike", "not_refractory", "t_in_timesteps"})
+
+
+def is_noise(name: str) -> bool:
+    """``xi``, ``xi_1``, ``xi_e``: white noise symbols (unit second**-0.5)."""
+    return NOISE_NAME.match(name) is not None
+
+
+def naming_problem(name: str, unit_names: frozenset[str]) -> str | None:
+    """Why ``name`` cannot name a model variable, or None if it can."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        return f"'{name}' is not a valid name"
+    if name.startswith("_"):
+        return f"'{name}' starts with '_', which is reserved for simcore's own names"
+    if name in RESERVED_NAMES:
+        return f"'{name}' is defined by every group and cannot be redefined"
+    if is_noise(name):
+        return f"'{name}' is reserved for white noise"
+    if name in BUILTIN_FUNCTIONS:
+        return f"'{name}' is a built-in function"
+    if name in CONSTANTS:
+        return f"'{name}' is a built-in constant"
+    if name in unit_names:
+        return f"'{name}' is the name of a unit"
+    if name.endswith(("_pre", "_post")):
+        return f"'{name}' ends in '_pre' or '_post', which refer to pre- and postsynaptic variables"
+    return None
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One line of a model: ``dx/dt = f : unit``, ``x = f : unit`` or ``x : unit``, plus flags."""
+
+    name: str
+    kind: EquationKind
+    expression: Expression | None
+    dimension: Dimension
+    var_type: str = "float"
+    flags: frozenset[str] = frozenset()
+    unit_text: str = field(default="1", compare=False)
+    position: SourcePosition | None = field(default=None, compare=False)
+    source: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def expr(self) -> sympy.Basic | None:
+        return None if self.expression is None else self.expression.expr
+
+    @property
+    def identifiers(self) -> frozenset[str]:
+        return frozenset() if self.expression is None else self.expression.identifiers
+
+    @property
+    def where(self) -> str:
+        """'the differential equation for v (line 2)' for messages."""
+        at = f" (line {self.position.line})" if self.position else ""
+        return f"the {self.kind.value} for '{self.name}'{at}"
+
+    def __str__(self) -> str:
+        if self.kind is EquationKind.DIFFERENTIAL:
+            text = f"d{self.name}/dt = {to_text(self.expr)}"
+        elif self.kind is EquationKind.SUBEXPRESSION:
+            text = f"{self.name} = {to_text(self.expr)}"
+        else:
+            text = self.name
+        text += f" : {self.unit_text}"
+        if self.flags:
+            text += f" ({', '.join(sorted(self.flags))})"
+        return text

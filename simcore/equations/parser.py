@@ -1,0 +1,396 @@
+"""Expression and statement strings -> sympy, with positions for every error.
+
+Python's own ``ast`` reads the text (so syntax errors carry exact positions and
+only whitelisted constructs pass); a small converter then builds sympy objects
+directly. Nothing is ever evaluated, and sympy's ``sympify`` quirks (``E``,
+``I``, ``N``, ``beta``, ...) cannot occur because every name becomes a Symbol.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import sympy
+from sympy.core.parameters import distribute
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import BooleanAtom, BooleanFunction
+
+from simcore.equations.functions import BUILTIN_FUNCTIONS, int_, poisson
+from simcore.errors import ParseError, SourcePosition
+
+ASSIGNMENT_OPERATORS = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
+
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+    ast.FloorDiv: lambda a, b: sympy.floor(a / b),
+    ast.Mod: lambda a, b: sympy.Mod(a, b),
+}
+_COMPARE = {
+    ast.Lt: sympy.Lt,
+    ast.LtE: sympy.Le,
+    ast.Gt: sympy.Gt,
+    ast.GtE: sympy.Ge,
+    ast.Eq: sympy.Eq,
+    ast.NotEq: sympy.Ne,
+}
+_OPERATOR_HINTS = {
+    ast.BitAnd: "'&' is not supported; use 'and'",
+    ast.BitOr: "'|' is not supported; use 'or'",
+    ast.BitXor: "'^' is not supported; use '**' for powers",
+    ast.Invert: "'~' is not supported; use 'not'",
+    ast.MatMult: "'@' is not supported",
+    ast.LShift: "'<<' is not supported",
+    ast.RShift: "'>>' is not supported",
+}
+
+
+def is_condition(expr: sympy.Basic) -> bool:
+    """A comparison, a logical combination or True/False (a Symbol is never one here)."""
+    return isinstance(expr, (Relational, BooleanFunction, BooleanAtom))
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The one way a model name becomes a sympy Symbol (real, as all model values are)."""
+    return sympy.Symbol(name, real=True)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A piece of a user's string and where it stands in that string, so that a
+    position inside the piece can be reported as a position in the whole."""
+
+    text: str
+    source: str
+    line: int = 1
+    column: int = 1
+
+    @classmethod
+    def whole(cls, text: str) -> Snippet:
+        return cls(text, text)
+
+    def position(self, line: int, column: int) -> SourcePosition:
+        """Position in the source of 1-based (line, column) inside ``text``."""
+        if line == 1:
+            return SourcePosition(self.line, self.column + column - 1)
+        return SourcePosition(self.line + line - 1, column)
+
+    def error(self, message: str, line: int = 1, column: int = 1) -> ParseError:
+        return ParseError(message, self.position(line, column), self.source)
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed expression: the sympy tree plus what later stages ask of it."""
+
+    expr: sympy.Basic
+    text: str = field(compare=False)
+    identifiers: frozenset[str]
+    functions: frozenset[str] = frozenset()
+    positions: Mapping[str, SourcePosition] = field(default_factory=dict, compare=False, repr=False)
+    source: str = field(default="", compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Statement:
+    """``target op expr`` with op one of = += -= *= /=."""
+
+    target: str
+    op: str
+    expression: Expression
+    position: SourcePosition | None = field(default=None, compare=False)
+
+    @property
+    def expr(self) -> sympy.Basic:
+        return self.expression.expr
+
+    @property
+    def identifiers(self) -> frozenset[str]:
+        return self.expression.identifiers | {self.target}
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The statements of a reset, an ``on_pre`` or a ``run_regularly`` block, in order."""
+
+    statements: tuple[Statement, ...]
+    source: str = field(default="", compare=False, repr=False)
+
+    def __iter__(self):
+        return iter(self.statements)
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.target for s in self.statements))
+
+    @property
+    def identifiers(self) -> frozenset[str]:
+        return frozenset().union(*(s.identifiers for s in self.statements))
+
+
+class _Converter:
+    """One pass over a Python AST, building sympy and recording name positions."""
+
+    def __init__(self, snippet: Snippet, text_lines: list[str], line_shift: int = 0, col_shift: int = 0):
+        self.snippet = snippet
+        self.lines = text_lines
+        self.line_shift = line_shift
+        self.col_shift = col_shift
+        self.positions: dict[str, SourcePosition] = {}
+        self.functions: set[str] = set()
+        self.random_sites = 0
+
+    def where(self, node: ast.AST) -> tuple[int, int]:
+        """1-based (line, column) inside the snippet of an AST node of the parsed text."""
+        line = node.lineno
+        raw = self.lines[line - 1].encode()[: node.col_offset].decode(errors="replace")
+        column = len(raw) + 1
+        line -= self.line_shift
+        if line == 1:
+            column -= self.col_shift
+        return line, column
+
+    def fail(self, node: ast.AST, message: str) -> ParseError:
+        return self.snippet.error(message, *self.where(node))
+
+    def convert(self, node: ast.AST) -> sympy.Basic:
+        # sympy would distribute a number over a sum (0.32*(a + b) -> 0.32*a + 0.32*b), so that
+        # printing and parsing again would give another tree; keep the user's grouping.
+        with distribute(False):
+            return self._convert(node)
+
+    def _convert(self, node: ast.AST) -> sympy.Basic:
+        method = getattr(self, f"_{type(node).__name__}", None)
+        if method is None:
+            raise self.fail(node, f"{_describe_node(node)} is not allowed in model expressions")
+        try:
+            return method(node)
+        except ParseError:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise self.fail(node, f"cannot form this expression: {exc}") from None
+
+    def _Constant(self, node: ast.Constant):
+        value = node.value
+        if isinstance(value, bool):
+            return sympy.true if value else sympy.false
+        if isinstance(value, int):
+            return sympy.Integer(value)
+        if isinstance(value, float):
+            return sympy.Float(value)
+        raise self.fail(node, f"the constant {value!r} is not a number")
+
+    def _Name(self, node: ast.Name):
+        if node.id in BUILTIN_FUNCTIONS:
+            raise self.fail(node, f"'{node.id}' is a function: call it, as in {node.id}(...)")
+        if node.id.startswith("_"):
+            raise self.fail(node, f"names starting with '_' are reserved: '{node.id}'")
+        self.positions.setdefault(node.id, self.snippet.position(*self.where(node)))
+        return symbol(node.id)
+
+    def _arithmetic_operand(self, node: ast.AST):
+        value = self.convert(node)
+        return int_(value) if is_condition(value) else value
+
+    def _BinOp(self, node: ast.BinOp):
+        operator = _BINARY.get(type(node.op))
+        if operator is None:
+            raise self.fail(node, _OPERATOR_HINTS.get(type(node.op), "unsupported operator"))
+        left = self._arithmetic_operand(node.left)
+        right = self._arithmetic_operand(node.right)
+        if isinstance(node.op, ast.Pow) and isinstance(right, sympy.Float) and float(right).is_integer():
+            right = sympy.Integer(int(right))
+        return operator(left, right)
+
+    def _UnaryOp(self, node: ast.UnaryOp):
+        if isinstance(node.op, ast.Not):
+            return sympy.Not(self.convert(node.operand))
+        if isinstance(node.op, ast.USub):
+            return -self._arithmetic_operand(node.operand)
+        if isinstance(node.op, ast.UAdd):
+            return self._arithmetic_operand(node.operand)
+        raise self.fail(node, _OPERATOR_HINTS.get(type(node.op), "unsupported operator"))
+
+    def _BoolOp(self, node: ast.BoolOp):
+        combine = sympy.And if isinstance(node.op, ast.And) else sympy.Or
+        return combine(*(self.convert(value) for value in node.values))
+
+    def _Compare(self, node: ast.Compare):
+        terms = [self._arithmetic_operand(node.left)]
+        relations = []
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            relation = _COMPARE.get(type(op))
+            if relation is None:
+                raise self.fail(node, f"the comparison '{_op_text(op)}' is not supported")
+            terms.append(self._arithmetic_operand(comparator))
+            relations.append(relation(terms[-2], terms[-1], evaluate=False))
+        return relations[0] if len(relations) == 1 else sympy.And(*relations)
+
+    def _Call(self, node: ast.Call):
+        if not isinstance(node.func, ast.Name):
+            raise self.fail(node, "only named functions can be called, as in exp(x)")
+        if node.keywords:
+            raise self.fail(node, f"{node.func.id}() takes no keyword arguments")
+        name = node.func.id
+        if any(isinstance(arg, ast.Starred) for arg in node.args):
+            raise self.fail(node, f"{name}() cannot take *arguments")
+        convert = self.convert if name == "int" else self._arithmetic_operand
+        args = [convert(arg) for arg in node.args]
+        if name not in BUILTIN_FUNCTIONS:
+            self.functions.add(name)
+            self.positions.setdefault(name, self.snippet.position(*self.where(node)))
+            return sympy.Function(name)(*args)
+        function, arity = BUILTIN_FUNCTIONS[name]
+        if len(args) != arity:
+            plural = "" if arity == 1 else "s"
+            raise self.fail(node, f"{name}() takes {arity} argument{plural} ({len(args)} given)")
+        if name in ("rand", "randn"):
+            self.random_sites += 1
+            return function(sympy.Integer(self.random_sites - 1))
+        if function is poisson:
+            self.random_sites += 1
+            return function(args[0], sympy.Integer(self.random_sites - 1))
+        return function(*args)
+
+
+def _op_text(op: ast.cmpop) -> str:
+    return {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}.get(type(op), "?")
+
+
+def _describe_node(node: ast.AST) -> str:
+    names = {
+        "IfExp": "a conditional expression (x if c else y)",
+        "Attribute": "attribute access (a.b)",
+        "Subscript": "indexing (a[...])",
+        "Lambda": "lambda",
+        "List": "a list",
+        "Tuple": "a tuple",
+        "Dict": "a dict",
+        "Set": "a set",
+        "JoinedStr": "an f-string",
+        "NamedExpr": "':='",
+    }
+    return names.get(type(node).__name__, f"'{type(node).__name__}'")
+
+
+def _syntax_error(snippet: Snippet, exc: SyntaxError, line_shift: int, col_shift: int) -> ParseError:
+    line = (exc.lineno or 1) - line_shift
+    column = (exc.offset or 1) - (col_shift if line == 1 else 0)
+    line = max(line, 1)
+    lines = snippet.text.splitlines() or [""]
+    if line > len(lines):
+        line, column = len(lines), len(lines[-1]) + 1
+    message = f"invalid syntax: {exc.msg}" if exc.msg and exc.msg != "invalid syntax" else "invalid syntax"
+    return snippet.error(message, line, max(column, 1))
+
+
+def parse_expression(text: str | Snippet) -> Expression:
+    """Parse an expression (a threshold, a condition, a right-hand side)."""
+    snippet = Snippet.whole(text) if isinstance(text, str) else text
+    if not snippet.text.strip():
+        raise snippet.error("empty expression")
+    wrapped = "(" + snippet.text + "\n)"
+    try:
+        tree = ast.parse(wrapped, mode="eval")
+    except SyntaxError as exc:
+        raise _syntax_error(snippet, exc, 0, 1) from None
+    converter = _Converter(snippet, wrapped.splitlines(), col_shift=1)
+    expr = converter.convert(tree.body)
+    return _expression(expr, snippet, converter)
+
+
+def _expression(expr: sympy.Basic, snippet: Snippet, converter: _Converter) -> Expression:
+    names = frozenset(s.name for s in expr.free_symbols)
+    return Expression(
+        expr=expr,
+        text=" ".join(snippet.text.split()),
+        identifiers=names,
+        functions=frozenset(converter.functions),
+        positions=MappingProxyType({k: v for k, v in converter.positions.items()}),
+        source=snippet.source,
+    )
+
+
+def parse_statements(text: str) -> Statements:
+    """Parse statements (a reset, on_pre, run_regularly code): one assignment per line."""
+    snippets = list(_logical_lines(text))
+    if not snippets:
+        raise Snippet.whole(text).error("no statements given")
+    statements = []
+    for snippet in snippets:
+        try:
+            tree = ast.parse(snippet.text, mode="exec")
+        except SyntaxError as exc:
+            raise _syntax_error(snippet, exc, 0, 0) from None
+        converter = _Converter(snippet, snippet.text.splitlines())
+        for node in tree.body:
+            statements.append(_statement(node, snippet, converter))
+    return Statements(tuple(statements), text)
+
+
+def _statement(node: ast.stmt, snippet: Snippet, converter: _Converter) -> Statement:
+    if isinstance(node, ast.Assign):
+        if len(node.targets) != 1:
+            raise converter.fail(node, "assign one variable per statement (no 'a = b = ...')")
+        target_node, op, value = node.targets[0], "=", node.value
+    elif isinstance(node, ast.AugAssign):
+        op = ASSIGNMENT_OPERATORS.get(type(node.op))
+        if op is None:
+            raise converter.fail(node, "only the operators =, +=, -=, *= and /= can assign")
+        target_node, value = node.target, node.value
+    elif isinstance(node, ast.Expr):
+        raise converter.fail(node, "a statement must assign to a variable, as in 'v = v_reset'")
+    else:
+        raise converter.fail(node, f"{type(node).__name__} statements are not allowed; only assignments")
+    if not isinstance(target_node, ast.Name):
+        raise converter.fail(target_node, "the target of an assignment must be a variable name")
+    target = converter.convert(target_node).name
+    expr = converter.convert(value)
+    line, column = converter.where(node)
+    line_text = snippet.text.splitlines()[line - 1]
+    source_text = ast.get_source_segment(snippet.text, node) or line_text
+    expression = _expression(expr, Snippet(source_text, snippet.source), converter)
+    return Statement(target, op, expression, snippet.position(line, column))
+
+
+def _logical_lines(text: str):
+    """Statement snippets: each physical line, joined with the next ones while
+    brackets are open; leading indentation removed (triple-quoted strings indent)."""
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        raw = _strip_comment(lines[index])
+        if not raw.strip():
+            index += 1
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        start = index
+        parts = [raw.lstrip()]
+        depth = _bracket_depth(parts[0])
+        while depth > 0 and index + 1 < len(lines):
+            index += 1
+            following = _strip_comment(lines[index])
+            parts.append(following)
+            depth += _bracket_depth(following)
+        index += 1
+        yield Snippet("\n".join(parts), text, start + 1, indent + 1)
+
+
+def _strip_comment(line: str) -> str:
+    return line.split("#", 1)[0].rstrip()
+
+
+def _bracket_depth(line: str) -> int:
+    return sum(line.count(c) for c in "([{") - sum(line.count(c) for c in ")]}")

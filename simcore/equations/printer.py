@@ -1,0 +1,98 @@
+"""sympy -> text in the model language (the inverse of the parser).
+
+Used for ``str(Equations)``, for error messages that quote a term, and as the
+comment above each generated line. Floats print with ``repr`` so they survive a
+round trip exactly.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.str import StrPrinter
+
+from simcore.equations.functions import LANGUAGE_NAME, RANDOM_FUNCTIONS
+
+_RELATION = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+class ModelPrinter(StrPrinter):
+    """Prints sympy expressions the way a user writes them in model strings."""
+
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_BooleanTrue(self, expr):
+        return "True"
+
+    def _print_BooleanFalse(self, expr):
+        return "False"
+
+    def _print_Infinity(self, expr):
+        return "inf"
+
+    def _print_NegativeInfinity(self, expr):
+        return "-inf"
+
+    def _print_Exp1(self, expr):
+        return "exp(1)"
+
+    def _print_Pi(self, expr):
+        return "pi"
+
+    def _print_Relational(self, expr):
+        op = _RELATION[expr.rel_op]
+        prec = precedence(expr)
+        return f"{self.parenthesize(expr.lhs, prec)} {op} {self.parenthesize(expr.rhs, prec)}"
+
+    def _logical(self, expr, word):
+        return f" {word} ".join(f"({self._print(arg)})" for arg in expr.args)
+
+    def _print_And(self, expr):
+        return self._logical(expr, "and")
+
+    def _print_Or(self, expr):
+        return self._logical(expr, "or")
+
+    def _print_Not(self, expr):
+        return f"not ({self._print(expr.args[0])})"
+
+    def _print_Mod(self, expr):
+        left = self.parenthesize(expr.args[0], PRECEDENCE["Mul"], strict=True)
+        right = self.parenthesize(expr.args[1], PRECEDENCE["Mul"])
+        return f"{left} % {right}"
+
+    def _print_Mul(self, expr):
+        # A '%' factor always needs brackets inside a product; print it as a stand-in name.
+        stand_ins = {arg: sympy.Symbol(f"({self._print(arg)})") for arg in expr.args if isinstance(arg, sympy.Mod)}
+        return super()._print_Mul(expr.xreplace(stand_ins) if stand_ins else expr)
+
+    def parenthesize(self, item, level, strict=False):
+        # sympy ranks Mod as an atom; '%' binds like '*' in the model language.
+        if isinstance(item, sympy.Mod):
+            own = PRECEDENCE["Mul"]
+            text = self._print(item)
+            return f"({text})" if own < level or (not strict and own <= level) else text
+        return super().parenthesize(item, level, strict)
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        if name in RANDOM_FUNCTIONS:
+            user_args = expr.args[:-1]
+        else:
+            user_args = expr.args
+        name = LANGUAGE_NAME.get(name, name)
+        return f"{name}({', '.join(self._print(arg) for arg in user_args)})"
+
+    _print_Abs = _print_Function
+    _print_ceiling = _print_Function
+    _print_floor = _print_Function
+    _print_sign = _print_Function
+
+
+_PRINTER = ModelPrinter({"order": None})
+
+
+def to_text(expr: sympy.Basic) -> str:
+    """An expression in the model language."""
+    return _PRINTER.doprint(expr)

@@ -1,0 +1,79 @@
+"""Every exception simcore raises on bad input.
+
+Each is a ``ModelError`` and also a subclass of the builtin exception a Python
+user would expect (SyntaxError, NameError, ValueError), so generic handlers work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simcore.units.errors import DimensionMismatchError
+
+__all__ = [
+    "DimensionMismatchError",
+    "EquationError",
+    "ModelError",
+    "ParseError",
+    "SourcePosition",
+    "UnknownNameError",
+]
+
+
+@dataclass(frozen=True)
+class SourcePosition:
+    """Where something stands in a user's string: 1-based line and column."""
+
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}"
+
+
+class ModelError(Exception):
+    """Base class: something in the user's model is wrong."""
+
+    def __init__(self, message: str, position: SourcePosition | None = None, source: str | None = None):
+        self.message = message
+        self.position = position
+        self.source = source
+        super().__init__(self._full_message())
+
+    def _full_message(self) -> str:
+        if self.position is None:
+            return self.message
+        text = f"{self.message} ({self.position})"
+        if self.source is not None:
+            lines = self.source.splitlines()
+            if 1 <= self.position.line <= len(lines):
+                line = lines[self.position.line - 1]
+                caret = " " * (self.position.column - 1) + "^"
+                text += f"\n    {line}\n    {caret}"
+        return text
+
+    def __str__(self) -> str:
+        return self._full_message()
+
+
+class ParseError(ModelError, SyntaxError):
+    """A string could not be read: bad syntax, an unknown flag, an unsupported construct."""
+
+    def __init__(self, message: str, position: SourcePosition | None = None, source: str | None = None):
+        ModelError.__init__(self, message, position, source)
+        self.msg = message
+        if position is not None:
+            self.lineno, self.offset = position.line, position.column
+
+
+class UnknownNameError(ModelError, NameError):
+    """An identifier in a string refers to nothing the model or its namespace defines."""
+
+    def __init__(self, name: str, message: str, position: SourcePosition | None = None,
+                 source: str | None = None):
+        ModelError.__init__(self, message, position, source)
+        self.name = name
+
+
+class EquationError(ModelError, ValueError):
+    """Equations that parse but make no sense: a name defined twice, a cycle, a misplaced flag."""

@@ -1,0 +1,1 @@
+"""Numerical integration methods: equations -> update statements (issue 3)."""

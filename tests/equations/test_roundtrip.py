@@ -1,0 +1,99 @@
+"""Property tests: random well-formed expressions survive parse -> print -> parse,
+and the parsed sympy tree computes what Python computes from the same text."""
+
+import math
+
+import sympy
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from simcore.equations import parse_expression, to_text
+from simcore.equations.parser import symbol
+
+NAMES = ["v", "w", "tau", "x_1", "N", "E", "I", "beta"]
+VALUES = {"v": 0.7, "w": -1.3, "tau": 2.5, "x_1": 0.25, "N": 3.0, "E": 1.1, "I": -0.4, "beta": 0.9}
+SAFE_UNARY = ["exp", "sin", "cos", "tanh", "arctan", "abs"]
+
+numbers = st.one_of(
+    st.integers(min_value=0, max_value=1000).map(str),
+    st.just("0.0"),
+    st.floats(min_value=1e-6, max_value=1e6).map(repr),
+)
+atoms = st.one_of(st.sampled_from(NAMES), numbers)
+
+
+def combine(children):
+    return st.one_of(
+        st.tuples(children, st.sampled_from(["+", "-", "*"]), children).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(children, children).map(lambda t: f"({t[0]})/(1.5 + abs({t[1]}))"),
+        st.tuples(children, st.integers(min_value=0, max_value=3)).map(lambda t: f"({t[0]})**{t[1]}"),
+        st.tuples(st.sampled_from(SAFE_UNARY), children).map(lambda t: f"{t[0]}({t[1]})"),
+        children.map(lambda c: f"-{c}"),
+        st.tuples(children, children, children).map(lambda t: f"clip({t[0]}, {t[1]}, {t[2]})"),
+    )
+
+
+expressions = st.recursive(atoms, combine, max_leaves=12)
+conditions = st.tuples(expressions, st.sampled_from(["<", "<=", ">", ">=", "==", "!="]), expressions).map(
+    lambda t: f"{t[0]} {t[1]} {t[2]}")
+
+
+def same_meaning(expr):
+    """sympy evaluates arctan(-1) to -pi/4 with its own pi, which prints as the model name 'pi'."""
+    return expr.xreplace({symbol("pi"): sympy.pi, symbol("inf"): sympy.oo})
+
+
+def representable(expr):
+    """sympy multiplies Floats beyond the double range, where no model number lies."""
+    return all(f == 0 or 1e-300 < abs(float(f)) < 1e300 for f in expr.atoms(sympy.Float))
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions)
+def test_expression_round_trip(text):
+    parsed = parse_expression(text).expr
+    assume(representable(parsed))
+    printed = to_text(parsed)
+    assert same_meaning(parse_expression(printed).expr) == same_meaning(parsed)
+
+
+@settings(max_examples=80, deadline=None)
+@given(conditions, conditions, st.sampled_from(["and", "or"]))
+def test_condition_round_trip(first, second, word):
+    parsed = parse_expression(f"({first}) {word} not ({second})").expr
+    assume(representable(parsed))
+    assert same_meaning(parse_expression(to_text(parsed)).expr) == same_meaning(parsed)
+
+
+def _python_value(text):
+    namespace = dict(VALUES, exp=math.exp, sin=math.sin, cos=math.cos, tanh=math.tanh, arctan=math.atan,
+                     abs=abs, clip=lambda x, lo, hi: min(max(x, lo), hi))
+    return eval(text, {"__builtins__": {}}, namespace)
+
+
+def _sympy_value(expr):
+    symbols = [symbol(n) for n in VALUES]
+    function = sympy.lambdify(symbols, expr, modules=[{"clip": lambda x, lo, hi: min(max(x, lo), hi)}, "math"])
+    return function(*VALUES.values())
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions)
+def test_parsed_expression_computes_like_python(text):
+    try:
+        expected = _python_value(text)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        assume(False)
+    assume(math.isfinite(expected) and abs(expected) < 1e12)
+    try:
+        actual = _sympy_value(parse_expression(text).expr)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        assume(False)
+    # sympy may reorder sums, so rounding differs by a few ulps of the largest term
+    assert math.isclose(actual, expected, rel_tol=1e-7, abs_tol=1e-7)
+
+
+def test_random_calls_stay_independent():
+    expr = parse_expression("rand() - rand()").expr
+    assert expr != 0
+    assert to_text(expr) == "rand() - rand()"

@@ -1,0 +1,30 @@
+"""What ``from simcore import *`` gives a Brian 2 script."""
+
+import builtins
+
+
+def test_star_import_gives_the_language_and_keeps_builtins():
+    namespace: dict = {}
+    exec("from simcore import *", namespace)
+    for name in ("Equations", "ms", "mV", "nS", "Hz", "DimensionMismatchError", "mean", "linspace", "rand",
+                 "check_units", "ParseError", "zero_celsius"):
+        assert name in namespace, name
+    shadowed = {name for name in namespace if name in dir(builtins) and not name.startswith("__")}
+    assert shadowed == set()
+    exec("assert max(1, 2) == 2 and min([3, 1]) == 1 and sum(x for x in range(4)) == 6 and abs(-2) == 2",
+         namespace)
+
+
+def test_brian_style_script_runs():
+    namespace: dict = {}
+    exec(
+        "from simcore import *\n"
+        "tau = 10*ms\n"
+        "eqs = Equations('dv/dt = -v/tau : volt (unless refractory)')\n"
+        "eqs.check_units({'tau': tau})\n"
+        "rates = [100, 200, 300]*Hz\n"
+        "result = (mean(rates)/Hz, tau/ms, str(-70*mV))\n",
+        namespace,
+    )
+    assert namespace["result"] == (200.0, 10.0, "-70. mV")
+

@@ -1,0 +1,127 @@
+"""Text forms of units and quantities.
+
+``units_str``: the short form that ``str`` prints (``mV``, ``uF/cm^2``, ``ms^-1``).
+``units_python``: Python syntax built from simcore's exported names (``mV``,
+``siemens/metre**2``, ``second**-0.5``), which evaluates back to the same unit.
+``magnitude_str``: numpy's positional style with a trailing point (``-70.``).
+All work on pint UnitsContainers (an ordered mapping: pint unit name -> power).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from simcore.units import scheme
+
+_SYMBOLS: dict[str, str] = {}
+_PYTHON: dict[str, str | None] = {}
+_REPLACEMENTS = (("µ", "u"), ("μ", "u"), ("Ω", "ohm"))
+
+
+def _split(registry: Any, name: str) -> tuple[str, scheme.BaseUnit | None]:
+    """(pint prefix name, BaseUnit of the scheme or None) of a pint unit name."""
+    candidates = registry.parse_unit_name(name)
+    for prefix, unit, suffix in candidates:
+        if not suffix and unit in scheme.BASE_BY_PINT:
+            return prefix, scheme.BASE_BY_PINT[unit]
+    return "", None
+
+
+def unit_symbol(registry: Any, name: str) -> str:
+    """Short symbol of one pint unit name: 'millivolt' -> 'mV', 'kiloohm' -> 'kohm'."""
+    symbol = _SYMBOLS.get(name)
+    if symbol is None:
+        prefix, base = _split(registry, name)
+        symbol = scheme.short_symbol(prefix, base) if base is not None else None
+        if symbol is None:
+            symbol = registry.get_symbol(name)
+            for old, new in _REPLACEMENTS:
+                symbol = symbol.replace(old, new)
+        _SYMBOLS[name] = symbol
+    return symbol
+
+
+def unit_python_name(registry: Any, name: str) -> str | None:
+    """Exported Python name of one pint unit name ('millivolt' -> 'mV', 'second' ->
+    'second'), or None if simcore exports no name for it."""
+    if name not in _PYTHON:
+        prefix, base = _split(registry, name)
+        _PYTHON[name] = scheme.python_name(prefix, base) if base is not None else None
+    return _PYTHON[name]
+
+
+def power_text(power: Any) -> str:
+    """An exponent as the shortest exact text: 2, -1, 0.5, 0.3333333333333333."""
+    if isinstance(power, Fraction):
+        power = power.numerator if power.denominator == 1 else float(power)
+    if isinstance(power, float) and power.is_integer():
+        power = int(power)
+    return repr(power)
+
+
+def _split_powers(units: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    items = list(units.items())
+    return [(n, p) for n, p in items if p > 0], [(n, p) for n, p in items if p < 0]
+
+
+def units_str(registry: Any, units: Any) -> str:
+    """Short display form of a UnitsContainer: 'mV', 'uF/cm^2', 'mV*ms', 'ms^-1', '1'."""
+
+    def term(name: str, power: Any) -> str:
+        symbol = unit_symbol(registry, name)
+        return symbol if power == 1 else f"{symbol}^{power_text(power)}"
+
+    positive, negative = _split_powers(units)
+    if not positive and not negative:
+        return "1"
+    if not positive:
+        return "*".join(term(name, power) for name, power in negative)
+    text = "*".join(term(name, power) for name, power in positive)
+    if len(negative) == 1:
+        return f"{text}/{term(negative[0][0], -negative[0][1])}"
+    if negative:
+        return f"{text}/({'*'.join(term(name, -power) for name, power in negative)})"
+    return text
+
+
+def units_python(registry: Any, units: Any) -> str | None:
+    """Python expression of a UnitsContainer in exported names ('siemens/metre**2',
+    'second**-0.5', '1'), or None if one of its units has no exported name."""
+    names = {}
+    for name in units:
+        python = unit_python_name(registry, name)
+        if python is None:
+            return None
+        names[name] = python
+
+    def term(name: str, power: Any) -> str:
+        return names[name] if power == 1 else f"{names[name]}**{power_text(power)}"
+
+    positive, negative = _split_powers(units)
+    if not positive and not negative:
+        return "1"
+    if not positive:
+        return "*".join(term(name, power) for name, power in negative)
+    text = "*".join(term(name, power) for name, power in positive)
+    return text + "".join(f"/{term(name, -power)}" for name, power in negative)
+
+
+def magnitude_str(magnitude: Any, precision: int | None = None) -> str:
+    """numpy's display of a number or array: '-70.', '5', '[-70. -65.]', '1.e-20'."""
+    array = np.asarray(magnitude)
+    if array.dtype.kind not in "biufc":
+        return str(magnitude)
+    if array.ndim == 0:
+        return np.array2string(array.reshape(1), precision=precision)[1:-1].strip()
+    return np.array2string(array, precision=precision)
+
+
+def magnitude_repr(magnitude: Any) -> str:
+    """An evaluable form of a magnitude: '-70.', 'array([-70., -65.])'."""
+    array = np.asarray(magnitude)
+    if array.ndim == 0 and array.dtype.kind in "biufc":
+        return magnitude_str(array)
+    return repr(magnitude)

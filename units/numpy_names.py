@@ -1,0 +1,68 @@
+"""The numpy names that ``from simcore import *`` gives, as Brian 2's star import does.
+
+``NUMPY_EXPORTS``: numpy's public names (``numpy.__all__``) except
+- names of Python builtins (``sum``, ``max``, ``min``, ``abs``, ``round``, ``all``,
+  ``any``, ``pow``, ``bool``, ...), so that a star import leaves the builtins working;
+- submodules (``random``, ``linalg``, ``testing``...), which would shadow the standard
+  library's ``random`` and cost import time (use ``numpy.random`` etc.);
+- names that simcore replaces with unit-aware versions: ``asarray`` (values in SI base
+  units) and ``arange`` (accepts quantities).
+``NUMPY_NAMESPACE`` maps those names to numpy's objects, plus ``rand`` and ``randn``
+from ``numpy.random`` and the module itself as ``np`` and ``numpy`` (Brian 2 scripts use
+``np.`` without importing numpy). Quantities work with numpy's own functions through
+pint's ``__array_function__``/``__array_ufunc__``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import types
+from typing import Any
+
+import numpy as np
+
+from simcore.units.mismatch import mismatch
+from simcore.units.plain import as_quantity
+from simcore.units.quantity import Quantity
+
+REPLACED = frozenset({"asarray", "arange"})
+_MISSING = object()
+
+
+def _exportable(name: str) -> bool:
+    if name.startswith("_") or name in REPLACED or hasattr(builtins, name):
+        return False
+    # numpy.__dict__ (not getattr): lazily loaded submodules are absent and stay unloaded.
+    value = np.__dict__.get(name, _MISSING)
+    return value is not _MISSING and not isinstance(value, types.ModuleType)
+
+
+NUMPY_EXPORTS: tuple[str, ...] = tuple(sorted(name for name in np.__all__ if _exportable(name)))
+
+NUMPY_NAMESPACE: dict[str, Any] = {name: np.__dict__[name] for name in NUMPY_EXPORTS}
+NUMPY_NAMESPACE["rand"] = np.random.rand
+NUMPY_NAMESPACE["randn"] = np.random.randn
+NUMPY_NAMESPACE["np"] = NUMPY_NAMESPACE["numpy"] = np
+
+
+def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) -> Any:
+    """``numpy.arange`` that also takes quantities: ``arange(0*ms, 10*ms, 2*ms)`` gives
+    ``[0. 2. 4. 6. 8.] ms`` (in the unit of the first quantity among the arguments).
+    A plain 0 may go with quantities of any dimension."""
+    values = [as_quantity(v) for v in (start, stop, step)]
+    quantities = [v for v in values if isinstance(v, Quantity)]
+    if not quantities:
+        args = [v for v in (start, stop, step) if v is not None]
+        return np.arange(*args, dtype=dtype)
+    unit = quantities[0].units
+    magnitudes = []
+    for value in values:
+        if value is None:
+            continue
+        if isinstance(value, Quantity):
+            magnitudes.append(value.m_as(unit))
+        elif value == 0 or unit.dimensionless:
+            magnitudes.append(value)
+        else:
+            raise mismatch("arange: cannot mix {a} and {b}", quantities[0], value)
+    return unit._REGISTRY.Quantity(np.arange(*magnitudes, dtype=dtype), unit)
