@@ -179,6 +179,8 @@ class _Converter:
             return method(node)
         except ParseError:
             raise
+        except ZeroDivisionError:
+            raise self.fail(node, "division by zero") from None
         except (TypeError, ValueError) as exc:
             raise self.fail(node, f"cannot form this expression: {exc}") from None
 

@@ -167,6 +167,8 @@ def test_expression_errors():
         parse_expression("exp(1, 2)")
     with pytest.raises(ParseError, match="conditional expression"):
         parse_expression("1 if v > 0 else 2")
+    with pytest.raises(ParseError, match="division by zero"):
+        parse_expression("v + 1 % 0")
     with pytest.raises(ParseError, match="empty expression"):
         parse_expression("   ")
 
