@@ -62,6 +62,11 @@ class ModelPrinter(StrPrinter):
         right = self.parenthesize(expr.args[1], PRECEDENCE["Mul"])
         return f"{left} % {right}"
 
+    def _print_Add(self, expr, order=None):
+        # 'v - El' rather than sympy's '-El + v': positive terms first, order otherwise kept.
+        terms = sorted(self._as_ordered_terms(expr, order=order), key=lambda t: t.could_extract_minus_sign())
+        return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")
+
     def _print_Mul(self, expr):
         # A '%' factor always needs brackets inside a product; print it as a stand-in name.
         stand_ins = {arg: sympy.Symbol(f"({self._print(arg)})") for arg in expr.args if isinstance(arg, sympy.Mod)}
