@@ -14,14 +14,29 @@ from simcore.equations import (
     parse_statements,
 )
 from simcore.errors import EquationError, ModelError, ParseError, SourcePosition, UnknownNameError
+from simcore.network import Network, run
+from simcore.objects.base import Clock, defaultclock, start_scope
+from simcore.objects.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from simcore.objects.neurongroup import NeuronGroup
+from simcore.seeding import seed
 from simcore.units import *  # noqa: F403  (the unit names, constants and numpy names; see units.__all__)
 
 __version__ = "0.1.0"
 
 __all__ = [
     *_units.__all__,
+    "Clock",
     "EquationError",
     "Equations",
+    "Network",
+    "NeuronGroup",
+    "PopulationRateMonitor",
+    "SpikeMonitor",
+    "StateMonitor",
+    "defaultclock",
+    "run",
+    "seed",
+    "start_scope",
     "ModelError",
     "ParseError",
     "SourcePosition",

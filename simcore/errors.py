@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from simcore.units.errors import DimensionMismatchError
 
 __all__ = [
+    "BackendError",
     "DimensionMismatchError",
     "EquationError",
     "ModelError",
@@ -73,6 +74,10 @@ class UnknownNameError(ModelError, NameError):
                  source: str | None = None):
         ModelError.__init__(self, message, position, source)
         self.name = name
+
+
+class BackendError(ModelError, RuntimeError):
+    """A backend cannot do what was asked: a bad setting, no GPU, an impossible size."""
 
 
 class EquationError(ModelError, ValueError):

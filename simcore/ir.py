@@ -46,3 +46,55 @@ class StateUpdate:
     statements: tuple[Assignment, ...]
     run_constants: tuple[MatrixExponential, ...] = ()
     description: str = ""
+
+
+@dataclass(frozen=True)
+class ArrayRef:
+    """An array the kernel receives: ``owner``'s variable ``name``; scalar if ``shared``."""
+
+    owner: str
+    name: str
+    dtype: str
+    shared: bool = False
+
+    @property
+    def arg(self) -> str:
+        return f"{self.owner}_{self.name}"
+
+
+@dataclass(frozen=True)
+class ElementCode:
+    """Per-element straight-line code over one group: load ``arrays``, run ``statements``
+    (targets not starting with '_' are written back if in ``written``), with ``scalars``
+    (names of run-time constants) in scope."""
+
+    size: int
+    arrays: tuple[ArrayRef, ...]
+    written: tuple[str, ...]
+    scalars: tuple[str, ...]
+    statements: tuple[Assignment, ...]
+    index_offset: int = 0
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One scheduled operation of the network. ``kind`` selects the code template:
+
+    - 'state_update': ``code`` over all elements (optionally masked by refractoriness)
+    - 'threshold': ``condition`` per element -> the owner's spike list
+    - 'reset': ``code`` for each element in the owner's spike list
+    - 'spike_monitor', 'state_monitor', 'rate_monitor': recording into buffers
+    """
+
+    name: str
+    kind: str
+    owner: str
+    when: str
+    order: int
+    ticks: int
+    creation: int
+    code: ElementCode | None = None
+    condition: sympy.Basic | None = None
+    source: str = ""
+    details: tuple = ()
+    comment: str = ""

@@ -19,6 +19,7 @@ from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from simcore.equations.functions import BUILTIN_FUNCTIONS, int_, poisson
+from simcore.equations.printer import to_text
 from simcore.errors import ParseError, SourcePosition
 
 ASSIGNMENT_OPERATORS = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
@@ -361,9 +362,8 @@ def _statement(node: ast.stmt, snippet: Snippet, converter: _Converter) -> State
     target = converter.convert(target_node).name
     expr = converter.convert(value)
     line, column = converter.where(node)
-    line_text = snippet.text.splitlines()[line - 1]
-    source_text = ast.get_source_segment(snippet.text, node) or line_text
-    expression = _expression(expr, Snippet(source_text, snippet.source), converter)
+    value_text = ast.get_source_segment(snippet.text, value) or to_text(expr)
+    expression = _expression(expr, Snippet(value_text, snippet.source), converter)
     return Statement(target, op, expression, snippet.position(line, column))
 
 

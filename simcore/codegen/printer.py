@@ -1,0 +1,81 @@
+"""sympy -> Python source that numba compiles (CPU ``njit``; numba.cuda shares it).
+
+Model functions without a direct ``math`` equivalent call small jitted helpers in
+``simcore.codegen.runtime``; constants print with ``repr`` so no digit is lost.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy.printing.pycode import PythonCodePrinter
+
+from simcore.equations.functions import RANDOM_FUNCTIONS
+
+_HELPERS = {"exprel": "_exprel", "clip": "_clip", "int_": "_int", "timestep": "_timestep", "sign": "_sign",
+            "log10": "math.log10", "expm1": "math.expm1", "log1p": "math.log1p"}
+
+
+class NumbaPrinter(PythonCodePrinter):
+    """Prints scalar expressions for numba; names print as they are (locals of the kernel)."""
+
+    def __init__(self):
+        super().__init__({"fully_qualified_modules": True, "standard": "python3"})
+
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_Integer(self, expr):
+        return str(int(expr))
+
+    def _print_Rational(self, expr):
+        return repr(float(expr))
+
+    def _print_Symbol(self, expr):
+        return expr.name
+
+    def _print_Pow(self, expr, rational=False):
+        base, exp = expr.base, expr.exp
+        if exp == sympy.Rational(1, 2):
+            return f"math.sqrt({self._print(base)})"
+        if exp == -sympy.Rational(1, 2):
+            return f"(1.0/math.sqrt({self._print(base)}))"
+        if exp.is_Integer and int(exp) == -1:
+            return f"(1.0/{self.parenthesize(base, 60)})"
+        if isinstance(exp, sympy.Float) and float(exp).is_integer():
+            exp = sympy.Integer(int(exp))
+        return f"{self.parenthesize(base, 60)}**{self.parenthesize(exp, 60)}"
+
+    def _print_Mod(self, expr):
+        return f"({self._print(expr.args[0])} % {self._print(expr.args[1])})"
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        if name in RANDOM_FUNCTIONS:
+            raise ValueError(f"random call {expr} must be replaced by a drawn value before printing")
+        helper = _HELPERS.get(name)
+        if helper is None:
+            return super()._print_Function(expr)
+        return f"{helper}({', '.join(self._print(a) for a in expr.args)})"
+
+    _print_exprel = _print_clip = _print_int_ = _print_timestep = _print_sign = _print_Function
+    _print_log10 = _print_expm1 = _print_log1p = _print_Function
+
+    def _print_BooleanTrue(self, expr):
+        return "True"
+
+    def _print_BooleanFalse(self, expr):
+        return "False"
+
+    def _print_Infinity(self, expr):
+        return "math.inf"
+
+    def _print_NegativeInfinity(self, expr):
+        return "-math.inf"
+
+
+_PRINTER = NumbaPrinter()
+
+
+def to_numba(expr: sympy.Basic) -> str:
+    """Source text of one scalar expression."""
+    return _PRINTER.doprint(expr)

@@ -1,0 +1,36 @@
+"""Small jitted helpers that generated kernels call (imported by name in the module)."""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+_OPTIONS = {"cache": True, "inline": "always", "error_model": "numpy"}
+
+
+@njit(**_OPTIONS)
+def _exprel(x):
+    if abs(x) < 1e-8:
+        return 1.0 + x / 2.0
+    return math.expm1(x) / x
+
+
+@njit(**_OPTIONS)
+def _clip(x, low, high):
+    return min(max(x, low), high)
+
+
+@njit(**_OPTIONS)
+def _int(x):
+    return int(x)
+
+
+@njit(**_OPTIONS)
+def _sign(x):
+    return (x > 0) - (x < 0)
+
+
+@njit(**_OPTIONS)
+def _timestep(t, dt):
+    return int((t + 1e-3 * dt) / dt)

@@ -1,0 +1,185 @@
+"""One template per operation kind: an Operation -> the source of one jitted function.
+
+Every function takes the step, time and dt first, then the arrays it uses (named
+``_<owner>_<variable>``), then its run-time constants by their model names, so the
+statements print exactly as the user wrote the names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from simcore.codegen.printer import to_numba
+from simcore.equations.functions import RANDOM_FUNCTIONS
+from simcore.equations.printer import to_text
+from simcore.ir import ArrayRef, ElementCode, Operation
+
+INDENT = "    "
+
+
+@dataclass
+class Function:
+    """Generated source of one kernel function and the arguments the caller passes."""
+
+    name: str
+    lines: list[str]
+    args: list[str]
+    parallel: bool = False
+    uses_random: bool = False
+    error_vars: tuple[str, ...] = ()
+
+
+@dataclass
+class RandomStreams:
+    """Gives each random call site of the network its own stream number."""
+
+    next_id: int = 1
+    ids: dict = field(default_factory=dict)
+
+    def stream(self, operation: str, call: sympy.Basic) -> int:
+        key = (operation, call)
+        if key not in self.ids:
+            self.ids[key] = self.next_id
+            self.next_id += 1
+        return self.ids[key]
+
+
+def _header(function: Function) -> list[str]:
+    options = 'cache=True, error_model="numpy"' + (", parallel=True" if function.parallel else "")
+    return [f"@njit({options})", f"def {function.name}({', '.join(function.args)}):"]
+
+
+def array_param(ref: ArrayRef) -> str:
+    return f"_{ref.arg}"
+
+
+def _random_draws(code: ElementCode, op: Operation, streams: RandomStreams, index: str):
+    """Lines drawing each random call once per element, and the replacement map."""
+    lines, replace = [], {}
+    calls = set()
+    for statement in code.statements:
+        calls |= {c for c in statement.expr.atoms(sympy.Function) if type(c).__name__ in RANDOM_FUNCTIONS}
+    for call in sorted(calls, key=str):
+        kind = type(call).__name__
+        stream = streams.stream(op.name, call)
+        local = f"_{kind}_{stream}"
+        counter = f"_seed, _step, {index} + {code.index_offset}, {stream}"
+        if kind == "rand":
+            lines.append(f"{local} = uniform_njit({counter})")
+        elif kind == "randn":
+            lines.append(f"{local} = normal_njit({counter})")
+        else:
+            lines.append(f"{local} = float(poisson_njit({to_numba(call.args[0])}, {counter}))")
+        replace[call] = sympy.Symbol(local, real=True)
+    return lines, replace
+
+
+def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, index: str,
+                  masked: tuple[str, ...] = (), check_finite: bool = False) -> tuple[list[str], bool]:
+    """Loads, statements and stores for one element (without the loop line)."""
+    lines = []
+    for ref in code.arrays:
+        if not ref.shared:
+            lines.append(f"{ref.name} = {array_param(ref)}[{index}]")
+    draws, replace = _random_draws(code, op, streams, index)
+    lines += draws
+    for statement in code.statements:
+        if statement.comment:
+            lines.append(f"# {statement.comment}")
+        lines.append(f"{statement.target} = {to_numba(statement.expr.xreplace(replace))}")
+    writes = [ref for ref in code.arrays if ref.name in code.written and not ref.shared]
+    if check_finite:
+        for number, ref in enumerate(writes, start=1):
+            if ref.dtype.startswith("float"):
+                lines.append(f"if not math.isfinite({ref.name}):")
+                lines.append(f"{INDENT}_err[0] = {number}")
+                lines.append(f"{INDENT}_err[1] = {index}")
+    for ref in writes:
+        store = f"{array_param(ref)}[{index}] = {ref.name}"
+        lines += ["if not_refractory:", f"{INDENT}{store}"] if ref.name in masked else [store]
+    return lines, bool(draws)
+
+
+def _shared_loads(code: ElementCode) -> list[str]:
+    return [f"{ref.name} = {array_param(ref)}[0]" for ref in code.arrays if ref.shared]
+
+
+def _common_args(code: ElementCode) -> list[str]:
+    return ["_step", "_t", "_dt", "_seed", "_err"] + [array_param(r) for r in code.arrays] + list(code.scalars)
+
+
+def _preamble(code: ElementCode) -> list[str]:
+    return [f"{INDENT}t = _t", f"{INDENT}dt = _dt"] + [INDENT + line for line in _shared_loads(code)]
+
+
+def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
+    code = op.code
+    masked = dict(op.details).get("masked", ())
+    body, random = _element_body(code, op, streams, "_i", masked, check_finite=True)
+    loop = "prange" if parallel else "range"
+    lines = [f"{INDENT}# {op.comment}", *_preamble(code), f"{INDENT}for _i in {loop}({code.size}):"]
+    lines += [INDENT * 2 + line for line in body]
+    writes = [ref.name for ref in code.arrays if ref.name in code.written and not ref.shared]
+    return Function(op.name, lines, _common_args(code), parallel, random, tuple(writes))
+
+
+def threshold(op: Operation, streams: RandomStreams) -> Function:
+    code = op.code
+    refractory = dict(op.details).get("refractory", False)
+    body, random = _element_body(code, op, streams, "_i")
+    lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code), f"{INDENT}_n = 0",
+             f"{INDENT}for _i in range({code.size}):"]
+    lines += [INDENT * 2 + line for line in body]
+    lines += [f"{INDENT * 2}if _spike:", f"{INDENT * 3}_spikes[_n] = _i", f"{INDENT * 3}_n += 1"]
+    if refractory:
+        lines += [f"{INDENT * 3}_{op.owner}_lastspike[_i] = _t",
+                  f"{INDENT * 3}_{op.owner}_not_refractory[_i] = False"]
+    lines.append(f"{INDENT}_nspikes[0] = _n")
+    return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], False, random)
+
+
+def reset(op: Operation, streams: RandomStreams) -> Function:
+    code = op.code
+    body, random = _element_body(code, op, streams, "_i")
+    lines = [*_preamble(code), f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]"]
+    lines += [INDENT * 2 + line for line in body]
+    return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], False, random)
+
+
+def spike_monitor(op: Operation) -> Function:
+    start, stop = dict(op.details)["range"]
+    lines = [f"{INDENT}_n = _mon_n[0]", f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]",
+             f"{INDENT * 2}if {start} <= _i < {stop}:",
+             f"{INDENT * 3}_mon_count[_i - {start}] += 1"]
+    if dict(op.details)["record"]:
+        lines += [f"{INDENT * 3}_mon_i[_n] = _i - {start}", f"{INDENT * 3}_mon_t[_n] = _step", f"{INDENT * 3}_n += 1"]
+    lines.append(f"{INDENT}_mon_n[0] = _n")
+    return Function(op.name, lines, ["_step", "_spikes", "_nspikes", "_mon_i", "_mon_t", "_mon_n", "_mon_count"])
+
+
+def state_monitor(op: Operation) -> Function:
+    variables = dict(op.details)["variables"]
+    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_mon_t[_r] = _step",
+             f"{INDENT}for _k in range(_indices.shape[0]):", f"{INDENT * 2}_j = _indices[_k]"]
+    args = ["_step", "_indices", "_mon_t", "_mon_n"]
+    for ref in variables:
+        source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_j]"
+        lines.append(f"{INDENT * 2}_mon_{ref.name}[_r, _k] = {source}")
+        args += [f"_{ref.arg}", f"_mon_{ref.name}"]
+    lines.append(f"{INDENT}_mon_n[0] = _r + 1")
+    return Function(op.name, lines, args)
+
+
+def rate_monitor(op: Operation) -> Function:
+    start, stop = dict(op.details)["range"]
+    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_count = 0", f"{INDENT}for _k in range(_nspikes[0]):",
+             f"{INDENT * 2}if {start} <= _spikes[_k] < {stop}:", f"{INDENT * 3}_count += 1",
+             f"{INDENT}_mon_rate[_r] = _count / ({stop - start} * _dt)", f"{INDENT}_mon_t[_r] = _step",
+             f"{INDENT}_mon_n[0] = _r + 1"]
+    return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"])
+
+
+def describe(statement_expr) -> str:
+    return to_text(statement_expr)

@@ -1,0 +1,300 @@
+"""Network: collects objects, resolves their names, schedules their operations into
+a plan, has the backend compile it, and runs it in chunks of many steps."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+import sympy
+
+from simcore.backends.cpu import CpuBackend
+from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE, generate
+from simcore.equations.functions import CONSTANTS
+from simcore.equations.model import is_noise
+from simcore.errors import ModelError, UnknownNameError
+from simcore.ir import Operation
+from simcore.namespace import caller_namespace, lookup
+from simcore.objects.base import SLOTS, SimObject, as_seconds, scope_instances
+from simcore.seeding import current_seed
+from simcore.units import get_dimensions, second, to_si
+
+VERSION = "0.1.0"
+
+
+class Network:
+    """A set of objects simulated together: ``Network(G, M).run(100*ms)``."""
+
+    def __init__(self, *objects: SimObject, name: str = "network"):
+        self.name = name
+        self.objects: list[SimObject] = []
+        self.t_ = 0.0
+        self._stored: dict[str, Any] = {}
+        self._stop_requested = False
+        self.add(*objects)
+
+    def add(self, *objects) -> None:
+        for obj in objects:
+            if isinstance(obj, list | tuple | set):
+                self.add(*obj)
+            elif not isinstance(obj, SimObject):
+                raise ModelError(f"cannot add {obj!r} to a Network: not a simcore object")
+            elif obj not in self.objects:
+                self.objects.append(obj)
+
+    @property
+    def t(self):
+        return self.t_ * second
+
+    def stop(self) -> None:
+        self._stop_requested = True
+
+    # --- preparing --------------------------------------------------------------
+    def _check_membership(self) -> None:
+        for obj in self.objects:
+            for needed in obj.dependencies():
+                if needed not in self.objects:
+                    raise ModelError(f"{obj.where()} uses {needed.where()}, which is not part of the network; "
+                                     "add it too")
+
+    def _base_dt(self) -> float:
+        return min(obj.dt_ for obj in self.objects)
+
+    def _ticks(self, obj: SimObject, base: float) -> int:
+        ratio = obj.dt_ / base
+        ticks = int(round(ratio))
+        if abs(ratio - ticks) > 1e-9 * ratio:
+            raise ModelError(f"the time step of {obj.where()} ({obj.dt_ * 1e3:g} ms) is not a whole multiple of "
+                             f"the network's smallest time step ({base * 1e3:g} ms)")
+        return ticks
+
+    def _resolve(self, run_namespace: dict | None, frame: dict) -> tuple[dict[str, float], list[Operation]]:
+        constants: dict[str, float] = {}
+        operations: list[Operation] = []
+        base = self._base_dt()
+
+        def external(group, name):
+            found, value = lookup(name, group.namespace if group.namespace is not None else run_namespace,
+                                  frame)
+            if not found and group.namespace is not None:
+                found, value = lookup(name, run_namespace, frame)
+            if not found:
+                raise UnknownNameError(name, f"the model of {group.where()} uses '{name}', which is not a "
+                                       "variable of the group, nor defined in the namespace of the run")
+            return value
+
+        def resolve(group, names, matrices=()):
+            for name in names:
+                if name in CONSTANTS and name not in (group.namespace or {}) and name not in frame:
+                    value = external(group, name)
+                else:
+                    value = external(group, name)
+                magnitude, _ = to_si(value)
+                if np.ndim(magnitude) != 0:
+                    raise ModelError(f"'{name}' used by {group.where()} must be a scalar constant, not an array "
+                                     f"of shape {np.shape(magnitude)}")
+                constants[f"{group.name}__{name}"] = float(magnitude)
+            for matrix in matrices:
+                values = {sympy.Symbol(n, real=True): constants[f"{group.name}__{n}"]
+                          for n in (s.name for s in matrix.matrix.free_symbols) if f"{group.name}__{n}" in constants}
+                values[sympy.Symbol("dt", real=True)] = group.dt_
+                numeric = np.array(matrix.matrix.xreplace(values).evalf(), dtype=float)
+                exponential = scipy.linalg.expm(numeric * group.dt_)
+                for i, row in enumerate(matrix.names):
+                    for j, name in enumerate(row):
+                        constants[f"{group.name}__{name}"] = float(exponential[i, j])
+
+        for obj in self.objects:
+            if hasattr(obj, "check_units"):
+                dims = {}
+                for name in _external_names(obj):
+                    dims[name] = get_dimensions(external(obj, name))
+                obj.check_units(dims)
+        for obj in self.objects:
+            for op in obj.operations(resolve):
+                operations.append(_with_ticks(op, self._ticks(obj, base)))
+        operations.sort(key=lambda op: (SLOTS.index(op.when), op.order, op.creation))
+        return constants, operations
+
+    # --- running ----------------------------------------------------------------
+    def run(self, duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,
+            profile: bool = False, level: int = 0) -> None:
+        """Simulate ``duration`` more time; records and state continue from the last run."""
+        seconds = as_seconds(duration, "the run duration")
+        if seconds < 0:
+            raise ModelError(f"the run duration must not be negative, not {duration!s}")
+        if not self.objects:
+            raise ModelError("the network has no objects to simulate")
+        self._check_membership()
+        frame = caller_namespace()
+        constants, operations = self._resolve(namespace, frame)
+        base = self._base_dt()
+        backend = CpuBackend()
+        source = generate(operations, backend.parallel_operations(operations), f"kernels of {self.name}", VERSION)
+        self._source = source
+        kernel = backend.compile(source)
+        start = int(round(self.t_ / base))
+        stop = start + int(round(seconds / base))
+        buffers = {}
+        for obj in self.objects:
+            buffers.update(obj.spike_buffers())
+        err = np.zeros(2, dtype=np.int64)
+        seed = np.uint64(current_seed())
+        self._stop_requested = False
+        reporter = _Reporter(report, as_seconds(report_period, "report_period"), start, stop, base)
+        step = start
+        interrupted = []
+        previous = signal.getsignal(signal.SIGINT)
+
+        def on_interrupt(signum, frame_):
+            interrupted.append(True)
+
+        if _main_thread():
+            signal.signal(signal.SIGINT, on_interrupt)
+        try:
+            chunk = 1000
+            while step < stop and not self._stop_requested and not interrupted:
+                target = min(stop, step + chunk)
+                arguments = self._arguments(source, constants, buffers)
+                began = time.perf_counter()
+                step, status = backend.run_chunk(kernel, step, target, base, seed, err, arguments)
+                elapsed = time.perf_counter() - began
+                chunk = max(100, min(int(chunk * 2), chunk if elapsed > 0.5 else chunk * 2))
+                if status == STATUS_BUFFER_FULL:
+                    for obj in self.objects:
+                        obj.grow()
+                elif status == STATUS_NOT_FINITE:
+                    self.t_ = step * base
+                    raise ModelError(self._not_finite_message(source, operations, err, step * base))
+                self.t_ = step * base
+                reporter.update(step)
+        finally:
+            if _main_thread():
+                signal.signal(signal.SIGINT, previous)
+        self._set_time(step * base)
+        reporter.finish(step)
+
+    def _set_time(self, t: float) -> None:
+        self.t_ = t
+        for obj in self.objects:
+            obj.network_time = t
+
+    def _arguments(self, source, constants, buffers) -> list:
+        available: dict[str, Any] = dict(buffers)
+        for obj in self.objects:
+            available.update(obj.kernel_arrays())
+        available.update(constants)
+        missing = [p for p in source.params if p not in available]
+        if missing:
+            raise ModelError(f"internal: no value for kernel parameters {missing}")
+        return [available[p] for p in source.params]
+
+    def _not_finite_message(self, source, operations, err, t) -> str:
+        for op in operations:
+            if op.kind == "state_update" and source.error_vars.get(op.name):
+                names = source.error_vars[op.name]
+                if 1 <= err[0] <= len(names):
+                    err_name, index = names[err[0] - 1], int(err[1])
+                    return (f"the variable '{err_name}' of {op.owner} became NaN or infinite for element {index} "
+                            f"at t = {t * 1e3:g} ms (integration method {op.comment.split(':')[0]}); the time step "
+                            "may be too large for the model, or a parameter is wrong")
+        return f"a state variable became NaN or infinite at t = {t * 1e3:g} ms"
+
+    def source(self) -> str:
+        """The generated source of the last run (the model's equations appear as comments)."""
+        if not hasattr(self, "_source"):
+            raise ModelError("no source yet: the source is generated when the network first runs")
+        return self._source.text
+
+    # --- store / restore ----------------------------------------------------------
+    def store(self, name: str = "default") -> None:
+        snapshot = {"t": self.t_, "seed": current_seed()}
+        for obj in self.objects:
+            snapshot[obj.name] = obj.state()
+        self._stored[name] = snapshot
+
+    def restore(self, name: str = "default") -> None:
+        if name not in self._stored:
+            raise ModelError(f"nothing stored under the name {name!r}; call store({name!r}) first")
+        snapshot = self._stored[name]
+        for obj in self.objects:
+            obj.restore_state(snapshot[obj.name])
+        self._set_time(snapshot["t"])
+
+    def scheduling_summary(self) -> str:
+        """The operations in the order they run within a time step."""
+        constants, operations = self._resolve(None, caller_namespace())
+        rows = [f"{op.name:40s} {op.when:12s} order {op.order:3d}  every {op.ticks} step(s)" for op in operations]
+        return "\n".join(rows)
+
+
+def _external_names(group) -> set[str]:
+    names = set(group.equations.identifiers)
+    for attribute in ("threshold", "refractory_expression"):
+        expression = getattr(group, attribute, None)
+        if expression is not None:
+            names |= expression.identifiers
+    reset = getattr(group, "reset", None)
+    if reset is not None:
+        names |= reset.identifiers
+    own = set(group.variables) | set(group.equations.names) | {"t", "dt"}
+    return {n for n in names if n not in own and not is_noise(n)}
+
+
+def _with_ticks(op: Operation, ticks: int) -> Operation:
+    from dataclasses import replace
+
+    return replace(op, ticks=ticks)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+class _Reporter:
+    """Progress as text on stdout or stderr, every ``period`` seconds of wall time."""
+
+    def __init__(self, report, period, start, stop, dt):
+        if report not in (None, "text", "stdout", "stderr"):
+            raise ModelError(f"unknown report={report!r}; use 'text', 'stdout' or 'stderr'")
+        self.stream = sys.stderr if report == "stderr" else sys.stdout
+        self.report, self.period, self.start, self.stop, self.dt = report, period, start, stop, dt
+        self.began = self.last = time.perf_counter()
+
+    def update(self, step):
+        now = time.perf_counter()
+        if self.report and now - self.last >= self.period:
+            self.last = now
+            self._print(step, now)
+
+    def _print(self, step, now):
+        done = (step - self.start) / max(self.stop - self.start, 1)
+        self.stream.write(f"{step * self.dt:g} s ({100 * done:.0f}%) simulated in {now - self.began:.2f} s\n")
+
+    def finish(self, step):
+        if self.report:
+            self._print(step, time.perf_counter())
+
+
+_magic = {"network": None}
+
+
+def run(duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,
+        profile: bool = False) -> None:
+    """Run every object created since the last start_scope() that is still referenced."""
+    objects = scope_instances()
+    network = _magic["network"]
+    if network is None or set(network.objects) != set(objects):
+        network = Network(*objects, name="magic_network")
+        network.t_ = max((obj.network_time for obj in objects), default=0.0)
+        _magic["network"] = network
+    if namespace is None:
+        namespace = caller_namespace()
+    network.run(duration, report=report, report_period=report_period, namespace=namespace, profile=profile)
+

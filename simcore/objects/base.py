@@ -1,0 +1,134 @@
+"""What every simulated object shares: a name, a clock, a place in the schedule,
+and where the user created it (for error messages)."""
+
+from __future__ import annotations
+
+import itertools
+import traceback
+import weakref
+from collections import Counter
+
+from simcore.errors import ModelError
+from simcore.namespace import is_simcore_file
+from simcore.units import get_dimensions, second, to_si
+from simcore.units.dimension import Dimension
+
+SECOND = Dimension.of(time=1)
+SLOTS = ("start", "groups", "thresholds", "synapses", "resets", "end")
+
+_created = itertools.count()
+_names: Counter = Counter()
+# Objects created since the last start_scope(), for run() without an explicit Network.
+_instances: list[weakref.ref] = []
+_scope_start = [0]
+
+
+def start_scope() -> None:
+    """Forget the objects created so far: the next run() only sees newer ones."""
+    _instances.clear()
+    _scope_start[0] = next(_created)
+
+
+def scope_instances() -> list[SimObject]:
+    alive = [ref() for ref in _instances]
+    return [obj for obj in alive if obj is not None]
+
+
+def as_seconds(value, what: str) -> float:
+    """A time in seconds; a bare number is refused, as it is in Brian 2."""
+    if get_dimensions(value) != SECOND:
+        raise ModelError(f"{what} must be a time, e.g. 0.1*ms, not {value!r}")
+    return float(to_si(value)[0])
+
+
+class Clock:
+    """A time step; objects with the same Clock advance together."""
+
+    def __init__(self, dt=None, name: str = "clock"):
+        self.name = name
+        self._dt = None if dt is None else as_seconds(dt, "dt")
+
+    @property
+    def dt(self):
+        return self.dt_ * second
+
+    @dt.setter
+    def dt(self, value) -> None:
+        self._dt = as_seconds(value, "dt")
+
+    @property
+    def dt_(self) -> float:
+        return self._dt if self._dt is not None else 1e-4
+
+    def __repr__(self) -> str:
+        return f"Clock(dt={self.dt!s}, name={self.name!r})"
+
+
+defaultclock = Clock(name="defaultclock")
+
+
+class SimObject:
+    """Base of groups and monitors: schedule slot, clock, unique name, creation site."""
+
+    default_when = "groups"
+    base_name = "object"
+
+    def __init__(self, name: str | None = None, when: str | None = None, order: int = 0,
+                 dt=None, clock: Clock | None = None):
+        when = when or self.default_when
+        if when not in SLOTS:
+            raise ModelError(f"unknown schedule slot when={when!r}; the slots are {', '.join(SLOTS)}")
+        if dt is not None and clock is not None:
+            raise ModelError("give either dt= or clock=, not both")
+        self.when = when
+        self.order = order
+        self.clock = clock if clock is not None else (Clock(dt, name=f"{name}_clock") if dt is not None
+                                                      else defaultclock)
+        if name is None:
+            count = _names[self.base_name]
+            name = self.base_name if count == 0 else f"{self.base_name}_{count}"
+        _names[self.base_name] += 1
+        self.name = name
+        self.creation_order = next(_created)
+        self.created_at = _user_frame()
+        _instances.append(weakref.ref(self))
+
+    @property
+    def dt_(self) -> float:
+        return self.clock.dt_
+
+    # What the network asks of every object (defaults for objects without state).
+    network_time = 0.0
+
+    def operations(self, resolve) -> list:
+        return []
+
+    def kernel_arrays(self) -> dict:
+        return {}
+
+    def spike_buffers(self) -> dict:
+        return {}
+
+    def state(self) -> dict:
+        return {}
+
+    def restore_state(self, state: dict) -> None:
+        pass
+
+    def grow(self) -> None:
+        pass
+
+    def dependencies(self) -> list:
+        """Objects this one reads and that must be simulated with it."""
+        return []
+
+    def where(self) -> str:
+        return f"{type(self).__name__} '{self.name}' (created at {self.created_at})"
+
+
+def _user_frame() -> str:
+    """'script.py:12' for the first frame outside simcore."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        if not is_simcore_file(frame.filename):
+            return f"{frame.filename}:{frame.lineno}"
+    return "<unknown>"

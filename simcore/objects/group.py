@@ -1,0 +1,168 @@
+"""What groups share: variables by attribute, values set from numbers, quantities or
+strings, indices from slices, arrays or conditions, and subgroups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from simcore.codegen.numpy_eval import evaluate
+from simcore.equations import Equations, check_expression, parse_expression
+from simcore.errors import ModelError, UnknownNameError
+from simcore.namespace import caller_namespace, lookup
+from simcore.objects.base import SimObject
+from simcore.objects.variables import Variable, VariableView, check_index, si_values, with_unit
+from simcore.seeding import init_generator
+from simcore.units import get_dimensions, to_si
+from simcore.units.dimension import Dimension
+
+SECOND = Dimension.of(time=1)
+
+
+class Group(SimObject):
+    """A set of N elements with variables (neurons; synapses later)."""
+
+    def __init__(self, N: int, equations: Equations, namespace: dict | None, **kwargs):
+        object.__setattr__(self, "variables", {})
+        super().__init__(**kwargs)
+        self.N = int(N)
+        self.equations = equations
+        self.namespace = namespace
+
+    # --- attribute access ---------------------------------------------------------
+    def __getattr__(self, name: str):
+        variables = self.__dict__.get("variables", {})
+        if name in variables:
+            return VariableView(self, name)
+        if name.endswith("_") and name[:-1] in variables:
+            variable = variables[name[:-1]]
+            return variable.array[0] if variable.shared else variable.array
+        equations = self.__dict__.get("equations")
+        if equations is not None and name in equations.subexpr_names:
+            return with_unit(self._evaluate(equations[name].expression, caller_namespace()),
+                             equations[name].dimension)
+        raise AttributeError(f"{type(self).__name__} '{self.__dict__.get('name')}' has no variable '{name}'")
+
+    def __setattr__(self, name: str, value) -> None:
+        variables = self.__dict__.get("variables", {})
+        if name in variables:
+            self.set_values(name, value, slice(None))
+        elif name.endswith("_") and name[:-1] in variables:
+            variables[name[:-1]].array[:] = value
+        elif (not self.__dict__.get("_frozen") or name in self.__dict__ or name.startswith("_")
+              or hasattr(type(self), name)):
+            object.__setattr__(self, name, value)
+        else:
+            raise AttributeError(f"cannot set '{name}': {type(self).__name__} '{self.name}' has no such variable")
+
+    def __len__(self) -> int:
+        return self.N
+
+    @property
+    def root(self) -> Group:
+        return self
+
+    @property
+    def offset(self) -> int:
+        return 0
+
+    # --- values -------------------------------------------------------------------
+    def add_variable(self, name: str, dimension: Dimension, dtype, shared=False, read_only=False,
+                     constant=False, value=0) -> Variable:
+        array = np.full(1 if shared else self.N, value, dtype=dtype)
+        variable = Variable(name, dimension, array, shared, read_only, constant)
+        self.variables[name] = variable
+        return variable
+
+    def dimensions(self) -> dict[str, Dimension]:
+        dims = {name: v.dimension for name, v in self.variables.items()}
+        dims.update(self.equations.dimensions)
+        dims.update({"t": SECOND, "dt": SECOND})
+        return dims
+
+    def _external(self, expression, frame) -> dict[str, Any]:
+        values = {}
+        for name in expression.identifiers:
+            if name in self.variables or name in self.equations or name in ("t", "dt"):
+                continue
+            found, value = lookup(name, self.namespace, frame)
+            if not found:
+                raise UnknownNameError(name, f"unknown identifier '{name}' in '{expression.text}' for "
+                                       f"{self.where()}", expression.positions.get(name), expression.source)
+            values[name] = value
+        return values
+
+    def _evaluate(self, expression, frame, expected: Dimension | None = None, where: str = "") -> np.ndarray:
+        """An expression over all elements, with numpy (outside the run loop), units checked."""
+        external = self._external(expression, frame)
+        check_expression(expression, self.dimensions(), {k: get_dimensions(v) for k, v in external.items()},
+                         expected=expected, where=where or f"'{expression.text}' for {self.where()}")
+        values = {name: to_si(value)[0] for name, value in external.items()}
+        values.update(self._variable_values(expression))
+        return evaluate(expression.expr, values, self.N, init_generator())
+
+    def _variable_values(self, expression) -> dict[str, Any]:
+        values = {"t": self.network_time, "dt": self.dt_}
+        for name in expression.identifiers:
+            if name in self.variables:
+                variable = self.variables[name]
+                values[name] = variable.array[0] if variable.shared else variable.array
+            elif name in self.equations.subexpr_names:
+                values[name] = self._evaluate(self.equations[name].expression, caller_namespace())
+        return values
+
+    def indices_for(self, key, stacklevel_namespace=True) -> np.ndarray | slice:
+        """Element indices for an int, slice, index array, boolean mask or condition string."""
+        if isinstance(key, str):
+            expression = parse_expression(key)
+            mask = np.asarray(self._evaluate(expression, caller_namespace()), dtype=bool)
+            return np.flatnonzero(mask)
+        if isinstance(key, slice):
+            return key
+        return check_index(np.asarray(key), self.N, f"{self.where()}")
+
+    def set_values(self, name: str, value, key) -> None:
+        variable = self.variables[name]
+        if variable.read_only:
+            raise ModelError(f"'{name}' of {self.where()} is read-only")
+        indices = slice(None) if variable.shared else self.indices_for(key)
+        if isinstance(value, str):
+            result = self._evaluate(parse_expression(value), caller_namespace(), variable.dimension,
+                                    f"the value for '{name}' of {self.where()}")
+            variable.array[indices] = result[0] if variable.shared else result[indices]
+            return
+        variable.array[indices] = si_values(value, variable.dimension, f"'{name}' of {self.where()}")
+
+    def kernel_arrays(self) -> dict:
+        return {f"_{self.name}_{name}": variable.array for name, variable in self.variables.items()}
+
+    def spike_buffers(self) -> dict:
+        if getattr(self, "threshold", None) is None:
+            return {}
+        return {f"_{self.name}_spikes": np.zeros(self.N, dtype=np.int32),
+                f"_{self.name}_nspikes": np.zeros(1, dtype=np.int64)}
+
+    def state(self) -> dict:
+        return {name: variable.array.copy() for name, variable in self.variables.items()}
+
+    def restore_state(self, state: dict) -> None:
+        for name, array in state.items():
+            self.variables[name].array[...] = array
+
+    def get_states(self, vars=None, units: bool = True) -> dict[str, Any]:
+        names = list(vars) if vars is not None else [n for n in self.variables if not n.startswith("_")]
+        out = {}
+        for name in names:
+            variable = self.variables[name]
+            values = variable.array.copy()
+            out[name] = with_unit(values, variable.dimension) if units else values
+        return out
+
+    def set_states(self, values: dict[str, Any], units: bool = True) -> None:
+        for name, value in values.items():
+            if units:
+                self.set_values(name, value, slice(None))
+            else:
+                self.variables[name].array[:] = value
+

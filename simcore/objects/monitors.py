@@ -1,0 +1,248 @@
+"""Monitors: SpikeMonitor, StateMonitor, PopulationRateMonitor. Recording happens
+inside the compiled loop into preallocated buffers; a full buffer ends the chunk,
+grows, and the run goes on."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simcore.errors import ModelError
+from simcore.ir import ArrayRef, Operation
+from simcore.objects.base import SECOND, SimObject, as_seconds
+from simcore.objects.group import Group
+from simcore.objects.variables import check_index, with_unit
+from simcore.units import Quantity, second
+
+
+def _source_range(source: Group) -> tuple[Group, int, int]:
+    return source.root, source.offset, source.offset + source.N
+
+
+class Monitor(SimObject):
+    """Base: owns named buffers that grow by doubling, and a record counter ``n``."""
+
+    def __init__(self, source: Group, **kwargs):
+        super().__init__(**kwargs)
+        self.source = source
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def _allocate(self, name: str, shape, dtype) -> None:
+        self.buffers[name] = np.zeros(shape, dtype=dtype)
+
+    @property
+    def n(self) -> int:
+        return int(self.buffers["n"][0])
+
+    def grow(self) -> None:
+        for name, buffer in list(self.buffers.items()):
+            if name in ("n", "count", "indices"):
+                continue
+            bigger = np.zeros((2 * buffer.shape[0],) + buffer.shape[1:], dtype=buffer.dtype)
+            bigger[: buffer.shape[0]] = buffer
+            self.buffers[name] = bigger
+
+    def kernel_arrays(self) -> dict[str, np.ndarray]:
+        return {f"_{self.name}_{key}": value for key, value in self.buffers.items()}
+
+    def _times(self, steps: np.ndarray):
+        return Quantity(steps * self._base_dt, second)
+
+    def dependencies(self) -> list:
+        return [self.source.root]
+
+    def state(self) -> dict:
+        return {key: value.copy() for key, value in self.buffers.items()}
+
+    def restore_state(self, state: dict) -> None:
+        self.buffers = {key: value.copy() for key, value in state.items()}
+
+
+class SpikeMonitor(Monitor):
+    """Spike times and indices of a group (``t``, ``i``, ``count``, ``spike_trains()``)."""
+
+    base_name = "spikemonitor"
+    default_when = "thresholds"
+
+    def __init__(self, source: Group, variables=None, record: bool = True, when: str | None = None,
+                 order: int = 1, name: str | None = None):
+        if getattr(source.root, "threshold", None) is None:
+            raise ModelError(f"{source.where()} has no threshold, so a SpikeMonitor on it would record nothing")
+        if variables:
+            raise ModelError("recording variables at spike time (variables=) is not supported yet")
+        super().__init__(source, name=name, when=when, order=order, clock=source.clock)
+        self.record = bool(record)
+        self._allocate("i", max(1024, 2 * source.N), np.int32)
+        self._allocate("t", max(1024, 2 * source.N), np.int64)
+        self._allocate("n", 1, np.int64)
+        self._allocate("count", source.N, np.int64)
+        self._base_dt = source.dt_
+
+    def operations(self, resolve) -> list[Operation]:
+        root, start, stop = _source_range(self.source)
+        details = (("source", root.name), ("range", (start, stop)), ("record", self.record))
+        return [Operation(f"{self.name}_record", "spike_monitor", self.name, self.when, self.order, 0,
+                          self.creation_order, details=details)]
+
+    @property
+    def i(self) -> np.ndarray:
+        return self.buffers["i"][: self.n].copy()
+
+    @property
+    def t_(self) -> np.ndarray:
+        return self.buffers["t"][: self.n] * self._base_dt
+
+    @property
+    def t(self):
+        return Quantity(self.t_, second)
+
+    @property
+    def it(self):
+        return self.i, self.t
+
+    @property
+    def count(self) -> np.ndarray:
+        return self.buffers["count"].copy()
+
+    @property
+    def num_spikes(self) -> int:
+        return int(self.buffers["count"].sum())
+
+    def spike_trains(self) -> dict[int, Quantity]:
+        order = np.argsort(self.i, kind="stable")
+        indices, times = self.i[order], self.t_[order]
+        bounds = np.searchsorted(indices, np.arange(self.source.N + 1))
+        return {k: Quantity(times[bounds[k]:bounds[k + 1]], second) for k in range(self.source.N)}
+
+
+class StateMonitor(Monitor):
+    """Variables of chosen elements at every (monitor) time step: ``mon.v[k]``, ``mon[k].v``, ``mon.t``."""
+
+    base_name = "statemonitor"
+    default_when = "start"
+
+    def __init__(self, source: Group, variables, record=True, dt=None, clock=None, when: str | None = None,
+                 order: int = 0, name: str | None = None):
+        names = list(source.variables if variables is True else [variables] if isinstance(variables, str)
+                     else variables)
+        names = [n for n in names if not n.startswith("_") and n not in ("i", "N")] if variables is True else names
+        for variable in names:
+            if variable not in source.variables:
+                subexpressions = source.equations.subexpr_names
+                hint = " (recording subexpressions is not supported yet)" if variable in subexpressions else ""
+                raise ModelError(f"StateMonitor: {source.where()} has no variable '{variable}'{hint}")
+        if dt is not None:
+            as_seconds(dt, "StateMonitor dt")
+        super().__init__(source, name=name, when=when, order=order, dt=dt,
+                         clock=clock if clock is not None or dt is not None else source.clock)
+        if record is True:
+            indices = np.arange(source.N)
+        elif record is False or record is None:
+            indices = np.arange(0)
+        else:
+            indices = check_index(np.atleast_1d(np.asarray(record)), source.N, f"StateMonitor on {source.where()}")
+        self.record = indices
+        self.record_variables = names
+        self._allocate("indices", len(indices), np.int64)
+        self.buffers["indices"][:] = indices + source.offset
+        self._allocate("t", 256, np.int64)
+        self._allocate("n", 1, np.int64)
+        for variable in names:
+            self._allocate(variable, (256, len(indices)), source.variables[variable].array.dtype)
+        self._base_dt = source.dt_
+
+    def operations(self, resolve) -> list[Operation]:
+        root = self.source.root
+        refs = tuple(ArrayRef(root.name, name, str(root.variables[name].array.dtype),
+                              root.variables[name].shared) for name in self.record_variables)
+        return [Operation(f"{self.name}_record", "state_monitor", self.name, self.when, self.order, 0,
+                          self.creation_order, details=(("variables", refs),))]
+
+    @property
+    def t_(self) -> np.ndarray:
+        return self.buffers["t"][: self.n] * self._base_dt
+
+    @property
+    def t(self):
+        return Quantity(self.t_, second)
+
+    def _values(self, name: str) -> np.ndarray:
+        return self.buffers[name][: self.n].T
+
+    def __getattr__(self, name: str):
+        if name in self.__dict__.get("record_variables", ()):
+            return with_unit(self._values(name), self.source.variables[name].dimension)
+        if name.endswith("_") and name[:-1] in self.__dict__.get("record_variables", ()):
+            return self._values(name[:-1])
+        raise AttributeError(f"StateMonitor '{self.__dict__.get('name')}' does not record '{name}'")
+
+    def __getitem__(self, index: int):
+        positions = np.flatnonzero(self.record == index)
+        if positions.size == 0:
+            raise IndexError(f"StateMonitor '{self.name}' did not record element {index}")
+        return _RecordedElement(self, int(positions[0]))
+
+
+class _RecordedElement:
+    """``mon[k]``: the traces of one recorded element."""
+
+    def __init__(self, monitor: StateMonitor, position: int):
+        self.monitor = monitor
+        self.position = position
+
+    def __getattr__(self, name: str):
+        return getattr(self.monitor, name)[self.position]
+
+
+class PopulationRateMonitor(Monitor):
+    """The instantaneous population rate (spikes per neuron per time step, in Hz)."""
+
+    base_name = "ratemonitor"
+    default_when = "thresholds"
+
+    def __init__(self, source: Group, when: str | None = None, order: int = 1, name: str | None = None):
+        if getattr(source.root, "threshold", None) is None:
+            raise ModelError(f"{source.where()} has no threshold: a PopulationRateMonitor needs spikes")
+        super().__init__(source, name=name, when=when, order=order, clock=source.clock)
+        self._allocate("rate", 1024, np.float64)
+        self._allocate("t", 1024, np.int64)
+        self._allocate("n", 1, np.int64)
+        self._base_dt = source.dt_
+
+    def operations(self, resolve) -> list[Operation]:
+        root, start, stop = _source_range(self.source)
+        return [Operation(f"{self.name}_record", "rate_monitor", self.name, self.when, self.order, 0,
+                          self.creation_order, details=(("source", root.name), ("range", (start, stop))))]
+
+    @property
+    def t_(self) -> np.ndarray:
+        return self.buffers["t"][: self.n] * self._base_dt
+
+    @property
+    def t(self):
+        return Quantity(self.t_, second)
+
+    @property
+    def rate_(self) -> np.ndarray:
+        return self.buffers["rate"][: self.n].copy()
+
+    @property
+    def rate(self):
+        return with_unit(self.rate_, SECOND**-1)
+
+    def smooth_rate(self, window: str = "gaussian", width=None):
+        """The rate convolved with a normalised 'gaussian' (width = std) or 'flat' window."""
+        if width is None:
+            raise ModelError("smooth_rate needs width=, e.g. width=1*ms")
+        width_ = as_seconds(width, "width")
+        dt = self._base_dt
+        if window == "gaussian":
+            half = int(np.ceil(3 * width_ / dt))
+            offsets = np.arange(-half, half + 1) * dt
+            kernel = np.exp(-0.5 * (offsets / width_) ** 2)
+        elif window == "flat":
+            half = int(np.round(width_ / (2 * dt)))
+            kernel = np.ones(2 * half + 1)
+        else:
+            raise ModelError(f"unknown window {window!r}; use 'gaussian' or 'flat'")
+        kernel /= kernel.sum()
+        return with_unit(np.convolve(self.rate_, kernel, mode="same"), SECOND**-1)

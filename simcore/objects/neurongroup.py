@@ -1,0 +1,187 @@
+"""NeuronGroup: N neurons sharing a model (equations, threshold, reset, refractoriness)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy
+
+from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
+from simcore.equations.functions import timestep
+from simcore.equations.model import EquationKind
+from simcore.equations.parser import Expression, Statements, symbol
+from simcore.errors import ModelError, UnknownNameError
+from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, StateUpdate
+from simcore.objects.base import SECOND, as_seconds
+from simcore.objects.group import Group
+from simcore.objects.subgroup import Subgroup, subgroup_of
+from simcore.objects.variables import DTYPES
+from simcore.solvers import integrate
+from simcore.units.dimension import DIMENSIONLESS
+
+BOOLEAN = "boolean"
+
+
+class NeuronGroup(Group):
+    """A group of neurons, as in Brian 2: ``NeuronGroup(N, model, threshold=, reset=, refractory=, method=)``."""
+
+    base_name = "neurongroup"
+
+    def __init__(self, N: int, model: str | Equations, method: str | tuple | None = None,
+                 threshold: str | None = None, reset: str | None = None, refractory=False,
+                 events: dict | None = None, namespace: dict | None = None, dtype=None, dt=None,
+                 clock=None, order: int = 0, name: str | None = None):
+        if int(N) != N or N < 1:
+            raise ModelError(f"a NeuronGroup needs a positive whole number of neurons, not {N!r}")
+        equations = model if isinstance(model, Equations) else Equations(model)
+        equations.check_flags("NeuronGroup")
+        super().__init__(N, equations, namespace, name=name, when="groups", order=order, dt=dt, clock=clock)
+        if events:
+            raise ModelError("custom events (events=) are not supported yet; use threshold= for spikes")
+        self.method = method
+        self.threshold: Expression | None = parse_expression(threshold) if threshold is not None else None
+        self.reset: Statements | None = parse_statements(reset) if reset is not None else None
+        self._create_variables(equations, dtype)
+        self._set_refractory(refractory)
+        if self.reset is not None:
+            for statement in self.reset:
+                if statement.target not in self.variables:
+                    raise UnknownNameError(statement.target, f"the reset of {self.where()} assigns to "
+                                           f"'{statement.target}', which is not a variable of the model",
+                                           statement.position, self.reset.source)
+        self._state_update: StateUpdate | None = None
+        self._frozen = True  # from here on, setting an unknown attribute is a typo, not a new variable
+
+    def _create_variables(self, equations: Equations, dtype) -> None:
+        for equation in equations:
+            if equation.kind is EquationKind.SUBEXPRESSION:
+                continue
+            kind = DTYPES[equation.var_type] if equation.var_type != "float" or dtype is None else dtype
+            self.add_variable(equation.name, equation.dimension, kind, shared="shared" in equation.flags,
+                              constant="constant" in equation.flags)
+        self.add_variable("i", DIMENSIONLESS, np.int64, read_only=True)
+        self.variables["i"].array[:] = np.arange(self.N)
+        self.add_variable("N", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.N)
+
+    def _set_refractory(self, refractory) -> None:
+        self.refractory_kind = None
+        self.refractory_expression: Expression | None = None
+        if refractory is False or refractory is None:
+            return
+        self.add_variable("lastspike", SECOND, np.float64, value=-1e4)
+        self.add_variable("not_refractory", DIMENSIONLESS, np.bool_, value=True)
+        if isinstance(refractory, str):
+            expression = parse_expression(refractory)
+            self.refractory_expression = expression
+            if isinstance(expression.expr, sympy.logic.boolalg.Boolean) and not isinstance(expression.expr,
+                                                                                           sympy.Symbol):
+                self.refractory_kind = "condition"
+            else:
+                self.refractory_kind = "time"
+                self.add_variable("_refractory", SECOND, np.float64)
+        else:
+            self.refractory_kind = "time"
+            self.add_variable("_refractory", SECOND, np.float64, value=as_seconds(refractory, "refractory"))
+
+    def __getitem__(self, key) -> Subgroup:
+        return subgroup_of(self, key)
+
+    # --- preparing a run ----------------------------------------------------------
+    def state_update(self) -> StateUpdate:
+        if self._state_update is None:
+            self._state_update = integrate(self.equations, self.method)
+        return self._state_update
+
+    def operations(self, resolve) -> list[Operation]:
+        """The group's operations for the plan; ``resolve(owner, expression_or_block)`` records constants."""
+        ops = []
+        if self.equations.diff_eq_names or self.refractory_kind:
+            ops.append(self._state_update_operation(resolve))
+        if self.threshold is not None:
+            ops.append(self._threshold_operation(resolve))
+            if self.reset is not None or self.refractory_kind == "time" and self.refractory_expression:
+                ops.append(self._reset_operation(resolve))
+        return ops
+
+    def _code(self, statements: tuple[Assignment, ...], resolve, extra_names=()) -> ElementCode:
+        used = set(extra_names)
+        written = []
+        for statement in statements:
+            used |= {s.name for s in statement.expr.free_symbols}
+            if not statement.target.startswith("_") or statement.target in self.variables:
+                used.add(statement.target)
+                if statement.target in self.variables and statement.target not in written:
+                    written.append(statement.target)
+        arrays = tuple(ArrayRef(self.name, name, str(self.variables[name].array.dtype),
+                                self.variables[name].shared)
+                       for name in sorted(used) if name in self.variables)
+        locals_ = {s.target for s in statements}
+        scalars = tuple(sorted(n for n in used if n not in self.variables and n not in locals_ and
+                               n not in ("t", "dt")))
+        resolve(self, scalars)
+        return ElementCode(self.N, arrays, tuple(written), scalars, statements)
+
+    def _refractory_statements(self) -> tuple[Assignment, ...]:
+        if self.refractory_kind == "time":
+            expr = sympy.Ge(timestep(symbol("t") - symbol("lastspike"), symbol("dt")),
+                            timestep(symbol("_refractory"), symbol("dt")))
+            return (Assignment("not_refractory", expr, "refractory until lastspike + refractory period"),)
+        if self.refractory_kind == "condition":
+            # once the condition is false after a spike, the neuron can fire again
+            condition = sympy.Or(symbol("not_refractory"), sympy.Not(self.refractory_expression.expr))
+            return (Assignment("not_refractory", condition, f"refractory while {self.refractory_expression.text}"),)
+        return ()
+
+    def _state_update_operation(self, resolve) -> Operation:
+        update = self.state_update() if self.equations.diff_eq_names else StateUpdate("none", ())
+        masked = tuple(eq.name for eq in self.equations if "unless refractory" in eq.flags)
+        statements = self._refractory_statements() + update.statements
+        code = self._code(statements, resolve)
+        resolve(self, tuple(name for matrix in update.run_constants for row in matrix.names for name in row),
+                matrices=update.run_constants)
+        return Operation(f"{self.name}_stateupdater", "state_update", self.name, "groups", self.order,
+                         0, self.creation_order, code=code, details=(("masked", masked),),
+                         comment=f"{update.method}: {update.description}")
+
+    def _threshold_operation(self, resolve) -> Operation:
+        condition = self.threshold.expr
+        if self.refractory_kind:
+            condition = sympy.And(condition, symbol("not_refractory"))
+        statement = Assignment("_spike", condition, f"threshold: {self.threshold.text}")
+        extra = ("lastspike", "not_refractory") if self.refractory_kind else ()
+        code = self._code((statement,), resolve, extra)
+        return Operation(f"{self.name}_thresholder", "threshold", self.name, "thresholds", self.order, 0,
+                         self.creation_order, code=code, details=(("refractory", bool(self.refractory_kind)),),
+                         source=self.threshold.text)
+
+    def _reset_operation(self, resolve) -> Operation:
+        statements = tuple(Assignment(s.target, _compound(s), f"reset: {s.target} {s.op} {s.expression.text}")
+                           for s in (self.reset or ()))
+        if self.refractory_kind == "time" and self.refractory_expression is not None:
+            statements += (Assignment("_refractory", self.refractory_expression.expr,
+                                      f"refractory period: {self.refractory_expression.text}"),)
+        return Operation(f"{self.name}_resetter", "reset", self.name, "resets", self.order, 0,
+                         self.creation_order, code=self._code(statements, resolve))
+
+    def check_units(self, external_dims: dict[str, Any]) -> None:
+        """Check equations, threshold, reset and refractoriness against the resolved namespace."""
+        own = self.dimensions()
+        self.equations.check_units(external_dims, builtins=own)
+        if self.threshold is not None:
+            check_expression(self.threshold, own, external_dims, where=f"the threshold of {self.where()}")
+        if self.reset is not None:
+            check_statements(self.reset, own, external_dims, where=f"the reset of {self.where()}")
+        if self.refractory_expression is not None:
+            expected = DIMENSIONLESS if self.refractory_kind == "condition" else SECOND
+            check_expression(self.refractory_expression, own, external_dims, expected,
+                             where=f"the refractory period of {self.where()}")
+
+
+def _compound(statement) -> sympy.Basic:
+    """``v += x`` -> ``v + x`` and friends."""
+    target = symbol(statement.target)
+    expr = statement.expr
+    return {"=": expr, "+=": target + expr, "-=": target - expr, "*=": target * expr,
+            "/=": target / expr}[statement.op]
+

@@ -1,0 +1,72 @@
+"""Contiguous subgroups ``G[10:100]``: views on the parent's variables, usable wherever a group is."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simcore.errors import ModelError
+from simcore.objects.group import Group
+from simcore.objects.variables import Variable
+from simcore.units.dimension import DIMENSIONLESS
+
+
+class Subgroup(Group):
+    """Elements ``start`` to ``stop - 1`` of ``parent``; writing a value writes the parent's."""
+
+    base_name = "subgroup"
+
+    def __init__(self, parent: Group, start: int, stop: int):
+        object.__setattr__(self, "variables", {})
+        self.parent = parent
+        self.start = start
+        self.stop = stop
+        Group.__init__(self, stop - start, parent.equations, parent.namespace,
+                       name=f"{parent.name}_subgroup_{start}_{stop}", clock=parent.clock)
+        for name, variable in parent.variables.items():
+            if name == "i":
+                continue
+            array = variable.array if variable.shared else variable.array[start:stop]
+            self.variables[name] = Variable(name, variable.dimension, array, variable.shared,
+                                            variable.read_only, variable.constant)
+        self.variables["i"] = Variable("i", DIMENSIONLESS, np.arange(self.N), read_only=True)
+        self._frozen = True
+
+    @property
+    def root(self) -> Group:
+        return self.parent.root if isinstance(self.parent, Subgroup) else self.parent
+
+    @property
+    def offset(self) -> int:
+        return self.start + (self.parent.offset if isinstance(self.parent, Subgroup) else 0)
+
+    def operations(self, resolve):
+        return []
+
+    def kernel_arrays(self) -> dict:
+        return {}
+
+    def spike_buffers(self) -> dict:
+        return {}
+
+    def state(self) -> dict:
+        return {}
+
+    def restore_state(self, state: dict) -> None:
+        pass
+
+    def dependencies(self) -> list:
+        return [self.root]
+
+
+def subgroup_of(group: Group, key) -> Subgroup:
+    """``group[key]`` for a slice with step 1 (or an int, a one-element subgroup)."""
+    if isinstance(key, int | np.integer):
+        key = slice(int(key), int(key) + 1)
+    if not isinstance(key, slice):
+        raise ModelError(f"subgroups are contiguous: index {group.name} with a slice such as [10:100], "
+                         f"not {key!r}")
+    start, stop, step = key.indices(group.N)
+    if step != 1 or stop <= start:
+        raise ModelError(f"subgroup [{key.start}:{key.stop}:{key.step}] of {group.where()} must be a non-empty "
+                         "contiguous range")
+    return Subgroup(group, start, stop)

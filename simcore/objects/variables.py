@@ -1,0 +1,145 @@
+"""A group's variables: one contiguous SI array each, and the unit-aware views
+through which users read and write them (``G.v``, ``G.v_``, ``G.v['i > 3'] = ...``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simcore.errors import ModelError
+from simcore.units import Quantity, get_unit, to_si
+from simcore.units.dimension import Dimension
+from simcore.units.errors import DimensionMismatchError
+
+if TYPE_CHECKING:
+    from simcore.objects.group import Group
+
+DTYPES = {"float": np.float64, "boolean": np.bool_, "integer": np.int64}
+
+
+@dataclass
+class Variable:
+    """One stored variable. ``array`` has N elements, or 1 if ``shared``."""
+
+    name: str
+    dimension: Dimension
+    array: np.ndarray
+    shared: bool = False
+    read_only: bool = False
+    constant: bool = False
+
+    @property
+    def var_type(self) -> str:
+        if self.array.dtype == np.bool_:
+            return "boolean"
+        return "integer" if np.issubdtype(self.array.dtype, np.integer) else "float"
+
+
+def with_unit(values: np.ndarray, dimension: Dimension):
+    """SI values as a Quantity in the SI unit of ``dimension`` (no copy), or plain if dimensionless."""
+    if dimension.is_dimensionless:
+        return values
+    return Quantity(values, get_unit(dimension))
+
+
+def si_values(value: Any, dimension: Dimension, what: str) -> np.ndarray:
+    """A user's value for a variable of ``dimension``, as SI numbers; a mismatch names both units."""
+    if isinstance(value, VariableView):
+        value = value.quantity
+    if isinstance(value, bool | np.bool_) or (isinstance(value, np.ndarray) and value.dtype == np.bool_):
+        return np.asarray(value)
+    magnitude, dim = to_si(value)
+    if dim != dimension and not _scale_free(magnitude):
+        raise DimensionMismatchError(f"cannot set {what} (units of {dimension}) to {value!s} (units of {dim})",
+                                     dimension, dim)
+    return np.asarray(magnitude)
+
+
+def _scale_free(values) -> bool:
+    values = np.asarray(values, dtype=float)
+    return bool(np.all((values == 0) | np.isinf(values) | np.isnan(values)))
+
+
+class VariableView:
+    """``G.v``: reads as a Quantity (SI unit), indexes like an array, accepts string
+    expressions for values and for indices."""
+
+    def __init__(self, group: Group, name: str):
+        self.group = group
+        self.name = name
+
+    @property
+    def variable(self) -> Variable:
+        return self.group.variables[self.name]
+
+    @property
+    def quantity(self):
+        variable = self.variable
+        values = variable.array[0] if variable.shared else variable.array
+        return with_unit(values, variable.dimension)
+
+    def __getitem__(self, key):
+        variable = self.variable
+        indices = self.group.indices_for(key, stacklevel_namespace=True)
+        if variable.shared:
+            return with_unit(variable.array[0], variable.dimension)
+        return with_unit(variable.array[indices], variable.dimension)
+
+    def __setitem__(self, key, value) -> None:
+        self.group.set_values(self.name, value, key)
+
+    def __len__(self) -> int:
+        return len(self.variable.array)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.variable.array if not self.variable.shared else self.variable.array[0], dtype=dtype)
+
+    def __repr__(self) -> str:
+        return f"<{self.group.name}.{self.name}: {self.quantity!r}>"
+
+    def __str__(self) -> str:
+        return str(self.quantity)
+
+    def __iter__(self):
+        return iter(self.quantity)
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return getattr(self.quantity, attribute)
+
+    @property
+    def dimensions(self) -> Dimension:
+        return self.variable.dimension
+
+
+def _delegate(operator: str):
+    def method(self, *args):
+        return getattr(self.quantity, operator)(*(a.quantity if isinstance(a, VariableView) else a for a in args))
+    method.__name__ = operator
+    return method
+
+
+for _operator in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+                  "__rtruediv__", "__pow__", "__neg__", "__pos__", "__abs__", "__lt__", "__le__", "__gt__",
+                  "__ge__", "__eq__", "__ne__", "__float__", "__int__", "__bool__", "__floordiv__", "__mod__"):
+    setattr(VariableView, _operator, _delegate(_operator))
+VariableView.__hash__ = None
+
+
+def check_index(indices: np.ndarray, size: int, where: str) -> np.ndarray:
+    """Integer indices in range, or a clear error naming the bad one."""
+    indices = np.asarray(indices)
+    if indices.dtype == np.bool_:
+        if indices.shape != (size,):
+            raise ModelError(f"a boolean index for {where} must have {size} elements, not {indices.shape}")
+        return np.flatnonzero(indices)
+    if not np.issubdtype(indices.dtype, np.integer):
+        raise ModelError(f"indices for {where} must be integers, not {indices.dtype}")
+    bad = indices[(indices < -size) | (indices >= size)]
+    if bad.size:
+        raise ModelError(f"index {int(bad[0])} is out of range for {where}, which has {size} elements")
+    return indices
+

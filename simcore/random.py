@@ -1,0 +1,336 @@
+"""Counter-based random numbers: the same draws in plain Python, numba njit (serial or
+``prange``) and numba.cuda.
+
+The generator is Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as
+1, 2, 3", SC 2011), checked against the Random123 known-answer vectors. It has no
+state: a draw is a pure function of ``(seed, step, index, stream)``, so any thread, in
+any order, on any backend computes the same number for the same element.
+
+Key and counter
+---------------
+The 64-bit seed is the Philox key: ``k0`` = seed bits 0-31, ``k1`` = seed bits 32-63.
+The 128-bit counter holds four fields that never overlap::
+
+    c0 = index bits  0-31
+    c1 = index bits 32-39  (bits 0-7)   | stream (bits 8-31)
+    c2 = step  bits  0-31
+    c3 = step  bits 32-55  (bits 0-23)  | sub    (bits 24-31)
+
+so ``0 <= step < 2**56`` (MAX_STEP), ``0 <= index < 2**40`` (MAX_INDEX),
+``0 <= stream < 2**24`` (MAX_STREAM) and ``0 <= sub < 2**8``. Every combination
+within these ranges is a distinct counter, hence an independent block of four 32-bit
+words. Bits beyond a field's width are masked off (no check inside compiled code: an
+out-of-range value silently wraps onto another counter); callers validate their ranges
+once, before a run, with ``check_counter_ranges``. 2**56 steps are 228,000 years of
+simulated time at dt = 0.1 ms. ``stream`` names the call site (one per ``rand()``,
+``randn()``, ``xi``, Poisson input, ``connect(p=...)``): two call sites that share a
+stream at the same step and index get correlated numbers (``uniform`` and ``normal``
+read the same block). ``sub`` numbers further blocks of one draw (used by ``poisson``'s
+rejection loop); the public draws start at ``sub = 0``.
+
+Draws
+-----
+- ``uniform``: 53 bits, ``((r0 >> 5) * 2**26 + (r1 >> 6)) * 2**-53``: every double
+  ``k * 2**-53`` in [0, 1 - 2**-53]; never 1.0. Integer work plus one exact scaling,
+  so it is bitwise identical on every backend, real GPUs included.
+- ``normal``: Box-Muller from one block: ``u1`` from words (r0, r1) as in ``uniform``,
+  ``u2`` from words (r2, r3); ``sqrt(-2 log(1 - u1)) * cos(2 pi u2)`` (the sine
+  partner is discarded). ``|normal| <= 8.58``.
+- ``poisson``: exact. For ``lam < 10``, inversion by sequential search of the CDF with
+  the one uniform of block ``sub = 0`` (expected lam + 1 steps). For ``lam >= 10``,
+  Hoermann's PTRS transformed rejection ("The transformed rejection method for
+  generating Poisson random variables", Insurance: Mathematics and Economics 12, 1993),
+  one block per proposal (U from words r0, r1, V from r2, r3), blocks ``sub = 0, 1,
+  ...``; a proposal is accepted with probability above 0.75 (measured: 0.75 at lam = 10,
+  0.89 for large lam), so the 256 blocks available
+  run out with probability below 1e-150, in which case ``round(lam)`` is returned.
+  ``log(k!)`` is computed here (exact products below 16, Stirling series above) rather
+  than with ``math.lgamma``, whose CPython and libm versions differ in the last bits.
+  ``lam <= 0`` or NaN gives 0; ``lam`` must stay below about 1e18 (int64 results).
+
+Same numbers everywhere
+-----------------------
+The functions below are written once, on numpy integer scalars (every constant is a
+``np.uint64`` so that njit and numba.cuda's simulator type the arithmetic alike), and
+run unchanged as plain Python, under ``numba.njit`` (serial or inside ``prange``) and
+as ``numba.cuda.jit(device=True)`` functions. ``uniform`` and ``philox4x32`` agree bit
+for bit everywhere. ``normal`` and ``poisson`` also call ``log``/``cos``/``exp``/
+``sqrt``: plain Python, njit and the CUDA simulator share the C library's versions and
+agree bit for bit; a real GPU's libdevice versions (and its fused multiply-adds) may
+differ in the last bit, which can very rarely change a Poisson count.
+
+Compiled versions: ``uniform_njit``, ``normal_njit``, ``poisson_njit``,
+``philox4x32_njit``, ``philox_block_njit`` (module-level, ``cache=True``) for kernels
+generated into module files; ``jit_functions()`` returns the same as a namespace;
+``cuda_device_functions()`` returns ``cuda.jit(device=True)`` versions and is the only
+place that imports numba.cuda. ``SOURCE_HASH`` (sha256 of this file) belongs in the
+hash of any generated kernel that calls these, since numba's cache of that kernel does
+not notice changes here.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import operator
+import secrets
+import types
+from pathlib import Path
+
+import numba
+import numpy as np
+
+__all__ = [
+    "MAX_INDEX",
+    "MAX_STEP",
+    "MAX_STREAM",
+    "MAX_SUB",
+    "SOURCE_HASH",
+    "check_counter_ranges",
+    "cuda_device_functions",
+    "jit_functions",
+    "make_seed",
+    "normal",
+    "normal_njit",
+    "philox4x32",
+    "philox4x32_njit",
+    "philox_block",
+    "philox_block_njit",
+    "poisson",
+    "poisson_njit",
+    "uniform",
+    "uniform_njit",
+]
+
+MAX_STEP = 2**56  #: steps are 0 .. MAX_STEP - 1
+MAX_INDEX = 2**40  #: element indices are 0 .. MAX_INDEX - 1
+MAX_STREAM = 2**24  #: stream (call site) ids are 0 .. MAX_STREAM - 1
+MAX_SUB = 2**8  #: sub-counter values are 0 .. MAX_SUB - 1
+SEED_LIMIT = 2**63  #: ``make_seed`` gives and accepts seeds 0 .. SEED_LIMIT - 1 (they fit an int64)
+
+SOURCE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+POISSON_PTRS_MIN_LAM = 10.0  #: ``poisson`` uses inversion below this mean and PTRS from it on
+
+
+# ---------------------------------------------------------------------------------------
+# The single source: plain functions on numpy integer scalars (see the module docstring).
+# ---------------------------------------------------------------------------------------
+
+
+def philox4x32(c0, c1, c2, c3, k0, k1):
+    """Philox4x32-10 of counter (c0, c1, c2, c3) under key (k0, k1).
+
+    Arguments are integers below 2**32 (higher bits are ignored); returns four 32-bit
+    words, each held in a ``np.uint64``.
+    """
+    m32 = np.uint64(0xFFFFFFFF)
+    s32 = np.uint64(32)
+    x0 = np.uint64(c0) & m32
+    x1 = np.uint64(c1) & m32
+    x2 = np.uint64(c2) & m32
+    x3 = np.uint64(c3) & m32
+    key0 = np.uint64(k0) & m32
+    key1 = np.uint64(k1) & m32
+    for _ in range(10):
+        p0 = np.uint64(0xD2511F53) * x0  # 32 x 32 -> 64 bits: the high and low words
+        p1 = np.uint64(0xCD9E8D57) * x2
+        y0 = (p1 >> s32) ^ x1 ^ key0
+        y2 = (p0 >> s32) ^ x3 ^ key1
+        x1 = p1 & m32
+        x3 = p0 & m32
+        x0 = y0
+        x2 = y2
+        key0 = (key0 + np.uint64(0x9E3779B9)) & m32  # Weyl key schedule
+        key1 = (key1 + np.uint64(0xBB67AE85)) & m32
+    return x0, x1, x2, x3
+
+
+def philox_block(seed, step, index, stream, sub):
+    """The four 32-bit words of block ``sub`` of draw (seed, step, index, stream)."""
+    m32 = np.uint64(0xFFFFFFFF)
+    s32 = np.uint64(32)
+    key = np.uint64(seed)
+    t = np.uint64(step)
+    i = np.uint64(index)
+    c0 = i & m32
+    c1 = ((i >> s32) & np.uint64(0xFF)) | ((np.uint64(stream) & np.uint64(0xFFFFFF)) << np.uint64(8))
+    c2 = t & m32
+    c3 = ((t >> s32) & np.uint64(0xFFFFFF)) | ((np.uint64(sub) & np.uint64(0xFF)) << np.uint64(24))
+    return philox4x32(c0, c1, c2, c3, key & m32, key >> s32)
+
+
+def _unit53(a, b):
+    """A double in [0, 1 - 2**-53] from 27 bits of word ``a`` and 26 bits of word ``b``."""
+    bits = ((a >> np.uint64(5)) << np.uint64(26)) | (b >> np.uint64(6))
+    return np.float64(bits) * 1.1102230246251565e-16  # 2**-53, exact
+
+
+def _log_factorial(k):
+    """log(k!) for an integer k >= 0, to about 1e-16 relative, using only ``log``."""
+    if k < 16:
+        f = 1.0
+        for j in range(2, k + 1):
+            f = f * j  # exact: 15! < 2**53
+        return math.log(f)
+    x = k + 1.0
+    r2 = 1.0 / (x * x)
+    series = (
+        0.08333333333333333 - r2 * (0.002777777777777778 - r2 * (0.0007936507936507937 - r2 * 0.0005952380952380953))
+    ) / x
+    return (x - 0.5) * math.log(x) - x + 0.9189385332046728 + series
+
+
+def uniform(seed, step, index, stream):
+    """Uniform double in [0, 1) (53 random bits; never 1.0)."""
+    r0, r1, r2, r3 = philox_block(seed, step, index, stream, 0)
+    return _unit53(r0, r1)
+
+
+def normal(seed, step, index, stream):
+    """Standard normal double (Box-Muller on the four words of one block)."""
+    r0, r1, r2, r3 = philox_block(seed, step, index, stream, 0)
+    u1 = 1.0 - _unit53(r0, r1)  # in (0, 1]: log is finite
+    u2 = _unit53(r2, r3)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(6.283185307179586 * u2)
+
+
+def poisson(lam, seed, step, index, stream):
+    """Poisson-distributed int64 with mean ``lam`` (exact; see the module docstring)."""
+    if not lam > 0.0:  # also NaN
+        return np.int64(0)
+    small = lam < POISSON_PTRS_MIN_LAM
+    loglam = b = a = log_invalpha = vr = 0.0
+    if not small:  # PTRS constants
+        loglam = math.log(lam)
+        b = 0.931 + 2.53 * math.sqrt(lam)
+        a = -0.059 + 0.02483 * b
+        log_invalpha = math.log(1.1239 + 1.1328 / (b - 3.4))
+        vr = 0.9277 - 3.6224 / (b - 2.0)
+    for sub in range(256):  # MAX_SUB; one call site of philox_block keeps inlined code small
+        r0, r1, r2, r3 = philox_block(seed, step, index, stream, sub)
+        if small:  # inversion: X = k where F(k-1) <= u < F(k)
+            u = _unit53(r0, r1)
+            p = math.exp(-lam)
+            cdf = p
+            k = 0
+            while u >= cdf and p > 0.0:
+                k += 1
+                p = p * lam / k
+                cdf = cdf + p
+            return np.int64(k)
+        u = _unit53(r0, r1) - 0.5
+        v = _unit53(r2, r3)
+        us = 0.5 - abs(u)
+        if us == 0.0:  # u == -0.5 exactly: the transform is undefined there
+            continue
+        kf = math.floor((2.0 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:  # squeeze: accept at once
+            return np.int64(kf)
+        if kf < 0 or (us < 0.013 and v > us):
+            continue
+        if v == 0.0:  # log(v) = -inf: accept
+            return np.int64(kf)
+        lhs = math.log(v) + log_invalpha - math.log(a / (us * us) + b)
+        if lhs <= -lam + kf * loglam - _log_factorial(kf):
+            return np.int64(kf)
+    return np.int64(math.floor(lam + 0.5))  # all 256 proposals rejected: p < 1e-150
+
+
+# Dependency order: each function calls only those before it.
+_SOURCES = (philox4x32, philox_block, _unit53, _log_factorial, uniform, normal, poisson)
+
+
+def _compile_all(decorator_for) -> types.SimpleNamespace:
+    """Compile a copy of every function with ``decorator_for(name)``, the copies calling
+    each other.
+
+    Numba resolves a function's globals when it compiles it, and can call only compiled
+    functions; so each copy gets a namespace where the names of the functions above
+    resolve to their compiled copies. The copies keep their code objects (file, line,
+    qualified name), which numba's on-disk cache locates them by.
+    """
+    namespace = dict(globals())
+    compiled = {}
+    for function in _SOURCES:
+        clone = types.FunctionType(function.__code__, namespace, function.__name__, function.__defaults__)
+        clone.__qualname__ = function.__qualname__
+        clone.__doc__ = function.__doc__
+        compiled[function.__name__] = namespace[function.__name__] = decorator_for(function.__name__)(clone)
+    return types.SimpleNamespace(**{name.lstrip("_"): value for name, value in compiled.items()})
+
+
+# ``inline='always'`` (numba-level inlining into the calling kernel) makes a serial loop
+# of ``uniform`` 9x faster and of ``normal`` 1.6x (numba does not inline a call to another
+# dispatcher by itself) for 0.06-0.08 s more compile time per calling kernel. ``poisson``
+# is not inlined: that would gain 1.5x but cost 0.35 s (serial) to 1.6 s (``prange``)
+# more per calling kernel; its own helpers are inlined into it. See bench/random.py.
+_NJIT_OPTIONS = {"cache": True, "error_model": "numpy"}
+_NOT_INLINED = frozenset({"poisson"})
+
+
+def _njit_decorator(name: str):
+    return numba.njit(**_NJIT_OPTIONS, inline="never" if name in _NOT_INLINED else "always")
+
+
+_njit = _compile_all(_njit_decorator)
+philox4x32_njit = _njit.philox4x32
+philox_block_njit = _njit.philox_block
+uniform_njit = _njit.uniform
+normal_njit = _njit.normal
+poisson_njit = _njit.poisson
+
+
+def jit_functions() -> types.SimpleNamespace:
+    """The njit versions: attributes philox4x32, philox_block, uniform, normal, poisson
+    (and the helpers unit53, log_factorial). The same objects as ``uniform_njit`` etc."""
+    return _njit
+
+
+@functools.cache
+def cuda_device_functions() -> types.SimpleNamespace:
+    """``numba.cuda.jit(device=True)`` versions, attributes as in ``jit_functions()``.
+
+    Imports numba.cuda (on first call only; ``import simcore.random`` does not). With
+    ``NUMBA_ENABLE_CUDASIM=1`` in the environment before numba is imported, they run
+    on numba's CUDA simulator.
+    """
+    from numba import cuda
+
+    return _compile_all(lambda name: cuda.jit(device=True))
+
+
+# ---------------------------------------------------------------------------------------
+# Python-side helpers
+# ---------------------------------------------------------------------------------------
+
+
+def make_seed(n: int | None = None) -> int:
+    """A seed for the functions above: ``n`` itself (an integer in [0, 2**63)), or, for
+    ``None``, 63 fresh bits from the operating system's entropy source.
+
+    Seeds stay below 2**63 so that they pass into compiled kernels as int64.
+    """
+    if n is None:
+        return secrets.randbits(63)
+    if isinstance(n, bool):
+        raise TypeError("seed must be an integer or None, not a bool")
+    try:
+        value = operator.index(n)
+    except TypeError:
+        raise TypeError(f"seed must be an integer or None, not {type(n).__name__} ({n!r})") from None
+    if not 0 <= value < SEED_LIMIT:
+        raise ValueError(f"seed must be in [0, 2**63), got {value}")
+    return value
+
+
+def check_counter_ranges(n_steps: int, n_indices: int, stream: int) -> None:
+    """Raise ValueError unless steps 0..n_steps-1, indices 0..n_indices-1 and ``stream``
+    fit the counter layout (so that no two draws share a counter)."""
+    if not 0 <= n_steps <= MAX_STEP:
+        raise ValueError(f"{n_steps} time steps: the random-number counter holds at most 2**56")
+    if not 0 <= n_indices <= MAX_INDEX:
+        raise ValueError(f"{n_indices} elements: the random-number counter holds at most 2**40 indices")
+    if not 0 <= stream < MAX_STREAM:
+        raise ValueError(f"random stream id {stream} is outside [0, 2**24)")

@@ -1,0 +1,28 @@
+"""The global seed: ``seed(n)`` makes every random draw reproducible, inside kernels
+(counter-based, keyed by the seed) and outside them (initial values from strings)."""
+
+from __future__ import annotations
+
+import secrets
+
+import numpy as np
+
+_state = {"seed": None, "init_calls": 0}
+
+
+def seed(n: int | None = None) -> None:
+    """Fix the seed of all random numbers (None: a fresh random seed)."""
+    _state["seed"] = None if n is None else int(n) % 2**64
+    _state["init_calls"] = 0
+
+
+def current_seed() -> int:
+    if _state["seed"] is None:
+        _state["seed"] = secrets.randbits(64)
+    return _state["seed"]
+
+
+def init_generator() -> np.random.Generator:
+    """A numpy generator for one initialisation statement; the n-th call after seed(k) is always the same."""
+    _state["init_calls"] += 1
+    return np.random.Generator(np.random.Philox(key=current_seed(), counter=[_state["init_calls"], 0, 0, 1]))

@@ -1,0 +1,112 @@
+"""The integration methods by name, and the entry point: equations -> StateUpdate."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import time
+from collections.abc import Sequence
+
+from simcore.equations import Equations
+from simcore.ir import StateUpdate
+from simcore.solvers.analysis import OdeSystem, build_system
+from simcore.solvers.base import IntegrationMethod
+from simcore.solvers.errors import SolverError
+from simcore.solvers.exact import EXACT
+from simcore.solvers.explicit import EULER, RK2, RK4
+from simcore.solvers.exponential_euler import EXPONENTIAL_EULER
+from simcore.solvers.stochastic import HEUN, MILSTEIN
+
+logger = logging.getLogger("simcore.solvers")
+
+METHODS: dict[str, IntegrationMethod] = {}
+# As Brian 2: exact for linear systems, else euler (also for additive noise), else heun.
+DEFAULT_METHODS = ("exact", "euler", "heun")
+
+MethodSpec = str | IntegrationMethod
+
+
+def register_method(name: str, method: IntegrationMethod, *, replace: bool = False) -> None:
+    """Make ``method`` available as ``method=name``. A name already taken needs ``replace=True``."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise SolverError(f"a method name must be a valid identifier, not {name!r}")
+    if not isinstance(method, IntegrationMethod):
+        raise SolverError(f"cannot register {method!r} as '{name}': a method must be an IntegrationMethod, "
+                          "such as ExplicitRungeKutta(a, b, order=...)")
+    if name in METHODS and METHODS[name] is not method and not replace:
+        raise SolverError(f"a method named '{name}' is already registered; pass replace=True to replace it")
+    if method.name is None:
+        method.name = name
+    METHODS[name] = method
+
+
+def get_method(name: str) -> IntegrationMethod:
+    """The method registered as ``name``; the error lists the known names."""
+    try:
+        return METHODS[name]
+    except (KeyError, TypeError):
+        close = difflib.get_close_matches(str(name), METHODS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise SolverError(f"unknown integration method {name!r}{hint}; known methods: "
+                          f"{', '.join(sorted(METHODS))}") from None
+
+
+def integrate(equations: Equations | str, method: MethodSpec | Sequence[MethodSpec] | None = None, *,
+              owner: str | None = None) -> StateUpdate:
+    """The statements that advance the clock-driven differential equations by one step ``dt``.
+
+    ``method``: a name, a method object, a list of them (the first that can integrate the
+    equations is used) or None, to choose as Brian 2 does: 'exact' for linear deterministic
+    systems, else 'euler', else 'heun' (multiplicative noise); the choice is logged at INFO
+    level on the 'simcore.solvers' logger. ``owner`` names the group in that message.
+    """
+    start = time.perf_counter()
+    if isinstance(equations, str):
+        equations = Equations(equations)
+    candidates = _candidates(method)
+    system = build_system(equations)
+    if not system.variables:
+        return StateUpdate(candidates[0].name or type(candidates[0]).__name__, ())
+    if len(candidates) == 1:
+        return candidates[0].integrate(system)
+    update, failed_after = _first_that_works(system, candidates)
+    if method is None:
+        took = time.perf_counter() - start
+        extra = f", trying other methods took {failed_after:.2f}s" if failed_after else ""
+        where = f" for {owner}" if owner else ""
+        logger.info(f"No numerical integration method specified{where}, using method '{update.method}' "
+                    f"(took {took - failed_after:.2f}s{extra}).")
+    else:
+        logger.debug(f"Using integration method '{update.method}', the first of "
+                     f"{[c.name for c in candidates]} that can integrate the equations.")
+    return update
+
+
+def _candidates(method: MethodSpec | Sequence[MethodSpec] | None) -> list[IntegrationMethod]:
+    if method is None:
+        return [get_method(name) for name in DEFAULT_METHODS]
+    if isinstance(method, str | IntegrationMethod):
+        method = [method]
+    elif not isinstance(method, Sequence) or not method:
+        raise SolverError(f"method must be a name, a method or a non-empty list of them, not {method!r}")
+    return [m if isinstance(m, IntegrationMethod) else get_method(m) for m in method]
+
+
+def _first_that_works(system: OdeSystem, candidates: list[IntegrationMethod]) -> tuple[StateUpdate, float]:
+    """The first method's update, and the time spent on the methods that failed before it."""
+    reasons = []
+    failed_time = 0.0
+    for candidate in candidates:
+        start = time.perf_counter()
+        try:
+            return candidate.integrate(system), failed_time
+        except SolverError as error:
+            reasons.append(f"  {candidate.name}: {error.reason}")
+            failed_time += time.perf_counter() - start
+    names = ", ".join(f"'{c.name}'" for c in candidates)
+    raise SolverError(f"none of the methods {names} can integrate these equations:\n" + "\n".join(reasons))
+
+
+for _name, _method in [("exact", EXACT), ("linear", EXACT), ("euler", EULER), ("rk2", RK2), ("rk4", RK4),
+                       ("heun", HEUN), ("milstein", MILSTEIN), ("exponential_euler", EXPONENTIAL_EULER)]:
+    register_method(_name, _method)

@@ -1,0 +1,150 @@
+"""NeuronGroup + run: spike times, traces and refractoriness against closed forms.
+
+Models are compiled once per module (fixtures) and cached on disk, to keep CI fast.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from simcore import (
+    ModelError,
+    Network,
+    NeuronGroup,
+    PopulationRateMonitor,
+    SpikeMonitor,
+    StateMonitor,
+    UnknownNameError,
+    ms,
+    mV,
+    second,
+    start_scope,
+)
+from simcore.units import DimensionMismatchError
+
+TAU = 10 * ms
+DT = 0.1e-3
+
+
+def lif_network(v0=1.2, refractory=5 * ms, method="exact", N=1):
+    start_scope()
+    group = NeuronGroup(N, "dv/dt = (v0 - v)/tau : 1 (unless refractory)", threshold="v > 1", reset="v = 0",
+                        refractory=refractory, method=method, namespace={"v0": v0, "tau": TAU})
+    spikes = SpikeMonitor(group)
+    trace = StateMonitor(group, "v", record=0)
+    return Network(group, spikes, trace), group, spikes, trace
+
+
+
+
+def test_lif_spike_times_match_closed_form():
+    net, group, spikes, trace = lif_network()
+    net.run(100 * ms)
+    crossing = 0.01 * math.log(1.2 / 0.2)
+    first = (math.ceil(crossing / DT) - 1) * DT
+    assert spikes.t_[0] == pytest.approx(first, abs=1e-12)
+    intervals = np.diff(spikes.t_)
+    # after a spike at t_s, v stays 0 until t_s + 5 ms, then integrates from there: same steps again
+    assert np.allclose(intervals, 5e-3 + first, atol=1e-12)
+    assert spikes.num_spikes == len(spikes.t_) == spikes.count[0]
+
+
+def test_trace_matches_exact_solution_before_first_spike():
+    net, group, spikes, trace = lif_network(v0=0.9)  # never reaches threshold
+    net.run(20 * ms)
+    t = trace.t_
+    assert len(t) == 200 and t[1] == pytest.approx(DT)
+    np.testing.assert_allclose(trace.v[0], 0.9 * (1 - np.exp(-t / 0.01)), rtol=1e-12, atol=1e-14)
+    assert spikes.num_spikes == 0
+
+
+def test_runs_continue_and_constants_change_without_recompiling():
+    net, group, spikes, trace = lif_network(v0=0.9)
+    net.run(5 * ms)
+    digest = net._source.digest
+    group.namespace["v0"] = 0.5
+    net.run(5 * ms)
+    assert net._source.digest == digest
+    assert float(net.t / ms) == pytest.approx(10)
+    v5 = 0.9 * (1 - math.exp(-0.5))
+    expected = 0.5 + (v5 - 0.5) * math.exp(-0.5)
+    assert group.v_[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_euler_converges_to_the_same_spikes():
+    net, group, spikes, trace = lif_network(method="euler")
+    net.run(30 * ms)
+    crossing = 0.01 * math.log(1.2 / 0.2)
+    assert abs(spikes.t_[0] - crossing) < 2e-4
+
+
+def test_state_access_and_string_values():
+    start_scope()
+    group = NeuronGroup(5, "v : volt\nx : 1", namespace={})
+    group.v = -70 * mV
+    group.v["i >= 3"] = "-50*mV + i*mV"
+    group.x = "i*2"
+    assert np.allclose(group.v_, [-0.07, -0.07, -0.07, -0.047, -0.046])
+    assert np.allclose(group.v[3:5] / mV, [-47, -46])
+    assert np.allclose(group.x_, [0, 2, 4, 6, 8])
+    with pytest.raises(DimensionMismatchError, match="volt"):
+        group.v = 5 * ms
+    with pytest.raises(DimensionMismatchError):
+        group.v = "3*ms"
+    with pytest.raises(AttributeError, match="no such variable"):
+        group.V = 3
+    sub = group[1:3]
+    sub.v = -60 * mV
+    assert np.allclose(group.v_[:4], [-0.07, -0.06, -0.06, -0.047])
+
+
+def test_run_needs_a_time():
+    net, *_ = lif_network()
+    with pytest.raises(ModelError, match="must be a time"):
+        net.run(100)
+
+
+def test_unknown_identifier_at_run():
+    start_scope()
+    group = NeuronGroup(1, "dv/dt = (v_unknown_rest - v)/(10*ms) : volt", method="euler")
+    with pytest.raises(UnknownNameError, match="v_unknown_rest"):
+        Network(group).run(1 * ms)
+
+
+def test_threshold_unit_mismatch_at_run():
+    start_scope()
+    group = NeuronGroup(1, "dv/dt = -v/(10*ms) : volt", threshold="v > 3*ms", method="euler")
+    with pytest.raises(DimensionMismatchError, match="threshold"):
+        Network(group).run(1 * ms)
+
+
+def test_reset_of_unknown_variable_is_refused_at_creation():
+    with pytest.raises(UnknownNameError, match="'w', which is not a variable"):
+        NeuronGroup(1, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="w = 0")
+
+
+def test_not_finite_value_stops_the_run_with_details():
+    start_scope()
+    group = NeuronGroup(3, "dv/dt = v**2/ms : 1", method="euler")
+    group.v = [0, 0, 10]
+    with pytest.raises(ModelError, match=r"'v' of neurongroup\w* became NaN or infinite for element 2 at t ="):
+        Network(group).run(10 * ms)
+
+
+def test_store_restore_and_population_rate():
+    start_scope()
+    group = NeuronGroup(4, "dv/dt = (1.5 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0", method="exact")
+    rate = PopulationRateMonitor(group)
+    spikes = SpikeMonitor(group[2:4])
+    net = Network(group, rate, spikes)
+    net.store()
+    net.run(50 * ms)
+    first = spikes.t_.copy()
+    assert set(spikes.i) == {0, 1}
+    assert rate.rate.shape == (500,)
+    assert float(np.sum(rate.rate_) * DT * 4) == pytest.approx(len(first) * 2)
+    net.restore()
+    assert float(net.t / second) == 0 and spikes.num_spikes == 0
+    net.run(50 * ms)
+    np.testing.assert_array_equal(spikes.t_, first)
