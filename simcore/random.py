@@ -32,21 +32,22 @@ Draws
 -----
 - ``uniform``: 53 bits, ``((r0 >> 5) * 2**26 + (r1 >> 6)) * 2**-53``: every double
   ``k * 2**-53`` in [0, 1 - 2**-53]; never 1.0. Integer work plus one exact scaling,
-  so it is bitwise identical on every backend, real GPUs included.
+  so it is bitwise identical on every backend, real GPUs included (by construction:
+  not yet run on a GPU; the CUDA simulator and a PTX compile for cc 8.0 are checked).
 - ``normal``: Box-Muller from one block: ``u1`` from words (r0, r1) as in ``uniform``,
   ``u2`` from words (r2, r3); ``sqrt(-2 log(1 - u1)) * cos(2 pi u2)`` (the sine
   partner is discarded). ``|normal| <= 8.58``.
-- ``poisson``: exact. For ``lam < 10``, inversion by sequential search of the CDF with
-  the one uniform of block ``sub = 0`` (expected lam + 1 steps). For ``lam >= 10``,
-  Hoermann's PTRS transformed rejection ("The transformed rejection method for
-  generating Poisson random variables", Insurance: Mathematics and Economics 12, 1993),
-  one block per proposal (U from words r0, r1, V from r2, r3), blocks ``sub = 0, 1,
-  ...``; a proposal is accepted with probability above 0.75 (measured: 0.75 at lam = 10,
-  0.89 for large lam), so the 256 blocks available
-  run out with probability below 1e-150, in which case ``round(lam)`` is returned.
+- ``poisson``: exact. For ``lam < 10`` (POISSON_PTRS_MIN_LAM), inversion by
+  sequential search of the CDF with the one uniform of block ``sub = 0`` (expected
+  lam + 1 steps). For ``lam >= 10``, Hoermann's PTRS transformed rejection ("The
+  transformed rejection method for generating Poisson random variables", Insurance:
+  Mathematics and Economics 12, 1993), one block per proposal (U from words r0, r1, V
+  from r2, r3), blocks ``sub = 0, 1, ...``. A proposal is accepted with probability at
+  least 0.75 (measured: 0.75 at lam = 10, 0.89 for large lam), so the 256 blocks run
+  out with probability below 1e-150, in which case ``round(lam)`` is returned.
   ``log(k!)`` is computed here (exact products below 16, Stirling series above) rather
-  than with ``math.lgamma``, whose CPython and libm versions differ in the last bits.
-  ``lam <= 0`` or NaN gives 0; ``lam`` must stay below about 1e18 (int64 results).
+  than with ``math.lgamma``, whose CPython and C-library versions differ in the last
+  bits. ``lam <= 0`` or NaN gives 0; keep ``lam`` below 1e17 (int64 counts).
 
 Same numbers everywhere
 -----------------------
@@ -60,12 +61,18 @@ agree bit for bit; a real GPU's libdevice versions (and its fused multiply-adds)
 differ in the last bit, which can very rarely change a Poisson count.
 
 Compiled versions: ``uniform_njit``, ``normal_njit``, ``poisson_njit``,
-``philox4x32_njit``, ``philox_block_njit`` (module-level, ``cache=True``) for kernels
-generated into module files; ``jit_functions()`` returns the same as a namespace;
-``cuda_device_functions()`` returns ``cuda.jit(device=True)`` versions and is the only
-place that imports numba.cuda. ``SOURCE_HASH`` (sha256 of this file) belongs in the
-hash of any generated kernel that calls these, since numba's cache of that kernel does
-not notice changes here.
+``philox4x32_njit``, ``philox_block_njit``: module-level ``numba.njit`` functions
+(``cache=True``, ``error_model='numpy'``) for kernels generated into module files to
+import by name. All but ``poisson_njit`` are ``inline='always'`` (numba inlines them
+into the calling kernel; see the comment at ``_NJIT_OPTIONS``). ``jit_functions()``
+returns them as a namespace; ``cuda_device_functions()`` returns
+``cuda.jit(device=True)`` versions and is the only place that imports numba.cuda.
+``SOURCE_HASH`` (sha256 of this file) belongs in the hash of any generated kernel that
+calls these: numba's cache of that kernel keeps its own (inlined) copy of this code and
+does not notice changes here.
+
+Seeds: the key takes any 64-bit integer (int64 or uint64: the bits are what count);
+``make_seed`` gives seeds in [0, 2**63) so that they pass into kernels as int64.
 """
 
 from __future__ import annotations
@@ -86,6 +93,8 @@ __all__ = [
     "MAX_STEP",
     "MAX_STREAM",
     "MAX_SUB",
+    "POISSON_PTRS_MIN_LAM",
+    "SEED_LIMIT",
     "SOURCE_HASH",
     "check_counter_ranges",
     "cuda_device_functions",
@@ -225,10 +234,13 @@ def poisson(lam, seed, step, index, stream):
         us = 0.5 - abs(u)
         if us == 0.0:  # u == -0.5 exactly: the transform is undefined there
             continue
-        kf = math.floor((2.0 * a / us + b) * u + lam + 0.43)
+        x = (2.0 * a / us + b) * u + lam + 0.43
+        if not 0.0 <= x < 9.0e18:  # k < 0: rejected (never in the squeeze); k beyond int64: pmf ~ 0
+            continue
+        kf = math.floor(x)
         if us >= 0.07 and v <= vr:  # squeeze: accept at once
             return np.int64(kf)
-        if kf < 0 or (us < 0.013 and v > us):
+        if us < 0.013 and v > us:
             continue
         if v == 0.0:  # log(v) = -inf: accept
             return np.int64(kf)
@@ -262,8 +274,8 @@ def _compile_all(decorator_for) -> types.SimpleNamespace:
 
 
 # ``inline='always'`` (numba-level inlining into the calling kernel) makes a serial loop
-# of ``uniform`` 9x faster and of ``normal`` 1.6x (numba does not inline a call to another
-# dispatcher by itself) for 0.06-0.08 s more compile time per calling kernel. ``poisson``
+# of ``uniform`` 9x faster and of ``normal`` 1.6x (LLVM left the call to another dispatcher
+# in a serial loop) for 0.06-0.08 s more compile time per calling kernel. ``poisson``
 # is not inlined: that would gain 1.5x but cost 0.35 s (serial) to 1.6 s (``prange``)
 # more per calling kernel; its own helpers are inlined into it. See bench/random.py.
 _NJIT_OPTIONS = {"cache": True, "error_model": "numpy"}

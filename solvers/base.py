@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import sympy
 
@@ -141,7 +141,7 @@ def _cheap(expr: sympy.Expr) -> bool:
     return not expr.atoms(sympy.Function) and sympy.count_ops(expr) <= 2
 
 
-def common_subexpressions(body: list[Assignment], new_name) -> list[Assignment]:
+def common_subexpressions(body: list[Assignment], new_name: Callable[[str], str]) -> list[Assignment]:
     """Compute each repeated subexpression once, in a temporary placed just before its first use."""
     if not body:
         return body

@@ -46,7 +46,7 @@ class NumbaPrinter(PythonCodePrinter):
         return f"{self.parenthesize(base, 60)}**{self.parenthesize(exp, 60)}"
 
     def _print_Mod(self, expr):
-        return f"({self._print(expr.args[0])} % {self._print(expr.args[1])})"
+        return f"(({self._print(expr.args[0])}) % ({self._print(expr.args[1])}))"
 
     def _print_Function(self, expr):
         name = type(expr).__name__

@@ -90,7 +90,7 @@ class NeuronGroup(Group):
     # --- preparing a run ----------------------------------------------------------
     def state_update(self) -> StateUpdate:
         if self._state_update is None:
-            self._state_update = integrate(self.equations, self.method)
+            self._state_update = integrate(self.equations, self.method, owner=self.name)
         return self._state_update
 
     def operations(self, resolve) -> list[Operation]:

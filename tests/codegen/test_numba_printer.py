@@ -1,0 +1,38 @@
+"""The numba printer's output computes what the model string means (run as plain Python)."""
+
+import math
+
+import pytest
+
+from simcore.codegen import runtime
+from simcore.codegen.printer import to_numba
+from simcore.equations import parse_expression
+
+VALUES = {"v": 0.7, "w": -1.3, "tau": 2.5, "n": 3.0}
+CASES = [
+    ("v % (1.5 + abs(v))", 0.7 % 2.2),
+    ("-w % (1.5 + abs(v))", 1.3 % 2.2),
+    ("-(w % 1.5)", -(-1.3 % 1.5)),
+    ("w // 0.4", -1.3 // 0.4),
+    ("v**3 + tau**-0.5 + sqrt(tau)", 0.7**3 + 2.5**-0.5 + math.sqrt(2.5)),
+    ("exprel(0.0) + exprel(v)", 1 + (math.exp(0.7) - 1) / 0.7),
+    ("clip(w, -1, 1) + clip(v, 0, 0.5)", -1 + 0.5),
+    ("int(v > 0.5)*2 + int(-2.7)", 2 - 2),
+    ("(v > 0.5) and not (w > 0)", True),
+    ("sign(w) + abs(w) + floor(w) + ceil(v)", -1 + 1.3 - 2 + 1),
+    ("log10(100.0) + expm1(0.0) + log1p(0.0)", 2.0),
+    ("1/3*n", 1.0),
+    ("2**n", 8.0),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_generated_expression_value(text, expected):
+    source = to_numba(parse_expression(text).expr)
+    helpers = {n: getattr(runtime, n).py_func for n in ("_clip", "_exprel", "_int", "_sign")}
+    value = eval(source, {"math": math, "__builtins__": {"abs": abs, "int": int}, **helpers}, dict(VALUES))
+    assert value == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_integral_float_exponent_is_an_integer_power():
+    assert to_numba(parse_expression("v**3.0").expr) == "v**3"
