@@ -17,14 +17,6 @@ written into an array, index = element, one step and stream:
 
 from __future__ import annotations
 
-import os
-import sys
-
-# Run as ``python bench/random.py``, this file's folder comes first on sys.path, where
-# this file would shadow the standard library's ``random`` (which numba imports).
-if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpath(__file__)):
-    sys.path.pop(0)
-
 import json
 import time
 
