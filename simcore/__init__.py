@@ -14,7 +14,7 @@ from simcore.equations import (
     parse_statements,
 )
 from simcore.errors import EquationError, ModelError, ParseError, SourcePosition, UnknownNameError
-from simcore.network import Network, run
+from simcore.network import Network, NetworkOperation, network_operation, run, stop
 from simcore.objects.base import Clock, defaultclock, start_scope
 from simcore.objects.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from simcore.objects.neurongroup import NeuronGroup
@@ -29,14 +29,17 @@ __all__ = [
     "EquationError",
     "Equations",
     "Network",
+    "NetworkOperation",
     "NeuronGroup",
     "PopulationRateMonitor",
     "SpikeMonitor",
     "StateMonitor",
     "defaultclock",
+    "network_operation",
     "run",
     "seed",
     "start_scope",
+    "stop",
     "ModelError",
     "ParseError",
     "SourcePosition",

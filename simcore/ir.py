@@ -98,3 +98,4 @@ class Operation:
     source: str = ""
     details: tuple = ()
     comment: str = ""
+    dt: float = 0.0  # the operation's own time step in seconds; 0: its owner's

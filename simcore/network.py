@@ -3,9 +3,12 @@ a plan, has the backend compile it, and runs it in chunks of many steps."""
 
 from __future__ import annotations
 
+import inspect
 import signal
 import sys
+import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -64,11 +67,17 @@ class Network:
     def _base_dt(self) -> float:
         return min(obj.dt_ for obj in self.objects)
 
-    def _ticks(self, obj: SimObject, base: float) -> int:
-        ratio = obj.dt_ / base
+    def _python_operations(self, base: float) -> list[tuple[int, NetworkOperation]]:
+        """(ticks, operation) for each network_operation, in schedule order."""
+        ops = [obj for obj in self.objects if isinstance(obj, NetworkOperation)]
+        ops.sort(key=lambda op: (op.order, op.creation_order))
+        return [(self._ticks(op.dt_, base, op.where()), op) for op in ops]
+
+    def _ticks(self, dt: float, base: float, what: str) -> int:
+        ratio = dt / base
         ticks = int(round(ratio))
         if abs(ratio - ticks) > 1e-9 * ratio:
-            raise ModelError(f"the time step of {obj.where()} ({obj.dt_ * 1e3:g} ms) is not a whole multiple of "
+            raise ModelError(f"the time step of {what} ({dt * 1e3:g} ms) is not a whole multiple of "
                              f"the network's smallest time step ({base * 1e3:g} ms)")
         return ticks
 
@@ -116,7 +125,8 @@ class Network:
                 obj.check_units(dims)
         for obj in self.objects:
             for op in obj.operations(resolve):
-                operations.append(_with_ticks(op, self._ticks(obj, base)))
+                ticks = self._ticks(op.dt or obj.dt_, base, obj.where())
+                operations.append(replace(op, ticks=ticks))
         operations.sort(key=lambda op: (SLOTS.index(op.when), op.order, op.creation))
         return constants, operations
 
@@ -155,10 +165,19 @@ class Network:
 
         if _main_thread():
             signal.signal(signal.SIGINT, on_interrupt)
+        python_ops = self._python_operations(base)
+        _running.append(self)
         try:
             chunk = 1000
             while step < stop and not self._stop_requested and not interrupted:
-                target = min(stop, step + chunk)
+                for ticks, operation in python_ops:
+                    if step % ticks == 0:
+                        self._set_time(step * base)
+                        operation.call(step * base)
+                if self._stop_requested:
+                    break
+                due = [step + ticks - step % ticks for ticks, _ in python_ops]
+                target = min([stop, step + chunk, *due])
                 arguments = self._arguments(source, constants, buffers)
                 began = time.perf_counter()
                 step, status = backend.run_chunk(kernel, step, target, base, seed, err, arguments)
@@ -173,6 +192,7 @@ class Network:
                 self.t_ = step * base
                 reporter.update(step)
         finally:
+            _running.pop()
             if _main_thread():
                 signal.signal(signal.SIGINT, previous)
         self._set_time(step * base)
@@ -195,7 +215,7 @@ class Network:
 
     def _not_finite_message(self, source, operations, err, t) -> str:
         for op in operations:
-            if op.kind == "state_update" and source.error_vars.get(op.name):
+            if op.kind in ("state_update", "regular") and source.error_vars.get(op.name):
                 names = source.error_vars[op.name]
                 if 1 <= err[0] <= len(names):
                     err_name, index = names[err[0] - 1], int(err[1])
@@ -234,6 +254,8 @@ class Network:
 
 def _external_names(group) -> set[str]:
     names = set(group.equations.identifiers)
+    for statements, *_ in getattr(group, "_regular", ()):
+        names |= statements.identifiers
     for attribute in ("threshold", "refractory_expression"):
         expression = getattr(group, attribute, None)
         if expression is not None:
@@ -245,16 +267,38 @@ def _external_names(group) -> set[str]:
     return {n for n in names if n not in own and not is_noise(n)}
 
 
-def _with_ticks(op: Operation, ticks: int) -> Operation:
-    from dataclasses import replace
-
-    return replace(op, ticks=ticks)
-
-
 def _main_thread() -> bool:
-    import threading
-
     return threading.current_thread() is threading.main_thread()
+
+
+class NetworkOperation(SimObject):
+    """A Python function called during a run, every ``dt``, at the start of a time step."""
+
+    base_name = "network_operation"
+    default_when = "start"
+
+    def __init__(self, function, dt=None, when: str | None = None, order: int = 0, name: str | None = None):
+        if when not in (None, "start"):
+            raise ModelError("network operations run at the start of a time step (when='start') for now")
+        super().__init__(name=name or getattr(function, "__name__", None), when=when, order=order, dt=dt)
+        self.function = function
+        parameters = inspect.signature(function).parameters
+        if len(parameters) > 1:
+            raise ModelError(f"a network operation takes no argument or the time t, not {list(parameters)}")
+        self.takes_time = len(parameters) == 1
+
+    def call(self, t: float) -> None:
+        if self.takes_time:
+            self.function(t * second)
+        else:
+            self.function()
+
+
+def network_operation(function=None, *, dt=None, when: str | None = None, order: int = 0, name: str | None = None):
+    """Decorator: ``@network_operation(dt=1*ms)`` calls the function during runs (Brian 2's API)."""
+    if function is None:
+        return lambda f: NetworkOperation(f, dt=dt, when=when, order=order, name=name)
+    return NetworkOperation(function, dt=dt, when=when, order=order, name=name)
 
 
 class _Reporter:
@@ -283,6 +327,14 @@ class _Reporter:
 
 
 _magic = {"network": None}
+_running: list[Network] = []
+
+
+def stop() -> None:
+    """Stop the running network at the end of the current chunk (call it from a network_operation)."""
+    if not _running:
+        raise ModelError("stop() called while no network is running")
+    _running[-1].stop()
 
 
 def run(duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,

@@ -27,7 +27,7 @@ class Source:
 
 
 def _function_for(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
-    if op.kind == "state_update":
+    if op.kind in ("state_update", "regular"):
         return templates.state_update(op, streams, parallel)
     if op.kind == "threshold":
         return templates.threshold(op, streams)
@@ -79,7 +79,7 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
         params += [a for a in args if a not in _PASSED_AS_IS and not a.startswith("_dt")]
         guard = f"if _step % {op.ticks} == 0:" if op.ticks > 1 else None
         call = [f"{function.name}({', '.join(args)})"]
-        if op.kind == "state_update":
+        if op.kind in ("state_update", "regular"):
             call += ["if _err[0] != 0:", f"{INDENT}return _step, {STATUS_NOT_FINITE}"]
             error_vars[function.name] = function.error_vars
         calls.append(f"# {op.kind.replace('_', ' ')}: {op.owner} ({op.when}, order {op.order})")

@@ -13,7 +13,7 @@ from simcore.equations.model import EquationKind
 from simcore.equations.parser import Expression, Statements, symbol
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, StateUpdate
-from simcore.objects.base import SECOND, as_seconds
+from simcore.objects.base import SECOND, SLOTS, as_seconds
 from simcore.objects.group import Group
 from simcore.objects.subgroup import Subgroup, subgroup_of
 from simcore.objects.variables import DTYPES
@@ -51,6 +51,7 @@ class NeuronGroup(Group):
                                            f"'{statement.target}', which is not a variable of the model",
                                            statement.position, self.reset.source)
         self._state_update: StateUpdate | None = None
+        self._regular: list[tuple[Statements, float, str, int, str]] = []
         self._frozen = True  # from here on, setting an unknown attribute is a typo, not a new variable
 
     def _create_variables(self, equations: Equations, dtype) -> None:
@@ -84,6 +85,21 @@ class NeuronGroup(Group):
             self.refractory_kind = "time"
             self.add_variable("_refractory", SECOND, np.float64, value=as_seconds(refractory, "refractory"))
 
+    def run_regularly(self, code: str, dt=None, when: str = "start", order: int = 0, name: str | None = None):
+        """Run statements on every neuron every ``dt`` (default: the group's), e.g. ``'I = rand()*nA'``."""
+        statements = parse_statements(code)
+        for statement in statements:
+            if statement.target not in self.variables:
+                raise UnknownNameError(statement.target, f"run_regularly code of {self.where()} assigns to "
+                                       f"'{statement.target}', which is not a variable of the model",
+                                       statement.position, statements.source)
+        if when not in SLOTS:
+            raise ModelError(f"unknown schedule slot when={when!r}; the slots are {', '.join(SLOTS)}")
+        period = as_seconds(dt, "run_regularly dt") if dt is not None else 0.0
+        name = name or f"{self.name}_run_regularly_{len(self._regular)}"
+        self._regular.append((statements, period, when, order, name))
+        return name
+
     def __getitem__(self, key) -> Subgroup:
         return subgroup_of(self, key)
 
@@ -98,6 +114,11 @@ class NeuronGroup(Group):
         ops = []
         if self.equations.diff_eq_names or self.refractory_kind:
             ops.append(self._state_update_operation(resolve))
+        for statements, period, when, order, name in self._regular:
+            code = self._code(tuple(Assignment(s.target, _compound(s), f"{s.target} {s.op} {s.expression.text}")
+                                    for s in statements), resolve)
+            ops.append(Operation(name, "regular", self.name, when, order, 0, self.creation_order, code=code,
+                                 dt=period, comment="run_regularly"))
         if self.threshold is not None:
             ops.append(self._threshold_operation(resolve))
             if self.reset is not None or self.refractory_kind == "time" and self.refractory_expression:
@@ -172,6 +193,8 @@ class NeuronGroup(Group):
             check_expression(self.threshold, own, external_dims, where=f"the threshold of {self.where()}")
         if self.reset is not None:
             check_statements(self.reset, own, external_dims, where=f"the reset of {self.where()}")
+        for statements, *_ in self._regular:
+            check_statements(statements, own, external_dims, where=f"run_regularly code of {self.where()}")
         if self.refractory_expression is not None:
             expected = DIMENSIONLESS if self.refractory_kind == "condition" else SECOND
             check_expression(self.refractory_expression, own, external_dims, expected,

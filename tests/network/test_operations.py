@@ -1,0 +1,82 @@
+"""network_operation, stop(), run_regularly and several clocks."""
+
+import numpy as np
+import pytest
+
+from simcore import (
+    ModelError,
+    Network,
+    NeuronGroup,
+    StateMonitor,
+    UnknownNameError,
+    ms,
+    network_operation,
+    run,
+    start_scope,
+    stop,
+)
+from simcore.units import DimensionMismatchError
+
+
+def test_network_operation_runs_every_dt_and_can_change_state():
+    start_scope()
+    group = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", method="exact")
+    group.v = 1
+    calls = []
+
+    @network_operation(dt=1 * ms)
+    def kick(t):
+        calls.append(float(t / ms))
+        group.v_[1] = 1.0
+
+    run(5 * ms)
+    assert calls == pytest.approx([0, 1, 2, 3, 4])
+    # neuron 1 is reset to 1 at every ms, so it has decayed for 1 ms at the end; neuron 0 for 5 ms
+    assert group.v_ == pytest.approx([np.exp(-0.5), np.exp(-0.1)], rel=1e-12)
+
+
+def test_stop_from_a_network_operation():
+    start_scope()
+    group = NeuronGroup(1, "dv/dt = 1/ms : 1", method="exact")
+
+    @network_operation(dt=1 * ms)
+    def halt(t):
+        if t >= 3 * ms:
+            stop()
+
+    run(10 * ms)
+    assert group.v_[0] == pytest.approx(3.0)
+
+
+def test_run_regularly_and_monitor_clock():
+    start_scope()
+    group = NeuronGroup(3, "dv/dt = -v/(1*ms) : 1\nI : 1", method="exact")
+    group.run_regularly("I = i + 1", dt=2 * ms)
+    group.run_regularly("v += I", dt=2 * ms, when="end")
+    trace = StateMonitor(group, ["v", "I"], record=[0, 2], dt=1 * ms)
+    net = Network(group, trace)
+    net.run(6 * ms)
+    assert trace.t / ms == pytest.approx([0, 1, 2, 3, 4, 5])
+    # in the start slot the run_regularly operation (created first) runs before the monitor records
+    assert trace.I[1] == pytest.approx([3, 3, 3, 3, 3, 3])
+    # v jumps by I at the end of the steps at 0, 2 and 4 ms and decays with tau = 1 ms in between
+    v_at_2ms = 3 * np.exp(-(2 - 0.1))
+    assert trace.v[1][2] == pytest.approx(v_at_2ms, rel=1e-9)
+
+
+def test_run_regularly_errors():
+    start_scope()
+    group = NeuronGroup(1, "v : volt")
+    with pytest.raises(UnknownNameError, match="'w', which is not a variable"):
+        group.run_regularly("w = 1")
+    group.run_regularly("v = 3*ms")
+    with pytest.raises(DimensionMismatchError, match="run_regularly"):
+        Network(group).run(1 * ms)
+
+
+def test_clock_that_is_not_a_multiple():
+    start_scope()
+    group = NeuronGroup(1, "v : 1")
+    trace = StateMonitor(group, "v", record=0, dt=0.25 * ms)
+    with pytest.raises(ModelError, match="not a whole multiple"):
+        Network(group, trace).run(1 * ms)
