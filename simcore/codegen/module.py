@@ -33,8 +33,9 @@ def _function_for(op: Operation, streams: RandomStreams, parallel: bool) -> Func
         return templates.threshold(op, streams)
     if op.kind == "reset":
         return templates.reset(op, streams)
-    return {"spike_monitor": templates.spike_monitor, "state_monitor": templates.state_monitor,
-            "rate_monitor": templates.rate_monitor}[op.kind](op)
+    if op.kind == "state_monitor":
+        return templates.state_monitor(op, streams)
+    return {"spike_monitor": templates.spike_monitor, "rate_monitor": templates.rate_monitor}[op.kind](op)
 
 
 def _call_argument(op: Operation, arg: str, scalars: set[str]) -> str:
@@ -50,7 +51,7 @@ def _call_argument(op: Operation, arg: str, scalars: set[str]) -> str:
     if arg in ("_spikes", "_nspikes"):
         return f"_{source}{arg}"
     if arg in scalars:
-        return f"{op.owner}__{arg}"
+        return f"{dict(op.details).get('scalar_owner', op.owner)}__{arg}"
     return arg
 
 

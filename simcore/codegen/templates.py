@@ -153,21 +153,41 @@ def spike_monitor(op: Operation) -> Function:
     lines = [f"{INDENT}_n = _mon_n[0]", f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]",
              f"{INDENT * 2}if {start} <= _i < {stop}:",
              f"{INDENT * 3}_mon_count[_i - {start}] += 1"]
+    args = ["_step", "_spikes", "_nspikes", "_mon_i", "_mon_t", "_mon_n", "_mon_count"]
     if dict(op.details)["record"]:
-        lines += [f"{INDENT * 3}_mon_i[_n] = _i - {start}", f"{INDENT * 3}_mon_t[_n] = _step", f"{INDENT * 3}_n += 1"]
+        lines += [f"{INDENT * 3}_mon_i[_n] = _i - {start}", f"{INDENT * 3}_mon_t[_n] = _step"]
+        for ref in dict(op.details).get("variables", ()):
+            source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_i]"
+            lines.append(f"{INDENT * 3}_mon_{ref.name}[_n] = {source}")
+            args += [f"_{ref.arg}", f"_mon_{ref.name}"]
+        lines.append(f"{INDENT * 3}_n += 1")
     lines.append(f"{INDENT}_mon_n[0] = _n")
-    return Function(op.name, lines, ["_step", "_spikes", "_nspikes", "_mon_i", "_mon_t", "_mon_n", "_mon_count"])
+    return Function(op.name, lines, args)
 
 
-def state_monitor(op: Operation) -> Function:
+def state_monitor(op: Operation, streams: RandomStreams) -> Function:
+    """Stored variables are copied; subexpressions (``op.code``: ``_sub_<name> = expr``) are computed."""
     variables = dict(op.details)["variables"]
-    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_mon_t[_r] = _step",
-             f"{INDENT}for _k in range(_indices.shape[0]):", f"{INDENT * 2}_j = _indices[_k]"]
+    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_mon_t[_r] = _step"]
     args = ["_step", "_indices", "_mon_t", "_mon_n"]
+    computed = ()
+    if op.code is not None:
+        args = _common_args(op.code) + args[1:]
+        lines += _preamble(op.code)
+        computed = tuple(s.target[len("_sub_"):] for s in op.code.statements)
+    lines += [f"{INDENT}for _k in range(_indices.shape[0]):", f"{INDENT * 2}_j = _indices[_k]"]
+    if op.code is not None:
+        body, _ = _element_body(op.code, op, streams, "_j")
+        lines += [INDENT * 2 + line for line in body]
     for ref in variables:
         source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_j]"
         lines.append(f"{INDENT * 2}_mon_{ref.name}[_r, _k] = {source}")
-        args += [f"_{ref.arg}", f"_mon_{ref.name}"]
+        if f"_{ref.arg}" not in args:
+            args.append(f"_{ref.arg}")
+        args.append(f"_mon_{ref.name}")
+    for name in computed:
+        lines.append(f"{INDENT * 2}_mon_{name}[_r, _k] = _sub_{name}")
+        args.append(f"_mon_{name}")
     lines.append(f"{INDENT}_mon_n[0] = _r + 1")
     return Function(op.name, lines, args)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from simcore.errors import ModelError
-from simcore.ir import ArrayRef, Operation
+from simcore.ir import ArrayRef, Assignment, Operation
 from simcore.objects.base import SECOND, SimObject, as_seconds
 from simcore.objects.group import Group
 from simcore.objects.variables import check_index, with_unit
@@ -67,19 +67,28 @@ class SpikeMonitor(Monitor):
                  order: int = 1, name: str | None = None):
         if getattr(source.root, "threshold", None) is None:
             raise ModelError(f"{source.where()} has no threshold, so a SpikeMonitor on it would record nothing")
-        if variables:
-            raise ModelError("recording variables at spike time (variables=) is not supported yet")
+        names = [variables] if isinstance(variables, str) else list(variables or ())
+        for variable in names:
+            if variable not in source.variables:
+                raise ModelError(f"SpikeMonitor: {source.where()} has no stored variable '{variable}' to record at "
+                                 "spike times")
         super().__init__(source, name=name, when=when, order=order, clock=source.clock)
         self.record = bool(record)
-        self._allocate("i", max(1024, 2 * source.N), np.int32)
-        self._allocate("t", max(1024, 2 * source.N), np.int64)
+        self.record_variables = names
+        capacity = max(1024, 2 * source.N)
+        self._allocate("i", capacity, np.int32)
+        self._allocate("t", capacity, np.int64)
+        for variable in names:
+            self._allocate(variable, capacity, source.variables[variable].array.dtype)
         self._allocate("n", 1, np.int64)
         self._allocate("count", source.N, np.int64)
         self._base_dt = source.dt_
 
     def operations(self, resolve) -> list[Operation]:
         root, start, stop = _source_range(self.source)
-        details = (("source", root.name), ("range", (start, stop)), ("record", self.record))
+        refs = tuple(ArrayRef(root.name, name, str(root.variables[name].array.dtype), root.variables[name].shared)
+                     for name in self.record_variables)
+        details = (("source", root.name), ("range", (start, stop)), ("record", self.record), ("variables", refs))
         return [Operation(f"{self.name}_record", "spike_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, details=details)]
 
@@ -98,6 +107,13 @@ class SpikeMonitor(Monitor):
     @property
     def it(self):
         return self.i, self.t
+
+    def __getattr__(self, name: str):
+        if name in self.__dict__.get("record_variables", ()):
+            return with_unit(self.buffers[name][: self.n].copy(), self.source.variables[name].dimension)
+        if name.endswith("_") and name[:-1] in self.__dict__.get("record_variables", ()):
+            return self.buffers[name[:-1]][: self.n].copy()
+        raise AttributeError(f"SpikeMonitor '{self.__dict__.get('name')}' has no attribute '{name}'")
 
     @property
     def count(self) -> np.ndarray:
@@ -126,10 +142,8 @@ class StateMonitor(Monitor):
                      else variables)
         names = [n for n in names if not n.startswith("_") and n not in ("i", "N")] if variables is True else names
         for variable in names:
-            if variable not in source.variables:
-                subexpressions = source.equations.subexpr_names
-                hint = " (recording subexpressions is not supported yet)" if variable in subexpressions else ""
-                raise ModelError(f"StateMonitor: {source.where()} has no variable '{variable}'{hint}")
+            if variable not in source.variables and variable not in source.equations.subexpr_names:
+                raise ModelError(f"StateMonitor: {source.where()} has no variable or subexpression '{variable}'")
         if dt is not None:
             as_seconds(dt, "StateMonitor dt")
         super().__init__(source, name=name, when=when, order=order, dt=dt,
@@ -147,15 +161,25 @@ class StateMonitor(Monitor):
         self._allocate("t", 256, np.int64)
         self._allocate("n", 1, np.int64)
         for variable in names:
-            self._allocate(variable, (256, len(indices)), source.variables[variable].array.dtype)
+            dtype = source.variables[variable].array.dtype if variable in source.variables else np.float64
+            self._allocate(variable, (256, len(indices)), dtype)
         self._base_dt = source.dt_
 
     def operations(self, resolve) -> list[Operation]:
         root = self.source.root
+        stored = [name for name in self.record_variables if name in root.variables]
         refs = tuple(ArrayRef(root.name, name, str(root.variables[name].array.dtype),
-                              root.variables[name].shared) for name in self.record_variables)
+                              root.variables[name].shared) for name in stored)
+        computed = tuple(Assignment(f"_sub_{name}", root.expanded_subexpression(name), f"{name} (subexpression)")
+                         for name in self.record_variables if name not in root.variables)
+        code = root._code(computed, resolve) if computed else None
         return [Operation(f"{self.name}_record", "state_monitor", self.name, self.when, self.order, 0,
-                          self.creation_order, details=(("variables", refs),))]
+                          self.creation_order, code=code,
+                          details=(("variables", refs), ("scalar_owner", root.name)))]
+
+    def _dimension(self, name: str):
+        root = self.source.root
+        return root.variables[name].dimension if name in root.variables else root.equations[name].dimension
 
     @property
     def t_(self) -> np.ndarray:
@@ -170,7 +194,7 @@ class StateMonitor(Monitor):
 
     def __getattr__(self, name: str):
         if name in self.__dict__.get("record_variables", ()):
-            return with_unit(self._values(name), self.source.variables[name].dimension)
+            return with_unit(self._values(name), self._dimension(name))
         if name.endswith("_") and name[:-1] in self.__dict__.get("record_variables", ()):
             return self._values(name[:-1])
         raise AttributeError(f"StateMonitor '{self.__dict__.get('name')}' does not record '{name}'")

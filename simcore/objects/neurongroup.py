@@ -100,6 +100,13 @@ class NeuronGroup(Group):
         self._regular.append((statements, period, when, order, name))
         return name
 
+    def expanded_subexpression(self, name: str) -> sympy.Basic:
+        """A subexpression with the subexpressions it uses substituted, down to stored variables."""
+        values: dict = {}
+        for equation in self.equations.ordered_subexpressions():
+            values[symbol(equation.name)] = equation.expr.xreplace(values)
+        return values[symbol(name)]
+
     def __getitem__(self, key) -> Subgroup:
         return subgroup_of(self, key)
 

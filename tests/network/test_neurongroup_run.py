@@ -148,3 +148,19 @@ def test_store_restore_and_population_rate():
     assert float(net.t / second) == 0 and spikes.num_spikes == 0
     net.run(50 * ms)
     np.testing.assert_array_equal(spikes.t_, first)
+
+
+def test_monitors_record_subexpressions_and_values_at_spikes():
+    start_scope()
+    group = NeuronGroup(2, """dv/dt = (I_total - v)/(10*ms) : volt
+                              I_total = drive + offset : volt
+                              drive = amplitude*(i + 1) : volt""",
+                        threshold="v > 10*mV", reset="v = 0*mV", method="exact",
+                        namespace={"amplitude": 8 * mV, "offset": 4 * mV})
+    trace = StateMonitor(group, ["v", "I_total"], record=True)
+    spikes = SpikeMonitor(group, variables="v")
+    Network(group, trace, spikes).run(20 * ms)
+    assert np.allclose(trace.I_total[0] / mV, 12) and np.allclose(trace.I_total[1] / mV, 20)
+    assert trace.I_total.dimensions == (1 * mV).dimensions
+    # spikes are recorded in the thresholds slot, before the reset: v is still above the threshold
+    assert (spikes.v_ > 0.010).all() and len(spikes.v) == spikes.num_spikes > 0

@@ -1,0 +1,400 @@
+"""Benchmark of neuron updates (issue 3); prints JSON.
+
+Models:
+
+- ``lif``: the leaky integrate-and-fire group of ``examples/lif_constant_drive.py``
+  (``dv/dt = (v0 - v)/tau``, refractory 5 ms, drives v0 from 0.5 to 2.5), ``--lif-n``
+  neurons (default 1e6), method ``exact``, dt = 0.1 ms, with a SpikeMonitor;
+- ``hh``: the Hodgkin-Huxley sweep of seed 003 (``EQUATIONS`` of
+  ``examples/hh_sweep.py``), ``--hh-n`` neurons (default 90,000 = 300 x 300, a square
+  number is rounded down to a grid), method ``exponential_euler``, dt = 0.01 ms, with a
+  SpikeMonitor.
+
+Every configuration runs in its own process (clean numba thread pool and caches).
+For simcore and each thread count (``SIMCORE_NUM_THREADS``):
+
+- ``cold``: a new process with an empty ``SIMCORE_CACHE_DIR`` (a fresh temporary folder);
+- ``warm``: a second new process with the same folder.
+
+In each process: ``import_s`` (``import simcore``), ``setup_s`` (creating the group,
+setting its values, the monitor, the Network), ``build_s`` = wall time of the first
+``net.run(10*dt)`` (it generates, compiles or loads the kernels, and runs 10 steps;
+``build_minus_steps_s`` subtracts 10 steps at the measured step cost), ``rerun_overhead_s``
+= wall time of a following ``net.run(0*ms)`` (the fixed cost of every ``run`` call), then
+``run_s`` = wall time of ``--repeat`` further ``net.run(duration)`` calls (each one a
+sample). ``run_s_min`` is the minimum over all samples of the cold and warm processes:
+these 2-core machines are shared, so the minimum is the least disturbed figure.
+``neuron_updates_per_s`` = N * steps / run_s_min. ``peak_rss_bytes`` is
+``ru_maxrss`` of the process, ``rss_after_import_bytes`` the same before the model is
+built, ``state_bytes`` the group's arrays, ``monitor_bytes`` the SpikeMonitor's buffers at
+the end.
+
+Brian 2 (when a Python that imports ``brian2`` is found: this interpreter, else
+``--brian-python`` or ``$BRIAN2_PYTHON``): the same model, network and schedule
+(``run(10*dt)`` then ``run(duration)``) in ``cpp_standalone`` mode, a fresh project
+folder per configuration, ``prefs.devices.cpp_standalone.openmp_threads`` = 1 or 2.
+``run_s`` is Brian's own timing of the second run (``device._last_run_time``, the
+simulation loop, wall clock from ``omp_get_wtime``); ``binary_wall_s`` the wall time of the
+whole binary (both runs, allocation, writing results); ``build_s`` the wall time of
+code generation and compilation (everything but the binary); ``peak_rss_bytes`` the
+binary's ``ru_maxrss``. With ``--repeat`` > 1 the binary is run again and ``run_s_min``
+is the minimum.
+
+Ratios (``brian2_over_simcore_*``): Brian 2's figure divided by simcore's at the same
+thread count; above 1 means simcore is faster. ``spikes`` (over both runs) lets one
+check that both simulators compute the same thing.
+
+Run:  python bench/neurons.py [--quick] [--duration S] [--lif-duration S] [--hh-duration S]
+                              [--lif-n N] [--hh-n N] [--threads 1 2] [--models lif hh]
+                              [--repeat R] [--no-brian2] [--brian-python PATH]
+"""
+
+from __future__ import annotations
+
+import sys
+
+if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "--exec-maxrss":
+    # Wrapper for Brian 2's binary: runs it and writes its peak memory (bytes) to a file.
+    import resource
+    import subprocess
+
+    code = subprocess.call(sys.argv[3:])
+    with open(sys.argv[2], "w") as stream:
+        stream.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024))
+    sys.exit(code)
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BUILD_STEPS = 10
+
+LIF_EQUATIONS = """
+dv/dt = (v0 - v)/tau : 1 (unless refractory)
+v0 : 1 (constant)
+"""
+
+# The model of examples/hh_sweep.py (copied, so that Brian 2 can read it without simcore).
+HH_EQUATIONS = """
+dv/dt = (gl*(EI-v)- g_na*(m*m)*h*(v-ENa)- g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
+dm/dt = alpha_m*(1-m)-beta_m*m : 1
+dn/dt = alpha_n*(1-n)-beta_n*n : 1
+dh/dt = alpha_h*(1-h)-beta_h*h : 1
+alpha_m = 0.32*(mV**-1)*(13*mV-v+VT)/ (exp((13*mV-v+VT)/(4*mV))-1)/ms : Hz
+beta_m = 0.28*(mV**-1)*(v-VT-40*mV)/ (exp((v-VT-40*mV)/(5*mV))-1)/ms : Hz
+alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
+beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
+alpha_n = 0.032*(mV**-1)*(15*mV-v+VT)/ (exp((15*mV-v+VT)/(5*mV))-1)/ms : Hz
+beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
+I : amp (constant)
+g_na : siemens (constant)
+"""
+
+DT_MS = {"lif": 0.1, "hh": 0.01}
+METHOD = {"lif": "exact", "hh": "exponential_euler"}
+
+
+# --- the models, written once for both simulators (same names in both languages) ----------
+def _build_model(lib, model: str, n: int):
+    """Group and SpikeMonitor of ``model`` with ``lib`` = the simcore or brian2 module."""
+    import numpy as np
+
+    ms, mV, nA, cm, umetre = lib.ms, lib.mV, lib.nA, lib.cm, lib.umetre
+    if model == "lif":
+        namespace = {"tau": 10 * ms}
+        group = lib.NeuronGroup(n, LIF_EQUATIONS, threshold="v > 1", reset="v = 0", refractory=5 * ms,
+                                method="exact", dt=DT_MS["lif"] * ms, namespace=namespace)
+        group.v0 = "0.5 + 2.0*i/(N - 1)"
+    else:
+        area = 20000 * umetre**2
+        namespace = {
+            "area": area, "Cm": (1 * lib.ufarad * cm**-2) * area, "gl": (5e-5 * lib.siemens * cm**-2) * area,
+            "EI": -60 * mV, "EK": -90 * mV, "ENa": 50 * mV, "g_kd": (30 * lib.msiemens * cm**-2) * area,
+            "VT": -63 * mV,
+        }
+        side = int(round(n**0.5))
+        g_na_values, I_values = np.linspace(10, 100, num=side), np.linspace(0, 20, num=n // side if side else 0)
+        group = lib.NeuronGroup(n, HH_EQUATIONS, method="exponential_euler", threshold="v>-20*mV",
+                                refractory="v>-20*mV", dt=DT_MS["hh"] * ms, namespace=namespace)
+        group.v = -60 * mV
+        all_g_na, all_I = np.meshgrid(g_na_values, I_values)
+        g_na = np.resize(all_g_na.ravel(), n)  # n not a product of two sides: repeat the grid's start
+        current = np.resize(all_I.ravel(), n)
+        group.g_na = g_na * lib.msiemens * cm**-2 * area
+        group.I = current * nA
+    monitor = lib.SpikeMonitor(group)
+    return group, monitor
+
+
+# --- workers (one process each) ------------------------------------------------------------
+def _maxrss_bytes() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
+    began = time.perf_counter()
+    import simcore
+
+    imported = time.perf_counter()
+    rss_import = _maxrss_bytes()
+    simcore.start_scope()
+    group, monitor = _build_model(simcore, model, n)
+    net = simcore.Network(group, monitor)
+    set_up = time.perf_counter()
+    dt = DT_MS[model] * simcore.ms
+    net.run(BUILD_STEPS * dt)
+    built = time.perf_counter()
+    net.run(0 * simcore.ms)
+    rerun_overhead = time.perf_counter() - built
+    runs, spikes = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        net.run(duration * simcore.second)
+        runs.append(time.perf_counter() - start)
+        if spikes is None:
+            spikes = monitor.num_spikes
+    steps = int(round(duration / (DT_MS[model] * 1e-3)))
+    build = built - set_up
+    source = net.source()
+    return {
+        "import_s": imported - began,
+        "setup_s": set_up - imported,
+        "build_s": build,
+        "build_minus_steps_s": build - BUILD_STEPS * min(runs) / max(steps, 1),
+        "rerun_overhead_s": rerun_overhead,
+        "run_s": runs,
+        "spikes": spikes,
+        "prange_loops": source.count("prange("),
+        "state_bytes": sum(v.array.nbytes for v in group.variables.values()),
+        "monitor_bytes": sum(b.nbytes for b in monitor.buffers.values()),
+        "rss_after_import_bytes": rss_import,
+        "peak_rss_bytes": _maxrss_bytes(),
+        "numba_threads": _numba_threads(),
+    }
+
+
+def _numba_threads():
+    import numba
+
+    from simcore.backends.cpu import thread_count
+
+    return {"simcore_thread_count": thread_count(), "numba_num_threads": numba.config.NUMBA_NUM_THREADS}
+
+
+def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: int) -> dict:
+    began = time.perf_counter()
+    import brian2
+
+    imported = time.perf_counter()
+    project = tempfile.mkdtemp(prefix="bench_brian2_")
+    rss_file = os.path.join(project, "maxrss.txt")
+    try:
+        brian2.set_device("cpp_standalone", directory=project, build_on_run=False)
+        brian2.prefs.devices.cpp_standalone.openmp_threads = threads
+        brian2.prefs.devices.cpp_standalone.run_cmd_unix = [sys.executable, os.path.abspath(__file__),
+                                                            "--exec-maxrss", rss_file, "./main"]
+        brian2.prefs.logging.std_redirection = False
+        brian2.start_scope()
+        group, monitor = _build_model(brian2, model, n)
+        net = brian2.Network(group, monitor)
+        dt = DT_MS[model] * brian2.ms
+        net.run(BUILD_STEPS * dt)
+        net.run(duration * brian2.second)
+        set_up = time.perf_counter()
+        device = brian2.get_device()
+        device.build(directory=project, compile=True, run=True, with_output=False)
+        done = time.perf_counter()
+        runs = [device._last_run_time]
+        binary = [device.timers["run_binary"]]
+        rss = [int(open(rss_file).read())]
+        for _ in range(repeat - 1):
+            device.run(directory=project, with_output=False)
+            runs.append(device._last_run_time)
+            binary.append(device.timers["run_binary"])
+            rss.append(int(open(rss_file).read()))
+        spikes = int(monitor.num_spikes)
+        state_bytes = sum(getattr(group, name)[:].nbytes for name in group.variables
+                          if not name.startswith("_") and name not in ("i", "N", "t", "dt", "t_in_timesteps")
+                          and len(getattr(group, name)[:].shape) == 1 and len(getattr(group, name)[:]) == n)
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
+    return {
+        "version": brian2.__version__,
+        "import_s": imported - began,
+        "setup_s": set_up - imported,
+        "build_s": done - set_up - binary[0],
+        "make_s": device.timers["compile"].get("make"),
+        "run_s": runs,
+        "binary_wall_s": binary,
+        "spikes": spikes,
+        "state_bytes": state_bytes,
+        "peak_rss_bytes": max(rss),
+    }
+
+
+# --- the driver ---------------------------------------------------------------------------
+def _call_worker(python: str, arguments: list[str], env: dict) -> dict:
+    command = [python, os.path.abspath(__file__), "--worker", *arguments]
+    began = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    wall = time.perf_counter() - began
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        return {"error": f"exit code {result.returncode}", "stderr_tail": result.stderr[-2000:],
+                "process_wall_s": wall}
+    out = json.loads(lines[-1])
+    out["process_wall_s"] = wall
+    return out
+
+
+def _brian2_python(requested: str | None) -> str | None:
+    candidates = [requested] if requested else [sys.executable, os.environ.get("BRIAN2_PYTHON")]
+    for python in candidates:
+        if python and subprocess.run([python, "-c", "import brian2"], capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+def _simcore_configuration(model: str, n: int, duration: float, threads: int, repeat: int) -> dict:
+    cache = tempfile.mkdtemp(prefix="bench_simcore_cache_")
+    env = dict(os.environ, SIMCORE_CACHE_DIR=cache, SIMCORE_NUM_THREADS=str(threads))
+    arguments = ["simcore", model, str(n), repr(duration), str(repeat), str(threads)]
+    try:
+        cold = _call_worker(sys.executable, arguments, env)
+        warm = _call_worker(sys.executable, arguments, env)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    out = {"cold": cold, "warm": warm}
+    samples = [s for phase in (cold, warm) for s in phase.get("run_s", [])]
+    if samples:
+        steps = int(round(duration / (DT_MS[model] * 1e-3)))
+        out["run_s_min"] = min(samples)
+        out["neuron_updates_per_s"] = n * steps / min(samples)
+        out["build_cold_s"] = cold.get("build_s")
+        out["build_warm_s"] = warm.get("build_s")
+    return out
+
+
+def _brian2_configuration(python: str, model: str, n: int, duration: float, threads: int, repeat: int) -> dict:
+    out = _call_worker(python, ["brian2", model, str(n), repr(duration), str(repeat), str(threads)], dict(os.environ))
+    if "run_s" in out:
+        steps = int(round(duration / (DT_MS[model] * 1e-3)))
+        out["run_s_min"] = min(out["run_s"])
+        out["neuron_updates_per_s"] = n * steps / out["run_s_min"]
+    return out
+
+
+def _compare(simcore_result: dict, brian_result: dict) -> dict:
+    ratios = {}
+    if "run_s_min" in simcore_result and "run_s_min" in brian_result:
+        ratios["brian2_over_simcore_runtime"] = brian_result["run_s_min"] / simcore_result["run_s_min"]
+        ratios["brian2_over_simcore_build_cold"] = brian_result["build_s"] / simcore_result["build_cold_s"]
+        ratios["brian2_over_simcore_build_warm"] = brian_result["build_s"] / simcore_result["build_warm_s"]
+        ratios["brian2_over_simcore_peak_rss"] = brian_result["peak_rss_bytes"] / simcore_result["warm"][
+            "peak_rss_bytes"]
+        ratios["spikes_simcore"] = simcore_result["cold"].get("spikes")
+        ratios["spikes_brian2"] = brian_result.get("spikes")
+    return ratios
+
+
+def _targets(model_result: dict, threads: list[int]) -> dict:
+    """The targets of issue 3: warm build < 0.5 s, cold build < 3 s, run time <= Brian 2's."""
+    checks = {}
+    for t in threads:
+        sim = model_result["simcore"].get(f"threads_{t}", {})
+        if "build_warm_s" in sim:
+            checks[f"threads_{t}_warm_build_under_0.5s"] = sim["build_warm_s"] < 0.5
+            checks[f"threads_{t}_cold_build_under_3s"] = sim["build_cold_s"] < 3.0
+        ratio = model_result.get("comparison", {}).get(f"threads_{t}", {}).get("brian2_over_simcore_runtime")
+        if ratio is not None:
+            checks[f"threads_{t}_run_at_least_as_fast_as_brian2"] = ratio >= 1.0
+    return checks
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=None, help="simulated seconds for both models (1)")
+    parser.add_argument("--lif-duration", type=float, default=None)
+    parser.add_argument("--hh-duration", type=float, default=None)
+    parser.add_argument("--lif-n", type=float, default=None, help="LIF neurons (1e6)")
+    parser.add_argument("--hh-n", type=float, default=None, help="HH neurons (90000)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--models", nargs="+", choices=["lif", "hh"], default=["lif", "hh"])
+    parser.add_argument("--repeat", type=int, default=1, help="timed runs per process (1)")
+    parser.add_argument("--quick", action="store_true",
+                        help="0.1 s of LIF with 1e5 neurons, 0.01 s of HH with 10,000 neurons")
+    parser.add_argument("--no-brian2", action="store_true")
+    parser.add_argument("--brian-python", default=None, help="a Python that imports brian2 ($BRIAN2_PYTHON)")
+    args = parser.parse_args(argv)
+
+    quick = {"lif_duration": 0.1, "hh_duration": 0.01, "lif_n": 1e5, "hh_n": 1e4} if args.quick else {}
+    lif_duration = args.lif_duration or args.duration or quick.get("lif_duration", 1.0)
+    hh_duration = args.hh_duration or args.duration or quick.get("hh_duration", 1.0)
+    sizes = {"lif": int(args.lif_n or quick.get("lif_n", 1e6)), "hh": int(args.hh_n or quick.get("hh_n", 90000))}
+    durations = {"lif": lif_duration, "hh": hh_duration}
+    brian_python = None if args.no_brian2 else _brian2_python(args.brian_python)
+
+    import numba
+
+    results: dict = {
+        "parameters": {
+            "models": args.models, "threads": args.threads, "repeat_per_process": args.repeat,
+            "quick": args.quick, "build_steps": BUILD_STEPS,
+            **{m: {"n": sizes[m], "duration_s": durations[m], "dt_ms": DT_MS[m], "method": METHOD[m],
+                   "steps": int(round(durations[m] / (DT_MS[m] * 1e-3)))} for m in args.models},
+        },
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "numba": numba.__version__,
+                    "platform": platform.platform()},
+        "brian2": ("disabled (--no-brian2)" if args.no_brian2 else
+                   "not installed" if brian_python is None else {"python": brian_python}),
+        "notes": ["build_s = wall time of the first net.run(10*dt) in a new process (code generation, "
+                  "compile or cache load, 10 steps)",
+                  "run_s_min = minimum over samples (shared 2-core machine: minima are the least disturbed)",
+                  "brian2_over_*: Brian 2's figure / simcore's; > 1 means simcore is faster (or smaller)"],
+    }
+    for model in args.models:
+        n, duration = sizes[model], durations[model]
+        entry = {"simcore": {}}
+        for threads in args.threads:
+            _progress(f"simcore {model} n={n} duration={duration} threads={threads}")
+            entry["simcore"][f"threads_{threads}"] = _simcore_configuration(model, n, duration, threads, args.repeat)
+        if brian_python is not None:
+            entry["brian2_cpp_standalone"], entry["comparison"] = {}, {}
+            for threads in args.threads:
+                _progress(f"brian2 {model} n={n} duration={duration} openmp_threads={threads}")
+                brian = _brian2_configuration(brian_python, model, n, duration, threads, args.repeat)
+                entry["brian2_cpp_standalone"][f"threads_{threads}"] = brian
+                entry["comparison"][f"threads_{threads}"] = _compare(entry["simcore"][f"threads_{threads}"], brian)
+        entry["targets"] = _targets(entry, args.threads)
+        results[model] = entry
+    print(json.dumps(results, indent=1))
+    return results
+
+
+def _progress(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def _worker(argv: list[str]) -> None:
+    simulator, model, n, duration, repeat, threads = argv
+    if simulator == "simcore":
+        out = _simcore_worker(model, int(n), float(duration), int(repeat))
+    else:
+        out = _brian2_worker(model, int(n), float(duration), int(repeat), int(threads))
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        _worker(sys.argv[2:])
+    else:
+        main()
