@@ -193,6 +193,7 @@ def _numba_threads():
 def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: int) -> dict:
     began = time.perf_counter()
     import brian2
+    import numpy as np
 
     imported = time.perf_counter()
     project = tempfile.mkdtemp(prefix="bench_brian2_")
@@ -206,10 +207,10 @@ def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: in
         brian2.start_scope()
         group, monitor = _build_model(brian2, model, n)
         net = brian2.Network(group, monitor)
-        dt = DT_MS[model] * brian2.ms
-        net.run(BUILD_STEPS * dt)
-        net.run(duration * brian2.second)
         set_up = time.perf_counter()
+        dt = DT_MS[model] * brian2.ms
+        net.run(BUILD_STEPS * dt)  # standalone: generates the code of the run
+        net.run(duration * brian2.second)
         device = brian2.get_device()
         device.build(directory=project, compile=True, run=True, with_output=False)
         done = time.perf_counter()
@@ -222,9 +223,9 @@ def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: in
             binary.append(device.timers["run_binary"])
             rss.append(int(open(rss_file).read()))
         spikes = int(monitor.num_spikes)
-        state_bytes = sum(getattr(group, name)[:].nbytes for name in group.variables
-                          if not name.startswith("_") and name not in ("i", "N", "t", "dt", "t_in_timesteps")
-                          and len(getattr(group, name)[:].shape) == 1 and len(getattr(group, name)[:]) == n)
+        state_bytes = sum(v.size * np.dtype(v.dtype).itemsize for v in group.variables.values()
+                          if isinstance(v, brian2.core.variables.ArrayVariable) and v.owner.name == group.name
+                          and v.size == n and not v.name.startswith("_"))
     finally:
         shutil.rmtree(project, ignore_errors=True)
     return {

@@ -165,6 +165,8 @@ class Network:
 
         if _main_thread():
             signal.signal(signal.SIGINT, on_interrupt)
+        for obj in self.objects:
+            obj.prepare_run(-(-(stop - start) // self._ticks(obj.dt_, base, obj.where())))
         python_ops = self._python_operations(base)
         _running.append(self)
         try:

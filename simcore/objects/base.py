@@ -118,6 +118,9 @@ class SimObject:
     def grow(self) -> None:
         pass
 
+    def prepare_run(self, steps: int) -> None:
+        """Called before a run of ``steps`` of this object's clock: a chance to size buffers."""
+
     def dependencies(self) -> list:
         """Objects this one reads and that must be simulated with it."""
         return []

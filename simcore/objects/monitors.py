@@ -10,6 +10,7 @@ from simcore.errors import ModelError
 from simcore.ir import ArrayRef, Assignment, Operation
 from simcore.objects.base import SECOND, SimObject, as_seconds
 from simcore.objects.group import Group
+from simcore.objects.memory import check_fits
 from simcore.objects.variables import check_index, with_unit
 from simcore.units import Quantity, second
 
@@ -176,6 +177,19 @@ class StateMonitor(Monitor):
         return [Operation(f"{self.name}_record", "state_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, code=code,
                           details=(("variables", refs), ("scalar_owner", root.name)))]
+
+    def prepare_run(self, steps: int) -> None:
+        """Make room for the whole run at once (refusing a run whose records cannot fit)."""
+        needed = self.n + steps + 1
+        per_record = 8 + sum(self.buffers[name].itemsize * len(self.record) for name in self.record_variables)
+        check_fits(per_record * needed, f"{self.where()} recording {len(self.record)} element(s) of "
+                   f"{len(self.record_variables)} variable(s) for {steps} steps")
+        if needed > self.buffers["t"].shape[0]:
+            for name in ("t", *self.record_variables):
+                buffer = self.buffers[name]
+                bigger = np.zeros((needed,) + buffer.shape[1:], dtype=buffer.dtype)
+                bigger[: buffer.shape[0]] = buffer
+                self.buffers[name] = bigger
 
     def _dimension(self, name: str):
         root = self.source.root

@@ -15,6 +15,7 @@ from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, StateUpdate
 from simcore.objects.base import SECOND, SLOTS, as_seconds
 from simcore.objects.group import Group
+from simcore.objects.memory import check_fits
 from simcore.objects.subgroup import Subgroup, subgroup_of
 from simcore.objects.variables import DTYPES
 from simcore.solvers import integrate
@@ -55,6 +56,9 @@ class NeuronGroup(Group):
         self._frozen = True  # from here on, setting an unknown attribute is a typo, not a new variable
 
     def _create_variables(self, equations: Equations, dtype) -> None:
+        stored = [eq for eq in equations if eq.kind is not EquationKind.SUBEXPRESSION]
+        check_fits(self.N * 8 * (len(stored) + 4), f"the state of {self.where()} ({self.N} neurons, "
+                   f"{len(stored)} variables)")
         for equation in equations:
             if equation.kind is EquationKind.SUBEXPRESSION:
                 continue

@@ -164,3 +164,14 @@ def test_monitors_record_subexpressions_and_values_at_spikes():
     assert trace.I_total.dimensions == (1 * mV).dimensions
     # spikes are recorded in the thresholds slot, before the reset: v is still above the threshold
     assert (spikes.v_ > 0.010).all() and len(spikes.v) == spikes.num_spikes > 0
+
+
+def test_sizes_that_cannot_fit_are_refused_before_allocating():
+    with pytest.raises(ModelError, match=r"needs .* TiB, but only .* of memory is available"):
+        NeuronGroup(10**13, "v : 1")
+    start_scope()
+    group = NeuronGroup(100_000, "v : 1")
+    trace = StateMonitor(group, "v", record=True)
+    with pytest.raises(ModelError, match=r"StateMonitor .* recording 100000 element\(s\) .* needs .* GiB"):
+        Network(group, trace).run(10000 * second)
+    assert trace.n == 0
