@@ -14,7 +14,7 @@ from simcore.equations import (
     parse_statements,
 )
 from simcore.errors import EquationError, ModelError, ParseError, SourcePosition, UnknownNameError
-from simcore.network import Network, NetworkOperation, network_operation, run, stop
+from simcore.network import Network, NetworkOperation, network_operation, profiling_summary, run, stop
 from simcore.objects.base import Clock, defaultclock, start_scope
 from simcore.objects.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from simcore.objects.neurongroup import NeuronGroup
@@ -36,6 +36,7 @@ __all__ = [
     "StateMonitor",
     "defaultclock",
     "network_operation",
+    "profiling_summary",
     "run",
     "seed",
     "start_scope",

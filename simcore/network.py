@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 import sympy
+import tqdm.auto
 
 from simcore.backends.cpu import CpuBackend
 from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE, generate
@@ -146,7 +147,7 @@ class Network:
         backend = CpuBackend()
         source = generate(operations, backend.parallel_operations(operations), f"kernels of {self.name}", VERSION)
         self._source = source
-        kernel = backend.compile(source)
+        kernel = backend.compile(source, profile)
         start = int(round(self.t_ / base))
         stop = start + int(round(seconds / base))
         buffers = {}
@@ -199,6 +200,8 @@ class Network:
                 signal.signal(signal.SIGINT, previous)
         self._set_time(step * base)
         reporter.finish(step)
+        if profile:
+            self._profile = dict(zip(source.operation_names, backend.timers, strict=True))
 
     def _set_time(self, t: float) -> None:
         self.t_ = t
@@ -225,6 +228,14 @@ class Network:
                             f"at t = {t * 1e3:g} ms (integration method {op.comment.split(':')[0]}); the time step "
                             "may be too large for the model, or a parameter is wrong")
         return f"a state variable became NaN or infinite at t = {t * 1e3:g} ms"
+
+    def profiling_summary(self) -> str:
+        """Time spent in each operation during the last run with ``profile=True``."""
+        if not getattr(self, "_profile", None):
+            raise ModelError("no profile: run the network with profile=True first")
+        total = sum(self._profile.values()) or 1.0
+        rows = sorted(self._profile.items(), key=lambda item: -item[1])
+        return "\n".join(f"{name:40s} {seconds:9.4f} s  {100 * seconds / total:5.1f} %" for name, seconds in rows)
 
     def source(self) -> str:
         """The generated source of the last run (the model's equations appear as comments)."""
@@ -304,32 +315,51 @@ def network_operation(function=None, *, dt=None, when: str | None = None, order:
 
 
 class _Reporter:
-    """Progress as text on stdout or stderr, every ``period`` seconds of wall time."""
+    """Progress: text on stdout or stderr every ``period`` seconds of wall time, a tqdm bar
+    ('progress', notebook-aware), or a callable ``report(elapsed, completed, start, duration)``."""
 
     def __init__(self, report, period, start, stop, dt):
-        if report not in (None, "text", "stdout", "stderr"):
-            raise ModelError(f"unknown report={report!r}; use 'text', 'stdout' or 'stderr'")
+        if not (report in (None, "text", "stdout", "stderr", "progress") or callable(report)):
+            raise ModelError(f"unknown report={report!r}; use 'text', 'stdout', 'stderr', 'progress' or a function")
         self.stream = sys.stderr if report == "stderr" else sys.stdout
         self.report, self.period, self.start, self.stop, self.dt = report, period, start, stop, dt
         self.began = self.last = time.perf_counter()
+        self.bar = tqdm.auto.tqdm(total=stop - start, unit="step") if report == "progress" else None
 
     def update(self, step):
         now = time.perf_counter()
-        if self.report and now - self.last >= self.period:
+        if self.bar is not None:
+            self.bar.update(step - self.start - self.bar.n)
+        elif self.report and now - self.last >= self.period:
             self.last = now
-            self._print(step, now)
+            self._emit(step, now)
 
-    def _print(self, step, now):
+    def _emit(self, step, now):
         done = (step - self.start) / max(self.stop - self.start, 1)
-        self.stream.write(f"{step * self.dt:g} s ({100 * done:.0f}%) simulated in {now - self.began:.2f} s\n")
+        if callable(self.report):
+            self.report((now - self.began) * second, done, self.start * self.dt * second,
+                        (self.stop - self.start) * self.dt * second)
+        else:
+            self.stream.write(f"{step * self.dt:g} s ({100 * done:.0f}%) simulated in {now - self.began:.2f} s\n")
 
     def finish(self, step):
-        if self.report:
-            self._print(step, time.perf_counter())
+        if self.bar is not None:
+            self.update(step)
+            self.bar.close()
+        elif self.report:
+            self._emit(step, time.perf_counter())
 
 
 _magic = {"network": None}
 _running: list[Network] = []
+
+
+def profiling_summary(network: Network | None = None) -> str:
+    """The profile of ``network`` (default: the last network run with ``run()``)."""
+    network = network or _magic["network"]
+    if network is None:
+        raise ModelError("no network has run yet")
+    return network.profiling_summary()
 
 
 def stop() -> None:

@@ -49,8 +49,13 @@ class CpuBackend:
         return {op.name for op in operations if op.kind == "state_update" and
                 (mode == "always" or pays_to_parallelise(op))}
 
-    def compile(self, source: Source):
-        return load_module(source.text, source.digest).run_chunk
+    def compile(self, source: Source, profile: bool = False):
+        """The chunk runner; with ``profile`` a version that times each operation into ``self.timers``."""
+        module = load_module(source.text, source.digest)
+        if not profile:
+            return module.run_chunk
+        self.timers = np.zeros(len(source.operation_names))
+        return lambda *args: module.profile_chunk(*args, self.timers)
 
     def run_chunk(self, kernel, start: int, stop: int, dt: float, seed, err: np.ndarray, arguments: list):
         numba.set_num_threads(thread_count())

@@ -80,3 +80,20 @@ def test_clock_that_is_not_a_multiple():
     trace = StateMonitor(group, "v", record=0, dt=0.25 * ms)
     with pytest.raises(ModelError, match="not a whole multiple"):
         Network(group, trace).run(1 * ms)
+
+
+def test_profile_report_and_progress(capsys):
+    start_scope()
+    group = NeuronGroup(10, "dv/dt = (2 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0", method="exact")
+    net = Network(group)
+    seen = []
+    net.run(5 * ms, profile=True, report=lambda elapsed, done, start, duration: seen.append(done))
+    summary = net.profiling_summary()
+    assert "neurongroup" in summary and "stateupdater" in summary and "%" in summary
+    assert seen and seen[-1] == 1.0
+    net.run(1 * ms, report="text")
+    assert "(100%) simulated" in capsys.readouterr().out
+    net.run(1 * ms, report="progress")
+    assert "step" in capsys.readouterr().err
+    with pytest.raises(ModelError, match="unknown report"):
+        net.run(1 * ms, report="loud")
