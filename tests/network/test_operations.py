@@ -1,5 +1,8 @@
 """network_operation, stop(), run_regularly and several clocks."""
 
+import os
+import signal
+
 import numpy as np
 import pytest
 
@@ -9,7 +12,9 @@ from simcore import (
     NeuronGroup,
     StateMonitor,
     UnknownNameError,
+    defaultclock,
     ms,
+    mV,
     network_operation,
     run,
     start_scope,
@@ -97,3 +102,44 @@ def test_profile_report_and_progress(capsys):
     assert "step" in capsys.readouterr().err
     with pytest.raises(ModelError, match="unknown report"):
         net.run(1 * ms, report="loud")
+
+
+def test_ctrl_c_stops_cleanly_keeping_records():
+    start_scope()
+    group = NeuronGroup(1, "dv/dt = 1/ms : 1", method="exact")
+    trace = StateMonitor(group, "v", record=0)
+
+    @network_operation(dt=2 * ms)
+    def interrupt(t):
+        if t >= 4 * ms:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    run(100 * ms)
+    assert 4 <= group.v_[0] < 8  # stopped at the next chunk boundary after the interrupt
+    assert len(trace.t) == round(group.v_[0] / 0.1)
+
+
+def test_defaultclock_and_group_dt():
+    start_scope()
+    previous = defaultclock.dt
+    try:
+        defaultclock.dt = 0.5 * ms
+        slow = NeuronGroup(1, "dv/dt = 1/ms : 1", method="exact", dt=1 * ms)
+        fast = NeuronGroup(1, "dv/dt = 1/ms : 1", method="exact")
+        trace = StateMonitor(fast, "v", record=0)
+        Network(slow, fast, trace).run(3 * ms)
+        assert trace.t / ms == pytest.approx([0, 0.5, 1, 1.5, 2, 2.5])
+        assert slow.v_[0] == pytest.approx(3) and fast.v_[0] == pytest.approx(3)
+        with pytest.raises(ModelError, match="must be a time"):
+            defaultclock.dt = 0.1
+    finally:
+        defaultclock.dt = previous
+
+
+def test_get_and_set_states():
+    start_scope()
+    group = NeuronGroup(3, "v : volt\nw : 1")
+    group.set_states({"v": [1, 2, 3] * mV, "w": [4, 5, 6]})
+    states = group.get_states(["v", "w"])
+    assert np.allclose(states["v"] / mV, [1, 2, 3])
+    assert np.allclose(states["w"], [4, 5, 6])
