@@ -24,9 +24,11 @@ setting its values, the monitor, the Network), ``build_s`` = wall time of the fi
 ``run_s`` = wall time of ``--repeat`` further ``net.run(duration)`` calls (each one a
 sample). ``run_s_min`` is the minimum over all samples of the cold and warm processes:
 these 2-core machines are shared, so the minimum is the least disturbed figure.
-``neuron_updates_per_s`` = N * steps / run_s_min. ``peak_rss_bytes`` is
+``neuron_updates_per_s`` = N * steps / run_s_min. ``loadavg_1min_before_after`` shows
+how busy the machine was around each process. ``peak_rss_bytes`` is
 ``ru_maxrss`` of the process, ``rss_after_import_bytes`` the same before the model is
-built, ``state_bytes`` the group's arrays, ``monitor_bytes`` the SpikeMonitor's buffers at
+built (Python, numpy, numba, LLVM), ``peak_rss_above_import_bytes`` the difference,
+``state_bytes`` the group's arrays, ``monitor_bytes`` the SpikeMonitor's buffers at
 the end.
 
 Brian 2 (when a Python that imports ``brian2`` is found: this interpreter, else
@@ -178,6 +180,7 @@ def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
         "monitor_bytes": sum(b.nbytes for b in monitor.buffers.values()),
         "rss_after_import_bytes": rss_import,
         "peak_rss_bytes": _maxrss_bytes(),
+        "peak_rss_above_import_bytes": _maxrss_bytes() - rss_import,
         "numba_threads": _numba_threads(),
     }
 
@@ -245,6 +248,7 @@ def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: in
 # --- the driver ---------------------------------------------------------------------------
 def _call_worker(python: str, arguments: list[str], env: dict) -> dict:
     command = [python, os.path.abspath(__file__), "--worker", *arguments]
+    load_before = os.getloadavg()[0]
     began = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - began
@@ -254,6 +258,7 @@ def _call_worker(python: str, arguments: list[str], env: dict) -> dict:
                 "process_wall_s": wall}
     out = json.loads(lines[-1])
     out["process_wall_s"] = wall
+    out["loadavg_1min_before_after"] = [load_before, os.getloadavg()[0]]
     return out
 
 

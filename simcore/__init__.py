@@ -16,7 +16,7 @@ from simcore.equations import (
 from simcore.errors import EquationError, ModelError, ParseError, SourcePosition, UnknownNameError
 from simcore.network import Network, NetworkOperation, network_operation, profiling_summary, run, stop
 from simcore.objects.base import Clock, defaultclock, start_scope
-from simcore.objects.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from simcore.objects.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from simcore.objects.neurongroup import NeuronGroup
 from simcore.seeding import seed
 from simcore.units import *  # noqa: F403  (the unit names, constants and numpy names; see units.__all__)
@@ -27,6 +27,7 @@ __all__ = [
     *_units.__all__,
     "Clock",
     "EquationError",
+    "EventMonitor",
     "Equations",
     "Network",
     "NetworkOperation",

@@ -99,3 +99,10 @@ class Operation:
     details: tuple = ()
     comment: str = ""
     dt: float = 0.0  # the operation's own time step in seconds; 0: its owner's
+
+
+def event_arrays(owner: str, event: str) -> tuple[str, str]:
+    """Kernel names of ``owner``'s list of elements that had ``event`` this step, and its length."""
+    if event == "spike":
+        return f"_{owner}_spikes", f"_{owner}_nspikes"
+    return f"_{owner}_{event}_events", f"_{owner}_{event}_nevents"

@@ -276,6 +276,10 @@ def _external_names(group) -> set[str]:
     reset = getattr(group, "reset", None)
     if reset is not None:
         names |= reset.identifiers
+    for expression in getattr(group, "events", {}).values():
+        names |= expression.identifiers
+    for _, statements, *_ in getattr(group, "_on_event", ()):
+        names |= statements.identifiers
     own = set(group.variables) | set(group.equations.names) | {"t", "dt"}
     return {n for n in names if n not in own and not is_noise(n)}
 

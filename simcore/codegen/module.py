@@ -10,7 +10,7 @@ import numba
 
 from simcore.codegen import templates
 from simcore.codegen.templates import INDENT, Function, RandomStreams
-from simcore.ir import Operation
+from simcore.ir import Operation, event_arrays
 
 STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
 _PASSED_AS_IS = {"_step", "_t", "_seed", "_err"}
@@ -50,7 +50,8 @@ def _call_argument(op: Operation, arg: str, scalars: set[str]) -> str:
     if arg == "_indices":
         return f"_{op.owner}_indices"
     if arg in ("_spikes", "_nspikes"):
-        return f"_{source}{arg}"
+        elements, count = event_arrays(source, dict(op.details).get("event", "spike"))
+        return elements if arg == "_spikes" else count
     if arg in scalars:
         return f"{dict(op.details).get('scalar_owner', op.owner)}__{arg}"
     return arg

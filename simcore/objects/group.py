@@ -10,6 +10,7 @@ import numpy as np
 from simcore.codegen.numpy_eval import evaluate
 from simcore.equations import Equations, check_expression, parse_expression
 from simcore.errors import ModelError, UnknownNameError
+from simcore.ir import event_arrays
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import SimObject
 from simcore.objects.variables import Variable, VariableView, check_index, si_values, with_unit
@@ -138,10 +139,13 @@ class Group(SimObject):
         return {f"_{self.name}_{name}": variable.array for name, variable in self.variables.items()}
 
     def spike_buffers(self) -> dict:
-        if getattr(self, "threshold", None) is None:
-            return {}
-        return {f"_{self.name}_spikes": np.zeros(self.N, dtype=np.int32),
-                f"_{self.name}_nspikes": np.zeros(1, dtype=np.int64)}
+        """The per-step lists of elements that had each event (spikes and custom events)."""
+        buffers = {}
+        for event in getattr(self, "events", {}):
+            elements, count = event_arrays(self.name, event)
+            buffers[elements] = np.zeros(self.N, dtype=np.int32)
+            buffers[count] = np.zeros(1, dtype=np.int64)
+        return buffers
 
     def state(self) -> dict:
         return {name: variable.array.copy() for name, variable in self.variables.items()}

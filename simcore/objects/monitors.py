@@ -58,16 +58,20 @@ class Monitor(SimObject):
         self.buffers = {key: value.copy() for key, value in state.items()}
 
 
-class SpikeMonitor(Monitor):
-    """Spike times and indices of a group (``t``, ``i``, ``count``, ``spike_trains()``)."""
+class EventMonitor(Monitor):
+    """Times and indices of an event of a group (``t``, ``i``, ``count``), and variables at those times."""
 
-    base_name = "spikemonitor"
+    base_name = "eventmonitor"
     default_when = "thresholds"
 
-    def __init__(self, source: Group, variables=None, record: bool = True, when: str | None = None,
+    def __init__(self, source: Group, event: str, variables=None, record: bool = True, when: str | None = None,
                  order: int = 1, name: str | None = None):
-        if getattr(source.root, "threshold", None) is None:
-            raise ModelError(f"{source.where()} has no threshold, so a SpikeMonitor on it would record nothing")
+        events = getattr(source.root, "events", {})
+        if event not in events:
+            if event == "spike":
+                raise ModelError(f"{source.where()} has no threshold, so a SpikeMonitor on it would record nothing")
+            raise ModelError(f"{source.where()} has no event '{event}'; its events are {sorted(events)}")
+        self.event = event
         names = [variables] if isinstance(variables, str) else list(variables or ())
         for variable in names:
             if variable not in source.variables:
@@ -89,7 +93,8 @@ class SpikeMonitor(Monitor):
         root, start, stop = _source_range(self.source)
         refs = tuple(ArrayRef(root.name, name, str(root.variables[name].array.dtype), root.variables[name].shared)
                      for name in self.record_variables)
-        details = (("source", root.name), ("range", (start, stop)), ("record", self.record), ("variables", refs))
+        details = (("source", root.name), ("range", (start, stop)), ("record", self.record), ("variables", refs),
+                   ("event", self.event))
         return [Operation(f"{self.name}_record", "spike_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, details=details)]
 
@@ -121,14 +126,26 @@ class SpikeMonitor(Monitor):
         return self.buffers["count"].copy()
 
     @property
-    def num_spikes(self) -> int:
+    def num_events(self) -> int:
         return int(self.buffers["count"].sum())
+
+    num_spikes = num_events
 
     def spike_trains(self) -> dict[int, Quantity]:
         order = np.argsort(self.i, kind="stable")
         indices, times = self.i[order], self.t_[order]
         bounds = np.searchsorted(indices, np.arange(self.source.N + 1))
         return {k: Quantity(times[bounds[k]:bounds[k + 1]], second) for k in range(self.source.N)}
+
+
+class SpikeMonitor(EventMonitor):
+    """Spike times and indices of a group (``t``, ``i``, ``count``, ``spike_trains()``)."""
+
+    base_name = "spikemonitor"
+
+    def __init__(self, source: Group, variables=None, record: bool = True, when: str | None = None,
+                 order: int = 1, name: str | None = None):
+        super().__init__(source, "spike", variables, record, when, order, name)
 
 
 class StateMonitor(Monitor):

@@ -38,11 +38,16 @@ class NeuronGroup(Group):
         equations = model if isinstance(model, Equations) else Equations(model)
         equations.check_flags("NeuronGroup")
         super().__init__(N, equations, namespace, name=name, when="groups", order=order, dt=dt, clock=clock)
-        if events:
-            raise ModelError("custom events (events=) are not supported yet; use threshold= for spikes")
         self.method = method
         self.threshold: Expression | None = parse_expression(threshold) if threshold is not None else None
         self.reset: Statements | None = parse_statements(reset) if reset is not None else None
+        self.events: dict[str, Expression] = {"spike": self.threshold} if self.threshold is not None else {}
+        for event, condition in (events or {}).items():
+            if event == "spike" or not str(event).isidentifier():
+                raise ModelError(f"custom event name {event!r} must be a name other than 'spike' "
+                                 "(spikes are defined by threshold=)")
+            self.events[event] = parse_expression(condition)
+        self._on_event: list[tuple[str, Statements, str, int]] = []
         self._create_variables(equations, dtype)
         self._set_refractory(refractory)
         if self.reset is not None:
@@ -89,6 +94,18 @@ class NeuronGroup(Group):
             self.refractory_kind = "time"
             self.add_variable("_refractory", SECOND, np.float64, value=as_seconds(refractory, "refractory"))
 
+    def run_on_event(self, event: str, code: str, when: str = "resets", order: int | None = None) -> None:
+        """Run statements for each neuron that had ``event`` in this step (like a reset)."""
+        if event not in self.events:
+            raise ModelError(f"{self.where()} has no event '{event}'; its events are {sorted(self.events)}")
+        statements = parse_statements(code)
+        for statement in statements:
+            if statement.target not in self.variables:
+                raise UnknownNameError(statement.target, f"code run on event '{event}' of {self.where()} assigns "
+                                       f"to '{statement.target}', which is not a variable of the model",
+                                       statement.position, statements.source)
+        self._on_event.append((event, statements, when, self.order if order is None else order))
+
     def run_regularly(self, code: str, dt=None, when: str = "start", order: int = 0, name: str | None = None):
         """Run statements on every neuron every ``dt`` (default: the group's), e.g. ``'I = rand()*nA'``."""
         statements = parse_statements(code)
@@ -130,10 +147,16 @@ class NeuronGroup(Group):
                                     for s in statements), resolve)
             ops.append(Operation(name, "regular", self.name, when, order, 0, self.creation_order, code=code,
                                  dt=period, comment="run_regularly"))
-        if self.threshold is not None:
-            ops.append(self._threshold_operation(resolve))
-            if self.reset is not None or self.refractory_kind == "time" and self.refractory_expression:
-                ops.append(self._reset_operation(resolve))
+        for event in self.events:
+            ops.append(self._threshold_operation(event, resolve))
+        if self.threshold is not None and (self.reset is not None or self.refractory_kind == "time"
+                                           and self.refractory_expression):
+            ops.append(self._reset_operation(resolve))
+        for number, (event, statements, when, order) in enumerate(self._on_event):
+            code = self._code(tuple(Assignment(s.target, _compound(s), f"on {event}: {s.target} {s.op} "
+                                               f"{s.expression.text}") for s in statements), resolve)
+            ops.append(Operation(f"{self.name}_{event}_resetter_{number}", "reset", self.name, when, order, 0,
+                                 self.creation_order, code=code, details=(("event", event),)))
         return ops
 
     def _code(self, statements: tuple[Assignment, ...], resolve, extra_names=()) -> ElementCode:
@@ -176,16 +199,17 @@ class NeuronGroup(Group):
                          0, self.creation_order, code=code, details=(("masked", masked),),
                          comment=f"{update.method}: {update.description}")
 
-    def _threshold_operation(self, resolve) -> Operation:
-        condition = self.threshold.expr
-        if self.refractory_kind:
-            condition = sympy.And(condition, symbol("not_refractory"))
-        statement = Assignment("_spike", condition, f"threshold: {self.threshold.text}")
-        extra = ("lastspike", "not_refractory") if self.refractory_kind else ()
-        code = self._code((statement,), resolve, extra)
-        return Operation(f"{self.name}_thresholder", "threshold", self.name, "thresholds", self.order, 0,
-                         self.creation_order, code=code, details=(("refractory", bool(self.refractory_kind)),),
-                         source=self.threshold.text)
+    def _threshold_operation(self, event: str, resolve) -> Operation:
+        """The condition of ``event`` ('spike': the threshold, which refractoriness gates)."""
+        expression = self.events[event]
+        refractory = event == "spike" and bool(self.refractory_kind)
+        condition = sympy.And(expression.expr, symbol("not_refractory")) if refractory else expression.expr
+        statement = Assignment("_spike", condition, f"{'threshold' if event == 'spike' else event}: "
+                                                    f"{expression.text}")
+        code = self._code((statement,), resolve, ("lastspike", "not_refractory") if refractory else ())
+        name = f"{self.name}_thresholder" if event == "spike" else f"{self.name}_{event}_thresholder"
+        return Operation(name, "threshold", self.name, "thresholds", self.order, 0, self.creation_order, code=code,
+                         details=(("refractory", refractory), ("event", event)), source=expression.text)
 
     def _reset_operation(self, resolve) -> Operation:
         statements = tuple(Assignment(s.target, _compound(s), f"reset: {s.target} {s.op} {s.expression.text}")
@@ -200,8 +224,11 @@ class NeuronGroup(Group):
         """Check equations, threshold, reset and refractoriness against the resolved namespace."""
         own = self.dimensions()
         self.equations.check_units(external_dims, builtins=own)
-        if self.threshold is not None:
-            check_expression(self.threshold, own, external_dims, where=f"the threshold of {self.where()}")
+        for event, expression in self.events.items():
+            where = "the threshold" if event == "spike" else f"the condition of event '{event}'"
+            check_expression(expression, own, external_dims, DIMENSIONLESS, where=f"{where} of {self.where()}")
+        for event, statements, *_ in self._on_event:
+            check_statements(statements, own, external_dims, where=f"the code on event '{event}' of {self.where()}")
         if self.reset is not None:
             check_statements(self.reset, own, external_dims, where=f"the reset of {self.where()}")
         for statements, *_ in self._regular:

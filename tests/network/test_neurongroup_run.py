@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from simcore import (
+    EventMonitor,
     ModelError,
     Network,
     NeuronGroup,
@@ -175,3 +176,26 @@ def test_sizes_that_cannot_fit_are_refused_before_allocating():
     with pytest.raises(ModelError, match=r"StateMonitor .* recording 100000 element\(s\) .* needs .* GiB"):
         Network(group, trace).run(10000 * second)
     assert trace.n == 0
+
+
+def test_custom_events_run_on_event_and_event_monitor():
+    start_scope()
+    group = NeuronGroup(2, """dv/dt = (2 - v)/(10*ms) : 1
+                              crossings : 1""", threshold="v > 1.5", reset="v = 0",
+                        events={"half": "v > 1 and crossings < 1"}, method="exact")
+    group.run_on_event("half", "crossings += 1")
+    group.v = [0, 1.2]
+    half = EventMonitor(group, "half", variables="v")
+    spikes = SpikeMonitor(group)
+    Network(group, half, spikes).run(30 * ms)
+    # the event fires once per neuron (crossings stops it), when v first exceeds 1
+    assert list(half.count) == [1, 1]
+    assert (half.v_ > 1).all()  # the variable is recorded when the event happens
+    assert half.t_[half.i == 1][0] == 0  # neuron 1 starts above 1
+    t_cross = 0.01 * math.log(2 / 1)  # v(t) = 2 (1 - exp(-t/tau)) from 0 reaches 1
+    assert half.t_[half.i == 0][0] == pytest.approx(math.ceil(t_cross / DT - 1e-9) * DT - DT, abs=1e-12)
+    assert group.crossings_.tolist() == [1, 1]
+    with pytest.raises(ModelError, match="no event 'other'"):
+        EventMonitor(group, "other")
+    with pytest.raises(ModelError, match="no event 'other'"):
+        group.run_on_event("other", "v = 0")
