@@ -18,6 +18,7 @@ from simcore.network import Network, NetworkOperation, network_operation, profil
 from simcore.objects.base import Clock, defaultclock, start_scope
 from simcore.objects.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from simcore.objects.neurongroup import NeuronGroup
+from simcore.objects.variables import linked_var
 from simcore.seeding import seed
 from simcore.units import *  # noqa: F403  (the unit names, constants and numpy names; see units.__all__)
 
@@ -36,6 +37,7 @@ __all__ = [
     "SpikeMonitor",
     "StateMonitor",
     "defaultclock",
+    "linked_var",
     "network_operation",
     "profiling_summary",
     "run",

@@ -56,10 +56,16 @@ class ArrayRef:
     name: str
     dtype: str
     shared: bool = False
+    local: str = ""  # the name the code uses, if not ``name`` (a linked variable)
+    index: str = ""  # kernel name of an index array mapping elements to ``owner``'s elements
 
     @property
     def arg(self) -> str:
         return f"{self.owner}_{self.name}"
+
+    @property
+    def local_name(self) -> str:
+        return self.local or self.name
 
 
 @dataclass(frozen=True)

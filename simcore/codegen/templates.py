@@ -82,7 +82,8 @@ def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, inde
     lines = []
     for ref in code.arrays:
         if not ref.shared:
-            lines.append(f"{ref.name} = {array_param(ref)}[{index}]")
+            element = f"_{ref.index}[{index}]" if ref.index else index
+            lines.append(f"{ref.local_name} = {array_param(ref)}[{element}]")
     draws, replace = _random_draws(code, op, streams, index)
     lines += draws
     for statement in code.statements:
@@ -103,11 +104,13 @@ def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, inde
 
 
 def _shared_loads(code: ElementCode) -> list[str]:
-    return [f"{ref.name} = {array_param(ref)}[0]" for ref in code.arrays if ref.shared]
+    return [f"{ref.local_name} = {array_param(ref)}[0]" for ref in code.arrays if ref.shared]
 
 
 def _common_args(code: ElementCode) -> list[str]:
-    return ["_step", "_t", "_dt", "_seed", "_err"] + [array_param(r) for r in code.arrays] + list(code.scalars)
+    indices = [f"_{r.index}" for r in code.arrays if r.index]
+    return (["_step", "_t", "_dt", "_seed", "_err"] + [array_param(r) for r in code.arrays] + indices
+            + list(code.scalars))
 
 
 def _preamble(code: ElementCode) -> list[str]:

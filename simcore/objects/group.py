@@ -13,10 +13,18 @@ from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import event_arrays
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import SimObject
-from simcore.objects.variables import Variable, VariableView, check_index, si_values, with_unit
+from simcore.objects.variables import (
+    LinkedVariable,
+    Variable,
+    VariableView,
+    check_index,
+    si_values,
+    with_unit,
+)
 from simcore.seeding import init_generator
 from simcore.units import get_dimensions, to_si
 from simcore.units.dimension import Dimension
+from simcore.units.errors import DimensionMismatchError
 
 SECOND = Dimension.of(time=1)
 
@@ -107,8 +115,7 @@ class Group(SimObject):
         values = {"t": self.network_time, "dt": self.dt_}
         for name in expression.identifiers:
             if name in self.variables:
-                variable = self.variables[name]
-                values[name] = variable.array[0] if variable.shared else variable.array
+                values[name] = self.variables[name].values()
             elif name in self.equations.subexpr_names:
                 values[name] = self._evaluate(self.equations[name].expression, caller_namespace())
         return values
@@ -123,8 +130,38 @@ class Group(SimObject):
             return key
         return check_index(np.asarray(key), self.N, f"{self.where()}")
 
+    def link(self, name: str, link: LinkedVariable) -> None:
+        variable = self.variables[name]
+        if not variable.linked:
+            raise ModelError(f"'{name}' of {self.where()} is not declared '(linked)', so it cannot be linked")
+        if link.group.root is not link.group:  # a subgroup: link to its root, shifted
+            base = np.arange(self.N) if link.index is None else link.index
+            link = LinkedVariable(link.group.root, link.name, np.asarray(base) + link.group.offset)
+        source = link.group.variables[link.name]
+        if source.dimension != variable.dimension:
+            raise DimensionMismatchError(f"cannot link '{name}' of {self.where()} (units of {variable.dimension}) "
+                                         f"to '{link.name}' of {link.group.where()} ({source.dimension})",
+                                         variable.dimension, source.dimension)
+        index = link.index
+        size = 1 if source.shared else len(source.array)
+        if index is None and size not in (1, self.N):
+            raise ModelError(f"cannot link '{name}' of {self.where()} ({self.N} elements) to '{link.name}' of "
+                             f"{link.group.where()} ({size} elements) without index=")
+        if index is not None:
+            if index.shape != (self.N,):
+                raise ModelError(f"the index for linking '{name}' of {self.where()} needs {self.N} entries, "
+                                 f"not {index.shape}")
+            index = check_index(index, size, f"the index for linking '{name}' of {self.where()}").astype(np.int64)
+        variable.link = (link.group, link.name, index)
+
     def set_values(self, name: str, value, key) -> None:
         variable = self.variables[name]
+        if isinstance(value, LinkedVariable):
+            self.link(name, value)
+            return
+        if variable.linked:
+            raise ModelError(f"'{name}' of {self.where()} is a linked variable: it reads another group's variable "
+                             "and cannot be set")
         if variable.read_only:
             raise ModelError(f"'{name}' of {self.where()} is read-only")
         indices = slice(None) if variable.shared else self.indices_for(key)
@@ -136,7 +173,16 @@ class Group(SimObject):
         variable.array[indices] = si_values(value, variable.dimension, f"'{name}' of {self.where()}")
 
     def kernel_arrays(self) -> dict:
-        return {f"_{self.name}_{name}": variable.array for name, variable in self.variables.items()}
+        arrays = {}
+        for name, variable in self.variables.items():
+            if variable.link is None:
+                arrays[f"_{self.name}_{name}"] = variable.array
+            elif variable.link[2] is not None:
+                arrays[f"_{self.name}_{name}_index"] = variable.link[2]
+        return arrays
+
+    def dependencies(self) -> list:
+        return [variable.link[0].root for variable in self.variables.values() if variable.link is not None]
 
     def spike_buffers(self) -> dict:
         """The per-step lists of elements that had each event (spikes and custom events)."""

@@ -68,8 +68,9 @@ class NeuronGroup(Group):
             if equation.kind is EquationKind.SUBEXPRESSION:
                 continue
             kind = DTYPES[equation.var_type] if equation.var_type != "float" or dtype is None else dtype
-            self.add_variable(equation.name, equation.dimension, kind, shared="shared" in equation.flags,
-                              constant="constant" in equation.flags)
+            variable = self.add_variable(equation.name, equation.dimension, kind, shared="shared" in equation.flags,
+                                         constant="constant" in equation.flags)
+            variable.linked = "linked" in equation.flags
         self.add_variable("i", DIMENSIONLESS, np.int64, read_only=True)
         self.variables["i"].array[:] = np.arange(self.N)
         self.add_variable("N", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.N)
@@ -168,14 +169,26 @@ class NeuronGroup(Group):
                 used.add(statement.target)
                 if statement.target in self.variables and statement.target not in written:
                     written.append(statement.target)
-        arrays = tuple(ArrayRef(self.name, name, str(self.variables[name].array.dtype),
-                                self.variables[name].shared)
-                       for name in sorted(used) if name in self.variables)
+        arrays = tuple(self._array_ref(name, name in written) for name in sorted(used) if name in self.variables)
         locals_ = {s.target for s in statements}
         scalars = tuple(sorted(n for n in used if n not in self.variables and n not in locals_ and
                                n not in ("t", "dt")))
         resolve(self, scalars)
         return ElementCode(self.N, arrays, tuple(written), scalars, statements)
+
+    def _array_ref(self, name: str, written: bool) -> ArrayRef:
+        variable = self.variables[name]
+        if not variable.linked:
+            return ArrayRef(self.name, name, str(variable.array.dtype), variable.shared)
+        if variable.link is None:
+            raise ModelError(f"the linked variable '{name}' of {self.where()} is not linked yet: "
+                             f"set {self.name}.{name} = linked_var(other_group.variable)")
+        if written:
+            raise ModelError(f"'{name}' of {self.where()} is a linked variable and cannot be assigned to")
+        group, source, index = variable.link
+        target = group.variables[source]
+        return ArrayRef(group.name, source, str(target.array.dtype), target.shared, local=name,
+                        index=f"{self.name}_{name}_index" if index is not None else "")
 
     def _refractory_statements(self) -> tuple[Assignment, ...]:
         if self.refractory_kind == "time":

@@ -29,6 +29,16 @@ class Variable:
     shared: bool = False
     read_only: bool = False
     constant: bool = False
+    linked: bool = False  # declared '(linked)': reads another group's variable once linked
+    link: tuple | None = None  # (group, variable name, index array or None)
+
+    def values(self) -> np.ndarray:
+        """The current values (a scalar for shared variables), following a link."""
+        if self.link is not None:
+            group, name, index = self.link
+            source = group.variables[name].values()
+            return source if index is None or np.ndim(source) == 0 else source[index]
+        return self.array[0] if self.shared else self.array
 
     @property
     def var_type(self) -> str:
@@ -77,15 +87,14 @@ class VariableView:
     @property
     def quantity(self):
         variable = self.variable
-        values = variable.array[0] if variable.shared else variable.array
-        return with_unit(values, variable.dimension)
+        return with_unit(variable.values(), variable.dimension)
 
     def __getitem__(self, key):
         variable = self.variable
-        indices = self.group.indices_for(key, stacklevel_namespace=True)
-        if variable.shared:
-            return with_unit(variable.array[0], variable.dimension)
-        return with_unit(variable.array[indices], variable.dimension)
+        values = variable.values()
+        if np.ndim(values) == 0:
+            return with_unit(values, variable.dimension)
+        return with_unit(values[self.group.indices_for(key)], variable.dimension)
 
     def __setitem__(self, key, value) -> None:
         self.group.set_values(self.name, value, key)
@@ -94,7 +103,7 @@ class VariableView:
         return len(self.variable.array)
 
     def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.variable.array if not self.variable.shared else self.variable.array[0], dtype=dtype)
+        return np.asarray(self.variable.values(), dtype=dtype)
 
     def __repr__(self) -> str:
         return f"<{self.group.name}.{self.name}: {self.quantity!r}>"
@@ -127,6 +136,27 @@ for _operator in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rm
                   "__ge__", "__eq__", "__ne__", "__float__", "__int__", "__bool__", "__floordiv__", "__mod__"):
     setattr(VariableView, _operator, _delegate(_operator))
 VariableView.__hash__ = None
+
+
+@dataclass(frozen=True)
+class LinkedVariable:
+    """What ``linked_var(G.v)`` returns: a link to assign to a '(linked)' parameter."""
+
+    group: Any
+    name: str
+    index: np.ndarray | None = None
+
+
+def linked_var(group_or_view, name: str | None = None, index=None) -> LinkedVariable:
+    """Link a '(linked)' parameter to another group's variable: ``G2.v = linked_var(G1.v)`` or
+    ``linked_var(G1, 'v', index=...)`` (index: for each element of G2, the element of G1)."""
+    if isinstance(group_or_view, VariableView):
+        group, name = group_or_view.group, group_or_view.name
+    else:
+        group = group_or_view
+        if name is None or name not in getattr(group, "variables", {}):
+            raise ModelError(f"linked_var: {getattr(group, 'name', group)!r} has no variable {name!r}")
+    return LinkedVariable(group, name, None if index is None else np.asarray(index))
 
 
 def check_index(indices: np.ndarray, size: int, where: str) -> np.ndarray:

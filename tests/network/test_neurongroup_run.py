@@ -17,6 +17,7 @@ from simcore import (
     SpikeMonitor,
     StateMonitor,
     UnknownNameError,
+    linked_var,
     ms,
     mV,
     second,
@@ -199,3 +200,33 @@ def test_custom_events_run_on_event_and_event_monitor():
         EventMonitor(group, "other")
     with pytest.raises(ModelError, match="no event 'other'"):
         group.run_on_event("other", "v = 0")
+
+
+def test_linked_variables():
+    start_scope()
+    source = NeuronGroup(4, "dv/dt = (1 - v)/(10*ms) : 1", method="exact")
+    source.v = [0, 0.25, 0.5, 0.75]
+    follower = NeuronGroup(2, """dx/dt = (v - x)/(1*ms) : 1
+                                 v : 1 (linked)""", method="exact")
+    with pytest.raises(ModelError, match="not linked yet"):
+        Network(source, follower).run(1 * ms)
+    follower.v = linked_var(source, "v", index=[3, 1])
+    assert np.allclose(np.asarray(follower.v), [0.75, 0.25])
+    follower.x = [0.75, 0.25]
+    Network(source, follower).run(5 * ms)
+    # v_k(t) = 1 - (1 - v0) exp(-t/10ms); x' = (v - x)/1ms with x(0) = v0 has the closed form
+    # x(t) = 1 - c exp(-t/10ms) + (c - (1 - v0)) exp(-t/1ms), c = 10 (1 - v0)/9
+    v0 = np.array([0.75, 0.25])
+    expected_v = 1 - (1 - v0) * np.exp(-0.5)
+    c = 10 * (1 - v0) / 9
+    expected_x = 1 - c * np.exp(-0.5) + (c - (1 - v0)) * np.exp(-5)
+    assert np.allclose(np.asarray(follower.v), expected_v, rtol=1e-12)
+    # the source updates first in the slot: x sees v one step (0.1 ms) ahead, off by at most dt*dv/dt
+    assert np.allclose(follower.x_, expected_x, atol=1e-4 * 75)
+    with pytest.raises(ModelError, match="linked variable"):
+        follower.v = 3
+    third = NeuronGroup(2, "w : 1 (linked)")
+    third.w = linked_var(source[2:4].v)
+    assert np.allclose(np.asarray(third.w), source.v_[2:4])
+    with pytest.raises(ModelError, match="without index"):
+        third.w = linked_var(source.v)
