@@ -135,6 +135,9 @@ class Group(SimObject):
         if not variable.linked:
             raise ModelError(f"'{name}' of {self.where()} is not declared '(linked)', so it cannot be linked")
         if link.group.root is not link.group:  # a subgroup: link to its root, shifted
+            if link.index is None and link.group.N != self.N:
+                raise ModelError(f"cannot link '{name}' of {self.where()} ({self.N} elements) to '{link.name}' of "
+                                 f"{link.group.where()} ({link.group.N} elements) without index=")
             base = np.arange(self.N) if link.index is None else link.index
             link = LinkedVariable(link.group.root, link.name, np.asarray(base) + link.group.offset)
         source = link.group.variables[link.name]
