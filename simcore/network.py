@@ -18,7 +18,6 @@ import tqdm.auto
 
 from simcore.backends.cpu import CpuBackend
 from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE, generate
-from simcore.equations.functions import CONSTANTS
 from simcore.equations.model import is_noise
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import Operation
@@ -98,25 +97,25 @@ class Network:
             return value
 
         def resolve(group, names, matrices=()):
-            for name in names:
-                if name in CONSTANTS and name not in (group.namespace or {}) and name not in frame:
-                    value = external(group, name)
-                else:
-                    value = external(group, name)
-                magnitude, _ = to_si(value)
-                if np.ndim(magnitude) != 0:
-                    raise ModelError(f"'{name}' used by {group.where()} must be a scalar constant, not an array "
-                                     f"of shape {np.shape(magnitude)}")
-                constants[f"{group.name}__{name}"] = float(magnitude)
+            """Record the value of each external name ``group`` uses (and of matrix exponentials)."""
             for matrix in matrices:
-                values = {sympy.Symbol(n, real=True): constants[f"{group.name}__{n}"]
-                          for n in (s.name for s in matrix.matrix.free_symbols) if f"{group.name}__{n}" in constants}
+                symbols = sorted(s.name for s in matrix.matrix.free_symbols if s.name != "dt")
+                resolve(group, symbols)
+                values = {sympy.Symbol(n, real=True): constants[f"{group.name}__{n}"] for n in symbols}
                 values[sympy.Symbol("dt", real=True)] = group.dt_
                 numeric = np.array(matrix.matrix.xreplace(values).evalf(), dtype=float)
                 exponential = scipy.linalg.expm(numeric * group.dt_)
                 for i, row in enumerate(matrix.names):
                     for j, name in enumerate(row):
                         constants[f"{group.name}__{name}"] = float(exponential[i, j])
+            for name in names:
+                if f"{group.name}__{name}" in constants:
+                    continue
+                magnitude, _ = to_si(external(group, name))
+                if np.ndim(magnitude) != 0:
+                    raise ModelError(f"'{name}' used by {group.where()} must be a scalar constant, not an array "
+                                     f"of shape {np.shape(magnitude)}")
+                constants[f"{group.name}__{name}"] = float(magnitude)
 
         for obj in self.objects:
             if hasattr(obj, "check_units"):

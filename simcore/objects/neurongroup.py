@@ -205,9 +205,8 @@ class NeuronGroup(Group):
         update = self.state_update() if self.equations.diff_eq_names else StateUpdate("none", ())
         masked = tuple(eq.name for eq in self.equations if "unless refractory" in eq.flags)
         statements = self._refractory_statements() + update.statements
+        resolve(self, (), matrices=update.run_constants)
         code = self._code(statements, resolve)
-        resolve(self, tuple(name for matrix in update.run_constants for row in matrix.names for name in row),
-                matrices=update.run_constants)
         return Operation(f"{self.name}_stateupdater", "state_update", self.name, "groups", self.order,
                          0, self.creation_order, code=code, details=(("masked", masked),),
                          comment=f"{update.method}: {update.description}")

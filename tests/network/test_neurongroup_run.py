@@ -230,3 +230,22 @@ def test_linked_variables():
     assert np.allclose(np.asarray(third.w), source.v_[2:4])
     with pytest.raises(ModelError, match="without index"):
         third.w = linked_var(source.v)
+
+
+def test_coupled_linear_system_is_integrated_exactly():
+    """CUBA's neuron: dv/dt couples to two decaying currents; 'exact' uses a matrix exponential."""
+    start_scope()
+    group = NeuronGroup(1, """dv/dt = (ge + gi - (v - El))/taum : volt
+                              dge/dt = -ge/taue : volt
+                              dgi/dt = -gi/taui : volt""", method="exact",
+                        namespace={"El": -49 * mV, "taum": 20 * ms, "taue": 5 * ms, "taui": 10 * ms})
+    group.v, group.ge, group.gi = -60 * mV, 10 * mV, -4 * mV
+    trace = StateMonitor(group, "v", record=0)
+    Network(group, trace).run(30 * ms)
+    t = trace.t_
+    # closed form: v = El + a exp(-t/taum) + b exp(-t/taue) + c exp(-t/taui)
+    b = 0.010 * 0.005 / (0.005 - 0.020)
+    c = -0.004 * 0.010 / (0.010 - 0.020)
+    a = -0.060 + 0.049 - b - c
+    expected = -0.049 + a * np.exp(-t / 0.02) + b * np.exp(-t / 0.005) + c * np.exp(-t / 0.01)
+    np.testing.assert_allclose(trace.v[0] / mV * 1e-3, expected, rtol=0, atol=1e-14)
