@@ -39,15 +39,19 @@ class Registry(pint.UnitRegistry):
     short_text = False
 
 
+def cache_root() -> Path:
+    """simcore's cache folder: $SIMCORE_CACHE_DIR, else $XDG_CACHE_HOME/simcore, else ~/.cache/simcore.
+    (Here because this leaf package needs it first; compiled kernels live beside pint's cache.)"""
+    if os.environ.get("SIMCORE_CACHE_DIR"):
+        return Path(os.environ["SIMCORE_CACHE_DIR"])
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "simcore"
+    return Path.home() / ".cache" / "simcore"
+
+
 def cache_folder() -> Path | None:
     """The folder for pint's definition cache, created if needed; None if unwritable."""
-    if os.environ.get("SIMCORE_CACHE_DIR"):
-        root = Path(os.environ["SIMCORE_CACHE_DIR"])
-    elif os.environ.get("XDG_CACHE_HOME"):
-        root = Path(os.environ["XDG_CACHE_HOME"]) / "simcore"
-    else:
-        root = Path.home() / ".cache" / "simcore"
-    folder = root / "pint"
+    folder = cache_root() / "pint"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

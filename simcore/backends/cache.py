@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 from simcore.codegen import runtime
+from simcore.units.registry import cache_root
 
 # Kernels call into these modules; numba does not notice when they change, so their
 # source is part of every module's name.
@@ -20,14 +21,8 @@ _HELPER_MODULES = (runtime.__file__, str(Path(runtime.__file__).parents[1] / "ra
 
 
 def cache_dir() -> Path:
-    """``$SIMCORE_CACHE_DIR/kernels``, else the user cache folder."""
-    if os.environ.get("SIMCORE_CACHE_DIR"):
-        root = Path(os.environ["SIMCORE_CACHE_DIR"])
-    elif os.environ.get("XDG_CACHE_HOME"):
-        root = Path(os.environ["XDG_CACHE_HOME"]) / "simcore"
-    else:
-        root = Path.home() / ".cache" / "simcore"
-    folder = root / "kernels"
+    """The ``kernels`` folder of simcore's cache folder."""
+    folder = cache_root() / "kernels"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

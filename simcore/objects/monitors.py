@@ -42,11 +42,16 @@ class Monitor(SimObject):
             bigger[: buffer.shape[0]] = buffer
             self.buffers[name] = bigger
 
+    @property
+    def t_(self) -> np.ndarray:
+        return self.buffers["t"][: self.n] * self._base_dt
+
+    @property
+    def t(self):
+        return Quantity(self.t_, second)
+
     def kernel_arrays(self) -> dict[str, np.ndarray]:
         return {f"_{self.name}_{key}": value for key, value in self.buffers.items()}
-
-    def _times(self, steps: np.ndarray):
-        return Quantity(steps * self._base_dt, second)
 
     def dependencies(self) -> list:
         return [self.source.root]
@@ -102,13 +107,6 @@ class EventMonitor(Monitor):
     def i(self) -> np.ndarray:
         return self.buffers["i"][: self.n].copy()
 
-    @property
-    def t_(self) -> np.ndarray:
-        return self.buffers["t"][: self.n] * self._base_dt
-
-    @property
-    def t(self):
-        return Quantity(self.t_, second)
 
     @property
     def it(self):
@@ -212,13 +210,6 @@ class StateMonitor(Monitor):
         root = self.source.root
         return root.variables[name].dimension if name in root.variables else root.equations[name].dimension
 
-    @property
-    def t_(self) -> np.ndarray:
-        return self.buffers["t"][: self.n] * self._base_dt
-
-    @property
-    def t(self):
-        return Quantity(self.t_, second)
 
     def _values(self, name: str) -> np.ndarray:
         return self.buffers[name][: self.n].T
@@ -268,13 +259,6 @@ class PopulationRateMonitor(Monitor):
         return [Operation(f"{self.name}_record", "rate_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, details=(("source", root.name), ("range", (start, stop))))]
 
-    @property
-    def t_(self) -> np.ndarray:
-        return self.buffers["t"][: self.n] * self._base_dt
-
-    @property
-    def t(self):
-        return Quantity(self.t_, second)
 
     @property
     def rate_(self) -> np.ndarray:

@@ -51,11 +51,7 @@ class NeuronGroup(Group):
         self._create_variables(equations, dtype)
         self._set_refractory(refractory)
         if self.reset is not None:
-            for statement in self.reset:
-                if statement.target not in self.variables:
-                    raise UnknownNameError(statement.target, f"the reset of {self.where()} assigns to "
-                                           f"'{statement.target}', which is not a variable of the model",
-                                           statement.position, self.reset.source)
+            self._check_targets(self.reset, "the reset")
         self._state_update: StateUpdate | None = None
         self._regular: list[tuple[Statements, float, str, int, str]] = []
         self._frozen = True  # from here on, setting an unknown attribute is a typo, not a new variable
@@ -95,26 +91,29 @@ class NeuronGroup(Group):
             self.refractory_kind = "time"
             self.add_variable("_refractory", SECOND, np.float64, value=as_seconds(refractory, "refractory"))
 
+    def _statements(self, code: str, what: str) -> Statements:
+        """Parsed statements whose targets are all variables of the group (checked now, with positions)."""
+        statements = parse_statements(code)
+        self._check_targets(statements, what)
+        return statements
+
+    def _check_targets(self, statements: Statements, what: str) -> None:
+        for statement in statements:
+            if statement.target not in self.variables:
+                raise UnknownNameError(statement.target, f"{what} of {self.where()} assigns to "
+                                       f"'{statement.target}', which is not a variable of the model",
+                                       statement.position, statements.source)
+
     def run_on_event(self, event: str, code: str, when: str = "resets", order: int | None = None) -> None:
         """Run statements for each neuron that had ``event`` in this step (like a reset)."""
         if event not in self.events:
             raise ModelError(f"{self.where()} has no event '{event}'; its events are {sorted(self.events)}")
-        statements = parse_statements(code)
-        for statement in statements:
-            if statement.target not in self.variables:
-                raise UnknownNameError(statement.target, f"code run on event '{event}' of {self.where()} assigns "
-                                       f"to '{statement.target}', which is not a variable of the model",
-                                       statement.position, statements.source)
+        statements = self._statements(code, f"code run on event '{event}'")
         self._on_event.append((event, statements, when, self.order if order is None else order))
 
     def run_regularly(self, code: str, dt=None, when: str = "start", order: int = 0, name: str | None = None):
         """Run statements on every neuron every ``dt`` (default: the group's), e.g. ``'I = rand()*nA'``."""
-        statements = parse_statements(code)
-        for statement in statements:
-            if statement.target not in self.variables:
-                raise UnknownNameError(statement.target, f"run_regularly code of {self.where()} assigns to "
-                                       f"'{statement.target}', which is not a variable of the model",
-                                       statement.position, statements.source)
+        statements = self._statements(code, "run_regularly code")
         if when not in SLOTS:
             raise ModelError(f"unknown schedule slot when={when!r}; the slots are {', '.join(SLOTS)}")
         period = as_seconds(dt, "run_regularly dt") if dt is not None else 0.0

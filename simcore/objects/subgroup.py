@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simcore.errors import ModelError
+from simcore.objects.base import SimObject
 from simcore.objects.group import Group
 from simcore.objects.variables import Variable
 from simcore.units.dimension import DIMENSIONLESS
@@ -39,20 +40,12 @@ class Subgroup(Group):
     def offset(self) -> int:
         return self.start + (self.parent.offset if isinstance(self.parent, Subgroup) else 0)
 
-    def operations(self, resolve):
-        return []
-
-    def kernel_arrays(self) -> dict:
-        return {}
-
-    def spike_buffers(self) -> dict:
-        return {}
-
-    def state(self) -> dict:
-        return {}
-
-    def restore_state(self, state: dict) -> None:
-        pass
+    # A view: its parent simulates and stores everything, so back to SimObject's "nothing".
+    operations = SimObject.operations
+    kernel_arrays = SimObject.kernel_arrays
+    spike_buffers = SimObject.spike_buffers
+    state = SimObject.state
+    restore_state = SimObject.restore_state
 
     def dependencies(self) -> list:
         return [self.root]
