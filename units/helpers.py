@@ -167,3 +167,27 @@ def from_si(value: Any, dimension: Dimension) -> Any:
     if dimension.is_dimensionless:
         return value
     return ureg.Quantity(value, get_unit(dimension))
+
+
+_DISPLAY_PREFIXES = ("p", "n", "u", "m", "", "k", "M", "G")
+
+
+def best_unit(values: Any, dimension: Dimension) -> Unit:
+    """The prefixed form of the SI unit in which typical ``values`` (SI) read between 1 and 1000:
+    ``best_unit(-0.07, volt dimension) == mV``; the SI unit itself when no prefix applies."""
+    unit = get_unit(dimension)
+    magnitudes = np.abs(np.asarray(values, dtype=float))
+    magnitudes = magnitudes[np.isfinite(magnitudes) & (magnitudes > 0)]
+    if magnitudes.size == 0 or len(unit._units) != 1 or next(iter(unit._units.values())) != 1:
+        return unit
+    name = next(iter(unit._units))
+    typical = float(np.median(magnitudes))
+    for prefix in _DISPLAY_PREFIXES:
+        try:
+            candidate = Unit(f"{prefix}{name}" if prefix else name)
+        except pint.errors.UndefinedUnitError:
+            continue
+        factor = to_si(candidate)[0]
+        if 1 <= typical / factor < 1000:
+            return candidate
+    return unit

@@ -12,6 +12,7 @@ from simcore.errors import ModelError
 from simcore.units import Quantity, get_unit, to_si
 from simcore.units.dimension import Dimension
 from simcore.units.errors import DimensionMismatchError
+from simcore.units.helpers import best_unit
 
 if TYPE_CHECKING:
     from simcore.objects.group import Group
@@ -105,11 +106,20 @@ class VariableView:
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.variable.values(), dtype=dtype)
 
+    def _display(self):
+        """The values in the prefixed unit that reads best (mV for membrane potentials)."""
+        variable = self.variable
+        values = variable.values()
+        if variable.dimension.is_dimensionless:
+            return values
+        unit = best_unit(values, variable.dimension)
+        return Quantity(np.asarray(values) / to_si(unit)[0], unit)
+
     def __repr__(self) -> str:
-        return f"<{self.group.name}.{self.name}: {self.quantity!r}>"
+        return f"<{self.group.name}.{self.name}: {self._display()!r}>"
 
     def __str__(self) -> str:
-        return str(self.quantity)
+        return str(self._display())
 
     def __iter__(self):
         return iter(self.quantity)

@@ -20,6 +20,7 @@ from simcore import (
     linked_var,
     ms,
     mV,
+    nS,
     second,
     start_scope,
 )
@@ -249,3 +250,13 @@ def test_coupled_linear_system_is_integrated_exactly():
     a = -0.060 + 0.049 - b - c
     expected = -0.049 + a * np.exp(-t / 0.02) + b * np.exp(-t / 0.005) + c * np.exp(-t / 0.01)
     np.testing.assert_allclose(trace.v[0] / mV * 1e-3, expected, rtol=0, atol=1e-14)
+
+
+def test_variables_print_in_the_unit_that_reads_best():
+    start_scope()
+    group = NeuronGroup(2, "v : volt\ng : siemens\nx : 1")
+    group.v = [-70, -65] * mV
+    group.g = 3 * nS
+    assert str(group.v) == "[-70. -65.] mV"
+    assert repr(group.g) == "<neurongroup.g: array([3., 3.]) * nS>"
+    assert str(group.x) == "[0. 0.]"
