@@ -13,7 +13,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 def test_every_example_has_a_test():
     tested = {"hh_model_check.py", "lif_constant_drive.py", "noisy_lif_population.py", "adaptive_threshold.py",
-              "hh_sweep.py"}
+              "hh_sweep.py", "hh_fi_curve.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -70,10 +70,11 @@ def test_hh_sweep_small():
         assert abs(rates[row, column] * 0.2 - spikes) <= max(1, 0.03 * spikes)
 
 
-def _hh_reference_spike_count(g_na_ms_cm2, I_nA, duration):
+def _hh_reference_spike_count(g_na_ms_cm2, I_nA, duration, m_power=2, EI=-60e-3, h0=0.0):
+    """Spikes (upward crossings of -20 mV) of the seeds' Traub-Miles model, integrated by scipy."""
     area = 20000e-12
     Cm, gl, g_kd, g_na = 1e-2 * area, 0.5 * area, 300 * area, g_na_ms_cm2 * 10 * area
-    EI, EK, ENa, VT, mV, ms = -60e-3, -90e-3, 50e-3, -63e-3, 1e-3, 1e-3
+    EK, ENa, VT, mV, ms = -90e-3, 50e-3, -63e-3, 1e-3, 1e-3
 
     def rates(t, y):
         v, m, n, h = y
@@ -83,9 +84,19 @@ def _hh_reference_spike_count(g_na_ms_cm2, I_nA, duration):
         bh = 4.0 / (1 + np.exp((40 * mV - v + VT) / (5 * mV))) / ms
         an = 0.032 / mV * (15 * mV - v + VT) / (np.exp((15 * mV - v + VT) / (5 * mV)) - 1) / ms
         bn = 0.5 * np.exp((10 * mV - v + VT) / (40 * mV)) / ms
-        dv = (gl * (EI - v) - g_na * m * m * h * (v - ENa) - g_kd * n**4 * (v - EK) + I_nA * 1e-9) / Cm
+        dv = (gl * (EI - v) - g_na * m**m_power * h * (v - ENa) - g_kd * n**4 * (v - EK) + I_nA * 1e-9) / Cm
         return [dv, am * (1 - m) - bm * m, an * (1 - n) - bn * n, ah * (1 - h) - bh * h]
 
-    solution = scipy.integrate.solve_ivp(rates, (0, duration), [EI, 0, 0, 0], max_step=2e-5, rtol=1e-8)
+    solution = scipy.integrate.solve_ivp(rates, (0, duration), [EI, 0, 0, h0], max_step=2e-5, rtol=1e-8)
     v = solution.y[0]
     return int(np.sum((v[1:] > -20e-3) & (v[:-1] <= -20e-3)))
+
+
+def test_hh_fi_curve():
+    module = runpy.run_path(str(EXAMPLES / "hh_fi_curve.py"))
+    currents, rates = module["main"](N=12, duration=module["ms"] * 300, plot_file=None)
+    assert rates[0] == 0 and rates[-1] > 150
+    assert (np.diff(rates) >= 0).all()  # type-I-like: the rate grows with the input
+    for k in (1, 11):
+        spikes = _hh_reference_spike_count(100, currents[k], 0.3, m_power=3, EI=-65e-3, h0=1.0)
+        assert abs(rates[k] * 0.3 - spikes) <= max(1, 0.03 * spikes)
