@@ -22,7 +22,7 @@ from simcore.equations.model import is_noise
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import Operation
 from simcore.namespace import caller_namespace, lookup
-from simcore.objects.base import SLOTS, SimObject, as_seconds, scope_instances
+from simcore.objects.base import CLOCK_NAMES, SLOTS, SimObject, as_seconds, scope_instances
 from simcore.seeding import current_seed
 from simcore.units import get_dimensions, second, to_si
 
@@ -279,7 +279,7 @@ def _external_names(group) -> set[str]:
         names |= expression.identifiers
     for _, statements, *_ in getattr(group, "_on_event", ()):
         names |= statements.identifiers
-    own = set(group.variables) | set(group.equations.names) | {"t", "dt"}
+    own = set(group.variables) | set(group.equations.names) | set(CLOCK_NAMES)
     return {n for n in names if n not in own and not is_noise(n)}
 
 

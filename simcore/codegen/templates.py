@@ -114,7 +114,8 @@ def _common_args(code: ElementCode) -> list[str]:
 
 
 def _preamble(code: ElementCode) -> list[str]:
-    return [f"{INDENT}t = _t", f"{INDENT}dt = _dt"] + [INDENT + line for line in _shared_loads(code)]
+    return ([f"{INDENT}t = _t", f"{INDENT}dt = _dt", f"{INDENT}t_in_timesteps = _timestep(_t, _dt)"]
+            + [INDENT + line for line in _shared_loads(code)])
 
 
 def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Function:

@@ -15,6 +15,8 @@ from simcore.units.dimension import Dimension
 
 SECOND = Dimension.of(time=1)
 SLOTS = ("start", "groups", "thresholds", "synapses", "resets", "end")
+# Names every string can use, given by the object's clock: time, time step, and step number.
+CLOCK_NAMES = ("t", "dt", "t_in_timesteps")
 
 _created = itertools.count()
 _names: Counter = Counter()

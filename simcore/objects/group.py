@@ -12,7 +12,7 @@ from simcore.equations import Equations, check_expression, parse_expression
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import event_arrays
 from simcore.namespace import caller_namespace, lookup
-from simcore.objects.base import SimObject
+from simcore.objects.base import CLOCK_NAMES, SimObject
 from simcore.objects.variables import (
     LinkedVariable,
     Variable,
@@ -23,7 +23,7 @@ from simcore.objects.variables import (
 )
 from simcore.seeding import init_generator
 from simcore.units import get_dimensions, to_si
-from simcore.units.dimension import Dimension
+from simcore.units.dimension import DIMENSIONLESS, Dimension
 from simcore.units.errors import DimensionMismatchError
 
 SECOND = Dimension.of(time=1)
@@ -87,13 +87,13 @@ class Group(SimObject):
     def dimensions(self) -> dict[str, Dimension]:
         dims = {name: v.dimension for name, v in self.variables.items()}
         dims.update(self.equations.dimensions)
-        dims.update({"t": SECOND, "dt": SECOND})
+        dims.update({"t": SECOND, "dt": SECOND, "t_in_timesteps": DIMENSIONLESS})
         return dims
 
     def _external(self, expression, frame) -> dict[str, Any]:
         values = {}
         for name in expression.identifiers:
-            if name in self.variables or name in self.equations or name in ("t", "dt"):
+            if name in self.variables or name in self.equations or name in CLOCK_NAMES:
                 continue
             found, value = lookup(name, self.namespace, frame)
             if not found:
@@ -112,7 +112,8 @@ class Group(SimObject):
         return evaluate(expression.expr, values, self.N, init_generator())
 
     def _variable_values(self, expression) -> dict[str, Any]:
-        values = {"t": self.network_time, "dt": self.dt_}
+        values = {"t": self.network_time, "dt": self.dt_,
+                  "t_in_timesteps": int(round(self.network_time / self.dt_))}
         for name in expression.identifiers:
             if name in self.variables:
                 values[name] = self.variables[name].values()

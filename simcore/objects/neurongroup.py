@@ -13,7 +13,7 @@ from simcore.equations.model import EquationKind
 from simcore.equations.parser import Expression, Statements, symbol
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, StateUpdate
-from simcore.objects.base import SECOND, SLOTS, as_seconds
+from simcore.objects.base import CLOCK_NAMES, SECOND, SLOTS, as_seconds
 from simcore.objects.group import Group
 from simcore.objects.memory import check_fits
 from simcore.objects.subgroup import Subgroup, subgroup_of
@@ -171,7 +171,7 @@ class NeuronGroup(Group):
         arrays = tuple(self._array_ref(name, name in written) for name in sorted(used) if name in self.variables)
         locals_ = {s.target for s in statements}
         scalars = tuple(sorted(n for n in used if n not in self.variables and n not in locals_ and
-                               n not in ("t", "dt")))
+                               n not in CLOCK_NAMES))
         resolve(self, scalars)
         return ElementCode(self.N, arrays, tuple(written), scalars, statements)
 

@@ -258,5 +258,5 @@ def test_variables_print_in_the_unit_that_reads_best():
     group.v = [-70, -65] * mV
     group.g = 3 * nS
     assert str(group.v) == "[-70. -65.] mV"
-    assert repr(group.g) == "<neurongroup.g: array([3., 3.]) * nS>"
+    assert repr(group.g) == f"<{group.name}.g: array([3., 3.]) * nS>"
     assert str(group.x) == "[0. 0.]"

@@ -143,3 +143,12 @@ def test_get_and_set_states():
     states = group.get_states(["v", "w"])
     assert np.allclose(states["v"] / mV, [1, 2, 3])
     assert np.allclose(states["w"], [4, 5, 6])
+
+
+def test_clock_variables_in_strings():
+    start_scope()
+    group = NeuronGroup(1, "steps : 1\nlast_t : second")
+    group.run_regularly("steps = t_in_timesteps\nlast_t = t", dt=1 * ms)
+    run(3.5 * ms)
+    # the operation's own clock (1 ms) counts the steps: it last ran at t = 3 ms, its step 3
+    assert group.steps_[0] == 3 and group.last_t_[0] == pytest.approx(3e-3)
