@@ -4,10 +4,8 @@ network): one neuron per input current, firing rate against current.
 The Traub-Miles neuron is a type-I-like model here: silent up to a rheobase, then its
 rate grows with the current.
 
-Run:  python examples/hh_fi_curve.py   (saves hh_fi_curve.png when matplotlib is installed)
+Run:  python examples/hh_fi_curve.py   (saves hh_fi_curve.png; plotting needs the [plot] extra)
 """
-
-import sys
 
 from simcore import (
     NeuronGroup,
@@ -17,12 +15,16 @@ from simcore import (
     msiemens,
     mV,
     nA,
+    plot,
     run,
+    savefig,
     second,
     siemens,
     start_scope,
     ufarad,
     umetre,
+    xlabel,
+    ylabel,
 )
 
 area = 20000 * umetre**2
@@ -66,21 +68,11 @@ def main(N=100, duration=1 * second, max_current=2 * nA, plot_file: str | None =
 
 
 def _plot(currents, rates, filename):
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install 'simcore[plot]')", file=sys.stderr)
-        return
-    figure, axes = plt.subplots(figsize=(6, 4))
-    axes.plot(currents, rates, ".-")
-    axes.set_xlabel("I (nA)")
-    axes.set_ylabel("rate (Hz)")
-    figure.savefig(filename, dpi=100)
+    plot(currents, rates, ".-")
+    xlabel("I (nA)")
+    ylabel("rate (Hz)")
+    savefig(filename, dpi=100)
     print(f"f-I curve saved to {filename}")
-
 
 if __name__ == "__main__":
     main()

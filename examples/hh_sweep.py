@@ -7,10 +7,8 @@ with them the model has inconsistent units, which simcore refuses. The input ran
 0.01 ms, as in the benchmark the seed reports (at 0.1 ms exponential Euler misses the
 depolarisation block of low-sodium neurons at strong input).
 
-Run:  python examples/hh_sweep.py   (saves hh_sweep.png when matplotlib is installed)
+Run:  python examples/hh_sweep.py   (saves hh_sweep.png; plotting needs the [plot] extra)
 """
-
-import sys
 
 import numpy as np
 
@@ -19,16 +17,21 @@ from simcore import (
     NeuronGroup,
     SpikeMonitor,
     cm,
+    colorbar,
+    imshow,
     ms,
     msiemens,
     mV,
     nA,
     run,
+    savefig,
     second,
     siemens,
     start_scope,
     ufarad,
     umetre,
+    xlabel,
+    ylabel,
 )
 
 area = 20000 * umetre**2
@@ -75,23 +78,12 @@ def main(n_values=300, duration=1 * second, plot_file: str | None = "hh_sweep.pn
 
 
 def _plot(rates, g_na_values, I_values, filename):
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install 'simcore[plot]')", file=sys.stderr)
-        return
-    figure, axes = plt.subplots(figsize=(6, 5))
-    image = axes.imshow(rates, origin="lower", aspect="auto",
-                        extent=(g_na_values[0], g_na_values[-1], I_values[0], I_values[-1]))
-    axes.set_xlabel("g_Na (mS/cm^2)")
-    axes.set_ylabel("I (nA)")
-    figure.colorbar(image, label="rate (Hz)")
-    figure.savefig(filename, dpi=100)
+    imshow(rates, origin="lower", aspect="auto", extent=(g_na_values[0], g_na_values[-1], I_values[0], I_values[-1]))
+    xlabel("g_Na (mS/cm^2)")
+    ylabel("I (nA)")
+    colorbar(label="rate (Hz)")
+    savefig(filename, dpi=100)
     print(f"rate map saved to {filename}")
-
 
 if __name__ == "__main__":
     main()

@@ -4,15 +4,27 @@ the closed form, and a raster plot.
 Each neuron gets its own drive v0 (a parameter); it fires regularly with period
 refractory + tau*log(v0/(v0 - 1)) (rounded to the time step), and not at all for v0 <= 1.
 
-Run:  python examples/lif_constant_drive.py   (saves lif_raster.png when matplotlib is installed)
+Run:  python examples/lif_constant_drive.py   (saves lif_raster.png; plotting needs the [plot] extra)
 """
 
 import math
-import sys
 
 import numpy as np
 
-from simcore import NeuronGroup, SpikeMonitor, StateMonitor, ms, run, second, start_scope
+from simcore import (
+    NeuronGroup,
+    SpikeMonitor,
+    StateMonitor,
+    ms,
+    plot,
+    run,
+    savefig,
+    second,
+    start_scope,
+    subplot,
+    xlabel,
+    ylabel,
+)
 
 
 def main(duration=1 * second, N=50, plot_file: str | None = "lif_raster.png"):
@@ -52,23 +64,15 @@ def _rate(v0, tau, refractory, dt, duration):
 
 
 def _plot(spikes, trace, filename):
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot (pip install 'simcore[plot]')", file=sys.stderr)
-        return
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
-    top.plot(spikes.t / ms, spikes.i, ".k", markersize=2)
-    top.set_ylabel("neuron")
-    bottom.plot(trace.t / ms, trace.v[0])
-    bottom.set_xlabel("time (ms)")
-    bottom.set_ylabel("v (last neuron)")
-    figure.savefig(filename, dpi=100)
+    subplot(2, 1, 1)
+    plot(spikes.t / ms, spikes.i, ".k", markersize=2)
+    ylabel("neuron")
+    subplot(2, 1, 2)
+    plot(trace.t / ms, trace.v[0])
+    xlabel("time (ms)")
+    ylabel("v (last neuron)")
+    savefig(filename, dpi=100)
     print(f"raster plot saved to {filename}")
-
 
 if __name__ == "__main__":
     main()

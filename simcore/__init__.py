@@ -19,13 +19,17 @@ from simcore.objects.base import Clock, defaultclock, start_scope
 from simcore.objects.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from simcore.objects.neurongroup import NeuronGroup
 from simcore.objects.variables import linked_var
+from simcore.plotting import PYPLOT, PYPLOT_NAMES
 from simcore.seeding import seed
 from simcore.units import *  # noqa: F403  (the unit names, constants and numpy names; see units.__all__)
 
 __version__ = "0.1.0"
 
+globals().update(PYPLOT)  # plot, xlabel, show, ...: matplotlib is imported on first use
+
 __all__ = [
     *_units.__all__,
+    *PYPLOT_NAMES,
     "Clock",
     "EquationError",
     "EventMonitor",

@@ -28,3 +28,21 @@ def test_brian_style_script_runs():
     )
     assert namespace["result"] == (200.0, 10.0, "-70. mV")
 
+
+
+def test_pylab_names_import_matplotlib_lazily(monkeypatch):
+    import importlib
+
+    import pytest
+
+    import simcore
+    from simcore import ModelError, plotting
+
+    assert callable(simcore.plot) and simcore.xlabel.__name__ == "xlabel"
+
+    def no_matplotlib(name):
+        raise ImportError(name)
+
+    monkeypatch.setattr(importlib, "import_module", no_matplotlib)
+    with pytest.raises(ModelError, match=r"pip install 'simcore\[plot\]'"):
+        plotting.PYPLOT["plot"]([1, 2])
