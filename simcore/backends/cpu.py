@@ -20,6 +20,10 @@ def thread_count() -> int:
     return max(1, min(int(value), numba.config.NUMBA_NUM_THREADS)) if value else numba.config.NUMBA_NUM_THREADS
 
 
+# Operations whose element loop has no races: updates of each element, and thresholds (blocked).
+PARALLEL_KINDS = ("state_update", "regular", "threshold")
+
+
 def parallel_mode() -> str:
     """$SIMCORE_PARALLEL: 'auto' (default: where it pays), 'always' or 'never'."""
     mode = os.environ.get("SIMCORE_PARALLEL", "auto")
@@ -30,7 +34,7 @@ def parallel_mode() -> str:
 
 def pays_to_parallelise(op: Operation) -> bool:
     """prange costs about 13 us per step (FINDINGS): worth it only for large or costly updates."""
-    if op.kind != "state_update" or op.code is None:
+    if op.kind not in PARALLEL_KINDS or op.code is None:
         return False
     cost = sum(sympy.count_ops(s.expr) + 20 * len(s.expr.atoms(sympy.exp, sympy.log)) for s in op.code.statements)
     return op.code.size * max(cost, 1) >= 300_000
@@ -46,7 +50,7 @@ class CpuBackend:
         mode = parallel_mode()
         if mode == "never":
             return set()
-        return {op.name for op in operations if op.kind == "state_update" and
+        return {op.name for op in operations if op.kind in PARALLEL_KINDS and
                 (mode == "always" or pays_to_parallelise(op))}
 
     def compile(self, source: Source, profile: bool = False):

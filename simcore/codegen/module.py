@@ -31,7 +31,7 @@ def _function_for(op: Operation, streams: RandomStreams, parallel: bool) -> Func
     if op.kind in ("state_update", "regular"):
         return templates.state_update(op, streams, parallel)
     if op.kind == "threshold":
-        return templates.threshold(op, streams)
+        return templates.threshold(op, streams, parallel)
     if op.kind == "reset":
         return templates.reset(op, streams)
     if op.kind == "state_monitor":

@@ -129,19 +129,43 @@ def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Funct
     return Function(op.name, lines, _common_args(code), parallel, random, tuple(writes))
 
 
-def threshold(op: Operation, streams: RandomStreams) -> Function:
+THRESHOLD_BLOCKS = 64
+
+
+def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
+    """Elements meeting the condition, in increasing order, into ``_spikes[:_nspikes[0]]``.
+
+    In parallel, each of THRESHOLD_BLOCKS contiguous blocks of elements writes its events at
+    the start of its own range of ``_spikes``; a serial pass then moves them together, in
+    block order, so the list is the same as the serial one.
+    """
     code = op.code
     refractory = dict(op.details).get("refractory", False)
     body, random = _element_body(code, op, streams, "_i")
-    lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code), f"{INDENT}_n = 0",
-             f"{INDENT}for _i in range({code.size}):"]
-    lines += [INDENT * 2 + line for line in body]
-    lines += [f"{INDENT * 2}if _spike:", f"{INDENT * 3}_spikes[_n] = _i", f"{INDENT * 3}_n += 1"]
+    on_event = ["if _spike:", f"{INDENT}_spikes[_n] = _i", f"{INDENT}_n += 1"]
     if refractory:
-        lines += [f"{INDENT * 3}_{op.owner}_lastspike[_i] = _t",
-                  f"{INDENT * 3}_{op.owner}_not_refractory[_i] = False"]
-    lines.append(f"{INDENT}_nspikes[0] = _n")
-    return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], False, random)
+        on_event += [f"{INDENT}_{op.owner}_lastspike[_i] = _t", f"{INDENT}_{op.owner}_not_refractory[_i] = False"]
+    lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code)]
+    if not parallel:
+        lines += [f"{INDENT}_n = 0", f"{INDENT}for _i in range({code.size}):"]
+        lines += [INDENT * 2 + line for line in body + on_event]
+        lines.append(f"{INDENT}_nspikes[0] = _n")
+    else:
+        blocks, size = THRESHOLD_BLOCKS, code.size
+        lines += [f"{INDENT}_counts = np.zeros({blocks}, dtype=np.int64)",
+                  f"{INDENT}for _b in prange({blocks}):",
+                  f"{INDENT * 2}_n = _b * {size} // {blocks}",
+                  f"{INDENT * 2}for _i in range(_n, (_b + 1) * {size} // {blocks}):"]
+        lines += [INDENT * 3 + line for line in body + on_event]
+        lines += [f"{INDENT * 2}_counts[_b] = _n - _b * {size} // {blocks}",
+                  f"{INDENT}_n = _counts[0]",
+                  f"{INDENT}for _b in range(1, {blocks}):",
+                  f"{INDENT * 2}_start = _b * {size} // {blocks}",
+                  f"{INDENT * 2}for _k in range(_counts[_b]):",
+                  f"{INDENT * 3}_spikes[_n + _k] = _spikes[_start + _k]",
+                  f"{INDENT * 2}_n += _counts[_b]",
+                  f"{INDENT}_nspikes[0] = _n"]
+    return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], parallel, random)
 
 
 def reset(op: Operation, streams: RandomStreams) -> Function:
