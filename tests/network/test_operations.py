@@ -152,3 +152,17 @@ def test_clock_variables_in_strings():
     run(3.5 * ms)
     # the operation's own clock (1 ms) counts the steps: it last ran at t = 3 ms, its step 3
     assert group.steps_[0] == 3 and group.last_t_[0] == pytest.approx(3e-3)
+
+
+def test_scheduling_summary_and_membership():
+    start_scope()
+    group = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0", method="exact")
+    trace = StateMonitor(group, "v", record=0)
+    summary = Network(group, trace).scheduling_summary()
+    rows = [line.split()[0] for line in summary.splitlines()]
+    assert rows == [f"{trace.name}_record", f"{group.name}_stateupdater", f"{group.name}_thresholder",
+                    f"{group.name}_resetter"]
+    with pytest.raises(ModelError, match="not part of the network"):
+        Network(trace).run(1 * ms)
+    with pytest.raises(ModelError, match="not a simcore object"):
+        Network(group, "v")
