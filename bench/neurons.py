@@ -358,6 +358,7 @@ def main(argv=None) -> dict:
             **{m: {"n": sizes[m], "duration_s": durations[m], "dt_ms": DT_MS[m], "method": METHOD[m],
                    "steps": int(round(durations[m] / (DT_MS[m] * 1e-3)))} for m in args.models},
         },
+        "simcore_git_at_start": _git_state(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "numba": numba.__version__,
                     "platform": platform.platform()},
         "brian2": ("disabled (--no-brian2)" if args.no_brian2 else
@@ -382,8 +383,21 @@ def main(argv=None) -> dict:
                 entry["comparison"][f"threads_{threads}"] = _compare(entry["simcore"][f"threads_{threads}"], brian)
         entry["targets"] = _targets(entry, args.threads)
         results[model] = entry
+    results["simcore_git_at_end"] = _git_state()
     print(json.dumps(results, indent=1))
     return results
+
+
+def _git_state() -> str | None:
+    """HEAD and whether simcore's sources differ from it (the figures belong to that code)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "simcore", "units", "solvers", "morphology"],
+                               capture_output=True, text=True, cwd=ROOT, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + (" + uncommitted changes" if dirty else "")
 
 
 def _progress(text: str) -> None:
