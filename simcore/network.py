@@ -132,7 +132,7 @@ class Network:
 
     # --- running ----------------------------------------------------------------
     def run(self, duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,
-            profile: bool = False, level: int = 0) -> None:
+            profile: bool = False) -> None:
         """Simulate ``duration`` more time; records and state continue from the last run."""
         seconds = as_seconds(duration, "the run duration")
         if seconds < 0:

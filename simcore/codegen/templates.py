@@ -13,7 +13,6 @@ import sympy
 
 from simcore.codegen.printer import to_numba
 from simcore.equations.functions import RANDOM_FUNCTIONS
-from simcore.equations.printer import to_text
 from simcore.ir import ArrayRef, ElementCode, Operation
 
 INDENT = "    "
@@ -228,6 +227,3 @@ def rate_monitor(op: Operation) -> Function:
              f"{INDENT}_mon_n[0] = _r + 1"]
     return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"])
 
-
-def describe(statement_expr) -> str:
-    return to_text(statement_expr)

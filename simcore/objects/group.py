@@ -121,7 +121,7 @@ class Group(SimObject):
                 values[name] = self._evaluate(self.equations[name].expression, caller_namespace())
         return values
 
-    def indices_for(self, key, stacklevel_namespace=True) -> np.ndarray | slice:
+    def indices_for(self, key) -> np.ndarray | slice:
         """Element indices for an int, slice, index array, boolean mask or condition string."""
         if isinstance(key, str):
             expression = parse_expression(key)
