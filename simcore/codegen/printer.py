@@ -10,12 +10,13 @@ import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
 from simcore.equations.functions import RANDOM_FUNCTIONS
+from simcore.equations.printer import PositiveTermsFirst
 
 _HELPERS = {"exprel": "_exprel", "clip": "_clip", "int_": "_int", "timestep": "_timestep", "sign": "_sign",
             "log10": "math.log10", "expm1": "math.expm1", "log1p": "math.log1p"}
 
 
-class NumbaPrinter(PythonCodePrinter):
+class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
     """Prints scalar expressions for numba; names print as they are (locals of the kernel)."""
 
     def __init__(self):

@@ -16,7 +16,15 @@ from simcore.equations.functions import LANGUAGE_NAME, RANDOM_FUNCTIONS
 _RELATION = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-class ModelPrinter(StrPrinter):
+class PositiveTermsFirst:
+    """Printer mixin: 'v - El' rather than sympy's '-El + v' (positive terms first, order otherwise kept)."""
+
+    def _print_Add(self, expr, order=None):
+        terms = sorted(self._as_ordered_terms(expr, order=order), key=lambda t: t.could_extract_minus_sign())
+        return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")
+
+
+class ModelPrinter(PositiveTermsFirst, StrPrinter):
     """Prints sympy expressions the way a user writes them in model strings."""
 
     def _print_Float(self, expr):
@@ -61,11 +69,6 @@ class ModelPrinter(StrPrinter):
         left = self.parenthesize(expr.args[0], PRECEDENCE["Mul"], strict=True)
         right = self.parenthesize(expr.args[1], PRECEDENCE["Mul"])
         return f"{left} % {right}"
-
-    def _print_Add(self, expr, order=None):
-        # 'v - El' rather than sympy's '-El + v': positive terms first, order otherwise kept.
-        terms = sorted(self._as_ordered_terms(expr, order=order), key=lambda t: t.could_extract_minus_sign())
-        return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")
 
     def _print_Mul(self, expr):
         # A '%' factor always needs brackets inside a product; print it as a stand-in name.
