@@ -13,17 +13,22 @@ Models:
 Every configuration runs in its own process (clean numba thread pool and caches).
 For simcore and each thread count (``SIMCORE_NUM_THREADS``):
 
-- ``cold``: a new process with an empty ``SIMCORE_CACHE_DIR`` (a fresh temporary folder);
-- ``warm``: a second new process with the same folder.
+- ``cold``: a new process with an empty ``SIMCORE_CACHE_DIR`` (a fresh temporary folder),
+  which only builds (no timed runs);
+- ``warm``: a second new process with the same folder, which builds and runs.
+
+simcore's sources may change while the benchmark runs (it takes minutes):
+``same_simcore_source_cold_and_warm`` says whether both processes saw the same code
+(if not, the warm build was a cold one).
 
 In each process: ``import_s`` (``import simcore``), ``setup_s`` (creating the group,
 setting its values, the monitor, the Network), ``build_s`` = wall time of the first
 ``net.run(10*dt)`` (it generates, compiles or loads the kernels, and runs 10 steps;
 ``build_minus_steps_s`` subtracts 10 steps at the measured step cost), ``rerun_overhead_s``
 = wall time of a following ``net.run(0*ms)`` (the fixed cost of every ``run`` call), then
-``run_s`` = wall time of ``--repeat`` further ``net.run(duration)`` calls (each one a
-sample). ``run_s_min`` is the minimum over all samples of the cold and warm processes:
-these 2-core machines are shared, so the minimum is the least disturbed figure.
+``run_s`` = wall time of ``--repeat`` further ``net.run(duration)`` calls in the warm
+process (each one a sample). ``run_s_min`` is their minimum: these 2-core machines are
+shared, so the minimum is the least disturbed figure.
 ``neuron_updates_per_s`` = N * steps / run_s_min. ``loadavg_1min_before_after`` shows
 how busy the machine was around each process. ``peak_rss_bytes`` is
 ``ru_maxrss`` of the process, ``rss_after_import_bytes`` the same before the model is
@@ -40,7 +45,7 @@ simulation loop, wall clock from ``omp_get_wtime``); ``binary_wall_s`` the wall 
 whole binary (both runs, allocation, writing results); ``build_s`` the wall time of
 code generation and compilation (everything but the binary); ``peak_rss_bytes`` the
 binary's ``ru_maxrss``. With ``--repeat`` > 1 the binary is run again and ``run_s_min``
-is the minimum.
+is the minimum of the samples.
 
 Ratios (``brian2_over_simcore_*``): Brian 2's figure divided by simcore's at the same
 thread count; above 1 means simcore is faster. ``spikes`` (over both runs) lets one
@@ -171,7 +176,7 @@ def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
         "import_s": imported - began,
         "setup_s": set_up - imported,
         "build_s": build,
-        "build_minus_steps_s": build - BUILD_STEPS * min(runs) / max(steps, 1),
+        "build_minus_steps_s": build - BUILD_STEPS * min(runs) / max(steps, 1) if runs else None,
         "rerun_overhead_s": rerun_overhead,
         "run_s": runs,
         "spikes": spikes,
@@ -182,7 +187,20 @@ def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
         "peak_rss_bytes": _maxrss_bytes(),
         "peak_rss_above_import_bytes": _maxrss_bytes() - rss_import,
         "numba_threads": _numba_threads(),
+        "source_digest": _source_digest(),
     }
+
+
+def _source_digest() -> str:
+    """A hash of simcore's Python sources (to tell whether two processes ran the same code)."""
+    import hashlib
+    from pathlib import Path
+
+    digest = hashlib.sha256()
+    for folder in ("simcore", "units", "solvers", "morphology"):
+        for path in sorted(Path(ROOT, folder).rglob("*.py")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _numba_threads():
@@ -275,12 +293,15 @@ def _simcore_configuration(model: str, n: int, duration: float, threads: int, re
     env = dict(os.environ, SIMCORE_CACHE_DIR=cache, SIMCORE_NUM_THREADS=str(threads))
     arguments = ["simcore", model, str(n), repr(duration), str(repeat), str(threads)]
     try:
-        cold = _call_worker(sys.executable, arguments, env)
+        cold = _call_worker(sys.executable, [*arguments[:4], "0", arguments[5]], env)  # build only
         warm = _call_worker(sys.executable, arguments, env)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     out = {"cold": cold, "warm": warm}
-    samples = [s for phase in (cold, warm) for s in phase.get("run_s", [])]
+    if "source_digest" in cold and "source_digest" in warm:
+        # simcore is edited while the benchmark runs: a changed source makes the warm build a cold one
+        out["same_simcore_source_cold_and_warm"] = cold["source_digest"] == warm["source_digest"]
+    samples = warm.get("run_s", [])
     if samples:
         steps = int(round(duration / (DT_MS[model] * 1e-3)))
         out["run_s_min"] = min(samples)
@@ -307,7 +328,7 @@ def _compare(simcore_result: dict, brian_result: dict) -> dict:
         ratios["brian2_over_simcore_build_warm"] = brian_result["build_s"] / simcore_result["build_warm_s"]
         ratios["brian2_over_simcore_peak_rss"] = brian_result["peak_rss_bytes"] / simcore_result["warm"][
             "peak_rss_bytes"]
-        ratios["spikes_simcore"] = simcore_result["cold"].get("spikes")
+        ratios["spikes_simcore"] = simcore_result["warm"].get("spikes")
         ratios["spikes_brian2"] = brian_result.get("spikes")
     return ratios
 
@@ -335,7 +356,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--hh-n", type=float, default=None, help="HH neurons (90000)")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--models", nargs="+", choices=["lif", "hh"], default=["lif", "hh"])
-    parser.add_argument("--repeat", type=int, default=1, help="timed runs per process (1)")
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs (samples) per configuration (2)")
     parser.add_argument("--quick", action="store_true",
                         help="0.1 s of LIF with 1e5 neurons, 0.01 s of HH with 10,000 neurons")
     parser.add_argument("--no-brian2", action="store_true")
@@ -353,7 +374,7 @@ def main(argv=None) -> dict:
 
     results: dict = {
         "parameters": {
-            "models": args.models, "threads": args.threads, "repeat_per_process": args.repeat,
+            "models": args.models, "threads": args.threads, "timed_runs_per_configuration": args.repeat,
             "quick": args.quick, "build_steps": BUILD_STEPS,
             **{m: {"n": sizes[m], "duration_s": durations[m], "dt_ms": DT_MS[m], "method": METHOD[m],
                    "steps": int(round(durations[m] / (DT_MS[m] * 1e-3)))} for m in args.models},
@@ -365,7 +386,8 @@ def main(argv=None) -> dict:
                    "not installed" if brian_python is None else {"python": brian_python}),
         "notes": ["build_s = wall time of the first net.run(10*dt) in a new process (code generation, "
                   "compile or cache load, 10 steps)",
-                  "run_s_min = minimum over samples (shared 2-core machine: minima are the least disturbed)",
+                  "run_s_min = minimum over the timed runs of the warm process (shared 2-core machine: "
+                  "minima are the least disturbed)",
                   "brian2_over_*: Brian 2's figure / simcore's; > 1 means simcore is faster (or smaller)"],
     }
     for model in args.models:

@@ -7,7 +7,7 @@ statements print exactly as the user wrote the names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 
@@ -75,12 +75,56 @@ def _random_draws(code: ElementCode, op: Operation, streams: RandomStreams, inde
     return lines, replace
 
 
+def _is_random(expr: sympy.Basic) -> bool:
+    return type(expr).__name__ in RANDOM_FUNCTIONS
+
+
+def hoist_invariants(code: ElementCode) -> tuple[list[str], ElementCode]:
+    """Compute once, before the element loop, every subexpression that depends only on
+    run-time constants, shared variables and the clock (``exp(-dt/tau)``, ``-50*mV``)."""
+    invariant = set(code.scalars) | {ref.local_name for ref in code.arrays if ref.shared} | {
+        "t", "dt", "t_in_timesteps"}
+    invariant -= {s.target for s in code.statements}
+    temporaries: dict[sympy.Basic, sympy.Symbol] = {}
+
+    def constant(expr) -> bool:
+        if isinstance(expr, sympy.Symbol):
+            return expr.name in invariant
+        if expr.is_Atom:
+            return True
+        return not _is_random(expr) and all(constant(a) for a in expr.args)
+
+    def temporary(expr) -> sympy.Symbol:
+        if expr not in temporaries:
+            temporaries[expr] = sympy.Symbol(f"_lio_{len(temporaries)}", real=True)
+        return temporaries[expr]
+
+    def visit(expr):
+        if expr.is_Atom:
+            return expr
+        if constant(expr):
+            return temporary(expr)
+        if isinstance(expr, sympy.Add | sympy.Mul):
+            fixed = [a for a in expr.args if constant(a)]
+            varying = [visit(a) for a in expr.args if not constant(a)]
+            if len(fixed) > 1 or (fixed and not fixed[0].is_Atom):
+                return expr.func(temporary(expr.func(*fixed)), *varying)
+            return expr.func(*fixed, *varying)
+        return expr.func(*(visit(a) for a in expr.args))
+
+    statements = tuple(replace(s, expr=visit(s.expr)) for s in code.statements)
+    lines = [f"{INDENT}{name} = {to_numba(expr)}  # constant over the loop" for expr, name in temporaries.items()]
+    return lines, replace(code, statements=statements)
+
+
 def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, index: str,
                   masked: tuple[str, ...] = (), check_finite: bool = False) -> tuple[list[str], bool]:
-    """Loads, statements and stores for one element (without the loop line)."""
+    """Loads (of what the statements read), statements and stores for one element (no loop line)."""
     lines = []
+    read = set().union(*(s.expr.free_symbols for s in code.statements))
+    read = {s.name for s in read}
     for ref in code.arrays:
-        if not ref.shared:
+        if not ref.shared and ref.local_name in read:
             element = f"_{ref.index}[{index}]" if ref.index else index
             lines.append(f"{ref.local_name} = {array_param(ref)}[{element}]")
     draws, replace = _random_draws(code, op, streams, index)
@@ -118,11 +162,11 @@ def _preamble(code: ElementCode) -> list[str]:
 
 
 def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
-    code = op.code
+    hoisted, code = hoist_invariants(op.code)
     masked = dict(op.details).get("masked", ())
     body, random = _element_body(code, op, streams, "_i", masked, check_finite=True)
     loop = "prange" if parallel else "range"
-    lines = [f"{INDENT}# {op.comment}", *_preamble(code), f"{INDENT}for _i in {loop}({code.size}):"]
+    lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted, f"{INDENT}for _i in {loop}({code.size}):"]
     lines += [INDENT * 2 + line for line in body]
     writes = [ref.name for ref in code.arrays if ref.name in code.written and not ref.shared]
     return Function(op.name, lines, _common_args(code), parallel, random, tuple(writes))
@@ -138,13 +182,13 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
     the start of its own range of ``_spikes``; a serial pass then moves them together, in
     block order, so the list is the same as the serial one.
     """
-    code = op.code
+    hoisted, code = hoist_invariants(op.code)
     refractory = dict(op.details).get("refractory", False)
     body, random = _element_body(code, op, streams, "_i")
     on_event = ["if _spike:", f"{INDENT}_spikes[_n] = _i", f"{INDENT}_n += 1"]
     if refractory:
         on_event += [f"{INDENT}_{op.owner}_lastspike[_i] = _t", f"{INDENT}_{op.owner}_not_refractory[_i] = False"]
-    lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code)]
+    lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code), *hoisted]
     if not parallel:
         lines += [f"{INDENT}_n = 0", f"{INDENT}for _i in range({code.size}):"]
         lines += [INDENT * 2 + line for line in body + on_event]
@@ -168,9 +212,9 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
 
 
 def reset(op: Operation, streams: RandomStreams) -> Function:
-    code = op.code
+    hoisted, code = hoist_invariants(op.code)
     body, random = _element_body(code, op, streams, "_i")
-    lines = [*_preamble(code), f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]"]
+    lines = [*_preamble(code), *hoisted, f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]"]
     lines += [INDENT * 2 + line for line in body]
     return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], False, random)
 

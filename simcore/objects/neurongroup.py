@@ -10,7 +10,7 @@ import sympy
 from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
 from simcore.equations.functions import timestep
 from simcore.equations.model import EquationKind
-from simcore.equations.parser import Expression, Statements, symbol
+from simcore.equations.parser import Expression, Statements, is_condition, symbol
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, StateUpdate
 from simcore.objects.base import CLOCK_NAMES, SECOND, SLOTS, as_seconds
@@ -81,15 +81,16 @@ class NeuronGroup(Group):
         if isinstance(refractory, str):
             expression = parse_expression(refractory)
             self.refractory_expression = expression
-            if isinstance(expression.expr, sympy.logic.boolalg.Boolean) and not isinstance(expression.expr,
-                                                                                           sympy.Symbol):
+            if is_condition(expression.expr):
                 self.refractory_kind = "condition"
             else:
                 self.refractory_kind = "time"
                 self.add_variable("_refractory", SECOND, np.float64)
         else:
             self.refractory_kind = "time"
-            self.add_variable("_refractory", SECOND, np.float64, value=as_seconds(refractory, "refractory"))
+            # one period for all neurons: a shared value, read once per step rather than per neuron
+            self.add_variable("_refractory", SECOND, np.float64, shared=True,
+                              value=as_seconds(refractory, "refractory"))
 
     def _statements(self, code: str, what: str) -> Statements:
         """Parsed statements whose targets are all variables of the group (checked now, with positions)."""
