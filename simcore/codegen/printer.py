@@ -49,6 +49,17 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
     def _print_Mod(self, expr):
         return f"(({self._print(expr.args[0])}) % ({self._print(expr.args[1])}))"
 
+    def _print_exprel(self, expr):
+        # exp(x) beside exprel(x) (exponential Euler, exact): reuse it; LLVM computes exp(x) once
+        if expr.args[0] in self._exp_arguments:
+            argument = self._print(expr.args[0])
+            return f"_exprel_given_exp({argument}, math.exp({argument}))"
+        return f"_exprel({self._print(expr.args[0])})"
+
+    def doprint(self, expr, assign_to=None):
+        self._exp_arguments = {e.args[0] for e in expr.atoms(sympy.exp)} if isinstance(expr, sympy.Basic) else set()
+        return super().doprint(expr, assign_to)
+
     def _print_Function(self, expr):
         name = type(expr).__name__
         if name in RANDOM_FUNCTIONS:
@@ -58,7 +69,7 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
             return super()._print_Function(expr)
         return f"{helper}({', '.join(self._print(a) for a in expr.args)})"
 
-    _print_exprel = _print_clip = _print_int_ = _print_timestep = _print_sign = _print_Function
+    _print_clip = _print_int_ = _print_timestep = _print_sign = _print_Function
     _print_log10 = _print_expm1 = _print_log1p = _print_Function
 
     def _print_BooleanTrue(self, expr):

@@ -17,6 +17,14 @@ def _exprel(x):
 
 
 @njit(**_OPTIONS)
+def _exprel_given_exp(x, exp_x):
+    """exprel(x) when exp(x) is computed anyway: one transcendental call instead of two."""
+    if abs(x) < 1e-2:
+        return 1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x / 120.0)))
+    return (exp_x - 1.0) / x
+
+
+@njit(**_OPTIONS)
 def _clip(x, low, high):
     return min(max(x, low), high)
 

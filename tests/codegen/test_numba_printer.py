@@ -36,3 +36,12 @@ def test_generated_expression_value(text, expected):
 
 def test_integral_float_exponent_is_an_integer_power():
     assert to_numba(parse_expression("v**3.0").expr) == "v**3"
+
+
+def test_exprel_reuses_the_exponential_beside_it():
+    source = to_numba(parse_expression("x*exp(a*dt) + b*dt*exprel(a*dt)").expr)
+    assert "_exprel_given_exp(a*dt, math.exp(a*dt))" in source
+    given = runtime._exprel_given_exp.py_func
+    for x in (1e-9, 1e-3, 0.00999, 0.01, 0.5, -3.0, -40.0):
+        exact = math.expm1(x) / x
+        assert abs(given(x, math.exp(x)) - exact) <= 2e-13 * abs(exact)
