@@ -204,7 +204,10 @@ class NeuronGroup(Group):
     def _state_update_operation(self, resolve) -> Operation:
         update = self.state_update() if self.equations.diff_eq_names else StateUpdate("none", ())
         masked = tuple(eq.name for eq in self.equations if "unless refractory" in eq.flags)
-        statements = self._refractory_statements() + update.statements
+        # '(constant over dt)' subexpressions: evaluated once per step, from the values at its start
+        held = tuple(Assignment(eq.name, self.expanded_subexpression(eq.name), f"{eq.name} (constant over dt)")
+                     for eq in self.equations.ordered_subexpressions() if "constant over dt" in eq.flags)
+        statements = self._refractory_statements() + held + update.statements
         resolve(self, (), matrices=update.run_constants)
         code = self._code(statements, resolve)
         return Operation(f"{self.name}_stateupdater", "state_update", self.name, "groups", self.order,

@@ -260,3 +260,13 @@ def test_variables_print_in_the_unit_that_reads_best():
     assert str(group.v) == "[-70. -65.] mV"
     assert repr(group.g) == f"<{group.name}.g: array([3., 3.]) * nS>"
     assert str(group.x) == "[0. 0.]"
+
+
+def test_constant_over_dt_subexpression_is_held_for_the_step():
+    start_scope()
+    group = NeuronGroup(1, """dv/dt = drive/ms : 1
+                              drive = sin(2*pi*t/(10*ms)) : 1 (constant over dt)""", method="rk4")
+    Network(group).run(3 * ms)
+    steps = np.arange(30) * DT
+    # rk4 with the drive held over each step advances exactly by dt*drive(t_n)/ms
+    assert group.v_[0] == pytest.approx(np.sum(DT / 1e-3 * np.sin(2 * np.pi * steps / 0.01)), rel=1e-12)
