@@ -37,8 +37,6 @@ def pays_to_parallelise(op: Operation) -> bool:
     if op.kind not in PARALLEL_KINDS or op.code is None:
         return False
     cost = sum(sympy.count_ops(s.expr) + 20 * len(s.expr.atoms(sympy.exp, sympy.log)) for s in op.code.statements)
-    if op.kind == "threshold" and cost < 20:
-        return False  # measured: a cheap condition (v > vt) runs faster serially than blocked, even for 1e6
     return op.code.size * max(cost, 1) >= 300_000
 
 
