@@ -183,15 +183,14 @@ class Network:
                 arguments = self._arguments(source, constants, buffers)
                 began = time.perf_counter()
                 step, status = backend.run_chunk(kernel, step, target, base, seed, err, arguments)
-                elapsed = time.perf_counter() - began
-                chunk = max(100, min(int(chunk * 2), chunk if elapsed > 0.5 else chunk * 2))
+                if time.perf_counter() - began < 0.5:
+                    chunk *= 2  # longer chunks while they stay short in wall time (reports, Ctrl+C)
                 if status == STATUS_BUFFER_FULL:
                     for obj in self.objects:
                         obj.grow()
                 elif status == STATUS_NOT_FINITE:
-                    self.t_ = step * base
+                    self._set_time(step * base)
                     raise ModelError(self._not_finite_message(source, operations, err, step * base))
-                self.t_ = step * base
                 reporter.update(step)
         finally:
             _running.pop()

@@ -144,8 +144,7 @@ class NeuronGroup(Group):
         if self.equations.diff_eq_names or self.refractory_kind:
             ops.append(self._state_update_operation(resolve))
         for statements, period, when, order, name in self._regular:
-            code = self._code(tuple(Assignment(s.target, _compound(s), f"{s.target} {s.op} {s.expression.text}")
-                                    for s in statements), resolve)
+            code = self._code(_assignments(statements, "run_regularly"), resolve)
             ops.append(Operation(name, "regular", self.name, when, order, 0, self.creation_order, code=code,
                                  dt=period, comment="run_regularly"))
         for event in self.events:
@@ -154,8 +153,7 @@ class NeuronGroup(Group):
                                            and self.refractory_expression):
             ops.append(self._reset_operation(resolve))
         for number, (event, statements, when, order) in enumerate(self._on_event):
-            code = self._code(tuple(Assignment(s.target, _compound(s), f"on {event}: {s.target} {s.op} "
-                                               f"{s.expression.text}") for s in statements), resolve)
+            code = self._code(_assignments(statements, f"on {event}"), resolve)
             ops.append(Operation(f"{self.name}_{event}_resetter_{number}", "reset", self.name, when, order, 0,
                                  self.creation_order, code=code, details=(("event", event),)))
         return ops
@@ -227,8 +225,7 @@ class NeuronGroup(Group):
                          details=(("refractory", refractory), ("event", event)), source=expression.text)
 
     def _reset_operation(self, resolve) -> Operation:
-        statements = tuple(Assignment(s.target, _compound(s), f"reset: {s.target} {s.op} {s.expression.text}")
-                           for s in (self.reset or ()))
+        statements = _assignments(self.reset or (), "reset")
         if self.refractory_kind == "time" and self.refractory_expression is not None:
             statements += (Assignment("_refractory", self.refractory_expression.expr,
                                       f"refractory period: {self.refractory_expression.text}"),)
@@ -254,10 +251,14 @@ class NeuronGroup(Group):
                              where=f"the refractory period of {self.where()}")
 
 
-def _compound(statement) -> sympy.Basic:
-    """``v += x`` -> ``v + x`` and friends."""
-    target = symbol(statement.target)
-    expr = statement.expr
-    return {"=": expr, "+=": target + expr, "-=": target - expr, "*=": target * expr,
-            "/=": target / expr}[statement.op]
+def _assignments(statements, label: str) -> tuple[Assignment, ...]:
+    """User statements as plain assignments (``v += x`` -> ``v = v + x``), commented with the source."""
+    out = []
+    for statement in statements:
+        target, expr = symbol(statement.target), statement.expr
+        value = {"=": expr, "+=": target + expr, "-=": target - expr, "*=": target * expr,
+                 "/=": target / expr}[statement.op]
+        text = f"{label}: {statement.target} {statement.op} {statement.expression.text}"
+        out.append(Assignment(statement.target, value, text))
+    return tuple(out)
 
