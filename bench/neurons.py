@@ -33,7 +33,7 @@ shared, so the minimum is the least disturbed figure.
 how busy the machine was around each process. ``peak_rss_bytes`` is
 ``ru_maxrss`` of the process, ``rss_after_import_bytes`` the same before the model is
 built (Python, numpy, numba, LLVM), ``peak_rss_above_import_bytes`` the difference,
-``state_bytes`` the group's arrays, ``monitor_bytes`` the SpikeMonitor's buffers at
+``state_bytes`` the group's arrays, ``monitor_bytes`` the SpikeMonitor's records and buffer at
 the end.
 
 Brian 2 (when a Python that imports ``brian2`` is found: this interpreter, else
@@ -182,7 +182,7 @@ def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
         "spikes": spikes,
         "prange_loops": source.count("prange("),
         "state_bytes": sum(v.array.nbytes for v in group.variables.values()),
-        "monitor_bytes": sum(b.nbytes for b in monitor.buffers.values()),
+        "monitor_bytes": monitor.nbytes,
         "rss_after_import_bytes": rss_import,
         "peak_rss_bytes": _maxrss_bytes(),
         "peak_rss_above_import_bytes": _maxrss_bytes() - rss_import,

@@ -135,11 +135,8 @@ def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, inde
         lines.append(f"{statement.target} = {to_numba(statement.expr.xreplace(replace))}")
     writes = [ref for ref in code.arrays if ref.name in code.written and not ref.shared]
     if check_finite:
-        for number, ref in enumerate(writes, start=1):
-            if ref.dtype.startswith("float"):
-                lines.append(f"if not math.isfinite({ref.name}):")
-                lines.append(f"{INDENT}_err[0] = {number}")
-                lines.append(f"{INDENT}_err[1] = {index}")
+        # a branch-free count keeps the loop vectorisable; _finite_rescan finds the element afterwards
+        lines += [f"_nonfinite += not math.isfinite({ref.name})" for ref in writes if ref.dtype.startswith("float")]
     for ref in writes:
         store = f"{array_param(ref)}[{index}] = {ref.name}"
         lines += ["if not_refractory:", f"{INDENT}{store}"] if ref.name in masked else [store]
@@ -166,10 +163,23 @@ def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Funct
     masked = dict(op.details).get("masked", ())
     body, random = _element_body(code, op, streams, "_i", masked, check_finite=True)
     loop = "prange" if parallel else "range"
-    lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted, f"{INDENT}for _i in {loop}({code.size}):"]
+    lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted, f"{INDENT}_nonfinite = 0",
+             f"{INDENT}for _i in {loop}({code.size}):"]
     lines += [INDENT * 2 + line for line in body]
-    writes = [ref.name for ref in code.arrays if ref.name in code.written and not ref.shared]
-    return Function(op.name, lines, _common_args(code), parallel, random, tuple(writes))
+    writes = [ref for ref in code.arrays if ref.name in code.written and not ref.shared]
+    lines += _finite_rescan(writes, code.size)
+    return Function(op.name, lines, _common_args(code), parallel, random, tuple(ref.name for ref in writes))
+
+
+def _finite_rescan(writes: list[ArrayRef], size: int) -> list[str]:
+    """After a loop that produced a NaN or inf: the first stored one, into ``_err`` (variable number, element)."""
+    lines = [f"{INDENT}if _nonfinite:"]
+    for number, ref in enumerate(writes, start=1):
+        if ref.dtype.startswith("float"):
+            lines += [f"{INDENT * 2}for _i in range({size}):",
+                      f"{INDENT * 3}if not math.isfinite({array_param(ref)}[_i]):",
+                      f"{INDENT * 4}_err[0] = {number}", f"{INDENT * 4}_err[1] = _i", f"{INDENT * 4}return"]
+    return lines if len(lines) > 1 else []
 
 
 THRESHOLD_BLOCKS = 64

@@ -20,31 +20,60 @@ def _source_range(source: Group) -> tuple[Group, int, int]:
 
 
 class Monitor(SimObject):
-    """Base: owns named buffers that grow by doubling, and a record counter ``n``."""
+    """Base: owns named buffers and a record counter ``n``. The compiled loop writes records
+    into the buffers; when they are full, ``grow`` moves the records out into finished parts
+    (exact size) and the loop starts over at the front, so memory stays the records themselves
+    plus one buffer, and nothing is copied twice while the run goes on."""
+
+    # buffers that are not per-record: the counter, per-element counts, recorded indices
+    _FIXED = ("n", "count", "indices")
+    # a full buffer doubles until it holds this many records, then stays that size
+    _MAX_STAGING = 1 << 22
 
     def __init__(self, source: Group, **kwargs):
         super().__init__(**kwargs)
         self.source = source
         self.buffers: dict[str, np.ndarray] = {}
+        self._finished: dict[str, list[np.ndarray]] = {}
 
     def _allocate(self, name: str, shape, dtype) -> None:
         self.buffers[name] = np.zeros(shape, dtype=dtype)
 
+    def _record_names(self) -> list[str]:
+        return [name for name in self.buffers if name not in self._FIXED]
+
     @property
     def n(self) -> int:
-        return int(self.buffers["n"][0])
+        """Records so far (finished parts and the buffer)."""
+        first = self._record_names()[0]
+        return sum(len(part) for part in self._finished.get(first, ())) + int(self.buffers["n"][0])
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held: the records so far and the buffer the compiled loop writes into."""
+        finished = sum(part.nbytes for parts in self._finished.values() for part in parts)
+        return finished + sum(buffer.nbytes for buffer in self.buffers.values())
 
     def grow(self) -> None:
-        for name, buffer in list(self.buffers.items()):
-            if name in ("n", "count", "indices"):
-                continue
-            bigger = np.zeros((2 * buffer.shape[0],) + buffer.shape[1:], dtype=buffer.dtype)
-            bigger[: buffer.shape[0]] = buffer
-            self.buffers[name] = bigger
+        staged = int(self.buffers["n"][0])
+        for name in self._record_names():
+            buffer = self.buffers[name]
+            self._finished.setdefault(name, []).append(buffer[:staged].copy())
+            if buffer.shape[0] < self._MAX_STAGING:
+                self.buffers[name] = np.zeros((2 * buffer.shape[0],) + buffer.shape[1:], dtype=buffer.dtype)
+        self.buffers["n"][0] = 0
+
+    def _recorded(self, name: str) -> np.ndarray:
+        """All records of buffer ``name`` (a new array); finished parts are joined once and kept joined."""
+        finished = self._finished.get(name, [])
+        if len(finished) > 1:
+            finished[:] = [np.concatenate(finished)]
+        staged = self.buffers[name][: int(self.buffers["n"][0])]
+        return np.concatenate([finished[0], staged]) if finished else staged.copy()
 
     @property
     def t_(self) -> np.ndarray:
-        return self.buffers["t"][: self.n] * self._base_dt
+        return self._recorded("t") * self._base_dt
 
     @property
     def t(self):
@@ -57,10 +86,12 @@ class Monitor(SimObject):
         return [self.source.root]
 
     def state(self) -> dict:
-        return {key: value.copy() for key, value in self.buffers.items()}
+        return {"buffers": {key: value.copy() for key, value in self.buffers.items()},
+                "finished": {key: list(parts) for key, parts in self._finished.items()}}
 
     def restore_state(self, state: dict) -> None:
-        self.buffers = {key: value.copy() for key, value in state.items()}
+        self.buffers = {key: value.copy() for key, value in state["buffers"].items()}
+        self._finished = {key: list(parts) for key, parts in state["finished"].items()}
 
 
 class EventMonitor(Monitor):
@@ -87,7 +118,7 @@ class EventMonitor(Monitor):
         self.record_variables = names
         capacity = max(1024, 2 * source.N)
         self._allocate("i", capacity, np.int32)
-        self._allocate("t", capacity, np.int64)
+        self._allocate("t", capacity, np.int32)  # the time step: 8 bytes per spike with i
         for variable in names:
             self._allocate(variable, capacity, source.variables[variable].array.dtype)
         self._allocate("n", 1, np.int64)
@@ -103,9 +134,15 @@ class EventMonitor(Monitor):
         return [Operation(f"{self.name}_record", "spike_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, details=details)]
 
+    def prepare_run(self, steps: int) -> None:
+        """Time steps are int32 until a run goes past step 2**31 - 1 (6.8 years at 0.1 ms)."""
+        last = int(round(self.network_time / self._base_dt)) + steps
+        if last >= np.iinfo(np.int32).max and self.buffers["t"].dtype == np.int32:
+            self.buffers["t"] = self.buffers["t"].astype(np.int64)
+
     @property
     def i(self) -> np.ndarray:
-        return self.buffers["i"][: self.n].copy()
+        return self._recorded("i")
 
 
     @property
@@ -114,9 +151,9 @@ class EventMonitor(Monitor):
 
     def __getattr__(self, name: str):
         if name in self.__dict__.get("record_variables", ()):
-            return with_unit(self.buffers[name][: self.n].copy(), self.source.variables[name].dimension)
+            return with_unit(self._recorded(name), self.source.variables[name].dimension)
         if name.endswith("_") and name[:-1] in self.__dict__.get("record_variables", ()):
-            return self.buffers[name[:-1]][: self.n].copy()
+            return self._recorded(name[:-1])
         raise AttributeError(f"SpikeMonitor '{self.__dict__.get('name')}' has no attribute '{name}'")
 
     @property
@@ -195,7 +232,7 @@ class StateMonitor(Monitor):
 
     def prepare_run(self, steps: int) -> None:
         """Make room for the whole run at once (refusing a run whose records cannot fit)."""
-        needed = self.n + steps + 1
+        needed = int(self.buffers["n"][0]) + steps + 1
         per_record = 8 + sum(self.buffers[name].itemsize * len(self.record) for name in self.record_variables)
         check_fits(per_record * needed, f"{self.where()} recording {len(self.record)} element(s) of "
                    f"{len(self.record_variables)} variable(s) for {steps} steps")
@@ -212,7 +249,7 @@ class StateMonitor(Monitor):
 
 
     def _values(self, name: str) -> np.ndarray:
-        return self.buffers[name][: self.n].T
+        return self._recorded(name).T
 
     def __getattr__(self, name: str):
         if name in self.__dict__.get("record_variables", ()):
@@ -262,7 +299,7 @@ class PopulationRateMonitor(Monitor):
 
     @property
     def rate_(self) -> np.ndarray:
-        return self.buffers["rate"][: self.n].copy()
+        return self._recorded("rate")
 
     @property
     def rate(self):

@@ -53,6 +53,25 @@ def test_lif_spike_times_match_closed_form():
     assert spikes.num_spikes == len(spikes.t_) == spikes.count[0]
 
 
+def test_spike_records_survive_full_buffers_and_restore():
+    """6,600 spikes through a 1,024-record buffer: every flush keeps order, and restore forgets them."""
+    net, group, spikes, trace = lif_network(N=300)
+    net.store()
+    net.run(500 * ms)
+    crossing = (math.ceil(0.01 * math.log(1.2 / 0.2) / DT) - 1) * DT
+    expected = np.arange(crossing, 0.5, 5e-3 + crossing)
+    assert len(expected) == 22
+    assert len(spikes.buffers["i"]) > 1024  # the buffer filled and was emptied at least once
+    assert spikes.num_spikes == spikes.n == 300 * 22
+    for times in spikes.spike_trains().values():
+        np.testing.assert_allclose(times / second, expected, atol=1e-12)
+    assert np.all(np.diff(spikes.t_) >= 0) and spikes.i[:300].tolist() == list(range(300))
+    net.restore()
+    assert spikes.n == 0 and len(spikes.t) == 0
+    net.run(30 * ms)
+    assert spikes.n == 300
+
+
 def test_trace_matches_exact_solution_before_first_spike():
     net, group, spikes, trace = lif_network(v0=0.9)  # never reaches threshold
     net.run(20 * ms)
