@@ -70,16 +70,16 @@ class ArrayRef:
 
 @dataclass(frozen=True)
 class ElementCode:
-    """Per-element straight-line code over one group: load ``arrays``, run ``statements``
-    (targets not starting with '_' are written back if in ``written``), with ``scalars``
-    (names of run-time constants) in scope."""
+    """Per-element straight-line code over elements ``start`` to ``start + size - 1`` of one
+    group: load ``arrays``, run ``statements`` (targets not starting with '_' are written back
+    if in ``written``), with ``scalars`` (names of run-time constants) in scope."""
 
     size: int
     arrays: tuple[ArrayRef, ...]
     written: tuple[str, ...]
     scalars: tuple[str, ...]
     statements: tuple[Assignment, ...]
-    index_offset: int = 0
+    start: int = 0
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def _random_draws(code: ElementCode, op: Operation, streams: RandomStreams, inde
         kind = type(call).__name__
         stream = streams.stream(op.name, call)
         local = f"_{kind}_{stream}"
-        counter = f"_seed, _step, {index} + {code.index_offset}, {stream}"
+        counter = f"_seed, _step, {index}, {stream}"
         if kind == "rand":
             lines.append(f"{local} = uniform_njit({counter})")
         elif kind == "randn":
@@ -164,19 +164,23 @@ def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Funct
     body, random = _element_body(code, op, streams, "_i", masked, check_finite=True)
     loop = "prange" if parallel else "range"
     lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted, f"{INDENT}_nonfinite = 0",
-             f"{INDENT}for _i in {loop}({code.size}):"]
+             f"{INDENT}for _i in {loop}({_element_range(code)}):"]
     lines += [INDENT * 2 + line for line in body]
     writes = [ref for ref in code.arrays if ref.name in code.written and not ref.shared]
-    lines += _finite_rescan(writes, code.size)
+    lines += _finite_rescan(writes, _element_range(code))
     return Function(op.name, lines, _common_args(code), parallel, random, tuple(ref.name for ref in writes))
 
 
-def _finite_rescan(writes: list[ArrayRef], size: int) -> list[str]:
+def _element_range(code: ElementCode) -> str:
+    return f"{code.start}, {code.start + code.size}" if code.start else str(code.size)
+
+
+def _finite_rescan(writes: list[ArrayRef], elements: str) -> list[str]:
     """After a loop that produced a NaN or inf: the first stored one, into ``_err`` (variable number, element)."""
     lines = [f"{INDENT}if _nonfinite:"]
     for number, ref in enumerate(writes, start=1):
         if ref.dtype.startswith("float"):
-            lines += [f"{INDENT * 2}for _i in range({size}):",
+            lines += [f"{INDENT * 2}for _i in range({elements}):",
                       f"{INDENT * 3}if not math.isfinite({array_param(ref)}[_i]):",
                       f"{INDENT * 4}_err[0] = {number}", f"{INDENT * 4}_err[1] = _i", f"{INDENT * 4}return"]
     return lines if len(lines) > 1 else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ class NeuronGroup(Group):
         if self.reset is not None:
             self._check_targets(self.reset, "the reset")
         self._state_update: StateUpdate | None = None
-        self._regular: list[tuple[Statements, float, str, int, str]] = []
+        self._regular: list[tuple] = []  # (statements, dt, when, order, name, first element, count)
         self._frozen = True  # from here on, setting an unknown attribute is a typo, not a new variable
 
     def _create_variables(self, equations: Equations, dtype) -> None:
@@ -114,12 +115,16 @@ class NeuronGroup(Group):
 
     def run_regularly(self, code: str, dt=None, when: str = "start", order: int = 0, name: str | None = None):
         """Run statements on every neuron every ``dt`` (default: the group's), e.g. ``'I = rand()*nA'``."""
+        return self.add_regular(code, dt, when, order, name, 0, self.N)
+
+    def add_regular(self, code: str, dt, when: str, order: int, name: str | None, first: int, count: int) -> str:
+        """run_regularly on neurons ``first`` to ``first + count - 1`` (all of them, or a subgroup's)."""
         statements = self._statements(code, "run_regularly code")
         if when not in SLOTS:
             raise ModelError(f"unknown schedule slot when={when!r}; the slots are {', '.join(SLOTS)}")
         period = as_seconds(dt, "run_regularly dt") if dt is not None else 0.0
         name = name or f"{self.name}_run_regularly_{len(self._regular)}"
-        self._regular.append((statements, period, when, order, name))
+        self._regular.append((statements, period, when, order, name, first, count))
         return name
 
     def expanded_subexpression(self, name: str) -> sympy.Basic:
@@ -143,8 +148,12 @@ class NeuronGroup(Group):
         ops = []
         if self.equations.diff_eq_names or self.refractory_kind:
             ops.append(self._state_update_operation(resolve))
-        for statements, period, when, order, name in self._regular:
-            code = self._code(_assignments(statements, "run_regularly"), resolve)
+        for statements, period, when, order, name, first, count in self._regular:
+            # on a subgroup, i and N are the subgroup's own, as in Brian 2
+            relative = {symbol("i"): symbol("i") - first, symbol("N"): sympy.Integer(count)} if count < self.N else {}
+            assignments = tuple(replace(a, expr=a.expr.xreplace(relative))
+                                for a in _assignments(statements, "run_regularly"))
+            code = replace(self._code(assignments, resolve), start=first, size=count)
             ops.append(Operation(name, "regular", self.name, when, order, 0, self.creation_order, code=code,
                                  dt=period, comment="run_regularly"))
         for event in self.events:

@@ -50,6 +50,13 @@ class Subgroup(Group):
     def dependencies(self) -> list:
         return [self.root]
 
+    def run_regularly(self, code: str, dt=None, when: str = "start", order: int = 0, name: str | None = None) -> str:
+        """Statements run every ``dt`` on this subgroup's elements only (``i`` counts from 0 here)."""
+        root = self.root
+        if not hasattr(root, "add_regular"):
+            raise ModelError(f"{root.where()} has no run_regularly")
+        return root.add_regular(code, dt, when, order, name or f"{self.name}_run_regularly", self.offset, self.N)
+
 
 def subgroup_of(group: Group, key) -> Subgroup:
     """``group[key]`` for a slice with step 1 (or an int, a one-element subgroup)."""

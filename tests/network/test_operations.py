@@ -69,6 +69,16 @@ def test_run_regularly_and_monitor_clock():
     assert trace.v[1][2] == pytest.approx(v_at_2ms, rel=1e-9)
 
 
+def test_run_regularly_on_a_subgroup_sees_its_own_i_and_n():
+    start_scope()
+    group = NeuronGroup(6, "x : 1\ny : 1")
+    group[2:5].run_regularly("x = i + 10*N + rand()", dt=1 * ms)
+    group[1:3].run_regularly("y = i + 1")
+    Network(group).run(2 * ms)
+    assert np.floor(group.x_).tolist() == [0, 0, 30, 31, 32, 0]
+    assert group.y_.tolist() == [0, 1, 2, 0, 0, 0]
+
+
 def test_run_regularly_errors():
     start_scope()
     group = NeuronGroup(1, "v : volt")
