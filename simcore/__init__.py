@@ -16,8 +16,11 @@ from simcore.equations import (
 from simcore.errors import EquationError, ModelError, ParseError, SourcePosition, UnknownNameError
 from simcore.network import Network, NetworkOperation, network_operation, profiling_summary, run, stop
 from simcore.objects.base import Clock, defaultclock, start_scope
+from simcore.objects.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from simcore.objects.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from simcore.objects.neurongroup import NeuronGroup
+from simcore.objects.synapses import Synapses
+from simcore.objects.timedarray import TimedArray
 from simcore.objects.variables import linked_var
 from simcore.plotting import PYPLOT, PYPLOT_NAMES
 from simcore.seeding import seed
@@ -37,9 +40,14 @@ __all__ = [
     "Network",
     "NetworkOperation",
     "NeuronGroup",
+    "PoissonGroup",
+    "PoissonInput",
     "PopulationRateMonitor",
+    "SpikeGeneratorGroup",
     "SpikeMonitor",
     "StateMonitor",
+    "Synapses",
+    "TimedArray",
     "defaultclock",
     "linked_var",
     "network_operation",

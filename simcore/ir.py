@@ -58,6 +58,7 @@ class ArrayRef:
     shared: bool = False
     local: str = ""  # the name the code uses, if not ``name`` (a linked variable)
     index: str = ""  # kernel name of an index array mapping elements to ``owner``'s elements
+    offset: int = 0  # added to the index (the first element of a subgroup)
 
     @property
     def arg(self) -> str:
@@ -66,6 +67,12 @@ class ArrayRef:
     @property
     def local_name(self) -> str:
         return self.local or self.name
+
+    def element(self, index: str) -> str:
+        """The code for the element of this array that element ``index`` of the operation reads."""
+        if not self.index:
+            return index
+        return f"_{self.index}[{index}] + {self.offset}" if self.offset else f"_{self.index}[{index}]"
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,8 @@ class Operation:
     - 'threshold': ``condition`` per element -> the owner's spike list
     - 'reset': ``code`` for each element in the owner's spike list
     - 'spike_monitor', 'state_monitor', 'rate_monitor': recording into buffers
+    - 'synaptic_pathway': ``code`` for each synapse whose presynaptic event arrives now
+    - 'summed_variable': ``code`` per synapse, its ``_summed`` added into a target variable
     """
 
     name: str

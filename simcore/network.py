@@ -19,6 +19,7 @@ import tqdm.auto
 from simcore.backends.cpu import CpuBackend
 from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE, generate
 from simcore.equations.model import is_noise
+from simcore.equations.user_functions import is_user_function
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import Operation
 from simcore.namespace import caller_namespace, lookup
@@ -111,7 +112,11 @@ class Network:
             for name in names:
                 if f"{group.name}__{name}" in constants:
                     continue
-                magnitude, _ = to_si(external(group, name))
+                value = external(group, name)
+                if is_user_function(value):  # a TimedArray: its values and time step are kernel arguments
+                    constants.update({f"{group.name}__{key}": v for key, v in value.kernel_values(name).items()})
+                    continue
+                magnitude, _ = to_si(value)
                 if np.ndim(magnitude) != 0:
                     raise ModelError(f"'{name}' used by {group.where()} must be a scalar constant, not an array "
                                      f"of shape {np.shape(magnitude)}")
@@ -121,7 +126,8 @@ class Network:
             if hasattr(obj, "check_units"):
                 dims = {}
                 for name in _external_names(obj):
-                    dims[name] = get_dimensions(external(obj, name))
+                    value = external(obj, name)
+                    dims[name] = value if is_user_function(value) else get_dimensions(value)
                 obj.check_units(dims)
         for obj in self.objects:
             for op in obj.operations(resolve):
@@ -264,20 +270,22 @@ class Network:
 
 
 def _external_names(group) -> set[str]:
-    names = set(group.equations.identifiers)
+    if hasattr(group, "external_names"):
+        return group.external_names()
+    names = set(group.equations.identifiers | group.equations.functions)
     for statements, *_ in getattr(group, "_regular", ()):
-        names |= statements.identifiers
+        names |= statements.identifiers | statements.functions
     for attribute in ("threshold", "refractory_expression"):
         expression = getattr(group, attribute, None)
         if expression is not None:
-            names |= expression.identifiers
+            names |= expression.identifiers | expression.functions
     reset = getattr(group, "reset", None)
     if reset is not None:
-        names |= reset.identifiers
+        names |= reset.identifiers | reset.functions
     for expression in getattr(group, "events", {}).values():
-        names |= expression.identifiers
+        names |= expression.identifiers | expression.functions
     for _, statements, *_ in getattr(group, "_on_event", ()):
-        names |= statements.identifiers
+        names |= statements.identifiers | statements.functions
     own = set(group.variables) | set(group.equations.names) | set(CLOCK_NAMES)
     return {n for n in names if n not in own and not is_noise(n)}
 

@@ -48,6 +48,15 @@ Draws
   ``log(k!)`` is computed here (exact products below 16, Stirling series above) rather
   than with ``math.lgamma``, whose CPython and C-library versions differ in the last
   bits. ``lam <= 0`` or NaN gives 0; keep ``lam`` below 1e17 (int64 counts).
+- ``binomial``: exact, on ``q = min(p, 1 - p)`` (the count is mirrored for p > 1/2).
+  For ``n*q < 10`` (BINOMIAL_BTRD_MIN_MEAN), inversion by sequential search of the CDF
+  with the one uniform of block ``sub = 0`` (expected n*q + 1 steps). From 10 on,
+  Hoermann's BTRD transformed rejection ("The generation of binomial random variates",
+  J. Statist. Comput. Simul. 46, 1993), one block per proposal (V from words r0, r1, U
+  from r2, r3), blocks ``sub = 0, 1, ...``; the Stirling corrections it needs are
+  computed like ``log(k!)`` above. BTRD accepts a proposal with probability above 0.8, so
+  the 256 blocks run out with probability below 1e-170, in which case the mode is
+  returned. ``n <= 0``, ``p <= 0`` or NaN give 0, ``p >= 1`` gives ``n``.
 
 Same numbers everywhere
 -----------------------
@@ -55,15 +64,15 @@ The functions below are written once, on numpy integer scalars (every constant i
 ``np.uint64`` so that njit and numba.cuda's simulator type the arithmetic alike), and
 run unchanged as plain Python, under ``numba.njit`` (serial or inside ``prange``) and
 as ``numba.cuda.jit(device=True)`` functions. ``uniform`` and ``philox4x32`` agree bit
-for bit everywhere. ``normal`` and ``poisson`` also call ``log``/``cos``/``exp``/
-``sqrt``: plain Python, njit and the CUDA simulator share the C library's versions and
-agree bit for bit; a real GPU's libdevice versions (and its fused multiply-adds) may
-differ in the last bit, which can very rarely change a Poisson count.
+for bit everywhere. ``normal``, ``poisson`` and ``binomial`` also call ``log``/``cos``/
+``exp``/``log1p``/``sqrt``: plain Python, njit and the CUDA simulator share the C library's
+versions and agree bit for bit; a real GPU's libdevice versions (and its fused multiply-adds)
+may differ in the last bit, which can very rarely change a Poisson or binomial count.
 
-Compiled versions: ``uniform_njit``, ``normal_njit``, ``poisson_njit``,
+Compiled versions: ``uniform_njit``, ``normal_njit``, ``poisson_njit``, ``binomial_njit``,
 ``philox4x32_njit``, ``philox_block_njit``: module-level ``numba.njit`` functions
 (``cache=True``, ``error_model='numpy'``) for kernels generated into module files to
-import by name. All but ``poisson_njit`` are ``inline='always'`` (numba inlines them
+import by name. All but ``poisson_njit`` and ``binomial_njit`` are ``inline='always'`` (numba inlines them
 into the calling kernel; see the comment at ``_NJIT_OPTIONS``). ``jit_functions()``
 returns them as a namespace; ``cuda_device_functions()`` returns
 ``cuda.jit(device=True)`` versions and is the only place that imports numba.cuda.
@@ -96,6 +105,9 @@ __all__ = [
     "POISSON_PTRS_MIN_LAM",
     "SEED_LIMIT",
     "SOURCE_HASH",
+    "BINOMIAL_BTRD_MIN_MEAN",
+    "binomial",
+    "binomial_njit",
     "check_counter_ranges",
     "cuda_device_functions",
     "jit_functions",
@@ -121,6 +133,7 @@ SEED_LIMIT = 2**63  #: ``make_seed`` gives and accepts seeds 0 .. SEED_LIMIT - 1
 SOURCE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 POISSON_PTRS_MIN_LAM = 10.0  #: ``poisson`` uses inversion below this mean and PTRS from it on
+BINOMIAL_BTRD_MIN_MEAN = 10.0  #: ``binomial`` uses inversion below this n*min(p, 1-p) and BTRD from it on
 
 
 # ---------------------------------------------------------------------------------------
@@ -250,8 +263,105 @@ def poisson(lam, seed, step, index, stream):
     return np.int64(math.floor(lam + 0.5))  # all 256 proposals rejected: p < 1e-150
 
 
+def _stirling_correction(k):
+    """log(k!) - ((k + 1/2) log(k + 1) - (k + 1) + log(2 pi)/2), the remainder of Stirling's formula."""
+    x = k + 1.0
+    if k < 16:
+        return _log_factorial(k) - ((k + 0.5) * math.log(x) - x + 0.9189385332046728)
+    r2 = 1.0 / (x * x)
+    return (0.08333333333333333 - r2 * (0.002777777777777778 - r2 * 0.0007936507936507937)) / x
+
+
+def binomial(n, p, seed, step, index, stream):
+    """Binomial(n, p)-distributed int64: successes in ``n`` trials (exact; see the module docstring)."""
+    trials = np.int64(n)
+    if trials <= 0 or not p > 0.0:  # also NaN
+        return np.int64(0)
+    if p >= 1.0:
+        return trials
+    mirrored = p > 0.5
+    q = 1.0 - p if mirrored else p
+    count = np.int64(0)
+    if trials * q < BINOMIAL_BTRD_MIN_MEAN:  # inversion: X = k where F(k-1) <= u < F(k)
+        r0, r1, r2, r3 = philox_block(seed, step, index, stream, 0)
+        u = _unit53(r0, r1)
+        s = q / (1.0 - q)
+        a = (trials + 1.0) * s
+        f = math.exp(trials * math.log1p(-q))
+        cdf = f
+        while u >= cdf and count < trials and f > 0.0:
+            count += 1
+            f = f * (a / count - s)
+            cdf = cdf + f
+        return trials - count if mirrored else count
+    # BTRD set-up
+    m = np.int64(math.floor((trials + 1.0) * q))
+    r = q / (1.0 - q)
+    nr = (trials + 1.0) * r
+    npq = trials * q * (1.0 - q)
+    spq = math.sqrt(npq)
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * q
+    c = trials * q + 0.5
+    alpha = (2.83 + 5.1 / b) * spq
+    vr = 0.92 - 4.2 / b
+    urvr = 0.86 * vr
+    count = m  # returned if every proposal is rejected (p < 1e-170)
+    for sub in range(256):  # MAX_SUB
+        r0, r1, r2, r3 = philox_block(seed, step, index, stream, sub)
+        v = _unit53(r0, r1)
+        if v <= urvr:  # the triangle in the middle: accept at once
+            u = v / vr - 0.43
+            count = np.int64(math.floor((2.0 * a / (0.5 - abs(u)) + b) * u + c))
+            break
+        if v >= vr:
+            u = _unit53(r2, r3) - 0.5
+        else:
+            u = v / vr - 0.93
+            u = (0.5 if u > 0.0 else -0.5) - u
+            v = _unit53(r2, r3) * vr
+        us = 0.5 - abs(u)
+        if us == 0.0:
+            continue
+        kf = math.floor((2.0 * a / us + b) * u + c)
+        if kf < 0.0 or kf > trials:
+            continue
+        k = np.int64(kf)
+        v = v * alpha / (a / (us * us) + b)
+        km = abs(k - m)
+        if km <= 15:  # the ratio f(k)/f(m), by recursion
+            f = 1.0
+            if m < k:
+                for i in range(m + 1, k + 1):
+                    f = f * (nr / i - r)
+            elif m > k:
+                for i in range(k + 1, m + 1):
+                    v = v * (nr / i - r)
+            if v <= f:
+                count = k
+                break
+            continue
+        v = math.log(v) if v > 0.0 else -math.inf
+        rho = (km / npq) * (((km / 3.0 + 0.625) * km + 1.0 / 6.0) / npq + 0.5)
+        t = -km * km / (2.0 * npq)
+        if v < t - rho:  # squeeze: accept
+            count = k
+            break
+        if v > t + rho:  # squeeze: reject
+            continue
+        nm = trials - m + 1.0
+        h = (m + 0.5) * math.log((m + 1.0) / (r * nm)) + _stirling_correction(m) + _stirling_correction(trials - m)
+        nk = trials - k + 1.0
+        if v <= (h + (trials + 1.0) * math.log(nm / nk) + (k + 0.5) * math.log(nk * r / (k + 1.0))
+                 - _stirling_correction(k) - _stirling_correction(trials - k)):
+            count = k
+            break
+    return trials - count if mirrored else count
+
+
 # Dependency order: each function calls only those before it.
-_SOURCES = (philox4x32, philox_block, _unit53, _log_factorial, uniform, normal, poisson)
+_SOURCES = (philox4x32, philox_block, _unit53, _log_factorial, uniform, normal, poisson, _stirling_correction,
+            binomial)
 
 
 def _compile_all(decorator_for) -> types.SimpleNamespace:
@@ -279,7 +389,7 @@ def _compile_all(decorator_for) -> types.SimpleNamespace:
 # is not inlined: that would gain 1.5x but cost 0.35 s (serial) to 1.6 s (``prange``)
 # more per calling kernel; its own helpers are inlined into it. See bench/random.py.
 _NJIT_OPTIONS = {"cache": True, "error_model": "numpy"}
-_NOT_INLINED = frozenset({"poisson"})
+_NOT_INLINED = frozenset({"poisson", "binomial"})
 
 
 def _njit_decorator(name: str):
@@ -292,11 +402,12 @@ philox_block_njit = _njit.philox_block
 uniform_njit = _njit.uniform
 normal_njit = _njit.normal
 poisson_njit = _njit.poisson
+binomial_njit = _njit.binomial
 
 
 def jit_functions() -> types.SimpleNamespace:
-    """The njit versions: attributes philox4x32, philox_block, uniform, normal, poisson
-    (and the helpers unit53, log_factorial). The same objects as ``uniform_njit`` etc."""
+    """The njit versions: attributes philox4x32, philox_block, uniform, normal, poisson, binomial
+    (and the helpers unit53, log_factorial, stirling_correction). The same objects as ``uniform_njit`` etc."""
     return _njit
 
 

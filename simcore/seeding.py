@@ -7,13 +7,14 @@ import secrets
 
 import numpy as np
 
-_state = {"seed": None, "init_calls": 0}
+_state = {"seed": None, "init_calls": 0, "connect_calls": 0}
 
 
 def seed(n: int | None = None) -> None:
     """Fix the seed of all random numbers (None: a fresh random seed)."""
     _state["seed"] = None if n is None else int(n) % 2**64
     _state["init_calls"] = 0
+    _state["connect_calls"] = 0
 
 
 def current_seed() -> int:
@@ -26,3 +27,9 @@ def init_generator() -> np.random.Generator:
     """A numpy generator for one initialisation statement; the n-th call after seed(k) is always the same."""
     _state["init_calls"] += 1
     return np.random.Generator(np.random.Philox(key=current_seed(), counter=[_state["init_calls"], 0, 0, 1]))
+
+
+def connect_call() -> int:
+    """How many random connect() calls came before this one since seed(): each draws its own numbers."""
+    _state["connect_calls"] += 1
+    return _state["connect_calls"]

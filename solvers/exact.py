@@ -32,6 +32,7 @@ import sympy
 from simcore.equations import to_text
 from simcore.equations.functions import exprel
 from simcore.equations.parser import symbol
+from simcore.equations.user_functions import user_calls
 from simcore.ir import MatrixExponential
 from simcore.solvers.analysis import DT, OdeSystem, T, affine_parts, is_scalar, nonlinear_reason, term_with
 from simcore.solvers.base import Block, IntegrationMethod
@@ -50,7 +51,7 @@ class ExactLinear(IntegrationMethod):
         offset: dict[str, sympy.Expr] = {}
         for name in system.variables:
             f = system.drift[name]
-            if T in f.free_symbols:
+            if T in _held_over_step(f).free_symbols:
                 raise self.fail(system, name, f"d{name}/dt depends on time t (term {to_text(term_with(f, T))}); "
                                 f"{OTHER_METHODS}")
             parts = affine_parts(f, states)
@@ -73,14 +74,16 @@ class ExactLinear(IntegrationMethod):
         for row in group:
             for column in group:
                 a = coupling[row][column]
-                if not is_scalar(a, system):
-                    culprits = sorted({s.name for s in a.free_symbols} & system.per_element) or ["a random draw"]
+                if not is_scalar(a, system) or user_calls(a):
+                    culprits = (sorted({s.name for s in a.free_symbols} & system.per_element)
+                                + sorted(to_text(c) for c in user_calls(a)) or ["a random draw"])
                     raise self.fail(system, row, f"the variables {', '.join(group)} are coupled, and exact "
                                     "integration of a coupled system needs coefficients that are the same for all "
                                     f"elements, but the coefficient of {column} in d{row}/dt ({to_text(a)}) "
                                     f"depends on {', '.join(culprits)}; {OTHER_METHODS}")
         n = len(group)
-        uniform_offset = all(is_scalar(offset[name], system) for name in group)
+        # a TimedArray's value changes from step to step: such an offset is not a constant of the run
+        uniform_offset = all(is_scalar(offset[name], system) and not user_calls(offset[name]) for name in group)
         size = n + 1 if uniform_offset else 2 * n
         matrix = sympy.zeros(size, size)
         for i, row in enumerate(group):
@@ -106,6 +109,12 @@ class ExactLinear(IntegrationMethod):
 
     def describe(self, system: OdeSystem) -> str:
         return "exact (linear system: closed form per variable, matrix exponential for coupled variables)"
+
+
+def _held_over_step(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with each TimedArray call (``stim(t)``) replaced by a stand-in: piecewise constant, it is
+    taken as constant over a time step, as Brian 2 does (for a TimedArray dt that is a multiple of dt)."""
+    return expr.xreplace({call: sympy.Dummy() for call in user_calls(expr)})
 
 
 def _groups(variables: tuple[str, ...], coupling) -> list[list[str]]:

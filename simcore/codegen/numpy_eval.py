@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import sympy
+from sympy.core.function import AppliedUndef
 
 from simcore.equations.functions import RANDOM_FUNCTIONS
 
@@ -49,8 +50,10 @@ def evaluate(expr: sympy.Basic, values: Mapping[str, Any], size: int, rng: np.ra
         expr = expr.xreplace({call: stand_in})
     names = sorted(s.name for s in expr.free_symbols)
     arguments = {**values, **draws}
+    # user functions (TimedArrays): ``values`` maps their names to functions on SI arrays
+    called = {type(call).__name__: values[type(call).__name__] for call in expr.atoms(AppliedUndef)}
     function = sympy.lambdify([sympy.Symbol(n, real=True) for n in names], expr,
-                              modules=[_FUNCTIONS, "numpy"])
+                              modules=[{**_FUNCTIONS, **called}, "numpy"])
     with np.errstate(divide="ignore", invalid="ignore"):
         result = function(*(arguments[n] for n in names))
     return np.broadcast_to(np.asarray(result), (size,)).copy()

@@ -7,10 +7,12 @@ Model functions without a direct ``math`` equivalent call small jitted helpers i
 from __future__ import annotations
 
 import sympy
+from sympy.core.function import AppliedUndef
 from sympy.printing.pycode import PythonCodePrinter
 
 from simcore.equations.functions import RANDOM_FUNCTIONS
 from simcore.equations.printer import PositiveTermsFirst
+from simcore.equations.user_functions import kernel_parameters
 
 _HELPERS = {"exprel": "_exprel", "clip": "_clip", "int_": "_int", "timestep": "_timestep", "sign": "_sign",
             "log10": "math.log10", "expm1": "math.expm1", "log1p": "math.log1p"}
@@ -64,6 +66,9 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
         name = type(expr).__name__
         if name in RANDOM_FUNCTIONS:
             raise ValueError(f"random call {expr} must be replaced by a drawn value before printing")
+        if isinstance(expr, AppliedUndef):  # a TimedArray: its values and dt are kernel parameters
+            arguments = [*kernel_parameters(name), *(self._print(a) for a in expr.args)]
+            return f"_timed_array_{len(expr.args)}d({', '.join(arguments)})"
         helper = _HELPERS.get(name)
         if helper is None:
             return super()._print_Function(expr)

@@ -42,3 +42,20 @@ def _sign(x):
 @njit(**_OPTIONS)
 def _timestep(t, dt):
     return int((t + 1e-3 * dt) / dt)
+
+
+@njit(**_OPTIONS)
+def _timed_array_1d(values, dt, t):
+    """values[timestep(t, dt)], the first value before the start and the last after the end (as Brian 2)."""
+    k = _timestep(t, dt)
+    return values[min(max(k, 0), values.shape[0] - 1)]
+
+
+@njit(**_OPTIONS)
+def _timed_array_2d(values, dt, t, i):
+    """values[timestep(t, dt), i], time clipped as in 1-D; NaN for a column ``i`` out of range (as Brian 2)."""
+    k = _timestep(t, dt)
+    j = int(i)
+    if j < 0 or j >= values.shape[1]:
+        return math.nan
+    return values[min(max(k, 0), values.shape[0] - 1), j]

@@ -69,6 +69,9 @@ def _random_draws(code: ElementCode, op: Operation, streams: RandomStreams, inde
             lines.append(f"{local} = uniform_njit({counter})")
         elif kind == "randn":
             lines.append(f"{local} = normal_njit({counter})")
+        elif kind == "binomial":
+            trials, probability = (to_numba(a) for a in call.args[:2])
+            lines.append(f"{local} = float(binomial_njit({trials}, {probability}, {counter}))")
         else:
             lines.append(f"{local} = float(poisson_njit({to_numba(call.args[0])}, {counter}))")
         replace[call] = sympy.Symbol(local, real=True)
@@ -125,22 +128,27 @@ def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, inde
     read = {s.name for s in read}
     for ref in code.arrays:
         if not ref.shared and ref.local_name in read:
-            element = f"_{ref.index}[{index}]" if ref.index else index
-            lines.append(f"{ref.local_name} = {array_param(ref)}[{element}]")
+            lines.append(f"{ref.local_name} = {array_param(ref)}[{ref.element(index)}]")
     draws, replace = _random_draws(code, op, streams, index)
     lines += draws
     for statement in code.statements:
         if statement.comment:
             lines.append(f"# {statement.comment}")
         lines.append(f"{statement.target} = {to_numba(statement.expr.xreplace(replace))}")
-    writes = [ref for ref in code.arrays if ref.name in code.written and not ref.shared]
-    if check_finite:
-        # a branch-free count keeps the loop vectorisable; _finite_rescan finds the element afterwards
-        lines += [f"_nonfinite += not math.isfinite({ref.name})" for ref in writes if ref.dtype.startswith("float")]
+    writes = _writes(code)
+    floats = [f"math.isfinite({ref.local_name})" for ref in writes if ref.dtype.startswith("float")]
+    if check_finite and floats:
+        # a count, not a branch that stores: the loop stays vectorisable, and it is one prange reduction
+        # (numba accepts one update of a reduction variable per iteration); _finite_rescan finds the element
+        lines.append(f"_nonfinite += 0 if {' and '.join(floats)} else 1")
     for ref in writes:
-        store = f"{array_param(ref)}[{index}] = {ref.name}"
+        store = f"{array_param(ref)}[{ref.element(index)}] = {ref.local_name}"
         lines += ["if not_refractory:", f"{INDENT}{store}"] if ref.name in masked else [store]
     return lines, bool(draws)
+
+
+def _writes(code: ElementCode) -> list[ArrayRef]:
+    return [ref for ref in code.arrays if ref.local_name in code.written and not ref.shared]
 
 
 def _shared_loads(code: ElementCode) -> list[str]:
@@ -149,8 +157,8 @@ def _shared_loads(code: ElementCode) -> list[str]:
 
 def _common_args(code: ElementCode) -> list[str]:
     indices = [f"_{r.index}" for r in code.arrays if r.index]
-    return (["_step", "_t", "_dt", "_seed", "_err"] + [array_param(r) for r in code.arrays] + indices
-            + list(code.scalars))
+    arrays = list(dict.fromkeys([array_param(r) for r in code.arrays] + indices))
+    return ["_step", "_t", "_dt", "_seed", "_err"] + arrays + list(code.scalars)
 
 
 def _preamble(code: ElementCode) -> list[str]:
@@ -162,13 +170,14 @@ def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Funct
     hoisted, code = hoist_invariants(op.code)
     masked = dict(op.details).get("masked", ())
     body, random = _element_body(code, op, streams, "_i", masked, check_finite=True)
+    body = body or ["pass"]  # e.g. dv/dt = 0: nothing changes
     loop = "prange" if parallel else "range"
     lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted, f"{INDENT}_nonfinite = 0",
              f"{INDENT}for _i in {loop}({_element_range(code)}):"]
     lines += [INDENT * 2 + line for line in body]
-    writes = [ref for ref in code.arrays if ref.name in code.written and not ref.shared]
+    writes = _writes(code)
     lines += _finite_rescan(writes, _element_range(code))
-    return Function(op.name, lines, _common_args(code), parallel, random, tuple(ref.name for ref in writes))
+    return Function(op.name, lines, _common_args(code), parallel, random, tuple(ref.local_name for ref in writes))
 
 
 def _element_range(code: ElementCode) -> str:
@@ -285,3 +294,72 @@ def rate_monitor(op: Operation) -> Function:
              f"{INDENT}_mon_n[0] = _r + 1"]
     return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"])
 
+
+
+def _synapse_loop(details: dict, body: list[str], depth: int) -> list[str]:
+    """The synapses of presynaptic element ``_src`` (those with delay ``_d`` if delays differ), running ``body``."""
+    prefix, pad = details["prefix"], INDENT * depth
+    if details["delays"] == "heterogeneous":
+        lines = [f"{pad}_lo = {prefix}_ptr[_src]", f"{pad}_hi = {prefix}_ptr[_src + 1]",
+                 f"{pad}_delays = {prefix}_dsorted[_lo:_hi]",
+                 f"{pad}for _p in range(_lo + np.searchsorted(_delays, _d), _lo + np.searchsorted(_delays, _d, "
+                 "'right')):"]
+    else:
+        lines = [f"{pad}for _p in range({prefix}_ptr[_src], {prefix}_ptr[_src + 1]):"]
+    lines.append(f"{pad}{INDENT}_s = {prefix}_syn[_p]" if details["indirect"] else f"{pad}{INDENT}_s = _p")
+    return lines + [pad + INDENT + line for line in body]
+
+
+def synaptic_pathway(op: Operation, streams: RandomStreams) -> Function:
+    """``code`` for each synapse whose presynaptic event arrives in this step.
+
+    Without delays the events are this step's. With delays, the events of the last ``slots``
+    steps are kept in a ring (``_hist``, element numbers of each step, ``_hist_start``/``_hist_count``
+    per step slot); an event of step n reaches the synapses with delay d at step n + d.
+    Synapses are grouped by presynaptic element (CSR: ``_ptr``, ``_syn``), sorted by delay
+    within an element when delays differ (``_dsorted``).
+    """
+    details = dict(op.details)
+    hoisted, code = hoist_invariants(op.code)
+    body, random = _element_body(code, op, streams, "_s")
+    prefix, (start, stop), slots = details["prefix"], details["range"], details["slots"]
+    args = _common_args(code) + ["_spikes", "_nspikes", f"{prefix}_ptr"]
+    args += [f"{prefix}_syn"] if details["indirect"] else []
+    args += [f"{prefix}_dsorted"] if details["delays"] == "heterogeneous" else []
+    in_range = [] if details["whole_source"] else [f"if 0 <= _src < {stop - start}:"]
+    select = [f"_src = _spikes[_k] - {start}" if start else "_src = _spikes[_k]", *in_range]
+    lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted]
+    if details["delays"] == "none":
+        lines += [f"{INDENT}for _k in range(_nspikes[0]):", *[INDENT * 2 + line for line in select]]
+        return Function(op.name, lines + _synapse_loop(details, body, 2 + len(in_range)), args, False, random)
+    args += [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
+    lines += [f"{INDENT}_slot = _step % {slots}", f"{INDENT}_head = {prefix}_hist_head[0]",
+              f"{INDENT}_capacity = {prefix}_hist.shape[0]", f"{INDENT}_n = 0",
+              f"{INDENT}for _k in range(_nspikes[0]):", *[INDENT * 2 + line for line in select],
+              f"{INDENT * (2 + len(in_range))}{prefix}_hist[(_head + _n) % _capacity] = _src",
+              f"{INDENT * (2 + len(in_range))}_n += 1",
+              f"{INDENT}{prefix}_hist_start[_slot] = _head", f"{INDENT}{prefix}_hist_count[_slot] = _n",
+              f"{INDENT}{prefix}_hist_head[0] = _head + _n"]
+    if details["delays"] == "heterogeneous":
+        lines.append(f"{INDENT}for _d in range({slots - 1}, -1, -1):")
+    else:
+        lines.append(f"{INDENT}for _d in ({details['steps']},):")
+    lines += [f"{INDENT * 2}_from = (_step - _d) % {slots}", f"{INDENT * 2}_first = {prefix}_hist_start[_from]",
+              f"{INDENT * 2}for _k in range({prefix}_hist_count[_from]):",
+              f"{INDENT * 3}_src = {prefix}_hist[(_first + _k) % _capacity]"]
+    return Function(op.name, lines + _synapse_loop(details, body, 3), args, False, random)
+
+
+def summed_variable(op: Operation, streams: RandomStreams) -> Function:
+    """The target variable over its elements = the sum of ``_summed`` over the synapses onto each."""
+    details = dict(op.details)
+    target: ArrayRef = details["target"]
+    hoisted, code = hoist_invariants(op.code)
+    body, random = _element_body(code, op, streams, "_s")
+    start, stop = details["range"]
+    lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted,
+             f"{INDENT}for _k in range({start}, {stop}):", f"{INDENT * 2}{array_param(target)}[_k] = 0.0",
+             f"{INDENT}for _s in range({code.size}):", *[INDENT * 2 + line for line in body],
+             f"{INDENT * 2}{array_param(target)}[{target.element('_s')}] += _summed"]
+    args = list(dict.fromkeys(_common_args(code) + [array_param(target), f"_{target.index}"]))
+    return Function(op.name, lines, args, False, random)

@@ -15,7 +15,8 @@ from simcore.equations.model import Equation, EquationKind, is_noise
 from simcore.equations.parser import Expression, Statements
 from simcore.equations.printer import to_text
 from simcore.equations.reader import unit_dimensions
-from simcore.errors import UnknownNameError
+from simcore.equations.user_functions import function_rules, is_user_function
+from simcore.errors import ModelError, UnknownNameError
 from simcore.units import get_dimensions
 from simcore.units.dimension import DIMENSIONLESS, Dimension
 from simcore.units.errors import DimensionMismatchError
@@ -30,12 +31,12 @@ def resolve_dimensions(expression: Expression, own: Mapping[str, Dimension],
                        namespace: Mapping[str, Any] | None, where: str) -> dict[str, Dimension]:
     """The dimension of every name ``expression`` uses; an unknown name is an error at its position."""
     namespace = namespace or {}
-    if expression.functions:
-        name = sorted(expression.functions)[0]
-        raise UnknownNameError(name, f"unknown function '{name}' in {where}", expression.positions.get(name),
-                               expression.source)
+    function_rules(expression, namespace, where)  # functions first: an unknown one is the likelier typo
     dims = {}
     for name in expression.identifiers:
+        if name not in own and is_user_function(namespace.get(name)):
+            raise ModelError(f"'{name}' in {where} is a TimedArray: call it, as in {name}(t)",
+                             expression.positions.get(name), expression.source)
         dim = _dimension_of_name(name, own, namespace)
         if dim is None:
             known = list(own) + list(namespace) + list(TIME_NAMES)
@@ -65,10 +66,13 @@ def _dimension_of_name(name: str, own: Mapping[str, Dimension], namespace: Mappi
     return None
 
 
-def expression_dimension(expression: Expression, dims: Mapping[str, Dimension], where: str) -> Dimension:
-    """The dimension of an expression, mismatches inside it reported with ``where``."""
+def expression_dimension(expression: Expression, dims: Mapping[str, Dimension], where: str,
+                         namespace: Mapping[str, Any] | None = None) -> Dimension:
+    """The dimension of an expression, mismatches inside it reported with ``where``; user functions
+    (TimedArrays) it calls are found in ``namespace``."""
+    rules = function_rules(expression, namespace or {}, where)
     try:
-        return DimensionWalker(dims, to_text)(expression.expr)
+        return DimensionWalker(dims, to_text, rules)(expression.expr)
     except DimensionMismatchError as exc:
         raise DimensionMismatchError(f"In {where}: {exc.message}", *exc.dimensions) from None
 
@@ -77,7 +81,7 @@ def check_expression(expression: Expression, own: Mapping[str, Dimension], names
                      expected: Dimension | None = None, where: str = "the expression") -> Dimension:
     """Check an expression (a threshold, a condition); returns its dimension."""
     dims = resolve_dimensions(expression, own, namespace, where)
-    dim = expression_dimension(expression, dims, where)
+    dim = expression_dimension(expression, dims, where, namespace)
     if expected is not None and dim != expected and not is_scale_free(expression.expr):
         raise DimensionMismatchError(
             f"{where[0].upper()}{where[1:]} '{expression.text}' has units of {dim}, expected {expected}",
@@ -110,10 +114,10 @@ def check_equation(equation: Equation, own: Mapping[str, Dimension], namespace: 
         return
     where = equation.where
     dims = resolve_dimensions(equation.expression, own, namespace, where)
-    dim = expression_dimension(equation.expression, dims, where)
+    dim = expression_dimension(equation.expression, dims, where, namespace)
     if equation.kind is EquationKind.DIFFERENTIAL:
         expected = equation.dimension / SECOND
-        if dim != expected:
+        if dim != expected and not is_scale_free(equation.expr):
             raise DimensionMismatchError(
                 f"Inconsistent units in {where}: the right-hand side '{to_text(equation.expr)}' has units "
                 f"of {dim}, but d{equation.name}/dt must have units of {expected} "

@@ -105,6 +105,11 @@ class Equations:
         return frozenset(n for n in used if n not in self and not is_noise(n))
 
     @property
+    def functions(self) -> frozenset[str]:
+        """Names called as functions that are not built in (TimedArrays, resolved at run time)."""
+        return frozenset().union(*(eq.functions for eq in self.equations))
+
+    @property
     def stochastic_variables(self) -> frozenset[str]:
         used = frozenset().union(*(eq.identifiers for eq in self.equations))
         return frozenset(n for n in used if is_noise(n))

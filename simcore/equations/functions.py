@@ -125,6 +125,12 @@ class poisson(_RandomFunction):
     nargs = 2
 
 
+class binomial(_RandomFunction):
+    """Binomial(n, p) count (successes in n trials); generated for PoissonInput, not in the language."""
+
+    nargs = 3
+
+
 def _floor_divide(a, b):
     return sympy.floor(a / b)
 
@@ -159,7 +165,7 @@ BUILTIN_FUNCTIONS: dict[str, tuple[object, int]] = {
     "poisson": (poisson, 1),
 }
 
-RANDOM_FUNCTIONS = frozenset({"rand", "randn", "poisson"})
+RANDOM_FUNCTIONS = frozenset({"rand", "randn", "poisson", "binomial"})
 
 # sympy function name -> name in the model language, where they differ
 LANGUAGE_NAME = {

@@ -97,6 +97,10 @@ class Equation:
         return frozenset() if self.expression is None else self.expression.identifiers
 
     @property
+    def functions(self) -> frozenset[str]:
+        return frozenset() if self.expression is None else self.expression.functions
+
+    @property
     def where(self) -> str:
         """'the differential equation for v (line 2)' for messages."""
         at = f" (line {self.position.line})" if self.position else ""

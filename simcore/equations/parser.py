@@ -140,6 +140,11 @@ class Statements:
     def identifiers(self) -> frozenset[str]:
         return frozenset().union(*(s.identifiers for s in self.statements))
 
+    @property
+    def functions(self) -> frozenset[str]:
+        """Names called as functions that are not built in (TimedArrays, resolved at run time)."""
+        return frozenset().union(*(s.expression.functions for s in self.statements))
+
 
 class _Converter:
     """One pass over a Python AST, building sympy and recording name positions."""
@@ -265,7 +270,9 @@ class _Converter:
         if function is poisson:
             self.random_sites += 1
             return function(args[0], sympy.Integer(self.random_sites - 1))
-        return function(*args)
+        # sympy's own simplifications (atan(-x) -> -atan(x)) loop forever if -x stays undistributed
+        with distribute(True):
+            return function(*args)
 
 
 def _op_text(op: ast.cmpop) -> str:

@@ -105,14 +105,18 @@ def _read_block(block: _Block) -> Equation:
                           "'x = expression : unit' or 'x : unit'", len(text) - len(text.lstrip()))
     name = match.group("name")
     name_offset = match.start("name")
-    problem = naming_problem(name, frozenset(UNIT_NAMES))
+    unit_text, var_type, dimension, flags = _read_unit_part(block, colon + 1, kind)
+    # a summed variable names the neuron variable it writes: 'I_syn_post = ... (summed)'
+    summed_target = "summed" in flags and name.endswith(("_pre", "_post"))
+    problem = naming_problem(name.rsplit("_", 1)[0] if summed_target else name, frozenset(UNIT_NAMES))
+    if "summed" in flags and not summed_target:
+        problem = f"the summed variable '{name}' must end in '_post' or '_pre' (the neuron variable it sets)"
     if problem:
         raise EquationError(f"{problem}; choose another variable name", block.position(name_offset),
                             block.source)
     expression = None
     if kind is not EquationKind.PARAMETER:
         expression = parse_expression(block.snippet(match.start("rhs"), match.end("rhs")))
-    unit_text, var_type, dimension, flags = _read_unit_part(block, colon + 1, kind)
     return Equation(name, kind, expression, dimension, var_type, flags, unit_text,
                     block.position(name_offset), block.source)
 

@@ -9,8 +9,10 @@ import numpy as np
 
 from simcore.codegen.numpy_eval import evaluate
 from simcore.equations import Equations, check_expression, parse_expression
+from simcore.equations.parser import symbol
+from simcore.equations.user_functions import is_user_function
 from simcore.errors import ModelError, UnknownNameError
-from simcore.ir import event_arrays
+from simcore.ir import Assignment, event_arrays
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SimObject
 from simcore.objects.variables import (
@@ -92,8 +94,8 @@ class Group(SimObject):
 
     def _external(self, expression, frame) -> dict[str, Any]:
         values = {}
-        for name in expression.identifiers:
-            if name in self.variables or name in self.equations or name in CLOCK_NAMES:
+        for name in expression.identifiers | expression.functions:
+            if self._own_name(name):
                 continue
             found, value = lookup(name, self.namespace, frame)
             if not found:
@@ -102,12 +104,18 @@ class Group(SimObject):
             values[name] = value
         return values
 
+    def _own_name(self, name: str) -> bool:
+        """Whether strings of this group know ``name`` without looking in a namespace."""
+        return name in self.variables or name in self.equations or name in CLOCK_NAMES
+
     def _evaluate(self, expression, frame, expected: Dimension | None = None, where: str = "") -> np.ndarray:
         """An expression over all elements, with numpy (outside the run loop), units checked."""
         external = self._external(expression, frame)
-        check_expression(expression, self.dimensions(), {k: get_dimensions(v) for k, v in external.items()},
+        check_expression(expression, self.dimensions(),
+                         {k: v if is_user_function(v) else get_dimensions(v) for k, v in external.items()},
                          expected=expected, where=where or f"'{expression.text}' for {self.where()}")
-        values = {name: to_si(value)[0] for name, value in external.items()}
+        values = {name: value.numpy_function() if is_user_function(value) else to_si(value)[0]
+                  for name, value in external.items()}
         values.update(self._variable_values(expression))
         return evaluate(expression.expr, values, self.N, init_generator())
 
@@ -219,4 +227,16 @@ class Group(SimObject):
                 self.set_values(name, value, slice(None))
             else:
                 self.variables[name].array[:] = value
+
+
+def assignments(statements, label: str) -> tuple[Assignment, ...]:
+    """User statements as plain assignments (``v += x`` -> ``v = v + x``), commented with the source."""
+    out = []
+    for statement in statements:
+        target, expr = symbol(statement.target), statement.expr
+        value = {"=": expr, "+=": target + expr, "-=": target - expr, "*=": target * expr,
+                 "/=": target / expr}[statement.op]
+        text = f"{label}: {statement.target} {statement.op} {statement.expression.text}"
+        out.append(Assignment(statement.target, value, text))
+    return tuple(out)
 

@@ -283,7 +283,7 @@ class PopulationRateMonitor(Monitor):
     default_when = "thresholds"
 
     def __init__(self, source: Group, when: str | None = None, order: int = 1, name: str | None = None):
-        if getattr(source.root, "threshold", None) is None:
+        if "spike" not in getattr(source.root, "events", {}):
             raise ModelError(f"{source.where()} has no threshold: a PopulationRateMonitor needs spikes")
         super().__init__(source, name=name, when=when, order=order, clock=source.clock)
         self._allocate("rate", 1024, np.float64)

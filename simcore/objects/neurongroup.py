@@ -12,10 +12,11 @@ from simcore.equations import Equations, check_expression, check_statements, par
 from simcore.equations.functions import timestep
 from simcore.equations.model import EquationKind
 from simcore.equations.parser import Expression, Statements, is_condition, symbol
+from simcore.equations.user_functions import kernel_parameters, user_function_names
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, StateUpdate
 from simcore.objects.base import CLOCK_NAMES, SECOND, SLOTS, as_seconds
-from simcore.objects.group import Group
+from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.subgroup import Subgroup, subgroup_of
 from simcore.objects.variables import DTYPES
@@ -151,9 +152,9 @@ class NeuronGroup(Group):
         for statements, period, when, order, name, first, count in self._regular:
             # on a subgroup, i and N are the subgroup's own, as in Brian 2
             relative = {symbol("i"): symbol("i") - first, symbol("N"): sympy.Integer(count)} if count < self.N else {}
-            assignments = tuple(replace(a, expr=a.expr.xreplace(relative))
-                                for a in _assignments(statements, "run_regularly"))
-            code = replace(self._code(assignments, resolve), start=first, size=count)
+            regular = tuple(replace(a, expr=a.expr.xreplace(relative))
+                            for a in assignments(statements, "run_regularly"))
+            code = replace(self._code(regular, resolve), start=first, size=count)
             ops.append(Operation(name, "regular", self.name, when, order, 0, self.creation_order, code=code,
                                  dt=period, comment="run_regularly"))
         for event in self.events:
@@ -162,12 +163,13 @@ class NeuronGroup(Group):
                                            and self.refractory_expression):
             ops.append(self._reset_operation(resolve))
         for number, (event, statements, when, order) in enumerate(self._on_event):
-            code = self._code(_assignments(statements, f"on {event}"), resolve)
+            code = self._code(assignments(statements, f"on {event}"), resolve)
             ops.append(Operation(f"{self.name}_{event}_resetter_{number}", "reset", self.name, when, order, 0,
                                  self.creation_order, code=code, details=(("event", event),)))
         return ops
 
     def _code(self, statements: tuple[Assignment, ...], resolve, extra_names=()) -> ElementCode:
+        statements = self._expand_subexpressions(statements)
         used = set(extra_names)
         written = []
         for statement in statements:
@@ -180,8 +182,24 @@ class NeuronGroup(Group):
         locals_ = {s.target for s in statements}
         scalars = tuple(sorted(n for n in used if n not in self.variables and n not in locals_ and
                                n not in CLOCK_NAMES))
-        resolve(self, scalars)
-        return ElementCode(self.N, arrays, tuple(written), scalars, statements)
+        functions = user_function_names(s.expr for s in statements)  # TimedArrays: values and dt as arguments
+        resolve(self, scalars + functions)
+        parameters = tuple(p for name in functions for p in kernel_parameters(name))
+        return ElementCode(self.N, arrays, tuple(written), scalars + parameters, statements)
+
+    def _expand_subexpressions(self, statements: tuple[Assignment, ...]) -> tuple[Assignment, ...]:
+        """Subexpressions that statements read (a threshold on 'rates', a reset) become their expressions,
+        except where an earlier statement assigned the name (a '(constant over dt)' one, held per step)."""
+        names = set(self.equations.subexpr_names)
+        if not names:
+            return statements
+        out, assigned = [], set()
+        for statement in statements:
+            values = {s: self.expanded_subexpression(s.name) for s in statement.expr.free_symbols
+                      if s.name in names and s.name not in assigned}
+            out.append(replace(statement, expr=statement.expr.xreplace(values)) if values else statement)
+            assigned.add(statement.target)
+        return tuple(out)
 
     def _array_ref(self, name: str, written: bool) -> ArrayRef:
         variable = self.variables[name]
@@ -234,7 +252,7 @@ class NeuronGroup(Group):
                          details=(("refractory", refractory), ("event", event)), source=expression.text)
 
     def _reset_operation(self, resolve) -> Operation:
-        statements = _assignments(self.reset or (), "reset")
+        statements = assignments(self.reset or (), "reset")
         if self.refractory_kind == "time" and self.refractory_expression is not None:
             statements += (Assignment("_refractory", self.refractory_expression.expr,
                                       f"refractory period: {self.refractory_expression.text}"),)
@@ -258,16 +276,3 @@ class NeuronGroup(Group):
             expected = DIMENSIONLESS if self.refractory_kind == "condition" else SECOND
             check_expression(self.refractory_expression, own, external_dims, expected,
                              where=f"the refractory period of {self.where()}")
-
-
-def _assignments(statements, label: str) -> tuple[Assignment, ...]:
-    """User statements as plain assignments (``v += x`` -> ``v = v + x``), commented with the source."""
-    out = []
-    for statement in statements:
-        target, expr = symbol(statement.target), statement.expr
-        value = {"=": expr, "+=": target + expr, "-=": target - expr, "*=": target * expr,
-                 "/=": target / expr}[statement.op]
-        text = f"{label}: {statement.target} {statement.op} {statement.expression.text}"
-        out.append(Assignment(statement.target, value, text))
-    return tuple(out)
-

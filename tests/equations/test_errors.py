@@ -55,10 +55,14 @@ def test_flag_given_twice():
 
 
 def test_flag_not_for_owner():
-    eqs = Equations("g = w : siemens (summed)\nw : siemens")
+    eqs = Equations("g_post = w : siemens (summed)\nw : siemens")
     with pytest.raises(EquationError, match="'summed' .* does not apply in a NeuronGroup"):
         eqs.check_flags("NeuronGroup")
     eqs.check_flags("Synapses")
+
+
+def test_summed_variable_names_its_target():
+    raises(EquationError, "g = w : siemens (summed)", "must end in '_post' or '_pre'", position=(1, 1))
 
 
 def test_variable_defined_twice():

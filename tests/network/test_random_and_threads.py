@@ -12,9 +12,14 @@ SCRIPT = textwrap.dedent("""
     import numpy as np
     from simcore import *
     seed(7)
-    G = NeuronGroup(300, 'dv/dt = (1.2*mV*rand() - v)/(5*ms) + 3*mV*xi/sqrt(5*ms) : volt',
+    G = NeuronGroup(300, '''dv/dt = (1.2*mV*rand() - v + w)/(5*ms) + 3*mV*xi/sqrt(5*ms) : volt
+                            dw/dt = -w/(10*ms) : volt''',
                     threshold='v > 2*mV', reset='v = 0*mV', method='euler')
     G.v = '2*mV*rand()'
+    S = Synapses(G, G, 'c : volt', on_pre='w += c')
+    S.connect(p=0.05)
+    S.c = '0.2*mV*rand()'
+    S.delay = 'rand()*2*ms'
     M = SpikeMonitor(G)
     run(20*ms)
     print(M.num_spikes, float(np.sum(G.v_)).hex(), hash(M.i.tobytes()), hash(M.t_.tobytes()))

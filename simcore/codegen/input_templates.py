@@ -1,0 +1,32 @@
+"""Templates of the input operations that are not element code: the spike generator."""
+
+from __future__ import annotations
+
+from simcore.codegen.templates import INDENT, Function
+from simcore.ir import Operation
+
+
+def spike_generator(op: Operation) -> Function:
+    """The spikes of this time step (of the period, if any) into the owner's spike list.
+
+    The spikes are sorted by time step, then index. A cursor keeps the first spike not yet emitted,
+    so a step costs O(spikes emitted); when it does not fit the step (a new period, a restored or
+    continued run, new spikes), a binary search finds its place again.
+    """
+    prefix = f"_{op.owner}_spike"
+    steps, indices, cursor, period = (f"{prefix}_{name}" for name in ("steps", "indices", "cursor", "period"))
+    lines = [f"{INDENT}_bin = _timestep(_t, _dt)",
+             f"{INDENT}if {period}[0] > 0:",
+             f"{INDENT * 2}_bin = _bin % {period}[0]",
+             f"{INDENT}_count = {steps}.shape[0]",
+             f"{INDENT}_k = {cursor}[0]",
+             f"{INDENT}if _k > _count or (_k > 0 and {steps}[_k - 1] >= _bin) or (_k < _count and {steps}[_k] < _bin):",
+             f"{INDENT * 2}_k = np.searchsorted({steps}, _bin)",
+             f"{INDENT}_n = 0",
+             f"{INDENT}while _k < _count and {steps}[_k] == _bin:",
+             f"{INDENT * 2}_spikes[_n] = {indices}[_k]",
+             f"{INDENT * 2}_n += 1",
+             f"{INDENT * 2}_k += 1",
+             f"{INDENT}{cursor}[0] = _k",
+             f"{INDENT}_nspikes[0] = _n"]
+    return Function(op.name, lines, ["_t", "_dt", steps, indices, cursor, period, "_spikes", "_nspikes"])

@@ -1,0 +1,82 @@
+"""Functions a model calls by a name it does not define, such as ``stim(t)`` for a TimedArray.
+
+The parser turns such a call into an undefined sympy function of that name. Like a
+constant, the name is looked up when the network runs (caller's frame or ``namespace=``);
+it must resolve to a user function: an object with an ``arity``, a unit rule
+(``result_dimension``) and the values its kernels read (``kernel_values``). TimedArray is
+the one kind today, so the code printers print every such call as a TimedArray lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol, runtime_checkable
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+from simcore.equations.parser import Expression
+from simcore.errors import ModelError, UnknownNameError
+from simcore.units.dimension import Dimension
+
+
+@runtime_checkable
+class UserFunction(Protocol):
+    """What the equation checks, the code generators and the run need of a callable name."""
+
+    arity: int
+
+    def result_dimension(self, name: str, arguments: list[Dimension]) -> Dimension:
+        """The dimension of a call's result; a DimensionMismatchError for arguments of the wrong units."""
+
+    def kernel_values(self, name: str) -> dict[str, Any]:
+        """Kernel parameter name (see ``kernel_parameters``) -> the value the kernels receive."""
+
+    def numpy_function(self) -> Callable:
+        """The function on SI values (numpy arrays), for expressions evaluated outside the run loop."""
+
+
+def is_user_function(value: Any) -> bool:
+    return isinstance(value, UserFunction)
+
+
+def user_calls(expr: sympy.Basic) -> set[AppliedUndef]:
+    """The calls of user functions in ``expr``."""
+    return expr.atoms(AppliedUndef)
+
+
+def user_function_names(exprs: Iterable[sympy.Basic]) -> tuple[str, ...]:
+    """The names of the user functions called in any of ``exprs``, sorted."""
+    return tuple(sorted({type(call).__name__ for expr in exprs for call in user_calls(expr)}))
+
+
+def kernel_parameters(name: str) -> tuple[str, str]:
+    """A kernel's parameters for the user function ``name``: its values and its time step."""
+    return name, f"_{name}_dt"
+
+
+def function_rules(expression: Expression, namespace: Mapping[str, Any],
+                   where: str) -> dict[str, Callable[[list[Dimension]], Dimension]]:
+    """Unit rules for the user functions ``expression`` calls; an unknown name, a value that is not
+    a user function or a wrong number of arguments is an error at the call's position."""
+    rules = {}
+    for call in sorted(user_calls(expression.expr), key=str):
+        name = type(call).__name__
+        position = expression.positions.get(name)
+        value = namespace.get(name)
+        if value is None:
+            raise UnknownNameError(name, f"unknown function '{name}' in {where}: it is neither a built-in "
+                                   "function nor a TimedArray in the namespace", position, expression.source)
+        if not is_user_function(value):
+            what = f"a value with units of {value}" if isinstance(value, Dimension) else repr(value)
+            raise UnknownNameError(name, f"'{name}' in {where} is called like a function, but it is {what}, "
+                                   "not a TimedArray", position, expression.source)
+        if len(call.args) != value.arity:
+            raise ModelError(f"'{name}' in {where} is called with {len(call.args)} argument(s), but it takes "
+                             f"{value.arity}: {_signature(name, value.arity)}", position, expression.source)
+        rules[name] = lambda dims, value=value, name=name: value.result_dimension(name, dims)
+    return rules
+
+
+def _signature(name: str, arity: int) -> str:
+    return f"{name}(t)" if arity == 1 else f"{name}(t, i)"

@@ -1,0 +1,262 @@
+"""Input groups, as in Brian 2: PoissonGroup (random spikes at given rates), SpikeGeneratorGroup
+(given spikes), and PoissonInput (many Poisson inputs summed into a variable, drawn as one
+binomial count per neuron and time step)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import sympy
+
+from simcore.equations import Equations, check_expression, parse_expression
+from simcore.equations.functions import binomial
+from simcore.equations.parser import Expression, symbol
+from simcore.errors import ModelError
+from simcore.ir import Assignment, Operation
+from simcore.objects.base import CLOCK_NAMES, SECOND, SLOTS, SimObject, as_seconds
+from simcore.objects.group import Group
+from simcore.objects.neurongroup import NeuronGroup
+from simcore.objects.subgroup import Subgroup, subgroup_of
+from simcore.objects.variables import si_values
+from simcore.units import Quantity, get_dimensions, second, to_si
+from simcore.units.dimension import DIMENSIONLESS
+from simcore.units.errors import DimensionMismatchError
+
+logger = logging.getLogger("simcore.inputs")
+HERTZ = SECOND**-1
+
+
+def _count(N, what: str) -> int:
+    if isinstance(N, bool) or not np.isscalar(N) or int(N) != N or N < 1:
+        raise ModelError(f"{what} needs a positive whole number of elements, not {N!r}")
+    return int(N)
+
+
+class PoissonGroup(NeuronGroup):
+    """N independent Poisson spike sources: ``PoissonGroup(100, rates=5*Hz)``.
+
+    ``rates`` is a rate, N rates, or an expression (``'10*Hz + 5*Hz*sin(2*pi*5*Hz*t)'``, which may use
+    ``i``, ``t`` and TimedArrays). As in Brian 2, element i spikes in a time step when
+    ``rand() < rates*dt``; a variable ``rates`` (settable, ``P.rates = ...``) or, for an expression,
+    a subexpression ``rates`` holds the rates.
+    """
+
+    base_name = "poissongroup"
+
+    def __init__(self, N: int, rates, dt=None, clock=None, when: str = "thresholds", order: int = 0,
+                 namespace: dict | None = None, name: str | None = None):
+        if when not in SLOTS:
+            raise ModelError(f"unknown schedule slot when={when!r}; the slots are {', '.join(SLOTS)}")
+        model = f"rates = {rates} : Hz" if isinstance(rates, str) else "rates : Hz"
+        super().__init__(_count(N, "a PoissonGroup"), model, threshold="rand() < rates*dt", namespace=namespace,
+                         dt=dt, clock=clock, order=order, name=name)
+        self.when = when
+        if not isinstance(rates, str):
+            self.rates = rates
+
+    def _threshold_operation(self, event: str, resolve) -> Operation:
+        return replace(super()._threshold_operation(event, resolve), when=self.when)
+
+
+class SpikeGeneratorGroup(Group):
+    """Emits exactly the given spikes: neuron ``indices[k]`` at ``times[k]`` (rounded to the time step
+    as Brian 2 does), repeated every ``period`` if it is not zero.
+
+    ``set_spikes`` replaces the spikes between runs. Spikes at times before the start of a run are
+    skipped (with a warning for spikes set since the last run). ``sorted=`` is accepted for Brian 2
+    compatibility; the spikes are always sorted here.
+    """
+
+    base_name = "spikegeneratorgroup"
+
+    def __init__(self, N: int, indices, times, dt=None, clock=None, period=0 * second, when: str = "thresholds",
+                 order: int = 0, sorted: bool = False, name: str | None = None):
+        super().__init__(_count(N, "a SpikeGeneratorGroup"), Equations(""), None, name=name, when=when,
+                         order=order, dt=dt, clock=clock)
+        self.events = {"spike": None}
+        self.add_variable("i", DIMENSIONLESS, np.int64, read_only=True)
+        self.variables["i"].array[:] = np.arange(self.N)
+        self.add_variable("N", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.N)
+        self._cursor = np.zeros(1, dtype=np.int64)  # the first spike the kernel has not yet emitted
+        self.set_spikes(indices, times, period, sorted)
+        self._frozen = True
+
+    def set_spikes(self, indices, times, period=0 * second, sorted: bool = False) -> None:
+        """Replace the spikes (and the period): neuron ``indices[k]`` spikes at ``times[k]``."""
+        indices = np.asarray(indices)
+        if get_dimensions(times) != SECOND and np.size(times) > 0:
+            raise DimensionMismatchError(f"the spike times of {self.where()} must be times, such as [1, 2]*ms, "
+                                         f"not {times!r}", get_dimensions(times), SECOND)
+        times = np.atleast_1d(np.asarray(to_si(times)[0], dtype=np.float64))
+        if indices.ndim != 1 or times.ndim != 1 or len(indices) != len(times):
+            raise ModelError(f"{self.where()} needs as many spike times as indices (1-D arrays), not "
+                             f"{np.shape(indices)} indices and {np.shape(times)} times")
+        if len(indices) and (not np.issubdtype(indices.dtype, np.number) or np.any(indices != np.round(indices))):
+            raise ModelError(f"the indices of {self.where()} must be whole numbers, not {indices!r}")
+        bad = np.flatnonzero((indices < 0) | (indices >= self.N))
+        if bad.size:
+            raise ModelError(f"spike {bad[0]} of {self.where()} has the neuron index {indices[bad[0]]}, outside "
+                             f"the group's {self.N} neurons (0 to {self.N - 1})")
+        negative = np.flatnonzero(~((times >= 0) & np.isfinite(times)))
+        if negative.size:
+            raise ModelError(f"spike {negative[0]} of {self.where()} (neuron {indices[negative[0]]}) has the time "
+                             f"{times[negative[0]] * 1e3:g} ms; spike times must be finite and not negative")
+        period_ = as_seconds(period, f"the period of {self.where()}")
+        if period_ < 0:
+            raise ModelError(f"the period of {self.where()} must not be negative, not {period!s}")
+        self._indices, self._times, self._period = indices.astype(np.int32), times, period_
+        self._binned_for = None  # the dt the kernel arrays were made for: none yet
+        self._spikes_changed = True
+        self._bin()  # errors now, with the current dt
+
+    def _bin(self) -> None:
+        """The kernel arrays: time steps of the spikes, sorted (then by index), and the period in steps."""
+        dt = self.dt_
+        if self._binned_for == dt:
+            return
+        steps = np.floor((self._times + 1e-3 * dt) / dt).astype(np.int64)
+        order = np.lexsort((self._indices, steps))
+        steps, indices, times = steps[order], self._indices[order], self._times[order]
+        twice = np.flatnonzero((np.diff(steps) == 0) & (np.diff(indices) == 0))
+        if twice.size:
+            k = twice[0]
+            raise ModelError(f"neuron {indices[k]} of {self.where()} spikes twice in the time step at "
+                             f"t = {steps[k] * dt * 1e3:g} ms (at {times[k] * 1e3:g} ms and {times[k + 1] * 1e3:g} "
+                             f"ms, with dt = {dt * 1e3:g} ms): at most one spike per neuron and time step")
+        period_steps = 0
+        if self._period > 0:
+            period_steps = int(round(self._period / dt))
+            if period_steps == 0 or abs(period_steps * dt - self._period) > 1e-9 * self._period:
+                raise ModelError(f"the period of {self.where()} ({self._period * 1e3:g} ms) must be a whole multiple "
+                                 f"of its dt ({dt * 1e3:g} ms)")
+            if len(steps) and steps[-1] >= period_steps:
+                raise ModelError(f"the period of {self.where()} ({self._period * 1e3:g} ms) must be longer than its "
+                                 f"last spike time ({times[-1] * 1e3:g} ms, in the time step at "
+                                 f"{steps[-1] * dt * 1e3:g} ms)")
+        self._steps, self._sorted_indices = steps, indices
+        self._period_steps = np.array([period_steps], dtype=np.int64)
+        self._binned_for = dt
+
+    @property
+    def period(self):
+        return self._period * second
+
+    @property
+    def spikes(self) -> tuple[np.ndarray, Quantity]:
+        """(indices, times) of the spikes, sorted by time step then index."""
+        self._bin()
+        return self._sorted_indices.copy(), Quantity(self._steps * self.dt_, second)
+
+    def __getitem__(self, key) -> Subgroup:
+        return subgroup_of(self, key)
+
+    def prepare_run(self, steps: int) -> None:
+        self._bin()
+        now = int(round(self.network_time / self.dt_))
+        if self._spikes_changed and self._period == 0 and np.any(self._steps < now):
+            logger.warning(f"{self.where()} has spikes before the start of this run (t = {self.network_time * 1e3:g} "
+                           "ms): they are skipped")
+        self._spikes_changed = False
+
+    def operations(self, resolve) -> list[Operation]:
+        return [Operation(f"{self.name}_spikegenerator", "spike_generator", self.name, self.when, self.order, 0,
+                          self.creation_order, details=(("event", "spike"),))]
+
+    def kernel_arrays(self) -> dict:
+        arrays = super().kernel_arrays()
+        prefix = f"_{self.name}"
+        arrays.update({f"{prefix}_spike_steps": self._steps, f"{prefix}_spike_indices": self._sorted_indices,
+                       f"{prefix}_spike_cursor": self._cursor, f"{prefix}_spike_period": self._period_steps})
+        return arrays
+
+    def state(self) -> dict:
+        return {"variables": super().state(), "cursor": self._cursor.copy(),
+                "spikes": (self._indices, self._times, self._period)}
+
+    def restore_state(self, state: dict) -> None:
+        super().restore_state(state["variables"])
+        self._cursor[:] = state["cursor"]
+        self._indices, self._times, self._period = state["spikes"]  # as they were (set_spikes may have changed them)
+        self._binned_for = None
+        self._bin()
+
+
+class PoissonInput(SimObject):
+    """``N`` independent Poisson inputs of rate ``rate`` onto ``target_var`` of each neuron of ``target``:
+    every time step, ``target_var += k*weight`` with k drawn from Binomial(N, rate*dt) (exactly; Brian 2
+    draws the same way). ``weight`` is a quantity or an expression in the target's variables, and must
+    have the units of ``target_var``."""
+
+    base_name = "poissoninput"
+    default_when = "synapses"
+
+    def __init__(self, target: Group, target_var: str, N: int, rate, weight, when: str = "synapses",
+                 order: int = 0, name: str | None = None):
+        variable = target.variables.get(target_var)
+        if variable is None:
+            raise ModelError(f"PoissonInput: {target.where()} has no variable '{target_var}' to add input to")
+        if variable.read_only or variable.shared or variable.linked:
+            raise ModelError(f"PoissonInput: '{target_var}' of {target.where()} is read-only, shared or linked; "
+                             "the input needs a variable of each neuron")
+        if isinstance(N, bool) or not np.isscalar(N) or int(N) != N or N < 0:
+            raise ModelError(f"PoissonInput: the number of inputs N must be a whole number >= 0, not {N!r}")
+        if get_dimensions(rate) != HERTZ or np.ndim(to_si(rate)[0]) != 0 or not to_si(rate)[0] >= 0:
+            raise ModelError(f"PoissonInput: the rate must be one rate >= 0 (e.g. 5*Hz), not {rate!r}")
+        super().__init__(name=name, when=when, order=order, clock=target.clock)
+        self.target, self.target_var, self._N, self._rate = target, target_var, int(N), rate
+        self._variable = variable
+        if isinstance(weight, str):
+            self._weight: Expression | float = parse_expression(weight)
+        else:
+            magnitude = si_values(weight, variable.dimension, f"the weight of {self.where()} (for '{target_var}')")
+            if np.ndim(magnitude) != 0:
+                raise ModelError(f"the weight of {self.where()} must be one value or an expression, not an array")
+            self._weight = float(magnitude)
+        self._weight_text = weight if isinstance(weight, str) else str(weight)
+
+    N = property(lambda self: self._N, doc="The number of inputs.")
+    rate = property(lambda self: self._rate, doc="The rate of each input.")
+    weight = property(lambda self: self._weight_text, doc="The weight of each input spike.")
+
+    @property
+    def namespace(self) -> dict | None:
+        """Names in a weight expression resolve like the target's own."""
+        return self.target.root.namespace
+
+    def dependencies(self) -> list:
+        return [self.target.root]
+
+    def external_names(self) -> set[str]:
+        if not isinstance(self._weight, Expression):
+            return set()
+        root = self.target.root
+        own = set(root.variables) | set(root.equations.names) | set(CLOCK_NAMES)
+        return {n for n in self._weight.identifiers | self._weight.functions if n not in own}
+
+    def check_units(self, external_dims: dict[str, Any]) -> None:
+        if isinstance(self._weight, Expression):
+            check_expression(self._weight, self.target.root.dimensions(), external_dims, self._variable.dimension,
+                             where=f"the weight of {self.where()} (for '{self.target_var}')")
+
+    def operations(self, resolve) -> list[Operation]:
+        probability = float(to_si(self._rate)[0]) * self.dt_
+        if probability > 1:
+            raise ModelError(f"{self.where()}: rate*dt = {probability:g} is above 1; use a smaller dt or a lower rate")
+        root, first, count = self.target.root, self.target.offset, self.target.N
+        if isinstance(self._weight, Expression):
+            # on a subgroup, i and N are the subgroup's own, as in run_regularly
+            relative = {symbol("i"): symbol("i") - first, symbol("N"): sympy.Integer(count)} if count < root.N else {}
+            weight = self._weight.expr.xreplace(relative)
+        else:
+            weight = sympy.Float(self._weight)
+        target = symbol(self.target_var)
+        draw = binomial(sympy.Integer(self._N), sympy.Float(probability), sympy.Integer(0))
+        statement = Assignment(self.target_var, target + draw * weight,
+                               f"{self.name}: {self.target_var} += binomial({self._N}, {self._rate!s}*dt)*"
+                               f"({self._weight_text})")
+        code = replace(root._code((statement,), resolve), start=first, size=count)
+        return [Operation(self.name, "regular", root.name, self.when, self.order, 0, self.creation_order, code=code,
+                          comment=f"PoissonInput: {self._N} inputs at {self._rate!s}")]

@@ -1,0 +1,639 @@
+"""Synapses: connections between two groups, their variables and equations, and the
+pathways that act on them when a presynaptic (or postsynaptic) event arrives."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from simcore.codegen.connect import ConnectRequest, connect_pairs
+from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
+from simcore.equations.generator import parse_generator
+from simcore.equations.model import EquationKind
+from simcore.equations.parser import Statements, symbol
+from simcore.errors import ModelError, UnknownNameError
+from simcore.ir import ArrayRef, Assignment, ElementCode, Operation
+from simcore.namespace import caller_namespace, lookup
+from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
+from simcore.objects.group import Group, assignments
+from simcore.objects.variables import DTYPES, Variable, check_index, si_values
+from simcore.seeding import connect_call, current_seed
+from simcore.solvers import SolverError, integrate
+from simcore.units import get_dimensions, to_si
+from simcore.units.dimension import DIMENSIONLESS
+
+log = logging.getLogger("simcore")
+
+# stream numbers of connect() calls: far from those of the run loop's random call sites
+_CONNECT_STREAM_BASE = 1 << 20
+
+
+@dataclass
+class _Pathway:
+    """One pathway (``S.pre``, ``S.post`` or a named one): code run per synapse when the
+    event of its source element arrives, after the pathway's delay."""
+
+    name: str
+    statements: Statements
+    direction: str  # 'pre': triggered by the source group, 'post': by the target group
+    event: str
+    order: int
+    delay_variable: str
+
+
+class PathwayView:
+    """``S.pre``: a pathway's ``delay`` (read and set like a variable) and ``order``."""
+
+    def __init__(self, synapses: Synapses, pathway: _Pathway):
+        object.__setattr__(self, "_synapses", synapses)
+        object.__setattr__(self, "_pathway", pathway)
+
+    @property
+    def delay(self):
+        return getattr(self._synapses, self._pathway.delay_variable)
+
+    @delay.setter
+    def delay(self, value) -> None:
+        setattr(self._synapses, self._pathway.delay_variable, value)
+
+    @property
+    def order(self) -> int:
+        return self._pathway.order
+
+    @order.setter
+    def order(self, value: int) -> None:
+        self._pathway.order = int(value)
+
+    @property
+    def event(self) -> str:
+        return self._pathway.event
+
+
+class Synapses(Group):
+    """Synapses between ``source`` and ``target`` (groups or subgroups), as in Brian 2."""
+
+    base_name = "synapses"
+
+    def __init__(self, source: Group, target: Group | None = None, model: str | Equations = "",
+                 on_pre: str | dict | None = None, on_post: str | dict | None = None, pre=None, post=None,
+                 connect=None, delay=None, on_event: str | dict = "spike", multisynaptic_index: str | None = None,
+                 namespace: dict | None = None, dtype=None, method: str | tuple | None = None, dt=None, clock=None,
+                 order: int = 0, name: str | None = None):
+        target = source if target is None else target
+        on_pre = _renamed_keyword(on_pre, pre, "pre", "on_pre")
+        on_post = _renamed_keyword(on_post, post, "post", "on_post")
+        equations = model if isinstance(model, Equations) else Equations(model)
+        equations.check_flags("Synapses")
+        super().__init__(0, equations, namespace, name=name, when="groups", order=order, dt=dt,
+                         clock=clock if clock is not None or dt is not None else source.clock)
+        self.source, self.target = source, target
+        self.method = method
+        self.multisynaptic_index = multisynaptic_index
+        self._create_variables(equations, dtype)
+        self._pathways: list[_Pathway] = []
+        events = on_event if isinstance(on_event, dict) else {}
+        default_event = on_event if isinstance(on_event, str) else "spike"
+        for direction, code in (("pre", on_pre), ("post", on_post)):
+            blocks = code if isinstance(code, dict) else ({direction: code} if code else {})
+            for pathway, statements in blocks.items():
+                self._add_pathway(pathway, statements, direction, events.get(pathway, default_event), delay)
+        if isinstance(delay, dict) and set(delay) - {p.name for p in self._pathways}:
+            unknown = sorted(set(delay) - {p.name for p in self._pathways})
+            raise ModelError(f"delay given for unknown pathway(s) {unknown} of {self.where()}")
+        self._connectivity_cache: dict[str, Any] = {}
+        self._history: dict[str, dict[str, np.ndarray]] = {}
+        self._frozen = True
+        if connect is not None and connect is not False:
+            warnings.warn("Synapses(..., connect=...) is deprecated in Brian 2; call S.connect(...) instead",
+                          DeprecationWarning, stacklevel=2)
+            if connect is True:
+                self.connect()
+            else:
+                self.connect(condition=connect)
+
+    # --- variables -----------------------------------------------------------------
+    def _create_variables(self, equations: Equations, dtype) -> None:
+        for equation in equations:
+            if equation.kind is EquationKind.SUBEXPRESSION:
+                continue
+            kind = DTYPES[equation.var_type] if equation.var_type != "float" or dtype is None else dtype
+            self.add_variable(equation.name, equation.dimension, kind, shared="shared" in equation.flags,
+                              constant="constant" in equation.flags)
+        for name in ("i", "j"):
+            self.add_variable(name, DIMENSIONLESS, np.int32, read_only=True)
+        for name in ("N_incoming", "N_outgoing"):
+            self.add_variable(name, DIMENSIONLESS, np.int32, read_only=True)
+        self.add_variable("N", DIMENSIONLESS, np.int64, shared=True, read_only=True)
+        self.add_variable("N_pre", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.source.N)
+        self.add_variable("N_post", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.target.N)
+        if self.multisynaptic_index is not None:
+            self.add_variable(self.multisynaptic_index, DIMENSIONLESS, np.int32, read_only=True)
+        if any("event-driven" in eq.flags for eq in equations):
+            self.add_variable("lastupdate", SECOND, np.float64)
+        for equation in equations:
+            if "summed" in equation.flags:
+                self._summed_target(equation)
+
+    def _add_pathway(self, name: str, code: str, direction: str, event: str, delay) -> None:
+        if not name.isidentifier() or name in self.variables or hasattr(type(self), name):
+            raise ModelError(f"'{name}' cannot name a pathway of {self.where()}")
+        trigger = self.source if direction == "pre" else self.target
+        if event not in getattr(trigger.root, "events", {}):
+            raise ModelError(f"{trigger.where()} has no event '{event}' to trigger the pathway '{name}' of "
+                             f"{self.where()}" + (" (it has no threshold)" if event == "spike" else ""))
+        statements = parse_statements(code)
+        delay_variable = "delay" if name == "pre" else f"{name}_delay"
+        value = delay.get(name) if isinstance(delay, dict) else (delay if name == "pre" else None)
+        if value is None:
+            self.add_variable(delay_variable, SECOND, np.float64)
+        else:  # one delay for all synapses of the pathway, as a scalar, as in Brian 2
+            self.add_variable(delay_variable, SECOND, np.float64, shared=True,
+                              value=as_seconds(value, f"the delay of pathway '{name}'"))
+        pathway = _Pathway(name, statements, direction, event, -1 if direction == "pre" else 1, delay_variable)
+        self._pathways.append(pathway)
+        for statement in statements:
+            self._check_target(statement.target, statement, statements, f"the '{name}' pathway")
+
+    def _check_target(self, name: str, statement, statements, what: str) -> None:
+        ref = self._reference(name)
+        if ref is None:
+            raise UnknownNameError(name, f"{what} of {self.where()} assigns to '{name}', which is neither a "
+                                   "synaptic variable nor a variable of the source or target group",
+                                   statement.position, statements.source)
+        group, variable = ref
+        if variable.read_only or variable.linked:
+            raise ModelError(f"{what} of {self.where()} assigns to '{name}', which is read-only")
+
+    def _summed_target(self, equation) -> None:
+        name, side = equation.name.rsplit("_", 1)
+        group = self.target if side == "post" else self.source
+        if name not in group.variables:
+            raise ModelError(f"the summed variable '{equation.name}' of {self.where()} needs a parameter '{name}' "
+                             f"in {group.where()}")
+        variable = group.variables[name]
+        if variable.dimension != equation.dimension:
+            raise ModelError(f"the summed variable '{equation.name}' of {self.where()} has units of "
+                             f"{equation.dimension} but '{name}' of {group.where()} has {variable.dimension}")
+
+    def _reference(self, name: str) -> tuple[Group, Variable] | None:
+        """The group and variable a name in the synapses' code refers to: a synaptic variable, ``x_pre``,
+        ``x_post``, or (as in Brian 2) a postsynaptic variable without suffix."""
+        if name in self.variables:
+            return self, self.variables[name]
+        for suffix, group in (("_pre", self.source), ("_post", self.target)):
+            if name.endswith(suffix) and name[: -len(suffix)] in group.root.variables:
+                return group, group.root.variables[name[: -len(suffix)]]
+        if name in self.target.root.variables and name not in CLOCK_NAMES:
+            return self.target, self.target.root.variables[name]
+        return None
+
+    def dimensions(self) -> dict:
+        dims = {}
+        for group, suffix in ((self.target, ""), (self.target, "_post"), (self.source, "_pre")):
+            dims.update({f"{name}{suffix}": v.dimension for name, v in group.root.variables.items()})
+            dims.update({f"{name}{suffix}": eq.dimension for name, eq in
+                         ((eq.name, eq) for eq in group.root.equations if eq.kind is EquationKind.SUBEXPRESSION)})
+        dims.update(super().dimensions())
+        return dims
+
+    def _own_name(self, name: str) -> bool:
+        return super()._own_name(name) or self._reference(name) is not None
+
+    def _variable_values(self, expression) -> dict[str, Any]:
+        values = super()._variable_values(expression)
+        for name in expression.identifiers:
+            if name not in values and self._reference(name) is not None:
+                group, variable = self._reference(name)
+                values[name] = self._neuron_values(name, group, variable)
+        return values
+
+    def _neuron_values(self, name: str, group: Group, variable: Variable) -> np.ndarray:
+        values = variable.values()
+        if np.ndim(values) == 0:
+            return values
+        index = self.variables["i"].array if group is self.source and name.endswith("_pre") else \
+            self.variables["j"].array
+        return values[index + group.offset]
+
+    # --- connecting ------------------------------------------------------------------
+    def connect(self, condition: str | bool | None = None, i=None, j=None, p=1.0, n=1,
+                skip_if_invalid: bool = False, namespace: dict | None = None) -> None:
+        """Create synapses: all-to-all, ``condition='i != j'``, ``i=``/``j=`` arrays, ``j='i'``, generator
+        syntax (``j='k for k in range(i-3, i+4) if k != i'``), ``p=`` and ``n=`` (numbers or expressions)."""
+        if condition is False:
+            return
+        if isinstance(condition, bool) or condition is None:
+            condition = None
+        if i is not None and not isinstance(i, str) or (j is not None and not isinstance(j, str)
+                                                         and i is not None):
+            self._connect_arrays(i, j, condition, p, n)
+            return
+        if isinstance(i, str):
+            raise ModelError("connect(i='...') is not supported; give the generator for j= instead")
+        if j is not None and not isinstance(j, str):
+            raise ModelError("connect(j=array) needs i= too (or use a generator string for j=)")
+        frame = caller_namespace()
+        texts = [t for t in (condition, p if isinstance(p, str) else None, n if isinstance(n, str) else None)
+                 if t is not None]
+        expressions = [parse_expression(t) for t in texts]
+        generator = parse_generator(j) if j is not None else None
+        names = set().union(*(e.identifiers for e in expressions)) if expressions else set()
+        if generator is not None:
+            names |= set(generator.identifiers)
+        values = self._connect_values(names - {generator.variable if generator else None}, namespace, frame)
+        dims = {name: get_dimensions(value) if not isinstance(value, np.ndarray) else self._dim_of(name)
+                for name, value in values.items()}
+        own = {"i": DIMENSIONLESS, "j": DIMENSIONLESS, "N_pre": DIMENSIONLESS, "N_post": DIMENSIONLESS}
+        if generator is not None and generator.variable:
+            own[generator.variable] = DIMENSIONLESS
+        for text, expected in ((condition, DIMENSIONLESS), (p if isinstance(p, str) else None, DIMENSIONLESS),
+                               (n if isinstance(n, str) else None, DIMENSIONLESS)):
+            if text is not None:
+                check_expression(parse_expression(text), own, dims, expected,
+                                 where=f"connect() of {self.where()}")
+        plain = {name: (value if isinstance(value, np.ndarray) else float(to_si(value)[0]))
+                 for name, value in values.items()}
+        request = ConnectRequest(
+            self.source.N, self.target.N,
+            condition=parse_expression(condition).expr if condition is not None else None,
+            p=parse_expression(p).expr if isinstance(p, str) else _probability(p),
+            n=parse_expression(n).expr if isinstance(n, str) else _count(n),
+            generator=generator, skip_if_invalid=skip_if_invalid)
+        stream = _CONNECT_STREAM_BASE + 16 * connect_call()
+        pre, post = connect_pairs(request, plain, current_seed(), stream)
+        self._append(pre, post)
+
+    def _dim_of(self, name: str):
+        return self.dimensions()[name]
+
+    def _connect_values(self, names: set[str], namespace: dict | None, frame: dict) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in names:
+            if name in ("i", "j", "N_pre", "N_post", None):
+                continue
+            resolved = None
+            for suffix, group in (("_pre", self.source), ("_post", self.target)):
+                if name.endswith(suffix) and name[: -len(suffix)] in group.variables:
+                    resolved = np.asarray(group.variables[name[: -len(suffix)]].values(), dtype=float)
+                    if resolved.ndim == 0:
+                        resolved = np.full(group.N, float(resolved))
+            if resolved is None:
+                found, value = lookup(name, namespace if namespace is not None else self.namespace, frame)
+                if not found:
+                    raise UnknownNameError(name, f"unknown identifier '{name}' in connect() of {self.where()} "
+                                           "(neuron variables need the suffix _pre or _post there)")
+                resolved = value
+            values[name] = resolved
+        return values
+
+    def _connect_arrays(self, i, j, condition, p, n) -> None:
+        if condition is not None or p != 1.0 or n != 1:
+            raise ModelError("connect(i=..., j=...) with index arrays cannot be combined with condition, p or n")
+        pre = np.atleast_1d(np.asarray(i))
+        post = np.atleast_1d(np.asarray(j))
+        if pre.shape != post.shape:
+            if pre.size == 1:
+                pre = np.full(post.shape, pre[0])
+            elif post.size == 1:
+                post = np.full(pre.shape, post[0])
+            else:
+                raise ModelError(f"connect(i=, j=): i has {pre.size} and j has {post.size} entries")
+        pre = check_index(pre.ravel(), self.source.N, f"the presynaptic indices of {self.where()}")
+        post = check_index(post.ravel(), self.target.N, f"the postsynaptic indices of {self.where()}")
+        self._append(pre % self.source.N, post % self.target.N)
+
+    def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
+        """Add synapses (new variables start at 0, as in Brian 2; delays of a new pathway too)."""
+        old = self.N
+        object.__setattr__(self, "N", old + len(pre))  # the attribute, not the read-only variable N
+        for name, variable in self.variables.items():
+            if variable.shared or name in ("N_incoming", "N_outgoing"):
+                continue
+            grown = np.zeros(self.N, dtype=variable.array.dtype)
+            grown[:old] = variable.array
+            variable.array = grown
+        self.variables["i"].array[old:] = pre
+        self.variables["j"].array[old:] = post
+        self.variables["N"].array[0] = self.N
+        pre_all, post_all = self.variables["i"].array, self.variables["j"].array
+        incoming = np.bincount(post_all, minlength=self.target.N).astype(np.int32)
+        outgoing = np.bincount(pre_all, minlength=self.source.N).astype(np.int32)
+        self.variables["N_incoming"].array = incoming[post_all]
+        self.variables["N_outgoing"].array = outgoing[pre_all]
+        if self.multisynaptic_index is not None:
+            pairs = pre_all.astype(np.int64) * self.target.N + post_all
+            order = np.argsort(pairs, kind="stable")
+            ranks = np.empty(self.N, dtype=np.int32)
+            sorted_pairs = pairs[order]
+            starts = np.r_[0, np.flatnonzero(np.diff(sorted_pairs)) + 1]
+            run_start = np.repeat(starts, np.diff(np.r_[starts, self.N]))
+            ranks[order] = np.arange(self.N) - run_start
+            self.variables[self.multisynaptic_index].array = ranks
+        self._connectivity_cache.pop("csr", None)
+
+    # --- indexing ----------------------------------------------------------------------
+    def indices_for(self, key):
+        """Synapse indices for ``S.w[k]``, ``S.w[i, j]`` (ints, slices, arrays), ``S.w[i, j, n]`` or a condition."""
+        if isinstance(key, tuple):
+            if len(key) not in (2, 3):
+                raise ModelError(f"index synapses with [i, j] or [i, j, n], not {key!r}")
+            mask = np.ones(self.N, dtype=bool)
+            columns = [self.variables["i"].array, self.variables["j"].array]
+            sizes = [self.source.N, self.target.N]
+            if len(key) == 3:
+                if self.multisynaptic_index is None:
+                    raise ModelError("S[i, j, n] needs Synapses(..., multisynaptic_index='name')")
+                columns.append(self.variables[self.multisynaptic_index].array)
+                sizes.append(np.iinfo(np.int32).max)
+            for part, column, size in zip(key, columns, sizes, strict=True):
+                mask &= _matches(part, column, size)
+            return np.flatnonzero(mask)
+        return super().indices_for(key)
+
+    def __getattr__(self, name: str):
+        for pathway in self.__dict__.get("_pathways", ()):
+            if pathway.name == name:
+                return PathwayView(self, pathway)
+        return super().__getattr__(name)
+
+    def set_values(self, name: str, value, key) -> None:
+        if name in ("i", "j", "N", "N_pre", "N_post", "N_incoming", "N_outgoing"):
+            raise ModelError(f"'{name}' of {self.where()} is read-only")
+        if self.variables[name].shared and not isinstance(value, str):
+            self.variables[name].array[0] = si_values(value, self.variables[name].dimension,
+                                                      f"'{name}' of {self.where()}")
+            return
+        super().set_values(name, value, key)
+
+    def __repr__(self) -> str:
+        return f"<Synapses '{self.name}': {self.N} synapses from '{self.source.name}' to '{self.target.name}'>"
+
+    # --- what the network asks ----------------------------------------------------------
+    def dependencies(self) -> list:
+        return [self.source.root, self.target.root]
+
+    def external_names(self) -> set[str]:
+        names = set(self.equations.identifiers)
+        for pathway in self._pathways:
+            names |= pathway.statements.identifiers
+        own = set(self.variables) | set(self.equations.names) | set(CLOCK_NAMES)
+        return {n for n in names if n not in own and self._reference(n) is None and not n.startswith("xi")}
+
+    def check_units(self, external_dims: dict[str, Any]) -> None:
+        own = self.dimensions()
+        self.equations.check_units(external_dims, builtins=own)
+        for pathway in self._pathways:
+            check_statements(pathway.statements, own, external_dims,
+                             where=f"the '{pathway.name}' pathway of {self.where()}")
+
+    def operations(self, resolve) -> list[Operation]:
+        ops = []
+        if self.N == 0:
+            return ops
+        clock_driven = Equations([eq for eq in self.equations if "event-driven" not in eq.flags
+                                  and "summed" not in eq.flags])
+        if clock_driven.diff_eq_names:
+            update = integrate(clock_driven, self.method, owner=self.name)
+            resolve(self, (), matrices=update.run_constants)
+            ops.append(Operation(f"{self.name}_stateupdater", "state_update", self.name, "groups", self.order, 0,
+                                 self.creation_order, code=self._code(update.statements, resolve),
+                                 comment=f"{update.method}: {update.description}"))
+        for equation in self.equations:
+            if "summed" in equation.flags:
+                ops.append(self._summed_operation(equation, resolve))
+        event_driven = self._event_driven_statements()
+        for pathway in self._pathways:
+            ops.append(self._pathway_operation(pathway, event_driven, resolve))
+        return ops
+
+    def _event_driven_statements(self) -> tuple[Assignment, ...]:
+        # the solver integrates clock-driven equations: hand it the event-driven ones without their flag
+        event_driven = Equations([replace(eq, flags=eq.flags - {"event-driven"}) for eq in self.equations
+                                  if "event-driven" in eq.flags or
+                                  (eq.kind is not EquationKind.DIFFERENTIAL and "summed" not in eq.flags)])
+        if not event_driven.diff_eq_names:
+            return ()
+        try:
+            update = integrate(event_driven, "exact", owner=self.name)
+        except SolverError as error:
+            reason = str(error).split("\n")[0].split("; use ")[0]  # the solver's own advice is about methods
+            raise ModelError(f"the event-driven equations of {self.where()} cannot be solved exactly ({reason}); "
+                             "mark them (clock-driven) instead") from error
+        if update.run_constants:
+            raise ModelError(f"the event-driven equations of {self.where()} are coupled linear equations, which "
+                             "simcore integrates only clock-driven; mark them (clock-driven) instead")
+        elapsed = {symbol("dt"): symbol("t") - symbol("lastupdate")}
+        return tuple(Assignment(s.target, s.expr.xreplace(elapsed), f"{s.comment} (event-driven)")
+                     for s in update.statements)
+
+    def _pathway_operation(self, pathway: _Pathway, event_driven, resolve) -> Operation:
+        statements = event_driven + assignments(pathway.statements, f"on_{pathway.name}")
+        if event_driven:
+            statements += (Assignment("lastupdate", symbol("t"), "lastupdate = t"),)
+        code = self._code(statements, resolve)
+        trigger = self.source if pathway.direction == "pre" else self.target
+        csr = self._csr(pathway)
+        details = (("source", trigger.root.name), ("event", pathway.event),
+                   ("range", (trigger.offset, trigger.offset + trigger.N)),
+                   ("whole_source", trigger.root is trigger), ("prefix", f"_{self.name}_{pathway.name}"),
+                   ("delays", csr["mode"]), ("slots", csr["slots"]), ("steps", csr["steps"]),
+                   ("indirect", csr["indirect"]))
+        return Operation(f"{self.name}_{pathway.name}", "synaptic_pathway", self.name, "synapses", pathway.order,
+                         0, self.creation_order, code=code, details=details,
+                         comment=f"pathway '{pathway.name}' on {pathway.event}s of {trigger.name}")
+
+    def _summed_operation(self, equation, resolve) -> Operation:
+        name, side = equation.name.rsplit("_", 1)
+        group = self.target if side == "post" else self.source
+        variable = group.root.variables[name]
+        target = ArrayRef(group.root.name, name, str(variable.array.dtype), False,
+                          index=f"{self.name}_{'j' if side == 'post' else 'i'}", offset=group.offset)
+        code = self._code((Assignment("_summed", equation.expr, f"{equation.name} = {equation.expression.text} "
+                                      "(summed)"),), resolve)
+        return Operation(f"{self.name}_summed_{name}", "summed_variable", self.name, "groups", group.root.order - 1,
+                         0, self.creation_order, code=code, details=(("target", target),
+                                                                     ("range", (group.offset,
+                                                                                group.offset + group.N))),
+                         comment=f"summed variable {equation.name}")
+
+    def _code(self, statements: tuple[Assignment, ...], resolve, extra_names=()) -> ElementCode:
+        statements = self._expand_subexpressions(statements)
+        used = set(extra_names)
+        written: list[str] = []
+        for statement in statements:
+            used |= {s.name for s in statement.expr.free_symbols}
+            if not statement.target.startswith("_") or statement.target in self.variables:
+                used.add(statement.target)
+                if self._reference(statement.target) is not None and statement.target not in written:
+                    written.append(statement.target)
+        arrays = tuple(self._array_ref(name) for name in sorted(used) if self._reference(name) is not None)
+        locals_ = {s.target for s in statements}
+        scalars = tuple(sorted(n for n in used if self._reference(n) is None and n not in locals_
+                               and n not in CLOCK_NAMES))
+        resolve(self, scalars)
+        return ElementCode(self.N, arrays, tuple(written), scalars, statements)
+
+    def _expand_subexpressions(self, statements: tuple[Assignment, ...]) -> tuple[Assignment, ...]:
+        """Synaptic subexpressions (and the target's, for names without suffix) become their expressions."""
+        values: dict = {}
+        for equation in self.equations.ordered_subexpressions():
+            if "summed" not in equation.flags:
+                values[symbol(equation.name)] = equation.expr.xreplace(values)
+        return tuple(Assignment(s.target, s.expr.xreplace(values), s.comment) for s in statements) if values \
+            else statements
+
+    def _array_ref(self, name: str) -> ArrayRef:
+        group, variable = self._reference(name)
+        if group is self:
+            return ArrayRef(self.name, name, str(variable.array.dtype), variable.shared)
+        root = group.root
+        base = name[:-4] if name.endswith("_pre") and group is self.source and name[:-4] in root.variables else \
+            name[:-5] if name.endswith("_post") and name[:-5] in root.variables else name
+        if variable.shared:
+            return ArrayRef(root.name, base, str(variable.array.dtype), True, local=name)
+        index = "i" if name.endswith("_pre") and group is self.source and base != name else "j"
+        return ArrayRef(root.name, base, str(variable.array.dtype), False, local=name,
+                        index=f"{self.name}_{index}", offset=group.offset)
+
+    # --- connectivity for propagation ----------------------------------------------------
+    def _delay_steps(self, pathway: _Pathway) -> np.ndarray:
+        delays = self.variables[pathway.delay_variable].array
+        return np.rint(delays / self.dt_).astype(np.int64)
+
+    def _csr(self, pathway: _Pathway) -> dict:
+        """Synapses grouped by the element that triggers the pathway (sorted by delay within one),
+        recomputed only when the synapses or their delays changed."""
+        variable = self.variables[pathway.delay_variable]
+        steps = self._delay_steps(pathway)
+        heterogeneous = not variable.shared and steps.size and steps.min() != steps.max()
+        sources = self.variables["i" if pathway.direction == "pre" else "j"].array
+        size = (self.source if pathway.direction == "pre" else self.target).N
+        cached = self._connectivity_cache.setdefault("csr", {}).get(pathway.name)
+        if cached is not None and np.array_equal(cached["delay_steps"], steps):
+            return cached
+        if heterogeneous:
+            order = np.lexsort((steps, sources))
+        elif np.all(sources[1:] >= sources[:-1]):
+            order = None
+        else:
+            order = np.argsort(sources, kind="stable")
+        ptr = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(sources, minlength=size), out=ptr[1:])
+        maximum = int(steps.max()) if steps.size else 0
+        if np.any(steps < 0):
+            raise ModelError(f"negative delay in the '{pathway.name}' pathway of {self.where()}")
+        csr = {"delay_steps": steps, "ptr": ptr, "indirect": order is not None,
+               "syn": (order if order is not None else np.zeros(0, dtype=np.int64)).astype(np.int64),
+               "dsorted": steps[order] if heterogeneous else np.zeros(0, dtype=np.int64),
+               "mode": "heterogeneous" if heterogeneous else ("homogeneous" if maximum > 0 else "none"),
+               "slots": maximum + 1, "steps": maximum}
+        self._connectivity_cache["csr"][pathway.name] = csr
+        self._resize_history(pathway, csr)
+        return csr
+
+    def _resize_history(self, pathway: _Pathway, csr: dict) -> None:
+        """The ring of past events (``slots`` steps); events in flight are kept when the slot count changes."""
+        if csr["mode"] == "none":
+            return
+        size = (self.source if pathway.direction == "pre" else self.target).N
+        old = self._history.get(pathway.name)
+        slots = csr["slots"]
+        if old is not None and len(old["start"]) == slots:
+            return
+        step = int(round(self.network_time / self.dt_))
+        past: list[tuple[int, np.ndarray]] = []
+        if old is not None:
+            capacity, old_slots = len(old["ring"]), len(old["start"])
+            for back in range(1, min(old_slots, slots)):
+                slot = (step - back) % old_slots
+                positions = (old["start"][slot] + np.arange(old["count"][slot])) % capacity
+                past.append((step - back, old["ring"][positions]))
+        capacity = max(1024, 2 * size, sum(len(e) for _, e in past) + size)
+        history = {"ring": np.zeros(capacity, dtype=np.int32), "start": np.zeros(slots, dtype=np.int64),
+                   "count": np.zeros(slots, dtype=np.int64), "head": np.zeros(1, dtype=np.int64)}
+        for when, elements in reversed(past):
+            self._history_append(history, when % slots, elements)
+        self._history[pathway.name] = history
+
+    @staticmethod
+    def _history_append(history: dict, slot: int, elements: np.ndarray) -> None:
+        head, capacity = int(history["head"][0]), len(history["ring"])
+        history["ring"][(head + np.arange(len(elements))) % capacity] = elements
+        history["start"][slot], history["count"][slot] = head, len(elements)
+        history["head"][0] = head + len(elements)
+
+    def grow(self) -> None:
+        """Double a ring of past events that might not hold the next step's (it keeps its contents)."""
+        for name, history in list(self._history.items()):
+            pathway = next(p for p in self._pathways if p.name == name)
+            size = (self.source if pathway.direction == "pre" else self.target).N
+            if history["count"].sum() + size <= len(history["ring"]):
+                continue
+            slots, capacity = len(history["start"]), len(history["ring"])
+            bigger = {"ring": np.zeros(2 * capacity, dtype=np.int32), "start": np.zeros(slots, dtype=np.int64),
+                      "count": np.zeros(slots, dtype=np.int64), "head": np.zeros(1, dtype=np.int64)}
+            for slot in np.argsort(history["start"], kind="stable"):
+                positions = (history["start"][slot] + np.arange(history["count"][slot])) % capacity
+                self._history_append(bigger, int(slot), history["ring"][positions])
+            self._history[name] = bigger
+
+    def kernel_arrays(self) -> dict:
+        arrays = super().kernel_arrays()
+        for pathway in self._pathways:
+            csr = self._connectivity_cache.get("csr", {}).get(pathway.name)
+            if csr is None:
+                continue
+            prefix = f"_{self.name}_{pathway.name}"
+            arrays.update({f"{prefix}_ptr": csr["ptr"], f"{prefix}_syn": csr["syn"],
+                           f"{prefix}_dsorted": csr["dsorted"]})
+            for key, array in self._history.get(pathway.name, {}).items():
+                arrays[f"{prefix}_hist{'' if key == 'ring' else '_' + key}"] = array
+        return arrays
+
+    def state(self) -> dict:
+        return {"variables": {name: v.array.copy() for name, v in self.variables.items()}, "N": self.N,
+                "history": {name: {k: a.copy() for k, a in h.items()} for name, h in self._history.items()}}
+
+    def restore_state(self, state: dict) -> None:
+        object.__setattr__(self, "N", state["N"])
+        for name, array in state["variables"].items():
+            self.variables[name].array = array.copy()
+        self._history = {name: {k: a.copy() for k, a in h.items()} for name, h in state["history"].items()}
+        self._connectivity_cache.pop("csr", None)
+
+
+def _matches(part, column: np.ndarray, size: int) -> np.ndarray:
+    if isinstance(part, slice):
+        start, stop, step = part.indices(size)
+        return (column >= start) & (column < stop) & ((column - start) % step == 0)
+    values = np.atleast_1d(np.asarray(part))
+    if not np.issubdtype(values.dtype, np.integer):
+        raise ModelError(f"synapse indices must be integers or slices, not {part!r}")
+    return np.isin(column, values)
+
+
+def _probability(p) -> float:
+    value = float(p)
+    if not 0 <= value <= 1:
+        raise ModelError(f"connect(p={p!r}): a probability must be between 0 and 1")
+    return value
+
+
+def _count(n) -> int:
+    if int(n) != n or n < 0:
+        raise ModelError(f"connect(n={n!r}): the number of synapses per pair must be a whole number >= 0")
+    return int(n)
+
+
+def _renamed_keyword(new, old, old_name: str, new_name: str):
+    if old is None:
+        return new
+    if new is not None:
+        raise ModelError(f"give either {new_name}= or the older {old_name}=, not both")
+    warnings.warn(f"Synapses({old_name}=...) is deprecated in Brian 2; use {new_name}=", DeprecationWarning,
+                  stacklevel=3)
+    return old

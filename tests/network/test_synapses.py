@@ -1,0 +1,264 @@
+"""Synapses on tiny networks, each result computed by hand: delays, pathways, summed and
+event-driven variables, connect() through the Synapses API, indexing, errors."""
+
+import math
+
+import numpy as np
+import pytest
+
+from simcore import (
+    ModelError,
+    Network,
+    NeuronGroup,
+    SpikeMonitor,
+    StateMonitor,
+    Synapses,
+    UnknownNameError,
+    ms,
+    second,
+    seed,
+    start_scope,
+)
+from simcore.units import DimensionMismatchError
+
+DT = 0.1e-3
+
+
+def spikes_at(n, steps_by_neuron: dict[int, list[int]]) -> NeuronGroup:
+    """Neurons that spike exactly at the given time steps."""
+    terms = [f"(i == {k} and ({' or '.join(f't_in_timesteps == {s}' for s in steps)}))"
+             for k, steps in steps_by_neuron.items()]
+    return NeuronGroup(n, "", threshold=" or ".join(terms), method="exact")
+
+
+def test_homogeneous_delay_arrives_round_d_over_dt_steps_later():
+    start_scope()
+    source = spikes_at(2, {0: [3], 1: [7, 20]})
+    target = NeuronGroup(2, "v : 1")
+    # 1.26 ms / 0.1 ms rounds to 13 steps
+    syn = Synapses(source, target, "arrival : second\ncount : 1", on_pre="arrival = t\ncount += 1\nv += 1",
+                   delay=1.26 * ms)
+    syn.connect(j="i")
+    Network(source, target, syn).run(4 * ms)
+    assert syn.arrival_ / DT == pytest.approx([3 + 13, 20 + 13])
+    assert syn.count_.tolist() == [1, 2]
+    assert target.v_.tolist() == [1, 2]
+    assert float(syn.delay / ms) == pytest.approx(1.26)
+
+
+def test_heterogeneous_delays_per_synapse():
+    start_scope()
+    source = spikes_at(2, {0: [0], 1: [5]})
+    target = NeuronGroup(3, "v : 1")
+    syn = Synapses(source, target, "arrival : second", on_pre="arrival = t\nv += 1")
+    syn.connect()
+    syn.delay = "(2*i + j) * 0.1*ms"
+    assert syn.delay[1, 2] / ms == pytest.approx([0.4])
+    Network(source, target, syn).run(2 * ms)
+    expected = np.array([0 + (2 * i + j) if i == 0 else 5 + (2 * i + j) for i in range(2) for j in range(3)])
+    np.testing.assert_allclose(syn.arrival_ / DT, expected, atol=1e-9)
+    assert target.v_.tolist() == [2, 2, 2]
+
+
+def test_zero_delay_acts_in_the_same_step_and_pathway_order():
+    start_scope()
+    source = spikes_at(1, {0: [4]})
+    target = NeuronGroup(1, "x : 1\ny : 1", threshold="x > 0", reset="y = 10*x\nx = 0")
+    pre = Synapses(source, target, on_pre="x += 1")
+    pre.connect()
+    # a post pathway runs on the target's spikes of the same step, after the pre pathway (orders -1, 1)
+    back = Synapses(target, target, "w : 1", on_pre="w += 1", on_post="w *= 3")
+    back.connect()
+    monitor = SpikeMonitor(target)
+    Network(source, target, pre, back, monitor).run(1 * ms)
+    assert target.y_[0] == 10
+    assert monitor.t_ / DT == pytest.approx([5])  # x changes in the synapses slot of step 4, after thresholds
+    assert back.w_[0] == 3  # (0 + 1) * 3: the pre pathway first
+
+
+def test_named_pathways_with_their_own_delays():
+    start_scope()
+    source = spikes_at(1, {0: [0]})
+    target = NeuronGroup(1, "fast : 1\nslow : 1\nwhen_fast : second\nwhen_slow : second")
+    syn = Synapses(source, target, on_pre={"quick": "fast += 1\nwhen_fast = t", "late": "slow += 1\nwhen_slow = t"},
+                   delay={"quick": 0.2 * ms, "late": 0.9 * ms})
+    syn.connect()
+    assert float(syn.quick.delay / ms) == pytest.approx(0.2)
+    syn.late.delay = 1.1 * ms
+    Network(source, target, syn).run(2 * ms)
+    assert target.when_fast_[0] / DT == pytest.approx(2)
+    assert target.when_slow_[0] / DT == pytest.approx(11)
+
+
+def test_summed_variable_sums_over_synapses_into_a_subgroup():
+    start_scope()
+    source = NeuronGroup(3, "x : 1")
+    source.x = [1, 2, 3]
+    target = NeuronGroup(4, "s : 1")
+    target.s = 99
+    syn = Synapses(source, target[1:3], "s_post = w*x_pre : 1 (summed)\nw : 1")
+    syn.connect()
+    syn.w = "j + 1"
+    Network(source, target, syn).run(0.1 * ms)
+    # target 1 gets 1*(1+2+3), target 2 gets 2*(1+2+3); the others keep their values
+    assert target.s_.tolist() == [99, 6, 12, 99]
+
+
+def test_summed_current_drives_a_membrane_like_a_shared_input():
+    start_scope()
+    source = NeuronGroup(2, "dg/dt = -g/(5*ms) : 1")
+    source.g = [1, 2]
+    target = NeuronGroup(1, "dv/dt = I/(1*ms) : 1\nI : 1", method="euler")
+    syn = Synapses(source, target, "I_post = g_pre : 1 (summed)")
+    syn.connect()
+    Network(source, target, syn).run(1 * ms)
+    # the sum is taken before the target's update in every step: v = sum_k 3*exp(-k dt/5ms) dt/1ms
+    k = np.arange(10)
+    expected = np.sum(3 * np.exp(-k * DT / 5e-3)) * DT / 1e-3
+    assert target.v_[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_clock_driven_synaptic_equation_reads_postsynaptic_values():
+    start_scope()
+    source = NeuronGroup(1, "")
+    target = NeuronGroup(2, "v : 1")
+    target.v = [1, 2]
+    syn = Synapses(source, target, "dy/dt = (v_post - y)/(2*ms) : 1 (clock-driven)")
+    syn.connect()
+    Network(source, target, syn).run(1 * ms)
+    np.testing.assert_allclose(syn.y_, [1, 2] * np.asarray(1 - math.exp(-0.5)), rtol=1e-12)
+
+
+def test_event_driven_stdp_pair():
+    start_scope()
+    pre = spikes_at(1, {0: [10]})
+    post = spikes_at(1, {0: [30]})
+    syn = Synapses(pre, post, """w : 1
+                                 dapre/dt = -apre/taupre : 1 (event-driven)
+                                 dapost/dt = -apost/taupost : 1 (event-driven)""",
+                   on_pre="apre += 0.01\nw = w + apost", on_post="apost -= 0.012\nw = w + apre",
+                   namespace={"taupre": 20 * ms, "taupost": 20 * ms})
+    syn.connect()
+    Network(pre, post, syn).run(5 * ms)
+    assert syn.w_[0] == pytest.approx(0.01 * math.exp(-2 / 20), rel=1e-12)
+    assert syn.lastupdate_[0] == pytest.approx(3e-3)
+
+
+def test_event_driven_that_cannot_be_solved_exactly_is_refused():
+    start_scope()
+    group = NeuronGroup(1, "", threshold="True")
+    syn = Synapses(group, group, "dx/dt = -x**2/ms : 1 (event-driven)", on_pre="x += 1")
+    syn.connect()
+    with pytest.raises(ModelError, match="event-driven equations .* cannot be solved exactly.*clock-driven"):
+        Network(group, syn).run(1 * ms)
+
+
+def test_connect_forms_indexing_and_values():
+    start_scope()
+    seed(3)
+    source = NeuronGroup(4, "x : 1")
+    source.x = [0, 10, 20, 30]
+    target = NeuronGroup(5, "y : 1")
+    syn = Synapses(source, target, "w : 1", multisynaptic_index="k")
+    syn.connect(i=[0, 3], j=[4, 1])
+    syn.connect(condition="i == j and i > 0", n=2)
+    syn.connect(j="k2 for k2 in range(i-1, i+2) if k2 >= 0", skip_if_invalid=True)
+    assert len(syn) == 2 + 6 + 11
+    assert syn.i[:8].tolist() == [0, 3, 1, 1, 2, 2, 3, 3]
+    assert syn.k[:8].tolist() == [0, 0, 0, 1, 0, 1, 0, 1]
+    syn.w = "x_pre + j"
+    assert syn.w[3, 1].tolist() == [31]
+    assert syn.w[1, 1].tolist() == [11, 11, 11]  # twice from the condition with n=2, once from the generator
+    assert syn.w[0, 4].tolist() == [4]
+    assert syn.w[1, 1, 1].tolist() == [11]
+    syn.w["i > j"] = 0
+    assert np.all(syn.w_[syn.i > syn.j] == 0)
+    assert syn.N_incoming.tolist() == [np.bincount(syn.j, minlength=5)[j] for j in syn.j]
+    assert syn.N_outgoing[:1].tolist() == [np.sum(syn.i == 0)]
+
+
+def test_probabilistic_connect_is_reproducible_and_independent_between_synapses():
+    start_scope()
+    group = NeuronGroup(200, "")
+    seed(11)
+    first = Synapses(group, group)
+    first.connect(p=0.1)
+    second_ = Synapses(group, group)
+    second_.connect(p=0.1)
+    assert abs(len(first) - 4000) < 5 * math.sqrt(4000 * 0.9)
+    assert not np.array_equal(first.j, second_.j)
+    seed(11)
+    again = Synapses(group, group)
+    again.connect(p=0.1)
+    np.testing.assert_array_equal(first.i, again.i)
+    np.testing.assert_array_equal(first.j, again.j)
+
+
+def test_spikes_in_flight_survive_between_runs_and_restore():
+    start_scope()
+    source = spikes_at(1, {0: [2]})
+    target = NeuronGroup(1, "v : 1\nwhen : second")
+    syn = Synapses(source, target, on_pre="v += 1\nwhen = t", delay=3 * ms)
+    syn.connect()
+    net = Network(source, target, syn)
+    net.store()
+    net.run(1 * ms)
+    assert target.v_[0] == 0
+    net.run(3 * ms)
+    assert target.v_[0] == 1 and target.when_[0] / DT == pytest.approx(32)
+    net.restore()
+    assert target.v_[0] == 0
+    net.run(1 * ms)
+    syn.delay = 1.5 * ms  # the spike of step 2 is in flight: it now arrives at step 17
+    net.run(1 * ms)
+    assert target.when_[0] / DT == pytest.approx(17)
+
+
+def test_state_monitor_on_synapses_and_spike_monitor_source():
+    start_scope()
+    source = spikes_at(2, {0: [1, 4], 1: [2]})
+    target = NeuronGroup(1, "")
+    syn = Synapses(source, target, "w : 1", on_pre="w += 1")
+    syn.connect()
+    trace = StateMonitor(syn, "w", record=[0, 1])
+    Network(source, target, syn, trace).run(0.6 * ms)
+    assert trace.w[0].tolist() == [0, 0, 1, 1, 1, 2]
+    assert trace.w[1].tolist() == [0, 0, 0, 1, 1, 1]
+
+
+def test_deprecated_keywords_still_work():
+    start_scope()
+    group = NeuronGroup(3, "v : 1", threshold="v > 1")
+    with pytest.warns(DeprecationWarning):
+        syn = Synapses(group, group, "w : 1", pre="v += w", connect="i != j")
+    assert len(syn) == 6
+
+
+def test_bad_synapses_input():
+    start_scope()
+    group = NeuronGroup(3, "v : volt", threshold="v > 1*mV")
+    silent = NeuronGroup(3, "v : volt")
+    with pytest.raises(UnknownNameError, match="assigns to 'u', which is neither"):
+        Synapses(group, group, on_pre="u += 1")
+    with pytest.raises(ModelError, match="has no event 'spike'.*no threshold"):
+        Synapses(silent, group, on_pre="v += 1*mV")
+    with pytest.raises(ModelError, match="needs a parameter 'I'"):
+        Synapses(group, group, "I_post = 1*mV : volt (summed)")
+    syn = Synapses(group, group, "w : 1", on_pre="v += w")
+    syn.connect()
+    with pytest.raises(DimensionMismatchError, match="volt"):
+        Network(group, syn).run(1 * ms)
+    with pytest.raises(ModelError, match="between 0 and 1"):
+        syn.connect(p=1.5)
+    with pytest.raises(UnknownNameError, match="'nowhere'"):
+        syn.connect(condition="nowhere > 0")
+    with pytest.raises(ModelError, match="out of range"):
+        syn.connect(i=[0], j=[3])
+    syn2 = Synapses(group, group, on_pre="v += 1*mV")
+    syn2.connect()
+    syn2.delay = "-1*ms"
+    with pytest.raises(ModelError, match="negative delay"):
+        Network(group, syn2).run(1 * ms)
+    with pytest.raises(ModelError, match="read-only"):
+        syn2.i = 0
+    assert float(syn2.delay[0] / second) == pytest.approx(-1e-3)
