@@ -242,6 +242,11 @@ def reset(op: Operation, streams: RandomStreams) -> Function:
     return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], False, random)
 
 
+def _own_step(op: Operation) -> str:
+    """The step number on the monitor's own clock (the loop counts steps of the network's smallest dt)."""
+    return f"_step // {op.ticks}" if op.ticks > 1 else "_step"
+
+
 def spike_monitor(op: Operation) -> Function:
     start, stop = dict(op.details)["range"]
     lines = [f"{INDENT}_n = _mon_n[0]", f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]",
@@ -249,7 +254,7 @@ def spike_monitor(op: Operation) -> Function:
              f"{INDENT * 3}_mon_count[_i - {start}] += 1"]
     args = ["_step", "_spikes", "_nspikes", "_mon_i", "_mon_t", "_mon_n", "_mon_count"]
     if dict(op.details)["record"]:
-        lines += [f"{INDENT * 3}_mon_i[_n] = _i - {start}", f"{INDENT * 3}_mon_t[_n] = _step"]
+        lines += [f"{INDENT * 3}_mon_i[_n] = _i - {start}", f"{INDENT * 3}_mon_t[_n] = {_own_step(op)}"]
         for ref in dict(op.details).get("variables", ()):
             source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_i]"
             lines.append(f"{INDENT * 3}_mon_{ref.name}[_n] = {source}")
@@ -262,7 +267,7 @@ def spike_monitor(op: Operation) -> Function:
 def state_monitor(op: Operation, streams: RandomStreams) -> Function:
     """Stored variables are copied; subexpressions (``op.code``: ``_sub_<name> = expr``) are computed."""
     variables = dict(op.details)["variables"]
-    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_mon_t[_r] = _step"]
+    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_mon_t[_r] = {_own_step(op)}"]
     args = ["_step", "_indices", "_mon_t", "_mon_n"]
     computed = ()
     if op.code is not None:
@@ -290,7 +295,7 @@ def rate_monitor(op: Operation) -> Function:
     start, stop = dict(op.details)["range"]
     lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_count = 0", f"{INDENT}for _k in range(_nspikes[0]):",
              f"{INDENT * 2}if {start} <= _spikes[_k] < {stop}:", f"{INDENT * 3}_count += 1",
-             f"{INDENT}_mon_rate[_r] = _count / ({stop - start} * _dt)", f"{INDENT}_mon_t[_r] = _step",
+             f"{INDENT}_mon_rate[_r] = _count / ({stop - start} * _dt)", f"{INDENT}_mon_t[_r] = {_own_step(op)}",
              f"{INDENT}_mon_n[0] = _r + 1"]
     return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"])
 

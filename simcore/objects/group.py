@@ -3,16 +3,18 @@ strings, indices from slices, arrays or conditions, and subgroups."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import sympy
 
 from simcore.codegen.numpy_eval import evaluate
 from simcore.equations import Equations, check_expression, parse_expression
 from simcore.equations.parser import symbol
-from simcore.equations.user_functions import is_user_function
+from simcore.equations.user_functions import is_user_function, kernel_parameters, user_function_names
 from simcore.errors import ModelError, UnknownNameError
-from simcore.ir import Assignment, event_arrays
+from simcore.ir import Assignment, ElementCode, event_arrays
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SimObject
 from simcore.objects.variables import (
@@ -183,6 +185,55 @@ class Group(SimObject):
             variable.array[indices] = result[0] if variable.shared else result[indices]
             return
         variable.array[indices] = si_values(value, variable.dimension, f"'{name}' of {self.where()}")
+
+    # --- code for the compiled loop -----------------------------------------------------
+    def _stores(self, name: str) -> bool:
+        """Whether ``name`` in this group's code is an array the kernel receives (else a constant)."""
+        return name in self.variables
+
+    def _subexpressions(self) -> tuple:
+        """The subexpressions code may read, in an order where each comes after those it uses."""
+        return self.equations.ordered_subexpressions()
+
+    def expanded_subexpression(self, name: str) -> sympy.Basic:
+        """A subexpression with the subexpressions it uses substituted, down to stored variables."""
+        values: dict = {}
+        for equation in self._subexpressions():
+            values[symbol(equation.name)] = equation.expr.xreplace(values)
+        return values[symbol(name)]
+
+    def _expand_subexpressions(self, statements: tuple[Assignment, ...]) -> tuple[Assignment, ...]:
+        """Subexpressions that statements read (a threshold on 'rates', a reset) become their expressions,
+        except where an earlier statement assigned the name (a '(constant over dt)' one, held per step)."""
+        names = {equation.name for equation in self._subexpressions()}
+        if not names:
+            return statements
+        out, assigned = [], set()
+        for statement in statements:
+            values = {s: self.expanded_subexpression(s.name) for s in statement.expr.free_symbols
+                      if s.name in names and s.name not in assigned}
+            out.append(replace(statement, expr=statement.expr.xreplace(values)) if values else statement)
+            assigned.add(statement.target)
+        return tuple(out)
+
+    def _code(self, statements: tuple[Assignment, ...], resolve, extra_names=()) -> ElementCode:
+        statements = self._expand_subexpressions(statements)
+        used = set(extra_names)
+        written = []
+        for statement in statements:
+            used |= {s.name for s in statement.expr.free_symbols}
+            if not statement.target.startswith("_") or self._stores(statement.target):
+                used.add(statement.target)
+                if self._stores(statement.target) and statement.target not in written:
+                    written.append(statement.target)
+        arrays = tuple(self._array_ref(name, name in written) for name in sorted(used) if self._stores(name))
+        locals_ = {s.target for s in statements}
+        scalars = tuple(sorted(n for n in used if not self._stores(n) and n not in locals_ and
+                               n not in CLOCK_NAMES))
+        functions = user_function_names(s.expr for s in statements)  # TimedArrays: values and dt as arguments
+        resolve(self, scalars + functions)
+        parameters = tuple(p for name in functions for p in kernel_parameters(name))
+        return ElementCode(self.N, arrays, tuple(written), scalars + parameters, statements)
 
     def kernel_arrays(self) -> dict:
         arrays = {}

@@ -73,7 +73,7 @@ class Monitor(SimObject):
 
     @property
     def t_(self) -> np.ndarray:
-        return self._recorded("t") * self._base_dt
+        return self._recorded("t") * self.dt_
 
     @property
     def t(self):
@@ -123,7 +123,6 @@ class EventMonitor(Monitor):
             self._allocate(variable, capacity, source.variables[variable].array.dtype)
         self._allocate("n", 1, np.int64)
         self._allocate("count", source.N, np.int64)
-        self._base_dt = source.dt_
 
     def operations(self, resolve) -> list[Operation]:
         root, start, stop = _source_range(self.source)
@@ -136,7 +135,7 @@ class EventMonitor(Monitor):
 
     def prepare_run(self, steps: int) -> None:
         """Time steps are int32 until a run goes past step 2**31 - 1 (6.8 years at 0.1 ms)."""
-        last = int(round(self.network_time / self._base_dt)) + steps
+        last = int(round(self.network_time / self.dt_)) + steps
         if last >= np.iinfo(np.int32).max and self.buffers["t"].dtype == np.int32:
             self.buffers["t"] = self.buffers["t"].astype(np.int64)
 
@@ -216,7 +215,6 @@ class StateMonitor(Monitor):
         for variable in names:
             dtype = source.variables[variable].array.dtype if variable in source.variables else np.float64
             self._allocate(variable, (256, len(indices)), dtype)
-        self._base_dt = source.dt_
 
     def operations(self, resolve) -> list[Operation]:
         root = self.source.root
@@ -289,7 +287,6 @@ class PopulationRateMonitor(Monitor):
         self._allocate("rate", 1024, np.float64)
         self._allocate("t", 1024, np.int64)
         self._allocate("n", 1, np.int64)
-        self._base_dt = source.dt_
 
     def operations(self, resolve) -> list[Operation]:
         root, start, stop = _source_range(self.source)
@@ -310,7 +307,7 @@ class PopulationRateMonitor(Monitor):
         if width is None:
             raise ModelError("smooth_rate needs width=, e.g. width=1*ms")
         width_ = as_seconds(width, "width")
-        dt = self._base_dt
+        dt = self.dt_
         if window == "gaussian":
             half = int(np.ceil(3 * width_ / dt))
             offsets = np.arange(-half, half + 1) * dt

@@ -12,10 +12,9 @@ from simcore.equations import Equations, check_expression, check_statements, par
 from simcore.equations.functions import timestep
 from simcore.equations.model import EquationKind
 from simcore.equations.parser import Expression, Statements, is_condition, symbol
-from simcore.equations.user_functions import kernel_parameters, user_function_names
 from simcore.errors import ModelError, UnknownNameError
-from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, StateUpdate
-from simcore.objects.base import CLOCK_NAMES, SECOND, SLOTS, as_seconds
+from simcore.ir import ArrayRef, Assignment, Operation, StateUpdate
+from simcore.objects.base import SECOND, SLOTS, as_seconds
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.subgroup import Subgroup, subgroup_of
@@ -128,13 +127,6 @@ class NeuronGroup(Group):
         self._regular.append((statements, period, when, order, name, first, count))
         return name
 
-    def expanded_subexpression(self, name: str) -> sympy.Basic:
-        """A subexpression with the subexpressions it uses substituted, down to stored variables."""
-        values: dict = {}
-        for equation in self.equations.ordered_subexpressions():
-            values[symbol(equation.name)] = equation.expr.xreplace(values)
-        return values[symbol(name)]
-
     def __getitem__(self, key) -> Subgroup:
         return subgroup_of(self, key)
 
@@ -167,39 +159,6 @@ class NeuronGroup(Group):
             ops.append(Operation(f"{self.name}_{event}_resetter_{number}", "reset", self.name, when, order, 0,
                                  self.creation_order, code=code, details=(("event", event),)))
         return ops
-
-    def _code(self, statements: tuple[Assignment, ...], resolve, extra_names=()) -> ElementCode:
-        statements = self._expand_subexpressions(statements)
-        used = set(extra_names)
-        written = []
-        for statement in statements:
-            used |= {s.name for s in statement.expr.free_symbols}
-            if not statement.target.startswith("_") or statement.target in self.variables:
-                used.add(statement.target)
-                if statement.target in self.variables and statement.target not in written:
-                    written.append(statement.target)
-        arrays = tuple(self._array_ref(name, name in written) for name in sorted(used) if name in self.variables)
-        locals_ = {s.target for s in statements}
-        scalars = tuple(sorted(n for n in used if n not in self.variables and n not in locals_ and
-                               n not in CLOCK_NAMES))
-        functions = user_function_names(s.expr for s in statements)  # TimedArrays: values and dt as arguments
-        resolve(self, scalars + functions)
-        parameters = tuple(p for name in functions for p in kernel_parameters(name))
-        return ElementCode(self.N, arrays, tuple(written), scalars + parameters, statements)
-
-    def _expand_subexpressions(self, statements: tuple[Assignment, ...]) -> tuple[Assignment, ...]:
-        """Subexpressions that statements read (a threshold on 'rates', a reset) become their expressions,
-        except where an earlier statement assigned the name (a '(constant over dt)' one, held per step)."""
-        names = set(self.equations.subexpr_names)
-        if not names:
-            return statements
-        out, assigned = [], set()
-        for statement in statements:
-            values = {s: self.expanded_subexpression(s.name) for s in statement.expr.free_symbols
-                      if s.name in names and s.name not in assigned}
-            out.append(replace(statement, expr=statement.expr.xreplace(values)) if values else statement)
-            assigned.add(statement.target)
-        return tuple(out)
 
     def _array_ref(self, name: str, written: bool) -> ArrayRef:
         variable = self.variables[name]

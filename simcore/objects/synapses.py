@@ -16,7 +16,7 @@ from simcore.equations.generator import parse_generator
 from simcore.equations.model import EquationKind
 from simcore.equations.parser import Statements, symbol
 from simcore.errors import ModelError, UnknownNameError
-from simcore.ir import ArrayRef, Assignment, ElementCode, Operation
+from simcore.ir import ArrayRef, Assignment, Operation
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
 from simcore.objects.group import Group, assignments
@@ -377,9 +377,9 @@ class Synapses(Group):
         return [self.source.root, self.target.root]
 
     def external_names(self) -> set[str]:
-        names = set(self.equations.identifiers)
+        names = set(self.equations.identifiers | self.equations.functions)
         for pathway in self._pathways:
-            names |= pathway.statements.identifiers
+            names |= pathway.statements.identifiers | pathway.statements.functions
         own = set(self.variables) | set(self.equations.names) | set(CLOCK_NAMES)
         return {n for n in names if n not in own and self._reference(n) is None and not n.startswith("xi")}
 
@@ -460,33 +460,13 @@ class Synapses(Group):
                                                                                 group.offset + group.N))),
                          comment=f"summed variable {equation.name}")
 
-    def _code(self, statements: tuple[Assignment, ...], resolve, extra_names=()) -> ElementCode:
-        statements = self._expand_subexpressions(statements)
-        used = set(extra_names)
-        written: list[str] = []
-        for statement in statements:
-            used |= {s.name for s in statement.expr.free_symbols}
-            if not statement.target.startswith("_") or statement.target in self.variables:
-                used.add(statement.target)
-                if self._reference(statement.target) is not None and statement.target not in written:
-                    written.append(statement.target)
-        arrays = tuple(self._array_ref(name) for name in sorted(used) if self._reference(name) is not None)
-        locals_ = {s.target for s in statements}
-        scalars = tuple(sorted(n for n in used if self._reference(n) is None and n not in locals_
-                               and n not in CLOCK_NAMES))
-        resolve(self, scalars)
-        return ElementCode(self.N, arrays, tuple(written), scalars, statements)
+    def _stores(self, name: str) -> bool:
+        return self._reference(name) is not None
 
-    def _expand_subexpressions(self, statements: tuple[Assignment, ...]) -> tuple[Assignment, ...]:
-        """Synaptic subexpressions (and the target's, for names without suffix) become their expressions."""
-        values: dict = {}
-        for equation in self.equations.ordered_subexpressions():
-            if "summed" not in equation.flags:
-                values[symbol(equation.name)] = equation.expr.xreplace(values)
-        return tuple(Assignment(s.target, s.expr.xreplace(values), s.comment) for s in statements) if values \
-            else statements
+    def _subexpressions(self) -> tuple:
+        return tuple(eq for eq in self.equations.ordered_subexpressions() if "summed" not in eq.flags)
 
-    def _array_ref(self, name: str) -> ArrayRef:
+    def _array_ref(self, name: str, written: bool = False) -> ArrayRef:
         group, variable = self._reference(name)
         if group is self:
             return ArrayRef(self.name, name, str(variable.array.dtype), variable.shared)

@@ -10,6 +10,8 @@ from simcore import (
     ModelError,
     Network,
     NeuronGroup,
+    PopulationRateMonitor,
+    SpikeMonitor,
     StateMonitor,
     UnknownNameError,
     defaultclock,
@@ -87,6 +89,21 @@ def test_run_regularly_errors():
     group.run_regularly("v = 3*ms")
     with pytest.raises(DimensionMismatchError, match="run_regularly"):
         Network(group).run(1 * ms)
+
+
+def test_monitors_of_a_slower_group_report_its_times():
+    start_scope()
+    fast = NeuronGroup(1, "v : 1")
+    slow = NeuronGroup(2, "dv/dt = 1/ms : 1", threshold="v > 2.5", reset="v = 0", method="euler", dt=1 * ms)
+    spikes = SpikeMonitor(slow)
+    rate = PopulationRateMonitor(slow)
+    trace = StateMonitor(slow, "v", record=0)
+    Network(fast, slow, spikes, rate, trace).run(8 * ms)
+    # v = 1, 2, 3 -> spike at the steps of 2, 5 ms (the threshold sees the value after the update)
+    assert spikes.t / ms == pytest.approx([2, 2, 5, 5])
+    assert trace.t / ms == pytest.approx(np.arange(8))
+    assert trace.v[0].tolist() == [0, 1, 2, 0, 1, 2, 0, 1]
+    assert rate.t / ms == pytest.approx(np.arange(8)) and rate.rate_[2] == pytest.approx(1000)
 
 
 def test_clock_that_is_not_a_multiple():

@@ -13,6 +13,7 @@ from simcore import (
     SpikeMonitor,
     StateMonitor,
     Synapses,
+    TimedArray,
     UnknownNameError,
     ms,
     second,
@@ -262,3 +263,14 @@ def test_bad_synapses_input():
     with pytest.raises(ModelError, match="read-only"):
         syn2.i = 0
     assert float(syn2.delay[0] / second) == pytest.approx(-1e-3)
+
+
+def test_timed_array_inside_a_pathway():
+    start_scope()
+    source = spikes_at(1, {0: [0, 10, 20]})
+    target = NeuronGroup(1, "v : 1")
+    stim = TimedArray([1.0, 10.0, 100.0], dt=1 * ms)
+    syn = Synapses(source, target, on_pre="v += stim(t)", namespace={"stim": stim})
+    syn.connect()
+    Network(source, target, syn).run(3 * ms)
+    assert target.v_[0] == 111
