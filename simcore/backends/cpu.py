@@ -20,8 +20,9 @@ def thread_count() -> int:
     return max(1, min(int(value), numba.config.NUMBA_NUM_THREADS)) if value else numba.config.NUMBA_NUM_THREADS
 
 
-# Operations whose element loop has no races: updates of each element, and thresholds (blocked).
-PARALLEL_KINDS = ("state_update", "regular", "threshold")
+# Operations whose element loop has no races: updates of each element, thresholds (blocked), and
+# summed variables (gathered per target).
+PARALLEL_KINDS = ("state_update", "regular", "threshold", "summed_variable")
 
 
 def parallel_mode() -> str:
@@ -50,8 +51,11 @@ class CpuBackend:
         mode = parallel_mode()
         if mode == "never" or (mode == "auto" and thread_count() == 1):
             return set()  # on one thread, prange only adds its overhead (1.5x slower for 1e6 LIF)
-        return {op.name for op in operations if op.kind in PARALLEL_KINDS and
-                (mode == "always" or pays_to_parallelise(op))}
+        chosen = {op.name for op in operations if op.kind in PARALLEL_KINDS and
+                  (mode == "always" or pays_to_parallelise(op))}
+        # a pathway split into target blocks by its Synapses runs the blocks in parallel
+        return chosen | {op.name for op in operations if op.kind == "synaptic_pathway"
+                         and dict(op.details)["blocks"] > 1}
 
     def compile(self, source: Source, profile: bool = False):
         """The chunk runner; with ``profile`` a version that times each operation into ``self.timers``."""

@@ -37,9 +37,9 @@ def _function_for(op: Operation, streams: RandomStreams, parallel: bool) -> Func
     if op.kind == "state_monitor":
         return templates.state_monitor(op, streams)
     if op.kind == "synaptic_pathway":
-        return templates.synaptic_pathway(op, streams)
+        return templates.synaptic_pathway(op, streams, parallel)
     if op.kind == "summed_variable":
-        return templates.summed_variable(op, streams)
+        return templates.summed_variable(op, streams, parallel)
     return {"spike_monitor": templates.spike_monitor, "rate_monitor": templates.rate_monitor,
             "spike_generator": input_templates.spike_generator}[op.kind](op)
 

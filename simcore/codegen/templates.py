@@ -302,27 +302,30 @@ def rate_monitor(op: Operation) -> Function:
 
 
 def _synapse_loop(details: dict, body: list[str], depth: int) -> list[str]:
-    """The synapses of presynaptic element ``_src`` (those with delay ``_d`` if delays differ), running ``body``."""
+    """The synapses of triggering element ``_src`` in block ``_b`` (those with delay ``_d`` if delays
+    differ), running ``body``. Blocks split the targets: block b holds the synapses onto its targets."""
     prefix, pad = details["prefix"], INDENT * depth
+    first = f"_b * {details['sources']} + _src" if details["blocks"] > 1 else "_src"
     if details["delays"] == "heterogeneous":
-        lines = [f"{pad}_lo = {prefix}_ptr[_src]", f"{pad}_hi = {prefix}_ptr[_src + 1]",
+        lines = [f"{pad}_lo = {prefix}_ptr[{first}]", f"{pad}_hi = {prefix}_ptr[{first} + 1]",
                  f"{pad}_delays = {prefix}_dsorted[_lo:_hi]",
                  f"{pad}for _p in range(_lo + np.searchsorted(_delays, _d), _lo + np.searchsorted(_delays, _d, "
                  "'right')):"]
     else:
-        lines = [f"{pad}for _p in range({prefix}_ptr[_src], {prefix}_ptr[_src + 1]):"]
+        lines = [f"{pad}for _p in range({prefix}_ptr[{first}], {prefix}_ptr[{first} + 1]):"]
     lines.append(f"{pad}{INDENT}_s = {prefix}_syn[_p]" if details["indirect"] else f"{pad}{INDENT}_s = _p")
     return lines + [pad + INDENT + line for line in body]
 
 
-def synaptic_pathway(op: Operation, streams: RandomStreams) -> Function:
+def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
     """``code`` for each synapse whose presynaptic event arrives in this step.
 
     Without delays the events are this step's. With delays, the events of the last ``slots``
     steps are kept in a ring (``_hist``, element numbers of each step, ``_hist_start``/``_hist_count``
     per step slot); an event of step n reaches the synapses with delay d at step n + d.
-    Synapses are grouped by presynaptic element (CSR: ``_ptr``, ``_syn``), sorted by delay
-    within an element when delays differ (``_dsorted``).
+    Synapses are grouped by target block, then by triggering element (CSR: ``_ptr``, ``_syn``),
+    then by delay when delays differ (``_dsorted``). Blocks write disjoint targets, so they run in
+    parallel; each target still receives its events in the serial order (same results).
     """
     details = dict(op.details)
     hoisted, code = hoist_invariants(op.code)
@@ -333,10 +336,15 @@ def synaptic_pathway(op: Operation, streams: RandomStreams) -> Function:
     args += [f"{prefix}_dsorted"] if details["delays"] == "heterogeneous" else []
     in_range = [] if details["whole_source"] else [f"if 0 <= _src < {stop - start}:"]
     select = [f"_src = _spikes[_k] - {start}" if start else "_src = _spikes[_k]", *in_range]
+    blocks = details["blocks"]
+    block_loop = [f"{INDENT}for _b in {'prange' if parallel else 'range'}({blocks}):"] if blocks > 1 else []
+    depth = 1 + len(block_loop)
     lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted]
     if details["delays"] == "none":
-        lines += [f"{INDENT}for _k in range(_nspikes[0]):", *[INDENT * 2 + line for line in select]]
-        return Function(op.name, lines + _synapse_loop(details, body, 2 + len(in_range)), args, False, random)
+        lines += [*block_loop, f"{INDENT * depth}for _k in range(_nspikes[0]):",
+                  *[INDENT * (depth + 1) + line for line in select]]
+        lines += _synapse_loop(details, body, depth + 1 + len(in_range))
+        return Function(op.name, lines, args, parallel, random)
     args += [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
     lines += [f"{INDENT}_slot = _step % {slots}", f"{INDENT}_head = {prefix}_hist_head[0]",
               f"{INDENT}_capacity = {prefix}_hist.shape[0]", f"{INDENT}_n = 0",
@@ -344,27 +352,31 @@ def synaptic_pathway(op: Operation, streams: RandomStreams) -> Function:
               f"{INDENT * (2 + len(in_range))}{prefix}_hist[(_head + _n) % _capacity] = _src",
               f"{INDENT * (2 + len(in_range))}_n += 1",
               f"{INDENT}{prefix}_hist_start[_slot] = _head", f"{INDENT}{prefix}_hist_count[_slot] = _n",
-              f"{INDENT}{prefix}_hist_head[0] = _head + _n"]
-    if details["delays"] == "heterogeneous":
-        lines.append(f"{INDENT}for _d in range({slots - 1}, -1, -1):")
-    else:
-        lines.append(f"{INDENT}for _d in ({details['steps']},):")
-    lines += [f"{INDENT * 2}_from = (_step - _d) % {slots}", f"{INDENT * 2}_first = {prefix}_hist_start[_from]",
-              f"{INDENT * 2}for _k in range({prefix}_hist_count[_from]):",
-              f"{INDENT * 3}_src = {prefix}_hist[(_first + _k) % _capacity]"]
-    return Function(op.name, lines + _synapse_loop(details, body, 3), args, False, random)
+              f"{INDENT}{prefix}_hist_head[0] = _head + _n", *block_loop]
+    delays = f"range({slots - 1}, -1, -1)" if details["delays"] == "heterogeneous" else f"({details['steps']},)"
+    lines += [f"{INDENT * depth}for _d in {delays}:",
+              f"{INDENT * (depth + 1)}_from = (_step - _d) % {slots}",
+              f"{INDENT * (depth + 1)}_first = {prefix}_hist_start[_from]",
+              f"{INDENT * (depth + 1)}for _k in range({prefix}_hist_count[_from]):",
+              f"{INDENT * (depth + 2)}_src = {prefix}_hist[(_first + _k) % _capacity]"]
+    return Function(op.name, lines + _synapse_loop(details, body, depth + 2), args, parallel, random)
 
 
-def summed_variable(op: Operation, streams: RandomStreams) -> Function:
-    """The target variable over its elements = the sum of ``_summed`` over the synapses onto each."""
+def summed_variable(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
+    """The target variable of each element = the sum of ``_summed`` over the synapses onto it, gathered
+    per target (CSR by target, synapses in increasing order: the serial order, on any thread count)."""
     details = dict(op.details)
     target: ArrayRef = details["target"]
     hoisted, code = hoist_invariants(op.code)
     body, random = _element_body(code, op, streams, "_s")
     start, stop = details["range"]
+    prefix = details["prefix"]
     lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted,
-             f"{INDENT}for _k in range({start}, {stop}):", f"{INDENT * 2}{array_param(target)}[_k] = 0.0",
-             f"{INDENT}for _s in range({code.size}):", *[INDENT * 2 + line for line in body],
-             f"{INDENT * 2}{array_param(target)}[{target.element('_s')}] += _summed"]
-    args = list(dict.fromkeys(_common_args(code) + [array_param(target), f"_{target.index}"]))
-    return Function(op.name, lines, args, False, random)
+             f"{INDENT}for _t in {'prange' if parallel else 'range'}({stop - start}):",
+             f"{INDENT * 2}_sum = 0.0",
+             f"{INDENT * 2}for _p in range({prefix}_ptr[_t], {prefix}_ptr[_t + 1]):",
+             f"{INDENT * 3}_s = {prefix}_syn[_p]", *[INDENT * 3 + line for line in body],
+             f"{INDENT * 3}_sum += _summed",
+             f"{INDENT * 2}{array_param(target)}[_t + {start}] = _sum"]
+    args = list(dict.fromkeys(_common_args(code) + [array_param(target), f"{prefix}_ptr", f"{prefix}_syn"]))
+    return Function(op.name, lines, args, parallel, random)

@@ -10,13 +10,14 @@ from typing import Any
 
 import numpy as np
 
+from simcore.backends.cpu import parallel_mode, thread_count
 from simcore.codegen.connect import ConnectRequest, connect_pairs
 from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
 from simcore.equations.generator import parse_generator
 from simcore.equations.model import EquationKind
 from simcore.equations.parser import Statements, symbol
 from simcore.errors import ModelError, UnknownNameError
-from simcore.ir import ArrayRef, Assignment, Operation
+from simcore.ir import ArrayRef, Assignment, ElementCode, Operation
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
 from simcore.objects.group import Group, assignments
@@ -334,6 +335,7 @@ class Synapses(Group):
             ranks[order] = np.arange(self.N) - run_start
             self.variables[self.multisynaptic_index].array = ranks
         self._connectivity_cache.pop("csr", None)
+        self._connectivity_cache.pop("by", None)
 
     # --- indexing ----------------------------------------------------------------------
     def indices_for(self, key):
@@ -436,29 +438,57 @@ class Synapses(Group):
             statements += (Assignment("lastupdate", symbol("t"), "lastupdate = t"),)
         code = self._code(statements, resolve)
         trigger = self.source if pathway.direction == "pre" else self.target
-        csr = self._csr(pathway)
+        blocks = self._blocks(pathway, code)
+        csr = self._csr(pathway, blocks)
         details = (("source", trigger.root.name), ("event", pathway.event),
                    ("range", (trigger.offset, trigger.offset + trigger.N)),
                    ("whole_source", trigger.root is trigger), ("prefix", f"_{self.name}_{pathway.name}"),
                    ("delays", csr["mode"]), ("slots", csr["slots"]), ("steps", csr["steps"]),
-                   ("indirect", csr["indirect"]))
+                   ("indirect", csr["indirect"]), ("blocks", blocks), ("sources", trigger.N))
         return Operation(f"{self.name}_{pathway.name}", "synaptic_pathway", self.name, "synapses", pathway.order,
                          0, self.creation_order, code=code, details=details,
                          comment=f"pathway '{pathway.name}' on {pathway.event}s of {trigger.name}")
+
+    def _blocks(self, pathway: _Pathway, code: ElementCode) -> int:
+        """How many target blocks to split the pathway's synapses into, to run them in parallel: one per
+        thread when the code writes only this synapse's variables and its own target's (no races), and the
+        pathway is large enough to pay for a parallel loop (or SIMCORE_PARALLEL=always)."""
+        threads, mode = thread_count(), parallel_mode()
+        if threads == 1 or mode == "never":
+            return 1
+        other_side = f"{self.name}_{'j' if pathway.direction == 'pre' else 'i'}"
+        for ref in code.arrays:
+            if ref.local_name in code.written and not (ref.owner == self.name and not ref.shared
+                                                       or ref.index == other_side):
+                return 1
+        # expected events per step at 10 Hz: a parallel loop costs about 13 us per step (FINDINGS)
+        large = self.N * self.dt_ * 10 >= 20_000
+        return threads if mode == "always" or large else 1
 
     def _summed_operation(self, equation, resolve) -> Operation:
         name, side = equation.name.rsplit("_", 1)
         group = self.target if side == "post" else self.source
         variable = group.root.variables[name]
-        target = ArrayRef(group.root.name, name, str(variable.array.dtype), False,
-                          index=f"{self.name}_{'j' if side == 'post' else 'i'}", offset=group.offset)
+        target = ArrayRef(group.root.name, name, str(variable.array.dtype), False)
         code = self._code((Assignment("_summed", equation.expr, f"{equation.name} = {equation.expression.text} "
                                       "(summed)"),), resolve)
+        self._by_element(side)
+        details = (("target", target), ("range", (group.offset, group.offset + group.N)),
+                   ("prefix", f"_{self.name}_by_{side}"))
         return Operation(f"{self.name}_summed_{name}", "summed_variable", self.name, "groups", group.root.order - 1,
-                         0, self.creation_order, code=code, details=(("target", target),
-                                                                     ("range", (group.offset,
-                                                                                group.offset + group.N))),
+                         0, self.creation_order, code=code, details=details,
                          comment=f"summed variable {equation.name}")
+
+    def _by_element(self, side: str) -> dict:
+        """The synapses of each target (side 'post') or source ('pre') element, in increasing order."""
+        cache = self._connectivity_cache.setdefault("by", {})
+        if side not in cache:
+            elements = self.variables["j" if side == "post" else "i"].array
+            size = (self.target if side == "post" else self.source).N
+            ptr = np.zeros(size + 1, dtype=np.int64)
+            np.cumsum(np.bincount(elements, minlength=size), out=ptr[1:])
+            cache[side] = {"ptr": ptr, "syn": np.argsort(elements, kind="stable").astype(np.int64)}
+        return cache[side]
 
     def _stores(self, name: str) -> bool:
         return self._reference(name) is not None
@@ -484,29 +514,36 @@ class Synapses(Group):
         delays = self.variables[pathway.delay_variable].array
         return np.rint(delays / self.dt_).astype(np.int64)
 
-    def _csr(self, pathway: _Pathway) -> dict:
-        """Synapses grouped by the element that triggers the pathway (sorted by delay within one),
-        recomputed only when the synapses or their delays changed."""
+    def _csr(self, pathway: _Pathway, blocks: int) -> dict:
+        """Synapses grouped by target block, then by the element that triggers the pathway, then (when
+        delays differ) by delay; recomputed only when the synapses, their delays or the blocks changed."""
         variable = self.variables[pathway.delay_variable]
         steps = self._delay_steps(pathway)
-        heterogeneous = not variable.shared and steps.size and steps.min() != steps.max()
-        sources = self.variables["i" if pathway.direction == "pre" else "j"].array
-        size = (self.source if pathway.direction == "pre" else self.target).N
-        cached = self._connectivity_cache.setdefault("csr", {}).get(pathway.name)
-        if cached is not None and np.array_equal(cached["delay_steps"], steps):
-            return cached
-        if heterogeneous:
-            order = np.lexsort((steps, sources))
-        elif np.all(sources[1:] >= sources[:-1]):
-            order = None
-        else:
-            order = np.argsort(sources, kind="stable")
-        ptr = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(sources, minlength=size), out=ptr[1:])
-        maximum = int(steps.max()) if steps.size else 0
         if np.any(steps < 0):
             raise ModelError(f"negative delay in the '{pathway.name}' pathway of {self.where()}")
-        csr = {"delay_steps": steps, "ptr": ptr, "indirect": order is not None,
+        heterogeneous = bool(not variable.shared and steps.size and steps.min() != steps.max())
+        pre_side = pathway.direction == "pre"
+        sources = self.variables["i" if pre_side else "j"].array
+        targets = self.variables["j" if pre_side else "i"].array
+        size = (self.source if pre_side else self.target).N
+        target_size = (self.target if pre_side else self.source).N
+        cached = self._connectivity_cache.setdefault("csr", {}).get(pathway.name)
+        if cached is not None and cached["blocks"] == blocks and np.array_equal(cached["delay_steps"], steps):
+            return cached
+        block = (targets.astype(np.int64) * blocks // max(target_size, 1)) if blocks > 1 else None
+        keys = [steps] if heterogeneous else []
+        keys.append(sources)
+        if block is not None:
+            keys.append(block)
+        if len(keys) == 1 and np.all(sources[1:] >= sources[:-1]):
+            order = None  # already grouped by source: no indirection
+        else:
+            order = np.lexsort(keys)  # stable: synapses of one group stay in increasing order
+        grouped = sources.astype(np.int64) + (block * size if block is not None else 0)
+        ptr = np.zeros(blocks * size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(grouped, minlength=blocks * size), out=ptr[1:])
+        maximum = int(steps.max()) if steps.size else 0
+        csr = {"delay_steps": steps, "ptr": ptr, "indirect": order is not None, "blocks": blocks,
                "syn": (order if order is not None else np.zeros(0, dtype=np.int64)).astype(np.int64),
                "dsorted": steps[order] if heterogeneous else np.zeros(0, dtype=np.int64),
                "mode": "heterogeneous" if heterogeneous else ("homogeneous" if maximum > 0 else "none"),
@@ -572,6 +609,8 @@ class Synapses(Group):
                            f"{prefix}_dsorted": csr["dsorted"]})
             for key, array in self._history.get(pathway.name, {}).items():
                 arrays[f"{prefix}_hist{'' if key == 'ring' else '_' + key}"] = array
+        for side, csr in self._connectivity_cache.get("by", {}).items():
+            arrays.update({f"_{self.name}_by_{side}_ptr": csr["ptr"], f"_{self.name}_by_{side}_syn": csr["syn"]})
         return arrays
 
     def state(self) -> dict:
@@ -584,6 +623,7 @@ class Synapses(Group):
             self.variables[name].array = array.copy()
         self._history = {name: {k: a.copy() for k, a in h.items()} for name, h in state["history"].items()}
         self._connectivity_cache.pop("csr", None)
+        self._connectivity_cache.pop("by", None)
 
 
 def _matches(part, column: np.ndarray, size: int) -> np.ndarray:

@@ -12,11 +12,15 @@ SCRIPT = textwrap.dedent("""
     import numpy as np
     from simcore import *
     seed(7)
-    G = NeuronGroup(300, '''dv/dt = (1.2*mV*rand() - v + w)/(5*ms) + 3*mV*xi/sqrt(5*ms) : volt
-                            dw/dt = -w/(10*ms) : volt''',
+    G = NeuronGroup(300, '''dv/dt = (1.2*mV*rand() - v + w + s)/(5*ms) + 3*mV*xi/sqrt(5*ms) : volt
+                            dw/dt = -w/(10*ms) : volt
+                            s : volt''',
                     threshold='v > 2*mV', reset='v = 0*mV', method='euler')
     G.v = '2*mV*rand()'
-    S = Synapses(G, G, 'c : volt', on_pre='w += c')
+    # a pathway on target blocks, a summed variable gathered per target, a post pathway
+    S = Synapses(G, G, '''c : volt
+                          s_post = 0.01*c*(v_pre/mV)**2 : volt (summed)''',
+                 on_pre='w += c', on_post='c *= 0.99')
     S.connect(p=0.05)
     S.c = '0.2*mV*rand()'
     S.delay = 'rand()*2*ms'
