@@ -134,6 +134,7 @@ class Network:
                 ticks = self._ticks(op.dt or obj.dt_, base, obj.where())
                 operations.append(replace(op, ticks=ticks))
         operations.sort(key=lambda op: (SLOTS.index(op.when), op.order, op.creation))
+        _check_summed_targets(operations, self.objects)
         return constants, operations
 
     # --- running ----------------------------------------------------------------
@@ -267,6 +268,24 @@ class Network:
         constants, operations = self._resolve(None, caller_namespace())
         rows = [f"{op.name:40s} {op.when:12s} order {op.order:3d}  every {op.ticks} step(s)" for op in operations]
         return "\n".join(rows)
+
+
+def _check_summed_targets(operations: list[Operation], objects: list[SimObject]) -> None:
+    """Two summed variables cannot set the same neurons' variable: the second would overwrite the first."""
+    seen: dict = {}
+    names = {obj.name: obj for obj in objects}
+    for op in operations:
+        if op.kind != "summed_variable":
+            continue
+        details = dict(op.details)
+        key = (details["target"].owner, details["target"].name)
+        start, stop = details["range"]
+        for other, (other_start, other_stop) in seen.get(key, []):
+            if start < other_stop and other_start < stop:
+                raise ModelError(f"{names[op.owner].where()} and {names[other].where()} both set '{key[1]}' of "
+                                 f"'{key[0]}' as a summed variable, for the same neurons; sum into two parameters "
+                                 "and add them in the model instead")
+        seen.setdefault(key, []).append((op.owner, (start, stop)))
 
 
 def _external_names(group) -> set[str]:

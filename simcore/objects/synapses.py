@@ -176,6 +176,9 @@ class Synapses(Group):
             raise ModelError(f"the summed variable '{equation.name}' of {self.where()} needs a parameter '{name}' "
                              f"in {group.where()}")
         variable = group.variables[name]
+        if name in group.root.equations.diff_eq_names or variable.read_only or variable.shared:
+            raise ModelError(f"the summed variable '{equation.name}' of {self.where()} sets '{name}' of "
+                             f"{group.where()}, which must be a parameter (declared as '{name} : unit')")
         if variable.dimension != equation.dimension:
             raise ModelError(f"the summed variable '{equation.name}' of {self.where()} has units of "
                              f"{equation.dimension} but '{name}' of {group.where()} has {variable.dimension}")

@@ -274,3 +274,31 @@ def test_timed_array_inside_a_pathway():
     syn.connect()
     Network(source, target, syn).run(3 * ms)
     assert target.v_[0] == 111
+
+
+def test_gap_junctions_through_a_summed_variable():
+    """Two electrically coupled cells: the currents are opposite, and the difference decays at rate 1/tau + 2w/tau."""
+    start_scope()
+    cells = NeuronGroup(2, "dv/dt = (-v + Igap)/(10*ms) : 1\nIgap : 1", method="euler")
+    cells.v = [1, -1]
+    gap = Synapses(cells, cells, "w : 1\nIgap_post = w*(v_pre - v_post) : 1 (summed)")
+    gap.connect("i != j")
+    gap.w = 0.5
+    trace = StateMonitor(cells, ["v", "Igap"], record=True)
+    Network(cells, gap, trace).run(5 * ms)
+    np.testing.assert_allclose(trace.Igap[0][1:], -trace.Igap[1][1:], rtol=1e-12)
+    difference = trace.v[0] - trace.v[1]
+    np.testing.assert_allclose(difference, 2 * (1 - DT / 10e-3 * (1 + 2 * 0.5)) ** np.arange(50), rtol=1e-9)
+
+
+def test_summed_variable_conflicts_and_targets_are_checked():
+    start_scope()
+    group = NeuronGroup(2, "dv/dt = -v/ms : 1\nI : 1")
+    with pytest.raises(ModelError, match="must be a parameter"):
+        Synapses(group, group, "v_post = 1 : 1 (summed)")
+    first = Synapses(group, group, "I_post = 1 : 1 (summed)")
+    first.connect()
+    second = Synapses(group, group, "I_post = 2 : 1 (summed)")
+    second.connect(j="i")
+    with pytest.raises(ModelError, match="both set 'I'"):
+        Network(group, first, second).run(1 * ms)
