@@ -3,7 +3,7 @@ pathways that act on them when a presynaptic (or postsynaptic) event arrives."""
 
 from __future__ import annotations
 
-import logging
+import hashlib
 import warnings
 from dataclasses import dataclass, replace
 from typing import Any
@@ -27,8 +27,6 @@ from simcore.solvers import SolverError, integrate
 from simcore.units import get_dimensions, to_si
 from simcore.units.dimension import DIMENSIONLESS
 
-log = logging.getLogger("simcore")
-
 # stream numbers of connect() calls: far from those of the run loop's random call sites
 _CONNECT_STREAM_BASE = 1 << 20
 
@@ -44,6 +42,17 @@ class _Pathway:
     event: str
     order: int
     delay_variable: str
+
+
+@dataclass
+class _PerNeuron(Variable):
+    """A synaptic variable stored once per neuron and read through a synapse's ``i`` or ``j``
+    (``N_incoming``: synapses onto the target; ``N_outgoing``: from the source), as Brian 2 does."""
+
+    through: Variable | None = None
+
+    def values(self) -> np.ndarray:
+        return self.array[self.through.array]
 
 
 class PathwayView:
@@ -126,8 +135,9 @@ class Synapses(Group):
                               constant="constant" in equation.flags)
         for name in ("i", "j"):
             self.add_variable(name, DIMENSIONLESS, np.int32, read_only=True)
-        for name in ("N_incoming", "N_outgoing"):
-            self.add_variable(name, DIMENSIONLESS, np.int32, read_only=True)
+        for name, by, group in (("N_incoming", "j", self.target), ("N_outgoing", "i", self.source)):
+            self.variables[name] = _PerNeuron(name, DIMENSIONLESS, np.zeros(group.N, dtype=np.int32),
+                                              read_only=True, through=self.variables[by])
         self.add_variable("N", DIMENSIONLESS, np.int64, shared=True, read_only=True)
         self.add_variable("N_pre", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.source.N)
         self.add_variable("N_post", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.target.N)
@@ -324,10 +334,8 @@ class Synapses(Group):
         self.variables["j"].array[old:] = post
         self.variables["N"].array[0] = self.N
         pre_all, post_all = self.variables["i"].array, self.variables["j"].array
-        incoming = np.bincount(post_all, minlength=self.target.N).astype(np.int32)
-        outgoing = np.bincount(pre_all, minlength=self.source.N).astype(np.int32)
-        self.variables["N_incoming"].array = incoming[post_all]
-        self.variables["N_outgoing"].array = outgoing[pre_all]
+        self.variables["N_incoming"].array = np.bincount(post_all, minlength=self.target.N).astype(np.int32)
+        self.variables["N_outgoing"].array = np.bincount(pre_all, minlength=self.source.N).astype(np.int32)
         if self.multisynaptic_index is not None:
             pairs = pre_all.astype(np.int64) * self.target.N + post_all
             order = np.argsort(pairs, kind="stable")
@@ -490,7 +498,7 @@ class Synapses(Group):
             size = (self.target if side == "post" else self.source).N
             ptr = np.zeros(size + 1, dtype=np.int64)
             np.cumsum(np.bincount(elements, minlength=size), out=ptr[1:])
-            cache[side] = {"ptr": ptr, "syn": np.argsort(elements, kind="stable").astype(np.int64)}
+            cache[side] = {"ptr": ptr, "syn": np.argsort(elements, kind="stable").astype(_index_type(self.N))}
         return cache[side]
 
     def _stores(self, name: str) -> bool:
@@ -501,6 +509,8 @@ class Synapses(Group):
 
     def _array_ref(self, name: str, written: bool = False) -> ArrayRef:
         group, variable = self._reference(name)
+        if isinstance(variable, _PerNeuron):
+            return ArrayRef(self.name, name, "int32", index=f"{self.name}_{'j' if name == 'N_incoming' else 'i'}")
         if group is self:
             return ArrayRef(self.name, name, str(variable.array.dtype), variable.shared)
         root = group.root
@@ -531,7 +541,8 @@ class Synapses(Group):
         size = (self.source if pre_side else self.target).N
         target_size = (self.target if pre_side else self.source).N
         cached = self._connectivity_cache.setdefault("csr", {}).get(pathway.name)
-        if cached is not None and cached["blocks"] == blocks and np.array_equal(cached["delay_steps"], steps):
+        fingerprint = (blocks, self.N, hashlib.sha1(steps.tobytes()).hexdigest())  # not a copy: 8 B per synapse
+        if cached is not None and cached["fingerprint"] == fingerprint:
             return cached
         block = (targets.astype(np.int64) * blocks // max(target_size, 1)) if blocks > 1 else None
         keys = [steps] if heterogeneous else []
@@ -546,9 +557,9 @@ class Synapses(Group):
         ptr = np.zeros(blocks * size + 1, dtype=np.int64)
         np.cumsum(np.bincount(grouped, minlength=blocks * size), out=ptr[1:])
         maximum = int(steps.max()) if steps.size else 0
-        csr = {"delay_steps": steps, "ptr": ptr, "indirect": order is not None, "blocks": blocks,
-               "syn": (order if order is not None else np.zeros(0, dtype=np.int64)).astype(np.int64),
-               "dsorted": steps[order] if heterogeneous else np.zeros(0, dtype=np.int64),
+        csr = {"fingerprint": fingerprint, "ptr": ptr, "indirect": order is not None,
+               "syn": (order if order is not None else np.zeros(0, dtype=np.int64)).astype(_index_type(self.N)),
+               "dsorted": (steps[order] if heterogeneous else np.zeros(0)).astype(np.int32),
                "mode": "heterogeneous" if heterogeneous else ("homogeneous" if maximum > 0 else "none"),
                "slots": maximum + 1, "steps": maximum}
         self._connectivity_cache["csr"][pathway.name] = csr
@@ -627,6 +638,11 @@ class Synapses(Group):
         self._history = {name: {k: a.copy() for k, a in h.items()} for name, h in state["history"].items()}
         self._connectivity_cache.pop("csr", None)
         self._connectivity_cache.pop("by", None)
+
+
+def _index_type(size: int):
+    """Synapse numbers as int32 (4 bytes per synapse) while they fit."""
+    return np.int32 if size < np.iinfo(np.int32).max else np.int64
 
 
 def _matches(part, column: np.ndarray, size: int) -> np.ndarray:
