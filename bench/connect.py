@@ -34,6 +34,7 @@ def measure(name: str, size: int, repeat: int) -> dict:
     """Times of one request in this process (import inside: SIMCORE_CACHE_DIR is set by then)."""
     import numba
 
+    from simcore.backends.cache import load_module
     from simcore.codegen.connect import ConnectRequest, connect_pairs
     from simcore.equations.parser import parse_expression
 
@@ -41,12 +42,12 @@ def measure(name: str, size: int, repeat: int) -> dict:
     condition = parse_expression(spec["condition"]).expr if "condition" in spec else None
     request = ConnectRequest(size, size, condition=condition, p=spec.get("p", 1.0))
     began = time.perf_counter()
-    i, _ = connect_pairs(request, {}, seed=1, stream=1)
+    i, _ = connect_pairs(request, {}, seed=1, stream=1, load=load_module)
     first = time.perf_counter() - began
     times = []
     for _ in range(repeat):
         began = time.perf_counter()
-        connect_pairs(request, {}, seed=1, stream=1)
+        connect_pairs(request, {}, seed=1, stream=1, load=load_module)
         times.append(time.perf_counter() - began)
     return {"first_s": first, "warm_s": min(times) if times else None, "synapses": int(i.size),
             "threads": numba.get_num_threads()}

@@ -18,16 +18,16 @@ the first failing source (lowest ``i``) becomes the error message.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 
 import numba
 import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
 
-from simcore.backends.cache import load_module
 from simcore.codegen.printer import to_numba
 from simcore.equations.functions import RANDOM_FUNCTIONS
 from simcore.equations.generator import TargetGenerator
@@ -99,7 +99,8 @@ _NOT_INTEGER = {"start": 7, "stop": 8, "step": 9, "size": 10, "element": 11, "n"
 
 
 def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | float], seed: int, stream: int,
-                  parallel: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  load: Callable[[str, str], ModuleType], parallel: bool | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """The synapses' (i, j) as int32 arrays, ordered by i, then in generation order (j ascending
     without a generator), each pair repeated n times in a row.
 
@@ -107,7 +108,7 @@ def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | flo
     (length n_pre for ``*_pre`` names, n_post for ``*_post``). Random numbers use streams
     ``stream .. stream + random_stream_count(request) - 1``. ``parallel`` (default: when
     there are at least PARALLEL_MIN_PAIRS candidate pairs and numba has 2+ threads) only
-    changes the speed.
+    changes the speed. ``load(text, name)`` compiles the generated source (the backend's job).
     """
     _check_sizes(request)
     loop = _plan(request)
@@ -121,7 +122,7 @@ def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | flo
     arrays, scalars = _arguments(names, values, request)
     if parallel is None:
         parallel = numba.get_num_threads() > 1 and request.n_pre * request.n_post >= PARALLEL_MIN_PAIRS
-    kernel = _kernel(loop, tuple(arrays), tuple(scalars), request.skip_if_invalid, parallel)
+    kernel = _kernel(loop, tuple(arrays), tuple(scalars), request.skip_if_invalid, parallel, load)
     n_pre = request.n_pre
     counts = np.zeros(n_pre, np.int64)
     status = np.zeros(n_pre, np.int64)
@@ -243,10 +244,11 @@ def _arguments(names: set[str], values: Mapping, request: ConnectRequest) -> tup
 
 
 @lru_cache(maxsize=64)
-def _kernel(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip: bool, parallel: bool):
+def _kernel(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip: bool, parallel: bool,
+            load: Callable[[str, str], ModuleType]):
     text = _source(loop, arrays, scalars, skip, parallel)
     digest = hashlib.sha256(f"{numba.__version__}\n{text}".encode()).hexdigest()[:24]
-    return load_module(text, f"connect_{digest}").connect
+    return load(text, f"connect_{digest}").connect
 
 
 def _local(name: str) -> str:

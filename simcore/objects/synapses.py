@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from simcore.backends.cache import load_module
 from simcore.backends.cpu import parallel_mode, thread_count
 from simcore.codegen.connect import ConnectRequest, connect_pairs
 from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
@@ -278,7 +279,7 @@ class Synapses(Group):
             n=parse_expression(n).expr if isinstance(n, str) else _count(n),
             generator=generator, skip_if_invalid=skip_if_invalid)
         stream = _CONNECT_STREAM_BASE + 16 * connect_call()
-        pre, post = connect_pairs(request, plain, current_seed(), stream)
+        pre, post = connect_pairs(request, plain, current_seed(), stream, load_module)
         self._append(pre, post)
 
     def _dim_of(self, name: str):

@@ -5,6 +5,7 @@ import numba
 import numpy as np
 import pytest
 
+from simcore.backends.cache import load_module
 from simcore.codegen.connect import ConnectRequest, connect_pairs, random_stream_count
 from simcore.equations.generator import parse_generator
 from simcore.equations.parser import parse_expression
@@ -19,7 +20,7 @@ def pairs(n_pre, n_post, values=None, seed=1, stream=5, j=None, condition=None, 
     request = ConnectRequest(n_pre, n_post, condition=expr(condition) if condition else None,
                              p=expr(p) if isinstance(p, str) else p, n=expr(n) if isinstance(n, str) else n,
                              generator=parse_generator(j) if j else None, skip_if_invalid=skip)
-    i_out, j_out = connect_pairs(request, values or {}, seed, stream, **kwargs)
+    i_out, j_out = connect_pairs(request, values or {}, seed, stream, load_module, **kwargs)
     assert i_out.dtype == j_out.dtype == np.int32
     return i_out, j_out
 
@@ -139,7 +140,7 @@ def test_names_that_the_kernel_module_also_uses():
 def test_random_calls_are_independent_draws():
     request = ConnectRequest(100, 100, condition=expr("rand() < rand()"))
     assert random_stream_count(request) == 3
-    i_out, _ = connect_pairs(request, {}, 1, 0)
+    i_out, _ = connect_pairs(request, {}, 1, 0, load_module)
     assert within_binomial(i_out.size, 100 * 100, 0.5)
     i_out, _ = pairs(100, 100, j="k for k in range(N_post) if rand() < 0.1")
     assert within_binomial(i_out.size, 100 * 100, 0.1)
@@ -168,9 +169,10 @@ def test_bad_requests():
     with pytest.raises(ModelError, match=r"'x_pre' .* shape \(4,\); expected 3 values"):
         pairs(3, 3, {"x_pre": np.zeros(4)}, condition="x_pre > 0")
     with pytest.raises(ModelError, match="condition cannot be combined"):
-        connect_pairs(ConnectRequest(3, 3, condition=expr("i != j"), generator=parse_generator("i")), {}, 1, 0)
+        connect_pairs(ConnectRequest(3, 3, condition=expr("i != j"), generator=parse_generator("i")), {}, 1, 0,
+                      load_module)
     with pytest.raises(ModelError, match="p cannot be combined"):
-        connect_pairs(ConnectRequest(3, 3, p=0.5, generator=parse_generator("i")), {}, 1, 0)
+        connect_pairs(ConnectRequest(3, 3, p=0.5, generator=parse_generator("i")), {}, 1, 0, load_module)
     with pytest.raises(ModelError, match="sample size 5 for source i=0"):
         pairs(3, 4, j="k for k in sample(N_post, size=5)")
 
