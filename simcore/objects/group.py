@@ -62,7 +62,7 @@ class Group(SimObject):
         if name in variables:
             self.set_values(name, value, slice(None))
         elif name.endswith("_") and name[:-1] in variables:
-            variables[name[:-1]].array[:] = value
+            self._set_raw(name[:-1], value)
         elif (not self.__dict__.get("_frozen") or name in self.__dict__ or name.startswith("_")
               or hasattr(type(self), name)):
             object.__setattr__(self, name, value)
@@ -71,6 +71,10 @@ class Group(SimObject):
 
     def __len__(self) -> int:
         return self.N
+
+    def _set_raw(self, name: str, value) -> None:
+        """``G.v_ = values``: SI numbers, no unit check."""
+        self.variables[name].array[:] = value
 
     @property
     def root(self) -> Group:
@@ -216,7 +220,14 @@ class Group(SimObject):
             assigned.add(statement.target)
         return tuple(out)
 
-    def _code(self, statements: tuple[Assignment, ...], resolve, extra_names=()) -> ElementCode:
+    def _write_conditions(self, written: list[str]) -> dict[str, str]:
+        """For written variables that may only change under a condition: the name of that condition."""
+        return {}
+
+    def _code(self, statements: tuple[Assignment, ...], resolve, extra_names=(),
+              conditional: bool = True) -> ElementCode:
+        """Element code; with ``conditional``, writes to '(unless refractory)' variables only happen in
+        elements that are not refractory (Brian 2's rule for all code but resets)."""
         statements = self._expand_subexpressions(statements)
         used = set(extra_names)
         written = []
@@ -226,6 +237,8 @@ class Group(SimObject):
                 used.add(statement.target)
                 if self._stores(statement.target) and statement.target not in written:
                     written.append(statement.target)
+        conditions = self._write_conditions(written) if conditional else {}
+        used |= set(conditions.values())
         arrays = tuple(self._array_ref(name, name in written) for name in sorted(used) if self._stores(name))
         locals_ = {s.target for s in statements}
         scalars = tuple(sorted(n for n in used if not self._stores(n) and n not in locals_ and
@@ -233,7 +246,8 @@ class Group(SimObject):
         functions = user_function_names(s.expr for s in statements)  # TimedArrays: values and dt as arguments
         resolve(self, scalars + functions)
         parameters = tuple(p for name in functions for p in kernel_parameters(name))
-        return ElementCode(self.N, arrays, tuple(written), scalars + parameters, statements)
+        return ElementCode(self.N, arrays, tuple(written), scalars + parameters, statements,
+                           conditions=tuple(conditions.items()))
 
     def kernel_arrays(self) -> dict:
         arrays = {}

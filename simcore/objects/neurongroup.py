@@ -155,10 +155,20 @@ class NeuronGroup(Group):
                                            and self.refractory_expression):
             ops.append(self._reset_operation(resolve))
         for number, (event, statements, when, order) in enumerate(self._on_event):
-            code = self._code(assignments(statements, f"on {event}"), resolve)
+            code = self._code(assignments(statements, f"on {event}"), resolve, conditional=False)
             ops.append(Operation(f"{self.name}_{event}_resetter_{number}", "reset", self.name, when, order, 0,
                                  self.creation_order, code=code, details=(("event", event),)))
         return ops
+
+    def _write_conditions(self, written: list[str]) -> dict[str, str]:
+        return {name: "not_refractory" for name in written if name in self.unless_refractory}
+
+    @property
+    def unless_refractory(self) -> frozenset[str]:
+        """Variables that do not change while a neuron is refractory (by its equations or by other code)."""
+        if not self.refractory_kind:
+            return frozenset()
+        return frozenset(eq.name for eq in self.equations if "unless refractory" in eq.flags)
 
     def _array_ref(self, name: str, written: bool) -> ArrayRef:
         variable = self.variables[name]
@@ -187,7 +197,6 @@ class NeuronGroup(Group):
 
     def _state_update_operation(self, resolve) -> Operation:
         update = self.state_update() if self.equations.diff_eq_names else StateUpdate("none", ())
-        masked = tuple(eq.name for eq in self.equations if "unless refractory" in eq.flags)
         # '(constant over dt)' subexpressions: evaluated once per step, from the values at its start
         held = tuple(Assignment(eq.name, self.expanded_subexpression(eq.name), f"{eq.name} (constant over dt)")
                      for eq in self.equations.ordered_subexpressions() if "constant over dt" in eq.flags)
@@ -195,7 +204,7 @@ class NeuronGroup(Group):
         resolve(self, (), matrices=update.run_constants)
         code = self._code(statements, resolve)
         return Operation(f"{self.name}_stateupdater", "state_update", self.name, "groups", self.order,
-                         0, self.creation_order, code=code, details=(("masked", masked),),
+                         0, self.creation_order, code=code,
                          comment=f"{update.method}: {update.description}")
 
     def _threshold_operation(self, event: str, resolve) -> Operation:
@@ -216,7 +225,7 @@ class NeuronGroup(Group):
             statements += (Assignment("_refractory", self.refractory_expression.expr,
                                       f"refractory period: {self.refractory_expression.text}"),)
         return Operation(f"{self.name}_resetter", "reset", self.name, "resets", self.order, 0,
-                         self.creation_order, code=self._code(statements, resolve))
+                         self.creation_order, code=self._code(statements, resolve, conditional=False))
 
     def check_units(self, external_dims: dict[str, Any]) -> None:
         """Check equations, threshold, reset and refractoriness against the resolved namespace."""

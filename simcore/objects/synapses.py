@@ -3,8 +3,8 @@ pathways that act on them when a presynaptic (or postsynaptic) event arrives."""
 
 from __future__ import annotations
 
-import hashlib
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +22,7 @@ from simcore.ir import ArrayRef, Assignment, ElementCode, Operation
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
 from simcore.objects.group import Group, assignments
+from simcore.objects.ordering import stable_order
 from simcore.objects.variables import DTYPES, Variable, check_index, si_values
 from simcore.seeding import connect_call, current_seed
 from simcore.solvers import SolverError, integrate
@@ -106,6 +107,7 @@ class Synapses(Group):
         self.multisynaptic_index = multisynaptic_index
         self._create_variables(equations, dtype)
         self._pathways: list[_Pathway] = []
+        self._delay_versions: dict[str, int] = {}
         events = on_event if isinstance(on_event, dict) else {}
         default_event = on_event if isinstance(on_event, str) else "spike"
         for direction, code in (("pre", on_pre), ("post", on_post)):
@@ -162,6 +164,8 @@ class Synapses(Group):
         value = delay.get(name) if isinstance(delay, dict) else (delay if name == "pre" else None)
         if value is None:
             self.add_variable(delay_variable, SECOND, np.float64)
+            self._delay_versions[delay_variable] = 0
+            self._freeze_delays(delay_variable)
         else:  # one delay for all synapses of the pathway, as a scalar, as in Brian 2
             self.add_variable(delay_variable, SECOND, np.float64, shared=True,
                               value=as_seconds(value, f"the delay of pathway '{name}'"))
@@ -319,7 +323,8 @@ class Synapses(Group):
                 raise ModelError(f"connect(i=, j=): i has {pre.size} and j has {post.size} entries")
         pre = check_index(pre.ravel(), self.source.N, f"the presynaptic indices of {self.where()}")
         post = check_index(post.ravel(), self.target.N, f"the postsynaptic indices of {self.where()}")
-        self._append(pre % self.source.N, post % self.target.N)
+        # negative indices count from the end, as in numpy
+        self._append(np.where(pre < 0, pre + self.source.N, pre), np.where(post < 0, post + self.target.N, post))
 
     def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
         """Add synapses (new variables start at 0, as in Brian 2; delays of a new pathway too)."""
@@ -331,6 +336,8 @@ class Synapses(Group):
             grown = np.zeros(self.N, dtype=variable.array.dtype)
             grown[:old] = variable.array
             variable.array = grown
+            if name in self._delay_versions:
+                self._freeze_delays(name)
         self.variables["i"].array[old:] = pre
         self.variables["j"].array[old:] = post
         self.variables["N"].array[0] = self.N
@@ -377,11 +384,34 @@ class Synapses(Group):
     def set_values(self, name: str, value, key) -> None:
         if name in ("i", "j", "N", "N_pre", "N_post", "N_incoming", "N_outgoing"):
             raise ModelError(f"'{name}' of {self.where()} is read-only")
-        if self.variables[name].shared and not isinstance(value, str):
-            self.variables[name].array[0] = si_values(value, self.variables[name].dimension,
-                                                      f"'{name}' of {self.where()}")
+        with self._writing(name):
+            if self.variables[name].shared and not isinstance(value, str):
+                self.variables[name].array[0] = si_values(value, self.variables[name].dimension,
+                                                          f"'{name}' of {self.where()}")
+            else:
+                super().set_values(name, value, key)
+
+    def _set_raw(self, name: str, value) -> None:
+        with self._writing(name):
+            super()._set_raw(name, value)
+
+    @contextmanager
+    def _writing(self, name: str):
+        """Delays are read-only arrays written only here: a version number then tells the propagation
+        tables (sorted by delay) when to be rebuilt, without comparing millions of delays at every run."""
+        if name not in self._delay_versions:
+            yield
             return
-        super().set_values(name, value, key)
+        array = self.variables[name].array
+        array.flags.writeable = True
+        try:
+            yield
+        finally:
+            self._freeze_delays(name)
+
+    def _freeze_delays(self, name: str) -> None:
+        self.variables[name].array.flags.writeable = False
+        self._delay_versions[name] += 1
 
     def __repr__(self) -> str:
         return f"<Synapses '{self.name}': {self.N} synapses from '{self.source.name}' to '{self.target.name}'>"
@@ -499,11 +529,21 @@ class Synapses(Group):
             size = (self.target if side == "post" else self.source).N
             ptr = np.zeros(size + 1, dtype=np.int64)
             np.cumsum(np.bincount(elements, minlength=size), out=ptr[1:])
-            cache[side] = {"ptr": ptr, "syn": np.argsort(elements, kind="stable").astype(_index_type(self.N))}
+            cache[side] = {"ptr": ptr, "syn": stable_order([(elements, size)], self.N, _index_type(self.N))}
         return cache[side]
 
     def _stores(self, name: str) -> bool:
         return self._reference(name) is not None
+
+    def _write_conditions(self, written: list[str]) -> dict[str, str]:
+        """A neuron's '(unless refractory)' variable changes only while it is not refractory (as in Brian 2)."""
+        conditions = {}
+        for name in written:
+            group, variable = self._reference(name)
+            if group is not self and variable.name in getattr(group.root, "unless_refractory", ()):
+                side = "_pre" if group is self.source and name.endswith("_pre") else "_post"
+                conditions[name] = f"not_refractory{side}"
+        return conditions
 
     def _subexpressions(self) -> tuple:
         return tuple(eq for eq in self.equations.ordered_subexpressions() if "summed" not in eq.flags)
@@ -532,6 +572,11 @@ class Synapses(Group):
         """Synapses grouped by target block, then by the element that triggers the pathway, then (when
         delays differ) by delay; recomputed only when the synapses, their delays or the blocks changed."""
         variable = self.variables[pathway.delay_variable]
+        cached = self._connectivity_cache.setdefault("csr", {}).get(pathway.name)
+        fingerprint = (blocks, self.N, self.dt_, self._delay_versions.get(pathway.delay_variable),
+                       float(variable.array[0]) if variable.shared else None)
+        if cached is not None and cached["fingerprint"] == fingerprint:
+            return cached
         steps = self._delay_steps(pathway)
         if np.any(steps < 0):
             raise ModelError(f"negative delay in the '{pathway.name}' pathway of {self.where()}")
@@ -541,25 +586,21 @@ class Synapses(Group):
         targets = self.variables["j" if pre_side else "i"].array
         size = (self.source if pre_side else self.target).N
         target_size = (self.target if pre_side else self.source).N
-        cached = self._connectivity_cache.setdefault("csr", {}).get(pathway.name)
-        fingerprint = (blocks, self.N, hashlib.sha1(steps.tobytes()).hexdigest())  # not a copy: 8 B per synapse
-        if cached is not None and cached["fingerprint"] == fingerprint:
-            return cached
         block = (targets.astype(np.int64) * blocks // max(target_size, 1)) if blocks > 1 else None
-        keys = [steps] if heterogeneous else []
-        keys.append(sources)
+        keys = [(steps, int(steps.max()) + 1)] if heterogeneous else []
+        keys.append((sources, size))
         if block is not None:
-            keys.append(block)
+            keys.append((block, blocks))
         if len(keys) == 1 and np.all(sources[1:] >= sources[:-1]):
             order = None  # already grouped by source: no indirection
-        else:
-            order = np.lexsort(keys)  # stable: synapses of one group stay in increasing order
+        else:  # stable: the synapses of one group stay in increasing order
+            order = stable_order(keys, self.N, _index_type(self.N))
         grouped = sources.astype(np.int64) + (block * size if block is not None else 0)
         ptr = np.zeros(blocks * size + 1, dtype=np.int64)
         np.cumsum(np.bincount(grouped, minlength=blocks * size), out=ptr[1:])
         maximum = int(steps.max()) if steps.size else 0
         csr = {"fingerprint": fingerprint, "ptr": ptr, "indirect": order is not None,
-               "syn": (order if order is not None else np.zeros(0, dtype=np.int64)).astype(_index_type(self.N)),
+               "syn": order if order is not None else np.zeros(0, dtype=np.int32),
                "dsorted": (steps[order] if heterogeneous else np.zeros(0)).astype(np.int32),
                "mode": "heterogeneous" if heterogeneous else ("homogeneous" if maximum > 0 else "none"),
                "slots": maximum + 1, "steps": maximum}
@@ -636,6 +677,8 @@ class Synapses(Group):
         object.__setattr__(self, "N", state["N"])
         for name, array in state["variables"].items():
             self.variables[name].array = array.copy()
+            if name in self._delay_versions:
+                self._freeze_delays(name)
         self._history = {name: {k: a.copy() for k, a in h.items()} for name, h in state["history"].items()}
         self._connectivity_cache.pop("csr", None)
         self._connectivity_cache.pop("by", None)

@@ -24,9 +24,12 @@ SCRIPT = textwrap.dedent("""
     S.connect(p=0.05)
     S.c = '0.2*mV*rand()'
     S.delay = 'rand()*2*ms'
+    P = PoissonGroup(300, rates='50*Hz + 100*Hz*i/N')  # a threshold with a random draw: two passes
     M = SpikeMonitor(G)
+    MP = SpikeMonitor(P)
     run(20*ms)
-    print(M.num_spikes, float(np.sum(G.v_)).hex(), hash(M.i.tobytes()), hash(M.t_.tobytes()))
+    print(M.num_spikes, float(np.sum(G.v_)).hex(), hash(M.i.tobytes()), hash(M.t_.tobytes()),
+          MP.num_spikes, hash(MP.i.tobytes()), hash(MP.t_.tobytes()))
 """)
 
 

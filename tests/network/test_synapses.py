@@ -16,6 +16,7 @@ from simcore import (
     TimedArray,
     UnknownNameError,
     ms,
+    mV,
     second,
     seed,
     start_scope,
@@ -59,6 +60,14 @@ def test_heterogeneous_delays_per_synapse():
     expected = np.array([0 + (2 * i + j) if i == 0 else 5 + (2 * i + j) for i in range(2) for j in range(3)])
     np.testing.assert_allclose(syn.arrival_ / DT, expected, atol=1e-9)
     assert target.v_.tolist() == [2, 2, 2]
+    with pytest.raises(ValueError, match="read-only"):
+        syn.delay_[0] = 0  # delays change through the group, which then rebuilds its tables
+    net = Network(source, target, syn)
+    net.t_ = 0.0
+    syn.delay[0, 2] = 1 * ms
+    syn.delay_ = syn.delay_ * 2
+    net.run(2.5 * ms)  # the source spikes again at steps 0 and 5 (t restarted)
+    np.testing.assert_allclose(syn.arrival_ / DT, [0, 2, 20, 9, 11, 13], atol=1e-9)
 
 
 def test_zero_delay_acts_in_the_same_step_and_pathway_order():
@@ -302,3 +311,20 @@ def test_summed_variable_conflicts_and_targets_are_checked():
     second.connect(j="i")
     with pytest.raises(ModelError, match="both set 'I'"):
         Network(group, first, second).run(1 * ms)
+
+
+def test_synaptic_input_to_an_unless_refractory_variable_waits_for_the_end_of_refractoriness():
+    """As in Brian 2: code other than resets writes '(unless refractory)' variables only when not refractory."""
+    start_scope()
+    eqs = """dv/dt = (ge - (v + 49*mV))/(20*ms) : volt (unless refractory)
+             dge/dt = -ge/(5*ms) : volt (unless refractory)"""
+    group = NeuronGroup(1, eqs, threshold="v > -50*mV", reset="v = -60*mV", refractory=5 * ms, method="exact")
+    group.v = -49.99 * mV  # spikes at step 0: refractory until 5 ms
+    source = spikes_at(1, {0: [20, 70]})
+    syn = Synapses(source, group, on_pre="ge += 1*mV")
+    syn.connect()
+    trace = StateMonitor(group, ["ge", "v"], record=0)
+    Network(group, source, syn, trace).run(8 * ms)
+    assert np.all(trace.ge_[0][:71] == 0)  # the spike at 2 ms is lost
+    assert trace.ge_[0][71] == pytest.approx(1e-3)  # the one at 7 ms arrives
+    assert trace.v_[0][1] == pytest.approx(-60e-3)  # the reset itself is not held back
