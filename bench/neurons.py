@@ -44,8 +44,8 @@ folder per configuration, ``prefs.devices.cpp_standalone.openmp_threads`` = 1 or
 simulation loop, wall clock from ``omp_get_wtime``); ``binary_wall_s`` the wall time of the
 whole binary (both runs, allocation, writing results); ``build_s`` the wall time of
 code generation and compilation (everything but the binary); ``peak_rss_bytes`` the
-binary's ``ru_maxrss``. With ``--repeat`` > 1 the binary is run again and ``run_s_min``
-is the minimum of the samples.
+binary's peak resident memory (``VmHWM``). With ``--repeat`` > 1 the binary is run again
+and ``run_s_min`` is the minimum of the samples.
 
 Ratios (``brian2_over_simcore_*``): Brian 2's figure divided by simcore's at the same
 thread count; above 1 means simcore is faster. ``spikes`` (over both runs) lets one
@@ -58,29 +58,14 @@ Run:  python bench/neurons.py [--quick] [--duration S] [--lif-duration S] [--hh-
 
 from __future__ import annotations
 
-import sys
-
-if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "--exec-maxrss":
-    # Wrapper for Brian 2's binary: runs it and writes its peak memory (bytes) to a file.
-    import resource
-    import subprocess
-
-    code = subprocess.call(sys.argv[3:])
-    with open(sys.argv[2], "w") as stream:
-        stream.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024))
-    sys.exit(code)
-
 import argparse
 import json
-import os
-import platform
 import shutil
-import subprocess
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+import harness
+
 BUILD_STEPS = 10
 
 LIF_EQUATIONS = """
@@ -141,10 +126,10 @@ def _build_model(lib, model: str, n: int):
 
 
 # --- workers (one process each) ------------------------------------------------------------
-def _maxrss_bytes() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+def _worker(spec: dict) -> dict:
+    if spec["simulator"] == "simcore":
+        return _simcore_worker(spec["model"], spec["n"], spec["duration"], spec["repeat"])
+    return _brian2_worker(spec["model"], spec["n"], spec["duration"], spec["repeat"], spec["threads"])
 
 
 def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
@@ -152,7 +137,7 @@ def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
     import simcore
 
     imported = time.perf_counter()
-    rss_import = _maxrss_bytes()
+    rss_import = harness.maxrss_bytes()
     simcore.start_scope()
     group, monitor = _build_model(simcore, model, n)
     net = simcore.Network(group, monitor)
@@ -172,6 +157,7 @@ def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
     steps = int(round(duration / (DT_MS[model] * 1e-3)))
     build = built - set_up
     source = net.source()
+    peak = harness.maxrss_bytes()
     return {
         "import_s": imported - began,
         "setup_s": set_up - imported,
@@ -184,31 +170,11 @@ def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
         "state_bytes": sum(v.array.nbytes for v in group.variables.values()),
         "monitor_bytes": monitor.nbytes,
         "rss_after_import_bytes": rss_import,
-        "peak_rss_bytes": _maxrss_bytes(),
-        "peak_rss_above_import_bytes": _maxrss_bytes() - rss_import,
-        "numba_threads": _numba_threads(),
-        "source_digest": _source_digest(),
+        "peak_rss_bytes": peak,
+        "peak_rss_above_import_bytes": peak - rss_import,
+        "numba_threads": harness.numba_threads(),
+        "source_digest": harness.source_digest(),
     }
-
-
-def _source_digest() -> str:
-    """A hash of simcore's Python sources (to tell whether two processes ran the same code)."""
-    import hashlib
-    from pathlib import Path
-
-    digest = hashlib.sha256()
-    for folder in ("simcore", "units", "solvers", "morphology"):
-        for path in sorted(Path(ROOT, folder).rglob("*.py")):
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def _numba_threads():
-    import numba
-
-    from simcore.backends.cpu import thread_count
-
-    return {"simcore_thread_count": thread_count(), "numba_num_threads": numba.config.NUMBA_NUM_THREADS}
 
 
 def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: int) -> dict:
@@ -218,13 +184,8 @@ def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: in
 
     imported = time.perf_counter()
     project = tempfile.mkdtemp(prefix="bench_brian2_")
-    rss_file = os.path.join(project, "maxrss.txt")
     try:
-        brian2.set_device("cpp_standalone", directory=project, build_on_run=False)
-        brian2.prefs.devices.cpp_standalone.openmp_threads = threads
-        brian2.prefs.devices.cpp_standalone.run_cmd_unix = [sys.executable, os.path.abspath(__file__),
-                                                            "--exec-maxrss", rss_file, "./main"]
-        brian2.prefs.logging.std_redirection = False
+        harness.brian2_standalone(brian2, project, threads)
         brian2.start_scope()
         group, monitor = _build_model(brian2, model, n)
         net = brian2.Network(group, monitor)
@@ -237,12 +198,12 @@ def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: in
         done = time.perf_counter()
         runs = [device._last_run_time]
         binary = [device.timers["run_binary"]]
-        rss = [int(open(rss_file).read())]
+        rss = [harness.brian2_probe(brian2)["peak_rss"]]
         for _ in range(repeat - 1):
             device.run(directory=project, with_output=False)
             runs.append(device._last_run_time)
             binary.append(device.timers["run_binary"])
-            rss.append(int(open(rss_file).read()))
+            rss.append(harness.brian2_probe(brian2)["peak_rss"])
         spikes = int(monitor.num_spikes)
         state_bytes = sum(v.size * np.dtype(v.dtype).itemsize for v in group.variables.values()
                           if isinstance(v, brian2.core.variables.ArrayVariable) and v.owner.name == group.name
@@ -264,43 +225,10 @@ def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: in
 
 
 # --- the driver ---------------------------------------------------------------------------
-def _call_worker(python: str, arguments: list[str], env: dict) -> dict:
-    command = [python, os.path.abspath(__file__), "--worker", *arguments]
-    load_before = os.getloadavg()[0]
-    began = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
-    wall = time.perf_counter() - began
-    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    if result.returncode != 0 or not lines:
-        return {"error": f"exit code {result.returncode}", "stderr_tail": result.stderr[-2000:],
-                "process_wall_s": wall}
-    out = json.loads(lines[-1])
-    out["process_wall_s"] = wall
-    out["loadavg_1min_before_after"] = [load_before, os.getloadavg()[0]]
-    return out
-
-
-def _brian2_python(requested: str | None) -> str | None:
-    candidates = [requested] if requested else [sys.executable, os.environ.get("BRIAN2_PYTHON")]
-    for python in candidates:
-        if python and subprocess.run([python, "-c", "import brian2"], capture_output=True).returncode == 0:
-            return python
-    return None
-
-
 def _simcore_configuration(model: str, n: int, duration: float, threads: int, repeat: int) -> dict:
-    cache = tempfile.mkdtemp(prefix="bench_simcore_cache_")
-    env = dict(os.environ, SIMCORE_CACHE_DIR=cache, SIMCORE_NUM_THREADS=str(threads))
-    arguments = ["simcore", model, str(n), repr(duration), str(repeat), str(threads)]
-    try:
-        cold = _call_worker(sys.executable, [*arguments[:4], "0", arguments[5]], env)  # build only
-        warm = _call_worker(sys.executable, arguments, env)
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
-    out = {"cold": cold, "warm": warm}
-    if "source_digest" in cold and "source_digest" in warm:
-        # simcore is edited while the benchmark runs: a changed source makes the warm build a cold one
-        out["same_simcore_source_cold_and_warm"] = cold["source_digest"] == warm["source_digest"]
+    spec = {"simulator": "simcore", "model": model, "n": n, "duration": duration, "repeat": repeat}
+    out = harness.simcore_cold_warm(__file__, spec, threads)
+    cold, warm = out["cold"], out["warm"]
     samples = warm.get("run_s", [])
     if samples:
         steps = int(round(duration / (DT_MS[model] * 1e-3)))
@@ -308,11 +236,13 @@ def _simcore_configuration(model: str, n: int, duration: float, threads: int, re
         out["neuron_updates_per_s"] = n * steps / min(samples)
         out["build_cold_s"] = cold.get("build_s")
         out["build_warm_s"] = warm.get("build_s")
+        out["peak_rss_bytes"] = warm.get("peak_rss_bytes")
     return out
 
 
 def _brian2_configuration(python: str, model: str, n: int, duration: float, threads: int, repeat: int) -> dict:
-    out = _call_worker(python, ["brian2", model, str(n), repr(duration), str(repeat), str(threads)], dict(os.environ))
+    spec = {"simulator": "brian2", "model": model, "n": n, "duration": duration, "repeat": repeat, "threads": threads}
+    out = harness.call_worker(python, __file__, spec)
     if "run_s" in out:
         steps = int(round(duration / (DT_MS[model] * 1e-3)))
         out["run_s_min"] = min(out["run_s"])
@@ -321,16 +251,14 @@ def _brian2_configuration(python: str, model: str, n: int, duration: float, thre
 
 
 def _compare(simcore_result: dict, brian_result: dict) -> dict:
-    ratios = {}
-    if "run_s_min" in simcore_result and "run_s_min" in brian_result:
-        ratios["brian2_over_simcore_runtime"] = brian_result["run_s_min"] / simcore_result["run_s_min"]
-        ratios["brian2_over_simcore_build_cold"] = brian_result["build_s"] / simcore_result["build_cold_s"]
-        ratios["brian2_over_simcore_build_warm"] = brian_result["build_s"] / simcore_result["build_warm_s"]
-        ratios["brian2_over_simcore_peak_rss"] = brian_result["peak_rss_bytes"] / simcore_result["warm"][
-            "peak_rss_bytes"]
-        ratios["spikes_simcore"] = simcore_result["warm"].get("spikes")
-        ratios["spikes_brian2"] = brian_result.get("spikes")
-    return ratios
+    if "run_s_min" not in simcore_result or "run_s_min" not in brian_result:
+        return {}
+    out = harness.ratios(brian_result, simcore_result, {
+        "runtime": ("run_s_min", "run_s_min"), "build_cold": ("build_s", "build_cold_s"),
+        "build_warm": ("build_s", "build_warm_s"), "peak_rss": ("peak_rss_bytes", "peak_rss_bytes")})
+    out["spikes_simcore"] = simcore_result["warm"].get("spikes")
+    out["spikes_brian2"] = brian_result.get("spikes")
+    return out
 
 
 def _targets(model_result: dict, threads: list[int]) -> dict:
@@ -368,9 +296,7 @@ def main(argv=None) -> dict:
     hh_duration = args.hh_duration or args.duration or quick.get("hh_duration", 1.0)
     sizes = {"lif": int(args.lif_n or quick.get("lif_n", 1e6)), "hh": int(args.hh_n or quick.get("hh_n", 90000))}
     durations = {"lif": lif_duration, "hh": hh_duration}
-    brian_python = None if args.no_brian2 else _brian2_python(args.brian_python)
-
-    import numba
+    brian_python = None if args.no_brian2 else harness.find_brian2_python(args.brian_python)
 
     results: dict = {
         "parameters": {
@@ -379,9 +305,8 @@ def main(argv=None) -> dict:
             **{m: {"n": sizes[m], "duration_s": durations[m], "dt_ms": DT_MS[m], "method": METHOD[m],
                    "steps": int(round(durations[m] / (DT_MS[m] * 1e-3)))} for m in args.models},
         },
-        "simcore_git_at_start": _git_state(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "numba": numba.__version__,
-                    "platform": platform.platform()},
+        "simcore_git_at_start": harness.git_state(),
+        "machine": harness.machine(),
         "brian2": ("disabled (--no-brian2)" if args.no_brian2 else
                    "not installed" if brian_python is None else {"python": brian_python}),
         "notes": ["build_s = wall time of the first net.run(10*dt) in a new process (code generation, "
@@ -394,49 +319,21 @@ def main(argv=None) -> dict:
         n, duration = sizes[model], durations[model]
         entry = {"simcore": {}}
         for threads in args.threads:
-            _progress(f"simcore {model} n={n} duration={duration} threads={threads}")
+            harness.progress(f"simcore {model} n={n} duration={duration} threads={threads}")
             entry["simcore"][f"threads_{threads}"] = _simcore_configuration(model, n, duration, threads, args.repeat)
         if brian_python is not None:
             entry["brian2_cpp_standalone"], entry["comparison"] = {}, {}
             for threads in args.threads:
-                _progress(f"brian2 {model} n={n} duration={duration} openmp_threads={threads}")
+                harness.progress(f"brian2 {model} n={n} duration={duration} openmp_threads={threads}")
                 brian = _brian2_configuration(brian_python, model, n, duration, threads, args.repeat)
                 entry["brian2_cpp_standalone"][f"threads_{threads}"] = brian
                 entry["comparison"][f"threads_{threads}"] = _compare(entry["simcore"][f"threads_{threads}"], brian)
         entry["targets"] = _targets(entry, args.threads)
         results[model] = entry
-    results["simcore_git_at_end"] = _git_state()
+    results["simcore_git_at_end"] = harness.git_state()
     print(json.dumps(results, indent=1))
     return results
 
 
-def _git_state() -> str | None:
-    """HEAD and whether simcore's sources differ from it (the figures belong to that code)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "simcore", "units", "solvers", "morphology"],
-                               capture_output=True, text=True, cwd=ROOT, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + (" + uncommitted changes" if dirty else "")
-
-
-def _progress(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
-
-
-def _worker(argv: list[str]) -> None:
-    simulator, model, n, duration, repeat, threads = argv
-    if simulator == "simcore":
-        out = _simcore_worker(model, int(n), float(duration), int(repeat))
-    else:
-        out = _brian2_worker(model, int(n), float(duration), int(repeat), int(threads))
-    print(json.dumps(out))
-
-
-if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        _worker(sys.argv[2:])
-    else:
-        main()
+if __name__ == "__main__" and not harness.worker_main(_worker):
+    main()
