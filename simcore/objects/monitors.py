@@ -143,10 +143,15 @@ class EventMonitor(Monitor):
     def i(self) -> np.ndarray:
         return self._recorded("i")
 
+    i_ = i  # indices have no unit: the raw values are the same (Brian 2 has both names)
 
     @property
     def it(self):
         return self.i, self.t
+
+    @property
+    def it_(self):
+        return self.i, self.t_
 
     def __getattr__(self, name: str):
         if name in self.__dict__.get("record_variables", ()):
@@ -158,6 +163,8 @@ class EventMonitor(Monitor):
     @property
     def count(self) -> np.ndarray:
         return self.buffers["count"].copy()
+
+    count_ = count
 
     @property
     def num_events(self) -> int:

@@ -13,7 +13,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 def test_every_example_has_a_test():
     tested = {"hh_model_check.py", "lif_constant_drive.py", "noisy_lif_population.py", "adaptive_threshold.py",
-              "hh_sweep.py", "hh_fi_curve.py", "cuba.py"}
+              "hh_sweep.py", "hh_fi_curve.py", "cuba.py", "cobahh.py", "brunel_hakim.py", "synfire.py", "stdp.py",
+              "topographic.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -111,3 +112,94 @@ def test_cuba_statistics_match_brian2():
     # the network starts from identical potentials: the first wave is all neurons at 47.9 ms
     first = np.flatnonzero(monitor.t_ < 0.049)
     assert len(first) == 4000 and abs(monitor.t_[0] - 0.0479) < 1e-4
+
+
+def test_cobahh_statistics_match_brian2():
+    """Brian 2.9.0 on the same script for 0.2 s, seeds 1-18: rate 34.3 Hz (26.0-39.1), 35.3 Hz (24.3-42.3) in the
+    second 0.1 s, ISI CV 0.91 (0.85-0.97); simcore, seeds 1-18: 34.2 Hz (29.3-38.3), 36.0 Hz (27.8-40.8), 0.92
+    (0.84-0.98). Seed 1: Brian 2 37.0 Hz, CV 0.93; simcore 37.7 Hz, CV 0.97. Seeds 1-24: 2480-2947 neurons fire,
+    the most active 47-62 times (simcore, seeds 1-40: 2363-2867, 49-59)."""
+    module = runpy.run_path(str(EXAMPLES / "cobahh.py"))
+    rate, cv, spikes = module["main"](duration=module["second"] * 0.2, plot_file=None)
+    assert 24 < rate < 42
+    assert 0.80 < cv < 1.03
+    late = np.sum(spikes.t_ >= 0.1) / 4000 / 0.1
+    assert late > 20  # self-sustained: no input, and the activity does not die out
+    counts = np.bincount(np.asarray(spikes.i), minlength=4000)
+    assert 2300 < np.sum(counts > 0) < 3100  # a third of the neurons stay silent, a few fire at ~270 Hz
+    assert 42 <= counts.max() <= 68
+
+
+def test_brunel_hakim_fast_oscillation_matches_brian2():
+    """Brian 2.9.0 on the same script for 0.3 s, seeds 1-6: rate 3.43-3.46 Hz, spectral peak of the population
+    rate at 132-140 Hz, 66-68 % of the power (to 1 kHz) in 100-180 Hz; simcore: 3.42-3.47 Hz, 136-140 Hz, 65-69 %."""
+    module = runpy.run_path(str(EXAMPLES / "brunel_hakim.py"))
+    ms = module["ms"]
+    rate, peak, spikes, population = module["main"](duration=module["second"] * 0.3, plot_file=None)
+    assert 3.3 < rate < 3.6
+    assert 125 <= peak <= 150
+    frequencies, power = module["rate_spectrum"](population, skip=50 * ms)
+    band = (frequencies > 100) & (frequencies < 180)
+    assert power[band].sum() / power.sum() > 0.55
+    # weakly synchronised: a neuron fires in about one oscillation cycle out of 40, irregularly
+    assert rate / peak < 0.05
+    assert np.bincount(np.asarray(spikes.i), minlength=5000).max() <= 8
+    # the first spikes come only after the whole population has charged from Vr: no activity before 10 ms
+    assert np.min(spikes.t_) > 0.010
+
+
+def test_synfire_packet_propagates_or_dies():
+    """Brian 2.9.0, 85 input spikes, seeds 1-3: 89-100 neurons per layer in the packet, 0.45-0.66 ms from layer to
+    layer, layer 9 at 55.55-55.64 ms (simcore, seeds 1-6: 90-100, layer 9 at 55.44-55.67 ms). 40 input spikes, mean
+    over seeds 100-139: 31.4, 20.5, 10.4, 6.5, 4.4, then about 3 per layer (simcore 32.4, 19.2, 9.7, 6.2, 4.1,
+    then 3)."""
+    module = runpy.run_path(str(EXAMPLES / "synfire.py"))
+    counts, times, spreads = module["main"](n_input=85, plot_file=None)
+    assert counts.min() >= 85  # every layer fires
+    assert 0.3e-3 < np.diff(times).min() and np.diff(times).max() < 0.8e-3  # in order, latency growing by layer
+    assert 50e-3 < times[0] < 51.5e-3 and 55e-3 < times[-1] < 56.5e-3
+    assert spreads[1:].max() < 0.8e-3  # the packet stays synchronous (the input's spread is 1 ms)
+    counts, times, spreads = module["main"](n_input=40, plot_file=None)
+    assert counts[0] >= 15  # the first layer answers the weak volley (seeds 1-40: Brian 2 >= 16, simcore >= 25)
+    # then the packet dies out: in the last three layers only the spontaneous activity is left, 2-8 neurons (Brian 2,
+    # seeds 1-40), 3-10 (simcore) within 3 ms of the layer's median spike time, against ~100 for a strong volley
+    assert counts[7:].max() <= 12 and counts[-1] < counts[0] / 3
+
+
+def test_stdp_weights_become_bimodal():
+    """Brian 2.9.0 on the same script, 30 s, seeds 1-6: weights below 0.1 gmax 16.9-18.8 %, above 0.9 gmax
+    12.3-14.5 %, within 0.3-0.7 gmax 29.8-34.8 % (uniform at the start: 10, 10, 40 %); end bins of the 10-bin
+    histogram 1.6-2.2 times the mean of the middle six; output rate 26-45 Hz in the first 5 s, 19-29 Hz in the last
+    5 s. simcore, seeds 1-6: 16.1-18.4 %, 13.2-14.9 %, 31.4-34.0 %, 33-42 Hz -> 24-29 Hz (seed 23: 20 -> 25 Hz)."""
+    module = runpy.run_path(str(EXAMPLES / "stdp.py"))
+    w, output = module["main"](duration=module["second"] * 30, plot_file=None)
+    counts = np.histogram(w, bins=10, range=(0, 1))[0] / len(w)
+    middle = counts[2:8].mean()
+    assert counts[0] > 1.35 * middle and counts[-1] > 1.35 * middle  # U-shaped: most change at the two ends
+    # the bounds allow for the binomial spread of 1000 weights (standard deviation about 1.2 %)
+    assert 0.13 < np.mean(w < 0.1) < 0.22 and 0.105 < np.mean(w > 0.9) < 0.18
+    assert 0.28 < np.mean((w > 0.3) & (w < 0.7)) < 0.38
+    assert w.min() >= 0 and w.max() <= 1  # clipped to [0, gmax]
+    assert 0.46 < w.mean() < 0.50  # depression slightly outweighs potentiation
+    assert 15 < np.sum(output.t_ >= 25) / 5 < 35  # the output rate settles (whatever the initial weights gave)
+
+
+def test_topographic_map():
+    """Brian 2.9.0 on the same script, 1 s, seeds 1-20: centre of layer 2 (40-59) 14.1 Hz (7.6-19.8), 1.1 Hz for
+    30-39 and 60-69, no spike in the outer 20 neurons on either side; simcore: 13.0 Hz (7.7-20.8), 1.0 Hz, none."""
+    module = runpy.run_path(str(EXAMPLES / "topographic.py"))
+    rates, feedforward, recurrent = module["main"](plot_file=None)
+    for synapses, scale, length in ((feedforward, 3e-3, 10), (recurrent, 0.5e-3, 20)):
+        i, j, w = synapses.i_, synapses.j_, synapses.w_
+        distance = abs(i - j)
+        assert np.allclose(w, scale * np.exp(-distance / length))  # the weight falls with the distance
+        connected = np.zeros((100, 100), bool)
+        connected[i, j] = True
+        assert 0.47 < connected.mean() < 0.53 and len(i) == connected.sum()  # p = 0.5, one synapse per pair
+        pair_distance = abs(np.arange(100)[:, None] - np.arange(100)[None, :])
+        for near in (pair_distance < 10, pair_distance >= 50):  # the probability does not depend on distance
+            assert 0.4 < connected[near].mean() < 0.6
+    # the input's active centre (20 neurons around 50) is mapped onto the same place in layer 2
+    assert 5 < rates[40:60].mean() < 25
+    assert rates[30:40].mean() + rates[60:70].mean() < rates[40:60].mean() / 2
+    assert rates[:20].sum() == 0 and rates[80:].sum() == 0

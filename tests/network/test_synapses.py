@@ -81,6 +81,7 @@ def test_zero_delay_acts_in_the_same_step_and_pathway_order():
     back.connect()
     monitor = SpikeMonitor(target)
     Network(source, target, pre, back, monitor).run(1 * ms)
+    assert monitor.i_.tolist() == [0] and monitor.count_.tolist() == [1]
     assert target.y_[0] == 10
     assert monitor.t_ / DT == pytest.approx([5])  # x changes in the synapses slot of step 4, after thresholds
     assert back.w_[0] == 3  # (0 + 1) * 3: the pre pathway first
