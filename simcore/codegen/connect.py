@@ -99,8 +99,8 @@ _NOT_INTEGER = {"start": 7, "stop": 8, "step": 9, "size": 10, "element": 11, "n"
 
 
 def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | float], seed: int, stream: int,
-                  load: Callable[[str, str], ModuleType], parallel: bool | None = None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+                  load: Callable[[str, str], ModuleType], parallel: bool | None = None,
+                  reserve: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The synapses' (i, j) as int32 arrays, ordered by i, then in generation order (j ascending
     without a generator), each pair repeated n times in a row.
 
@@ -109,6 +109,8 @@ def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | flo
     ``stream .. stream + random_stream_count(request) - 1``. ``parallel`` (default: when
     there are at least PARALLEL_MIN_PAIRS candidate pairs and numba has 2+ threads) only
     changes the speed. ``load(text, name)`` compiles the generated source (the backend's job).
+    ``reserve(count)``, called once the number of synapses is known and before anything of that
+    size is allocated, may refuse it.
     """
     _check_sizes(request)
     loop = _plan(request)
@@ -139,6 +141,8 @@ def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | flo
     offsets = np.zeros(n_pre, np.int64)
     np.cumsum(counts[:-1], out=offsets[1:])
     total = int(offsets[-1] + counts[-1])
+    if reserve is not None:
+        reserve(total)
     pre, post = np.empty(total, np.int32), np.empty(total, np.int32)
     kernel(True, *fixed, offsets, pre, post, *rest)
     return pre, post

@@ -30,3 +30,40 @@ def stable_order(keys: list[tuple[np.ndarray, int]], count: int, dtype) -> np.nd
     for key, size in keys:  # least significant first: each pass keeps the order of the one before
         order = _by_key(key, max(int(size), 1), order)
     return order
+
+
+@njit(cache=True)
+def _rounded_steps(delays, dt, steps):
+    """steps[k] = round(delays[k] / dt); the number of delays off the grid of dt, and the first one."""
+    off, first = 0, -1
+    for k in range(delays.shape[0]):
+        ratio = delays[k] / dt
+        step = np.rint(ratio)
+        steps[k] = np.int32(step)
+        if abs(ratio - step) > 1e-6 * max(1.0, abs(ratio)):
+            off += 1
+            if first < 0:
+                first = k
+    return off, first
+
+
+def delay_steps(delays: np.ndarray, dt: float) -> tuple[np.ndarray, int, int]:
+    """Delays as int32 time steps (rounded), with the count and first index of those off the grid, in one
+    pass (no temporary arrays of the synapses' size)."""
+    steps = np.empty(delays.shape[0], dtype=np.int32)
+    off, first = _rounded_steps(delays, dt, steps)
+    return steps, int(off), int(first)
+
+
+@njit(cache=True)
+def _counts(key, block, blocks, size, counts):
+    for k in range(key.shape[0]):
+        counts[1 + (block[k] if blocks > 1 else 0) * size + key[k]] += 1
+
+
+def group_pointers(key: np.ndarray, size: int, block: np.ndarray | None, blocks: int) -> np.ndarray:
+    """CSR pointers of synapses grouped by (block, key): group g = block*size + key spans
+    ``ptr[g]:ptr[g + 1]`` (without a temporary combined key of the synapses' size)."""
+    counts = np.zeros(blocks * size + 1, dtype=np.int64)
+    _counts(key, block if block is not None else key[:0], blocks, size, counts)
+    return np.cumsum(counts)

@@ -22,7 +22,8 @@ from simcore.ir import ArrayRef, Assignment, ElementCode, Operation
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
 from simcore.objects.group import Group, assignments
-from simcore.objects.ordering import stable_order
+from simcore.objects.memory import check_fits
+from simcore.objects.ordering import delay_steps, group_pointers, stable_order
 from simcore.objects.variables import DTYPES, Variable, check_index, si_values
 from simcore.seeding import connect_call, current_seed
 from simcore.solvers import SolverError, integrate
@@ -283,7 +284,7 @@ class Synapses(Group):
             n=parse_expression(n).expr if isinstance(n, str) else _count(n),
             generator=generator, skip_if_invalid=skip_if_invalid)
         stream = _CONNECT_STREAM_BASE + 16 * connect_call()
-        pre, post = connect_pairs(request, plain, current_seed(), stream, load_module)
+        pre, post = connect_pairs(request, plain, current_seed(), stream, load_module, reserve=self._reserve)
         self._append(pre, post)
 
     def _dim_of(self, name: str):
@@ -323,11 +324,21 @@ class Synapses(Group):
                 raise ModelError(f"connect(i=, j=): i has {pre.size} and j has {post.size} entries")
         pre = check_index(pre.ravel(), self.source.N, f"the presynaptic indices of {self.where()}")
         post = check_index(post.ravel(), self.target.N, f"the postsynaptic indices of {self.where()}")
-        # negative indices count from the end, as in numpy
-        self._append(np.where(pre < 0, pre + self.source.N, pre), np.where(post < 0, post + self.target.N, post))
+        # negative indices count from the end, as in numpy (no copy when there are none)
+        pre = np.where(pre < 0, pre + self.source.N, pre) if pre.size and pre.min() < 0 else pre
+        post = np.where(post < 0, post + self.target.N, post) if post.size and post.min() < 0 else post
+        self._append(pre, post)
+
+    def _reserve(self, count: int) -> None:
+        """Refuse ``count`` more synapses if their arrays (and the copies made while growing) cannot fit."""
+        per_synapse = sum(v.array.itemsize for v in self.variables.values() if not v.shared
+                          and not isinstance(v, _PerNeuron))
+        check_fits((2 * self.N + count) * per_synapse + 8 * count,
+                   f"connect() of {self.where()} ({count:,} new synapses, {per_synapse} bytes each)")
 
     def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
         """Add synapses (new variables start at 0, as in Brian 2; delays of a new pathway too)."""
+        self._reserve(len(pre))
         old = self.N
         object.__setattr__(self, "N", old + len(pre))  # the attribute, not the read-only variable N
         for name, variable in self.variables.items():
@@ -342,8 +353,8 @@ class Synapses(Group):
         self.variables["j"].array[old:] = post
         self.variables["N"].array[0] = self.N
         pre_all, post_all = self.variables["i"].array, self.variables["j"].array
-        self.variables["N_incoming"].array = np.bincount(post_all, minlength=self.target.N).astype(np.int32)
-        self.variables["N_outgoing"].array = np.bincount(pre_all, minlength=self.source.N).astype(np.int32)
+        self.variables["N_incoming"].array = np.diff(group_pointers(post_all, self.target.N, None, 1)).astype(np.int32)
+        self.variables["N_outgoing"].array = np.diff(group_pointers(pre_all, self.source.N, None, 1)).astype(np.int32)
         if self.multisynaptic_index is not None:
             pairs = pre_all.astype(np.int64) * self.target.N + post_all
             order = np.argsort(pairs, kind="stable")
@@ -527,8 +538,7 @@ class Synapses(Group):
         if side not in cache:
             elements = self.variables["j" if side == "post" else "i"].array
             size = (self.target if side == "post" else self.source).N
-            ptr = np.zeros(size + 1, dtype=np.int64)
-            np.cumsum(np.bincount(elements, minlength=size), out=ptr[1:])
+            ptr = group_pointers(elements, size, None, 1)
             cache[side] = {"ptr": ptr, "syn": stable_order([(elements, size)], self.N, _index_type(self.N))}
         return cache[side]
 
@@ -565,8 +575,17 @@ class Synapses(Group):
 
     # --- connectivity for propagation ----------------------------------------------------
     def _delay_steps(self, pathway: _Pathway) -> np.ndarray:
+        """Delays in time steps, rounded; a warning names the synapses whose delay is not a multiple of dt."""
         delays = self.variables[pathway.delay_variable].array
-        return np.rint(delays / self.dt_).astype(np.int64)
+        steps, off, first = delay_steps(delays, self.dt_)
+        if off:
+            which = "the delay" if self.variables[pathway.delay_variable].shared else \
+                f"{off} synapse(s) (e.g. synapse {first}: i={self.variables['i'].array[first]}, " \
+                f"j={self.variables['j'].array[first]})"
+            warnings.warn(f"{which} of the '{pathway.name}' pathway of {self.where()} is not a multiple of dt = "
+                          f"{self.dt_ * 1e3:g} ms ({delays[first] * 1e3:g} ms): rounded to {steps[first]} "
+                          "time steps", stacklevel=4)
+        return steps
 
     def _csr(self, pathway: _Pathway, blocks: int) -> dict:
         """Synapses grouped by target block, then by the element that triggers the pathway, then (when
@@ -586,7 +605,7 @@ class Synapses(Group):
         targets = self.variables["j" if pre_side else "i"].array
         size = (self.source if pre_side else self.target).N
         target_size = (self.target if pre_side else self.source).N
-        block = (targets.astype(np.int64) * blocks // max(target_size, 1)) if blocks > 1 else None
+        block = (targets.astype(np.int64) * blocks // max(target_size, 1)).astype(np.int32) if blocks > 1 else None
         keys = [(steps, int(steps.max()) + 1)] if heterogeneous else []
         keys.append((sources, size))
         if block is not None:
@@ -595,13 +614,11 @@ class Synapses(Group):
             order = None  # already grouped by source: no indirection
         else:  # stable: the synapses of one group stay in increasing order
             order = stable_order(keys, self.N, _index_type(self.N))
-        grouped = sources.astype(np.int64) + (block * size if block is not None else 0)
-        ptr = np.zeros(blocks * size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(grouped, minlength=blocks * size), out=ptr[1:])
+        ptr = group_pointers(sources, size, block, blocks)
         maximum = int(steps.max()) if steps.size else 0
         csr = {"fingerprint": fingerprint, "ptr": ptr, "indirect": order is not None,
                "syn": order if order is not None else np.zeros(0, dtype=np.int32),
-               "dsorted": (steps[order] if heterogeneous else np.zeros(0)).astype(np.int32),
+               "dsorted": steps[order] if heterogeneous else np.zeros(0, dtype=np.int32),
                "mode": "heterogeneous" if heterogeneous else ("homogeneous" if maximum > 0 else "none"),
                "slots": maximum + 1, "steps": maximum}
         self._connectivity_cache["csr"][pathway.name] = csr
@@ -700,6 +717,8 @@ def _matches(part, column: np.ndarray, size: int) -> np.ndarray:
 
 
 def _probability(p) -> float:
+    if not get_dimensions(p).is_dimensionless:
+        raise ModelError(f"connect(p={p!s}): a probability has no unit")
     value = float(p)
     if not 0 <= value <= 1:
         raise ModelError(f"connect(p={p!r}): a probability must be between 0 and 1")

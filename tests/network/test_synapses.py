@@ -41,7 +41,8 @@ def test_homogeneous_delay_arrives_round_d_over_dt_steps_later():
     syn = Synapses(source, target, "arrival : second\ncount : 1", on_pre="arrival = t\ncount += 1\nv += 1",
                    delay=1.26 * ms)
     syn.connect(j="i")
-    Network(source, target, syn).run(4 * ms)
+    with pytest.warns(UserWarning, match=r"the delay of the 'pre' pathway .* not a multiple of dt .* 13 time steps"):
+        Network(source, target, syn).run(4 * ms)
     assert syn.arrival_ / DT == pytest.approx([3 + 13, 20 + 13])
     assert syn.count_.tolist() == [1, 2]
     assert target.v_.tolist() == [1, 2]
@@ -329,3 +330,18 @@ def test_synaptic_input_to_an_unless_refractory_variable_waits_for_the_end_of_re
     assert np.all(trace.ge_[0][:71] == 0)  # the spike at 2 ms is lost
     assert trace.ge_[0][71] == pytest.approx(1e-3)  # the one at 7 ms arrives
     assert trace.v_[0][1] == pytest.approx(-60e-3)  # the reset itself is not held back
+
+
+def test_connect_refuses_units_and_sizes_that_cannot_fit():
+    start_scope()
+    group = NeuronGroup(10, "v : 1", threshold="v > 1")
+    syn = Synapses(group, group, on_pre="v += 1")
+    with pytest.raises(ModelError, match="a probability has no unit"):
+        syn.connect(p=0.1 * ms)
+    with pytest.raises(ModelError, match=r"connect\(\) of Synapses .* new synapses.* needs .* but only"):
+        syn.connect(j="i", n=10**13)
+    assert len(syn) == 0
+    syn.connect(j="i")
+    syn.delay = "i*0.1*ms + 0.05*ms*(i == 3)"
+    with pytest.warns(UserWarning, match=r"1 synapse\(s\) \(e.g. synapse 3: i=3, j=3\)"):
+        Network(group, syn).run(0.1 * ms)

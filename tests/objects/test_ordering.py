@@ -17,3 +17,15 @@ def test_stable_order_equals_lexsort():
         assert order.dtype == dtype
         np.testing.assert_array_equal(order, np.lexsort((delays, sources, blocks)))
     assert stable_order([], 3, np.int32).tolist() == [0, 1, 2]
+
+
+def test_delay_steps_and_group_pointers():
+    from simcore.objects.ordering import delay_steps, group_pointers
+
+    steps, off, first = delay_steps(np.array([0.0, 1e-3, 1.26e-3, 2e-3, 0.33e-3]), 1e-4)
+    assert steps.tolist() == [0, 10, 13, 20, 3] and off == 2 and first == 2
+    key = np.array([2, 0, 2, 1], dtype=np.int32)
+    np.testing.assert_array_equal(group_pointers(key, 3, None, 1), [0, 1, 2, 4])
+    block = np.array([1, 0, 0, 1], dtype=np.int32)
+    # groups: block 0 -> keys (0, 2); block 1 -> keys (2, 1)
+    np.testing.assert_array_equal(group_pointers(key, 3, block, 2), [0, 1, 1, 2, 2, 3, 4])
