@@ -56,14 +56,27 @@ def delay_steps(delays: np.ndarray, dt: float) -> tuple[np.ndarray, int, int]:
 
 
 @njit(cache=True)
-def _counts(key, block, blocks, size, counts):
+def _counts(key, counts):
     for k in range(key.shape[0]):
-        counts[1 + (block[k] if blocks > 1 else 0) * size + key[k]] += 1
+        counts[1 + key[k]] += 1
 
 
-def group_pointers(key: np.ndarray, size: int, block: np.ndarray | None, blocks: int) -> np.ndarray:
-    """CSR pointers of synapses grouped by (block, key): group g = block*size + key spans
-    ``ptr[g]:ptr[g + 1]`` (without a temporary combined key of the synapses' size)."""
-    counts = np.zeros(blocks * size + 1, dtype=np.int64)
-    _counts(key, block if block is not None else key[:0], blocks, size, counts)
+def group_pointers(key: np.ndarray, size: int) -> np.ndarray:
+    """CSR pointers of synapses grouped by ``key`` (values 0..size-1): group g spans ``ptr[g]:ptr[g + 1]``
+    (unlike ``np.bincount``, no int64 copy of an int32 key)."""
+    counts = np.zeros(size + 1, dtype=np.int64)
+    _counts(key, counts)
     return np.cumsum(counts)
+
+
+@njit(cache=True)
+def _block_keys(sources, targets, size, blocks, target_size, out):
+    for k in range(sources.shape[0]):
+        out[k] = (targets[k] * blocks // target_size) * size + sources[k]
+
+
+def block_keys(sources: np.ndarray, targets: np.ndarray, size: int, blocks: int, target_size: int) -> np.ndarray:
+    """One key per synapse: its target's block (of ``blocks`` equal ranges of targets), then its source."""
+    out = np.empty(sources.shape[0], dtype=np.int32 if blocks * size < 2**31 else np.int64)
+    _block_keys(sources, targets, size, blocks, max(target_size, 1), out)
+    return out

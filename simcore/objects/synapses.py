@@ -23,7 +23,7 @@ from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
-from simcore.objects.ordering import delay_steps, group_pointers, stable_order
+from simcore.objects.ordering import block_keys, delay_steps, group_pointers, stable_order
 from simcore.objects.variables import DTYPES, Variable, check_index, si_values
 from simcore.seeding import connect_call, current_seed
 from simcore.solvers import SolverError, integrate
@@ -353,8 +353,8 @@ class Synapses(Group):
         self.variables["j"].array[old:] = post
         self.variables["N"].array[0] = self.N
         pre_all, post_all = self.variables["i"].array, self.variables["j"].array
-        self.variables["N_incoming"].array = np.diff(group_pointers(post_all, self.target.N, None, 1)).astype(np.int32)
-        self.variables["N_outgoing"].array = np.diff(group_pointers(pre_all, self.source.N, None, 1)).astype(np.int32)
+        self.variables["N_incoming"].array = np.diff(group_pointers(post_all, self.target.N)).astype(np.int32)
+        self.variables["N_outgoing"].array = np.diff(group_pointers(pre_all, self.source.N)).astype(np.int32)
         if self.multisynaptic_index is not None:
             pairs = pre_all.astype(np.int64) * self.target.N + post_all
             order = np.argsort(pairs, kind="stable")
@@ -538,7 +538,7 @@ class Synapses(Group):
         if side not in cache:
             elements = self.variables["j" if side == "post" else "i"].array
             size = (self.target if side == "post" else self.source).N
-            ptr = group_pointers(elements, size, None, 1)
+            ptr = group_pointers(elements, size)
             cache[side] = {"ptr": ptr, "syn": stable_order([(elements, size)], self.N, _index_type(self.N))}
         return cache[side]
 
@@ -605,16 +605,14 @@ class Synapses(Group):
         targets = self.variables["j" if pre_side else "i"].array
         size = (self.source if pre_side else self.target).N
         target_size = (self.target if pre_side else self.source).N
-        block = (targets.astype(np.int64) * blocks // max(target_size, 1)).astype(np.int32) if blocks > 1 else None
+        grouped = block_keys(sources, targets, size, blocks, target_size) if blocks > 1 else sources
         keys = [(steps, int(steps.max()) + 1)] if heterogeneous else []
-        keys.append((sources, size))
-        if block is not None:
-            keys.append((block, blocks))
-        if len(keys) == 1 and np.all(sources[1:] >= sources[:-1]):
+        keys.append((grouped, blocks * size))
+        if len(keys) == 1 and np.all(grouped[1:] >= grouped[:-1]):
             order = None  # already grouped by source: no indirection
         else:  # stable: the synapses of one group stay in increasing order
             order = stable_order(keys, self.N, _index_type(self.N))
-        ptr = group_pointers(sources, size, block, blocks)
+        ptr = group_pointers(grouped, blocks * size)
         maximum = int(steps.max()) if steps.size else 0
         csr = {"fingerprint": fingerprint, "ptr": ptr, "indirect": order is not None,
                "syn": order if order is not None else np.zeros(0, dtype=np.int32),

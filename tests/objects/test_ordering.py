@@ -20,12 +20,13 @@ def test_stable_order_equals_lexsort():
 
 
 def test_delay_steps_and_group_pointers():
-    from simcore.objects.ordering import delay_steps, group_pointers
+    from simcore.objects.ordering import block_keys, delay_steps, group_pointers
 
     steps, off, first = delay_steps(np.array([0.0, 1e-3, 1.26e-3, 2e-3, 0.33e-3]), 1e-4)
     assert steps.tolist() == [0, 10, 13, 20, 3] and off == 2 and first == 2
     key = np.array([2, 0, 2, 1], dtype=np.int32)
-    np.testing.assert_array_equal(group_pointers(key, 3, None, 1), [0, 1, 2, 4])
-    block = np.array([1, 0, 0, 1], dtype=np.int32)
-    # groups: block 0 -> keys (0, 2); block 1 -> keys (2, 1)
-    np.testing.assert_array_equal(group_pointers(key, 3, block, 2), [0, 1, 1, 2, 2, 3, 4])
+    np.testing.assert_array_equal(group_pointers(key, 3), [0, 1, 2, 4])
+    # targets 7, 1, 2, 9 of 10 in 2 blocks (0-4, 5-9): blocks 1, 0, 0, 1
+    keys = block_keys(key, np.array([7, 1, 2, 9], dtype=np.int32), 3, 2, 10)
+    assert keys.tolist() == [5, 0, 2, 4]
+    np.testing.assert_array_equal(group_pointers(keys, 6), [0, 1, 1, 2, 2, 3, 4])
