@@ -9,11 +9,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import sympy
 
 from simcore.backends.cache import load_module
 from simcore.backends.cpu import parallel_mode, thread_count
 from simcore.codegen.connect import ConnectRequest, connect_pairs
 from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
+from simcore.equations.functions import RANDOM_FUNCTIONS
 from simcore.equations.generator import parse_generator
 from simcore.equations.model import EquationKind
 from simcore.equations.parser import Statements, symbol
@@ -493,11 +495,21 @@ class Synapses(Group):
         trigger = self.source if pathway.direction == "pre" else self.target
         blocks = self._blocks(pathway, code)
         csr = self._csr(pathway, blocks)
+        indirect = csr["indirect"]
+        other = f"{self.name}_{'j' if pathway.direction == 'pre' else 'i'}"
+        if indirect and _reads_only_targets(code, self.name, other):
+            # the code needs no synapse number, only its target: read the targets in table order
+            # (one random memory access less per synaptic event)
+            csr.setdefault("targets", self.variables[other[len(self.name) + 1:]].array[csr["syn"]])
+            by_table = f"{self.name}_{pathway.name}_targets"
+            code = replace(code, arrays=tuple(replace(r, index=by_table) if r.index == other else r
+                                              for r in code.arrays))
+            indirect = False
         details = (("source", trigger.root.name), ("event", pathway.event),
                    ("range", (trigger.offset, trigger.offset + trigger.N)),
                    ("whole_source", trigger.root is trigger), ("prefix", f"_{self.name}_{pathway.name}"),
                    ("delays", csr["mode"]), ("slots", csr["slots"]), ("steps", csr["steps"]),
-                   ("indirect", csr["indirect"]), ("blocks", blocks), ("sources", trigger.N))
+                   ("indirect", indirect), ("blocks", blocks), ("sources", trigger.N))
         return Operation(f"{self.name}_{pathway.name}", "synaptic_pathway", self.name, "synapses", pathway.order,
                          0, self.creation_order, code=code, details=details,
                          comment=f"pathway '{pathway.name}' on {pathway.event}s of {trigger.name}")
@@ -678,6 +690,8 @@ class Synapses(Group):
             prefix = f"_{self.name}_{pathway.name}"
             arrays.update({f"{prefix}_ptr": csr["ptr"], f"{prefix}_syn": csr["syn"],
                            f"{prefix}_dsorted": csr["dsorted"]})
+            if "targets" in csr:
+                arrays[f"{prefix}_targets"] = csr["targets"]
             for key, array in self._history.get(pathway.name, {}).items():
                 arrays[f"{prefix}_hist{'' if key == 'ring' else '_' + key}"] = array
         for side, csr in self._connectivity_cache.get("by", {}).items():
@@ -697,6 +711,13 @@ class Synapses(Group):
         self._history = {name: {k: a.copy() for k, a in h.items()} for name, h in state["history"].items()}
         self._connectivity_cache.pop("csr", None)
         self._connectivity_cache.pop("by", None)
+
+
+def _reads_only_targets(code: ElementCode, owner: str, target_index: str) -> bool:
+    """Whether pathway code uses no synaptic variable and no random number: only its targets' variables."""
+    if any(type(f).__name__ in RANDOM_FUNCTIONS for s in code.statements for f in s.expr.atoms(sympy.Function)):
+        return False
+    return all(ref.shared or (ref.owner != owner and ref.index == target_index) for ref in code.arrays)
 
 
 def _index_type(size: int):

@@ -345,3 +345,21 @@ def test_connect_refuses_units_and_sizes_that_cannot_fit():
     syn.delay = "i*0.1*ms + 0.05*ms*(i == 3)"
     with pytest.warns(UserWarning, match=r"1 synapse\(s\) \(e.g. synapse 3: i=3, j=3\)"):
         Network(group, syn).run(0.1 * ms)
+
+
+def test_target_major_connectivity_uses_the_target_table_and_counts_every_event():
+    """Synapses given target by target (as fixed in-degree networks are) and code that only reads
+    targets: the pathway reads targets in table order; every event must still arrive once."""
+    start_scope()
+    rng = np.random.default_rng(2)
+    source = spikes_at(30, {k: [k % 5] for k in range(0, 30, 3)})
+    target = NeuronGroup(50, "v : 1")
+    post = np.repeat(np.arange(40), 6)
+    pre = rng.integers(0, 30, post.size)
+    syn = Synapses(source, target[10:], on_pre="v += 1")
+    syn.connect(i=pre, j=post)
+    net = Network(source, target, syn)
+    net.run(1 * ms)
+    assert "_targets" in net.source()  # the table of targets, not synapse numbers
+    expected = np.bincount(post[pre % 3 == 0] + 10, minlength=50)
+    np.testing.assert_array_equal(target.v_, expected)
