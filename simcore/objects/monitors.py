@@ -326,3 +326,18 @@ class PopulationRateMonitor(Monitor):
             raise ModelError(f"unknown window {window!r}; use 'gaussian' or 'flat'")
         kernel /= kernel.sum()
         return with_unit(np.convolve(self.rate_, kernel, mode="same"), SECOND**-1)
+
+    def binned(self, bin_size) -> tuple:
+        """``(t, rate)``: the mean rate in consecutive bins of ``bin_size`` (a multiple of dt), ``t`` the
+        start of each bin; an incomplete last bin is left out."""
+        steps = as_seconds(bin_size, "bin_size") / self.dt_
+        if round(steps) < 1 or abs(steps - round(steps)) > 1e-6 * steps:
+            raise ModelError(f"bin_size {bin_size!s} must be a whole multiple of dt = {self.dt_ * 1e3:g} ms")
+        steps = int(round(steps))
+        bins = len(self.rate_) // steps
+        rates = self.rate_[: bins * steps].reshape(bins, steps).mean(axis=1)
+        return Quantity(self.t_[: bins * steps: steps], second), with_unit(rates, SECOND**-1)
+
+    def binned_rate(self, bin_size):
+        """The rate in bins of ``bin_size`` (the second half of ``binned``)."""
+        return self.binned(bin_size)[1]

@@ -166,6 +166,13 @@ def test_store_restore_and_population_rate():
     assert set(spikes.i) == {0, 1}
     assert rate.rate.shape == (500,)
     assert float(np.sum(rate.rate_) * DT * 4) == pytest.approx(len(first) * 2)
+    t_bins, binned = rate.binned(10 * ms)
+    assert t_bins / ms == pytest.approx([0, 10, 20, 30, 40])
+    np.testing.assert_allclose(binned / (1 / second), rate.rate_.reshape(5, 100).mean(axis=1))
+    np.testing.assert_allclose(rate.binned_rate(25 * ms) * (25 * ms) * 4,
+                               [np.sum(rate.rate_[:250]) * DT * 4, np.sum(rate.rate_[250:]) * DT * 4])
+    with pytest.raises(ModelError, match="whole multiple of dt"):
+        rate.binned(0.25 * ms)
     net.restore()
     assert float(net.t / second) == 0 and spikes.num_spikes == 0
     net.run(50 * ms)
