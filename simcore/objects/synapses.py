@@ -25,7 +25,7 @@ from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
-from simcore.objects.ordering import block_keys, delay_steps, group_pointers, stable_order
+from simcore.objects.ordering import block_keys, delay_steps, group_pointers, stable_order, take
 from simcore.objects.variables import DTYPES, Variable, check_index, si_values
 from simcore.seeding import connect_call, current_seed
 from simcore.solvers import SolverError, integrate
@@ -500,7 +500,8 @@ class Synapses(Group):
         if indirect and _reads_only_targets(code, self.name, other):
             # the code needs no synapse number, only its target: read the targets in table order
             # (one random memory access less per synaptic event)
-            csr.setdefault("targets", self.variables[other[len(self.name) + 1:]].array[csr["syn"]])
+            if "targets" not in csr:
+                csr["targets"] = take(self.variables[other[len(self.name) + 1:]].array, csr["syn"])
             by_table = f"{self.name}_{pathway.name}_targets"
             code = replace(code, arrays=tuple(replace(r, index=by_table) if r.index == other else r
                                               for r in code.arrays))
@@ -628,7 +629,7 @@ class Synapses(Group):
         maximum = int(steps.max()) if steps.size else 0
         csr = {"fingerprint": fingerprint, "ptr": ptr, "indirect": order is not None,
                "syn": order if order is not None else np.zeros(0, dtype=np.int32),
-               "dsorted": steps[order] if heterogeneous else np.zeros(0, dtype=np.int32),
+               "dsorted": take(steps, order) if heterogeneous else np.zeros(0, dtype=np.int32),
                "mode": "heterogeneous" if heterogeneous else ("homogeneous" if maximum > 0 else "none"),
                "slots": maximum + 1, "steps": maximum}
         self._connectivity_cache["csr"][pathway.name] = csr

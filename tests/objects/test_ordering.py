@@ -20,7 +20,7 @@ def test_stable_order_equals_lexsort():
 
 
 def test_delay_steps_and_group_pointers():
-    from simcore.objects.ordering import block_keys, delay_steps, group_pointers
+    from simcore.objects.ordering import block_keys, delay_steps, group_pointers, take
 
     steps, off, first = delay_steps(np.array([0.0, 1e-3, 1.26e-3, 2e-3, 0.33e-3]), 1e-4)
     assert steps.tolist() == [0, 10, 13, 20, 3] and off == 2 and first == 2
@@ -30,3 +30,4 @@ def test_delay_steps_and_group_pointers():
     keys = block_keys(key, np.array([7, 1, 2, 9], dtype=np.int32), 3, 2, 10)
     assert keys.tolist() == [5, 0, 2, 4]
     np.testing.assert_array_equal(group_pointers(keys, 6), [0, 1, 1, 2, 2, 3, 4])
+    assert take(np.array([5, 6, 7], dtype=np.int32), np.array([2, 0, 2], dtype=np.int32)).tolist() == [7, 5, 7]
