@@ -94,3 +94,12 @@ def take(values: np.ndarray, order: np.ndarray) -> np.ndarray:
     out = np.empty(order.shape[0], dtype=values.dtype)
     _take(values, order, out)
     return out
+
+
+@njit(cache=True)
+def is_sorted(values) -> bool:
+    """Whether ``values`` never decrease (one pass, no temporary arrays)."""
+    for k in range(1, values.shape[0]):
+        if values[k] < values[k - 1]:
+            return False
+    return True

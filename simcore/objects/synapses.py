@@ -25,7 +25,7 @@ from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
-from simcore.objects.ordering import block_keys, delay_steps, group_pointers, stable_order, take
+from simcore.objects.ordering import block_keys, delay_steps, group_pointers, is_sorted, stable_order, take
 from simcore.objects.variables import DTYPES, Variable, check_index, si_values
 from simcore.seeding import connect_call, current_seed
 from simcore.solvers import SolverError, integrate
@@ -621,7 +621,7 @@ class Synapses(Group):
         grouped = block_keys(sources, targets, size, blocks, target_size) if blocks > 1 else sources
         keys = [(steps, int(steps.max()) + 1)] if heterogeneous else []
         keys.append((grouped, blocks * size))
-        if len(keys) == 1 and np.all(grouped[1:] >= grouped[:-1]):
+        if len(keys) == 1 and is_sorted(grouped):
             order = None  # already grouped by source: no indirection
         else:  # stable: the synapses of one group stay in increasing order
             order = stable_order(keys, self.N, _index_type(self.N))

@@ -20,7 +20,7 @@ def test_stable_order_equals_lexsort():
 
 
 def test_delay_steps_and_group_pointers():
-    from simcore.objects.ordering import block_keys, delay_steps, group_pointers, take
+    from simcore.objects.ordering import block_keys, delay_steps, group_pointers, is_sorted, take
 
     steps, off, first = delay_steps(np.array([0.0, 1e-3, 1.26e-3, 2e-3, 0.33e-3]), 1e-4)
     assert steps.tolist() == [0, 10, 13, 20, 3] and off == 2 and first == 2
@@ -31,3 +31,4 @@ def test_delay_steps_and_group_pointers():
     assert keys.tolist() == [5, 0, 2, 4]
     np.testing.assert_array_equal(group_pointers(keys, 6), [0, 1, 1, 2, 2, 3, 4])
     assert take(np.array([5, 6, 7], dtype=np.int32), np.array([2, 0, 2], dtype=np.int32)).tolist() == [7, 5, 7]
+    assert is_sorted(np.array([0, 0, 3], dtype=np.int32)) and not is_sorted(np.array([1, 0], dtype=np.int32))
