@@ -48,6 +48,16 @@ class _Pathway:
     order: int
     delay_variable: str
 
+    @property
+    def trigger_index(self) -> str:
+        """The synapse index ('i' or 'j') of the neuron whose event triggers the pathway."""
+        return "i" if self.direction == "pre" else "j"
+
+    @property
+    def reached_index(self) -> str:
+        """The synapse index of the neuron on the other side, which the pathway's code reaches."""
+        return "j" if self.direction == "pre" else "i"
+
 
 @dataclass
 class _PerNeuron(Variable):
@@ -213,6 +223,15 @@ class Synapses(Group):
             return self.target, self.target.root.variables[name]
         return None
 
+    def _group_of(self, index: str) -> Group:
+        """The group a synapse index ('i' or 'j') counts in."""
+        return self.source if index == "i" else self.target
+
+    def _neuron_index(self, name: str, group: Group) -> str:
+        """The synapse index through which ``name`` (a neuron variable of ``group``) is read: 'i' for
+        ``x_pre``, else 'j'."""
+        return "i" if group is self.source and name.endswith("_pre") else "j"
+
     def dimensions(self) -> dict:
         dims = {}
         for group, suffix in ((self.target, ""), (self.target, "_post"), (self.source, "_pre")):
@@ -237,9 +256,7 @@ class Synapses(Group):
         values = variable.values()
         if np.ndim(values) == 0:
             return values
-        index = self.variables["i"].array if group is self.source and name.endswith("_pre") else \
-            self.variables["j"].array
-        return values[index + group.offset]
+        return values[self.variables[self._neuron_index(name, group)].array + group.offset]
 
     # --- connecting ------------------------------------------------------------------
     def connect(self, condition: str | bool | None = None, i=None, j=None, p=1.0, n=1,
@@ -259,38 +276,33 @@ class Synapses(Group):
         if j is not None and not isinstance(j, str):
             raise ModelError("connect(j=array) needs i= too (or use a generator string for j=)")
         frame = caller_namespace()
-        texts = [t for t in (condition, p if isinstance(p, str) else None, n if isinstance(n, str) else None)
-                 if t is not None]
-        expressions = [parse_expression(t) for t in texts]
+        # the condition, and p and n where they are expressions, each parsed once
+        parsed = {key: parse_expression(text) for key, text in (("condition", condition), ("p", p), ("n", n))
+                  if isinstance(text, str)}
         generator = parse_generator(j) if j is not None else None
-        names = set().union(*(e.identifiers for e in expressions)) if expressions else set()
+        names = set().union(*(e.identifiers for e in parsed.values()))
         if generator is not None:
             names |= set(generator.identifiers)
         values = self._connect_values(names - {generator.variable if generator else None}, namespace, frame)
-        dims = {name: get_dimensions(value) if not isinstance(value, np.ndarray) else self._dim_of(name)
+        neuron_dims = self.dimensions() if any(isinstance(v, np.ndarray) for v in values.values()) else {}
+        dims = {name: neuron_dims[name] if isinstance(value, np.ndarray) else get_dimensions(value)
                 for name, value in values.items()}
         own = {"i": DIMENSIONLESS, "j": DIMENSIONLESS, "N_pre": DIMENSIONLESS, "N_post": DIMENSIONLESS}
         if generator is not None and generator.variable:
             own[generator.variable] = DIMENSIONLESS
-        for text, expected in ((condition, DIMENSIONLESS), (p if isinstance(p, str) else None, DIMENSIONLESS),
-                               (n if isinstance(n, str) else None, DIMENSIONLESS)):
-            if text is not None:
-                check_expression(parse_expression(text), own, dims, expected,
-                                 where=f"connect() of {self.where()}")
+        for expression in parsed.values():
+            check_expression(expression, own, dims, DIMENSIONLESS, where=f"connect() of {self.where()}")
         plain = {name: (value if isinstance(value, np.ndarray) else float(to_si(value)[0]))
                  for name, value in values.items()}
         request = ConnectRequest(
             self.source.N, self.target.N,
-            condition=parse_expression(condition).expr if condition is not None else None,
-            p=parse_expression(p).expr if isinstance(p, str) else _probability(p),
-            n=parse_expression(n).expr if isinstance(n, str) else _count(n),
+            condition=parsed["condition"].expr if "condition" in parsed else None,
+            p=parsed["p"].expr if "p" in parsed else _probability(p),
+            n=parsed["n"].expr if "n" in parsed else _count(n),
             generator=generator, skip_if_invalid=skip_if_invalid)
         stream = _CONNECT_STREAM_BASE + 16 * connect_call()
         pre, post = connect_pairs(request, plain, current_seed(), stream, load_module, reserve=self._reserve)
         self._append(pre, post)
-
-    def _dim_of(self, name: str):
-        return self.dimensions()[name]
 
     def _connect_values(self, names: set[str], namespace: dict | None, frame: dict) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -329,6 +341,7 @@ class Synapses(Group):
         # negative indices count from the end, as in numpy (no copy when there are none)
         pre = np.where(pre < 0, pre + self.source.N, pre) if pre.size and pre.min() < 0 else pre
         post = np.where(post < 0, post + self.target.N, post) if post.size and post.min() < 0 else post
+        self._reserve(len(pre))
         self._append(pre, post)
 
     def _reserve(self, count: int) -> None:
@@ -339,8 +352,8 @@ class Synapses(Group):
                    f"connect() of {self.where()} ({count:,} new synapses, {per_synapse} bytes each)")
 
     def _append(self, pre: np.ndarray, post: np.ndarray) -> None:
-        """Add synapses (new variables start at 0, as in Brian 2; delays of a new pathway too)."""
-        self._reserve(len(pre))
+        """Add synapses (new variables start at 0, as in Brian 2; delays of a new pathway too); the caller has
+        made sure they fit (``_reserve``)."""
         old = self.N
         object.__setattr__(self, "N", old + len(pre))  # the attribute, not the read-only variable N
         for name, variable in self.variables.items():
@@ -492,16 +505,16 @@ class Synapses(Group):
         if event_driven:
             statements += (Assignment("lastupdate", symbol("t"), "lastupdate = t"),)
         code = self._code(statements, resolve)
-        trigger = self.source if pathway.direction == "pre" else self.target
+        trigger = self._group_of(pathway.trigger_index)
         blocks = self._blocks(pathway, code)
         csr = self._csr(pathway, blocks)
         indirect = csr["indirect"]
-        other = f"{self.name}_{'j' if pathway.direction == 'pre' else 'i'}"
+        other = f"{self.name}_{pathway.reached_index}"
         if indirect and _reads_only_targets(code, self.name, other):
             # the code needs no synapse number, only its target: read the targets in table order
             # (one random memory access less per synaptic event)
             if "targets" not in csr:
-                csr["targets"] = take(self.variables[other[len(self.name) + 1:]].array, csr["syn"])
+                csr["targets"] = take(self.variables[pathway.reached_index].array, csr["syn"])
             by_table = f"{self.name}_{pathway.name}_targets"
             code = replace(code, arrays=tuple(replace(r, index=by_table) if r.index == other else r
                                               for r in code.arrays))
@@ -522,7 +535,7 @@ class Synapses(Group):
         threads, mode = thread_count(), parallel_mode()
         if threads == 1 or mode == "never":
             return 1
-        other_side = f"{self.name}_{'j' if pathway.direction == 'pre' else 'i'}"
+        other_side = f"{self.name}_{pathway.reached_index}"
         for ref in code.arrays:
             if ref.local_name in code.written and not (ref.owner == self.name and not ref.shared
                                                        or ref.index == other_side):
@@ -549,8 +562,8 @@ class Synapses(Group):
         """The synapses of each target (side 'post') or source ('pre') element, in increasing order."""
         cache = self._connectivity_cache.setdefault("by", {})
         if side not in cache:
-            elements = self.variables["j" if side == "post" else "i"].array
-            size = (self.target if side == "post" else self.source).N
+            index = "j" if side == "post" else "i"
+            elements, size = self.variables[index].array, self._group_of(index).N
             ptr = group_pointers(elements, size)
             cache[side] = {"ptr": ptr, "syn": stable_order([(elements, size)], self.N, _index_type(self.N))}
         return cache[side]
@@ -564,7 +577,7 @@ class Synapses(Group):
         for name in written:
             group, variable = self._reference(name)
             if group is not self and variable.name in getattr(group.root, "unless_refractory", ()):
-                side = "_pre" if group is self.source and name.endswith("_pre") else "_post"
+                side = "_pre" if self._neuron_index(name, group) == "i" else "_post"
                 conditions[name] = f"not_refractory{side}"
         return conditions
 
@@ -574,17 +587,15 @@ class Synapses(Group):
     def _array_ref(self, name: str, written: bool = False) -> ArrayRef:
         group, variable = self._reference(name)
         if isinstance(variable, _PerNeuron):
-            return ArrayRef(self.name, name, "int32", index=f"{self.name}_{'j' if name == 'N_incoming' else 'i'}")
+            return ArrayRef(self.name, name, "int32", index=f"{self.name}_{variable.through.name}")
         if group is self:
             return ArrayRef(self.name, name, str(variable.array.dtype), variable.shared)
-        root = group.root
-        base = name[:-4] if name.endswith("_pre") and group is self.source and name[:-4] in root.variables else \
-            name[:-5] if name.endswith("_post") and name[:-5] in root.variables else name
+        # a neuron variable: its own name (v for v_post), read through i or j
+        dtype = str(variable.array.dtype)
         if variable.shared:
-            return ArrayRef(root.name, base, str(variable.array.dtype), True, local=name)
-        index = "i" if name.endswith("_pre") and group is self.source and base != name else "j"
-        return ArrayRef(root.name, base, str(variable.array.dtype), False, local=name,
-                        index=f"{self.name}_{index}", offset=group.offset)
+            return ArrayRef(group.root.name, variable.name, dtype, True, local=name)
+        return ArrayRef(group.root.name, variable.name, dtype, False, local=name,
+                        index=f"{self.name}_{self._neuron_index(name, group)}", offset=group.offset)
 
     # --- connectivity for propagation ----------------------------------------------------
     def _delay_steps(self, pathway: _Pathway) -> np.ndarray:
@@ -610,23 +621,21 @@ class Synapses(Group):
         if cached is not None and cached["fingerprint"] == fingerprint:
             return cached
         steps = self._delay_steps(pathway)
-        if np.any(steps < 0):
+        shortest, maximum = (int(steps.min()), int(steps.max())) if steps.size else (0, 0)
+        if shortest < 0:
             raise ModelError(f"negative delay in the '{pathway.name}' pathway of {self.where()}")
-        heterogeneous = bool(not variable.shared and steps.size and steps.min() != steps.max())
-        pre_side = pathway.direction == "pre"
-        sources = self.variables["i" if pre_side else "j"].array
-        targets = self.variables["j" if pre_side else "i"].array
-        size = (self.source if pre_side else self.target).N
-        target_size = (self.target if pre_side else self.source).N
-        grouped = block_keys(sources, targets, size, blocks, target_size) if blocks > 1 else sources
-        keys = [(steps, int(steps.max()) + 1)] if heterogeneous else []
+        heterogeneous = not variable.shared and shortest != maximum
+        sources = self.variables[pathway.trigger_index].array
+        size = self._group_of(pathway.trigger_index).N
+        grouped = block_keys(sources, self.variables[pathway.reached_index].array, size, blocks,
+                             self._group_of(pathway.reached_index).N) if blocks > 1 else sources
+        keys = [(steps, maximum + 1)] if heterogeneous else []
         keys.append((grouped, blocks * size))
         if len(keys) == 1 and is_sorted(grouped):
             order = None  # already grouped by source: no indirection
         else:  # stable: the synapses of one group stay in increasing order
             order = stable_order(keys, self.N, _index_type(self.N))
         ptr = group_pointers(grouped, blocks * size)
-        maximum = int(steps.max()) if steps.size else 0
         csr = {"fingerprint": fingerprint, "ptr": ptr, "indirect": order is not None,
                "syn": order if order is not None else np.zeros(0, dtype=np.int32),
                "dsorted": take(steps, order) if heterogeneous else np.zeros(0, dtype=np.int32),
@@ -640,7 +649,7 @@ class Synapses(Group):
         """The ring of past events (``slots`` steps); events in flight are kept when the slot count changes."""
         if csr["mode"] == "none":
             return
-        size = (self.source if pathway.direction == "pre" else self.target).N
+        size = self._group_of(pathway.trigger_index).N
         old = self._history.get(pathway.name)
         slots = csr["slots"]
         if old is not None and len(old["start"]) == slots:
@@ -648,14 +657,10 @@ class Synapses(Group):
         step = int(round(self.network_time / self.dt_))
         past: list[tuple[int, np.ndarray]] = []
         if old is not None:
-            capacity, old_slots = len(old["ring"]), len(old["start"])
+            old_slots = len(old["start"])
             for back in range(1, min(old_slots, slots)):
-                slot = (step - back) % old_slots
-                positions = (old["start"][slot] + np.arange(old["count"][slot])) % capacity
-                past.append((step - back, old["ring"][positions]))
-        capacity = max(1024, 2 * size, sum(len(e) for _, e in past) + size)
-        history = {"ring": np.zeros(capacity, dtype=np.int32), "start": np.zeros(slots, dtype=np.int64),
-                   "count": np.zeros(slots, dtype=np.int64), "head": np.zeros(1, dtype=np.int64)}
+                past.append((step - back, _slot_events(old, (step - back) % old_slots)))
+        history = _empty_history(max(1024, 2 * size, sum(len(e) for _, e in past) + size), slots)
         for when, elements in reversed(past):
             self._history_append(history, when % slots, elements)
         self._history[pathway.name] = history
@@ -671,15 +676,11 @@ class Synapses(Group):
         """Double a ring of past events that might not hold the next step's (it keeps its contents)."""
         for name, history in list(self._history.items()):
             pathway = next(p for p in self._pathways if p.name == name)
-            size = (self.source if pathway.direction == "pre" else self.target).N
-            if history["count"].sum() + size <= len(history["ring"]):
+            if history["count"].sum() + self._group_of(pathway.trigger_index).N <= len(history["ring"]):
                 continue
-            slots, capacity = len(history["start"]), len(history["ring"])
-            bigger = {"ring": np.zeros(2 * capacity, dtype=np.int32), "start": np.zeros(slots, dtype=np.int64),
-                      "count": np.zeros(slots, dtype=np.int64), "head": np.zeros(1, dtype=np.int64)}
+            bigger = _empty_history(2 * len(history["ring"]), len(history["start"]))
             for slot in np.argsort(history["start"], kind="stable"):
-                positions = (history["start"][slot] + np.arange(history["count"][slot])) % capacity
-                self._history_append(bigger, int(slot), history["ring"][positions])
+                self._history_append(bigger, int(slot), _slot_events(history, slot))
             self._history[name] = bigger
 
     def kernel_arrays(self) -> dict:
@@ -712,6 +713,18 @@ class Synapses(Group):
         self._history = {name: {k: a.copy() for k, a in h.items()} for name, h in state["history"].items()}
         self._connectivity_cache.pop("csr", None)
         self._connectivity_cache.pop("by", None)
+
+
+def _empty_history(capacity: int, slots: int) -> dict[str, np.ndarray]:
+    """A ring for the events of ``slots`` steps: element numbers, and per step slot its start and count."""
+    return {"ring": np.zeros(capacity, dtype=np.int32), "start": np.zeros(slots, dtype=np.int64),
+            "count": np.zeros(slots, dtype=np.int64), "head": np.zeros(1, dtype=np.int64)}
+
+
+def _slot_events(history: dict[str, np.ndarray], slot: int) -> np.ndarray:
+    """The elements recorded in one step slot of a ring (which may wrap around its end)."""
+    positions = (history["start"][slot] + np.arange(history["count"][slot])) % len(history["ring"])
+    return history["ring"][positions]
 
 
 def _reads_only_targets(code: ElementCode, owner: str, target_index: str) -> bool:
