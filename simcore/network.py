@@ -18,12 +18,11 @@ import tqdm.auto
 
 from simcore.backends.cpu import CpuBackend
 from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE, generate
-from simcore.equations.model import is_noise
 from simcore.equations.user_functions import is_user_function
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import Operation
 from simcore.namespace import caller_namespace, lookup
-from simcore.objects.base import CLOCK_NAMES, SLOTS, SimObject, as_seconds, scope_instances
+from simcore.objects.base import SLOTS, SimObject, as_seconds, scope_instances
 from simcore.seeding import current_seed
 from simcore.units import get_dimensions, second, to_si
 
@@ -125,7 +124,7 @@ class Network:
         for obj in self.objects:
             if hasattr(obj, "check_units"):
                 dims = {}
-                for name in _external_names(obj):
+                for name in obj.external_names():
                     value = external(obj, name)
                     dims[name] = value if is_user_function(value) else get_dimensions(value)
                 obj.check_units(dims)
@@ -286,27 +285,6 @@ def _check_summed_targets(operations: list[Operation], objects: list[SimObject])
                                  f"'{key[0]}' as a summed variable, for the same neurons; sum into two parameters "
                                  "and add them in the model instead")
         seen.setdefault(key, []).append((op.owner, (start, stop)))
-
-
-def _external_names(group) -> set[str]:
-    if hasattr(group, "external_names"):
-        return group.external_names()
-    names = set(group.equations.identifiers | group.equations.functions)
-    for statements, *_ in getattr(group, "_regular", ()):
-        names |= statements.identifiers | statements.functions
-    for attribute in ("threshold", "refractory_expression"):
-        expression = getattr(group, attribute, None)
-        if expression is not None:
-            names |= expression.identifiers | expression.functions
-    reset = getattr(group, "reset", None)
-    if reset is not None:
-        names |= reset.identifiers | reset.functions
-    for expression in getattr(group, "events", {}).values():
-        names |= expression.identifiers | expression.functions
-    for _, statements, *_ in getattr(group, "_on_event", ()):
-        names |= statements.identifiers | statements.functions
-    own = set(group.variables) | set(group.equations.names) | set(CLOCK_NAMES)
-    return {n for n in names if n not in own and not is_noise(n)}
 
 
 def _main_thread() -> bool:

@@ -309,7 +309,6 @@ def rate_monitor(op: Operation) -> Function:
     return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"])
 
 
-
 def _synapse_loop(details: dict, body: list[str], depth: int) -> list[str]:
     """The synapses of triggering element ``_src`` in block ``_b`` (those with delay ``_d`` if delays
     differ), running ``body``. Blocks split the targets: block b holds the synapses onto its targets."""

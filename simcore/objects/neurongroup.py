@@ -10,11 +10,11 @@ import sympy
 
 from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
 from simcore.equations.functions import timestep
-from simcore.equations.model import EquationKind
+from simcore.equations.model import EquationKind, is_noise
 from simcore.equations.parser import Expression, Statements, is_condition, symbol
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import ArrayRef, Assignment, Operation, StateUpdate
-from simcore.objects.base import SECOND, SLOTS, as_seconds
+from simcore.objects.base import CLOCK_NAMES, SECOND, SLOTS, as_seconds
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.subgroup import Subgroup, subgroup_of
@@ -226,6 +226,16 @@ class NeuronGroup(Group):
                                       f"refractory period: {self.refractory_expression.text}"),)
         return Operation(f"{self.name}_resetter", "reset", self.name, "resets", self.order, 0,
                          self.creation_order, code=self._code(statements, resolve, conditional=False))
+
+    def external_names(self) -> set[str]:
+        """Names the model, threshold, events, reset, refractoriness and run_regularly code take from the
+        namespace (TimedArrays included)."""
+        blocks = [self.equations, *(statements for statements, *_ in self._regular), *self.events.values(),
+                  *(statements for _, statements, *_ in self._on_event)]
+        blocks += [block for block in (self.reset, self.refractory_expression) if block is not None]
+        names = set().union(*(block.identifiers | block.functions for block in blocks))
+        own = set(self.variables) | set(self.equations.names) | set(CLOCK_NAMES)
+        return {n for n in names if n not in own and not is_noise(n)}
 
     def check_units(self, external_dims: dict[str, Any]) -> None:
         """Check equations, threshold, reset and refractoriness against the resolved namespace."""
