@@ -388,4 +388,3 @@ def run(duration, report: str | None = None, report_period=10 * second, namespac
     if namespace is None:
         namespace = caller_namespace()
     network.run(duration, report=report, report_period=report_period, namespace=namespace, profile=profile)
-

@@ -304,4 +304,3 @@ def assignments(statements, label: str) -> tuple[Assignment, ...]:
         text = f"{label}: {statement.target} {statement.op} {statement.expression.text}"
         out.append(Assignment(statement.target, value, text))
     return tuple(out)
-

@@ -78,5 +78,3 @@ def test_different_seeds_differ():
         group.v = "rand()*mV"
         results.append(group.v_.copy())
     assert not np.array_equal(*results)
-
-
