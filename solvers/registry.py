@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from simcore.equations import Equations
 from simcore.ir import StateUpdate
+from simcore.solvers import cache
 from simcore.solvers.analysis import OdeSystem, build_system
 from simcore.solvers.base import IntegrationMethod
 from simcore.solvers.errors import SolverError
@@ -64,12 +65,15 @@ def integrate(equations: Equations | str, method: MethodSpec | Sequence[MethodSp
     if isinstance(equations, str):
         equations = Equations(equations)
     candidates = _candidates(method)
-    system = build_system(equations)
-    if not system.variables:
-        return StateUpdate(candidates[0].name or type(candidates[0]).__name__, ())
-    if len(candidates) == 1:
-        return candidates[0].integrate(system)
-    update, failed_after = _first_that_works(system, candidates)
+    # only the methods simcore ships are known to depend on nothing but their source
+    entry = cache.key(equations, tuple(c.name for c in candidates)) \
+        if all(c is BUILT_IN.get(c.name) for c in candidates) else None
+    update = cache.load(entry) if entry else None
+    failed_after = 0.0
+    if update is None:
+        update, failed_after = _integrate(equations, candidates)
+        if entry:
+            cache.store(entry, update)
     if method is None:
         took = time.perf_counter() - start
         extra = f", trying other methods took {failed_after:.2f}s" if failed_after else ""
@@ -80,6 +84,17 @@ def integrate(equations: Equations | str, method: MethodSpec | Sequence[MethodSp
         logger.debug(f"Using integration method '{update.method}', the first of "
                      f"{[c.name for c in candidates]} that can integrate the equations.")
     return update
+
+
+def _integrate(equations: Equations, candidates: list[IntegrationMethod]) -> tuple[StateUpdate, float]:
+    """The update of the first candidate that can integrate the equations, and the time spent on those
+    that failed before it."""
+    system = build_system(equations)
+    if not system.variables:
+        return StateUpdate(candidates[0].name or type(candidates[0]).__name__, ()), 0.0
+    if len(candidates) == 1:
+        return candidates[0].integrate(system), 0.0
+    return _first_that_works(system, candidates)
 
 
 def _candidates(method: MethodSpec | Sequence[MethodSpec] | None) -> list[IntegrationMethod]:
@@ -107,6 +122,8 @@ def _first_that_works(system: OdeSystem, candidates: list[IntegrationMethod]) ->
     raise SolverError(f"none of the methods {names} can integrate these equations:\n" + "\n".join(reasons))
 
 
-for _name, _method in [("exact", EXACT), ("linear", EXACT), ("euler", EULER), ("rk2", RK2), ("rk4", RK4),
-                       ("heun", HEUN), ("milstein", MILSTEIN), ("exponential_euler", EXPONENTIAL_EULER)]:
+BUILT_IN: dict[str, IntegrationMethod] = {
+    "exact": EXACT, "linear": EXACT, "euler": EULER, "rk2": RK2, "rk4": RK4, "heun": HEUN, "milstein": MILSTEIN,
+    "exponential_euler": EXPONENTIAL_EULER}
+for _name, _method in BUILT_IN.items():
     register_method(_name, _method)

@@ -25,7 +25,7 @@ from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
-from simcore.objects.ordering import block_keys, delay_steps, group_pointers, is_sorted, stable_order, take
+from simcore.objects.ordering import block_keys, delay_range, delay_steps, group_by, group_pointers, is_sorted, take
 from simcore.objects.variables import DTYPES, Variable, check_index, si_values
 from simcore.seeding import connect_call, current_seed
 from simcore.solvers import SolverError, integrate
@@ -507,18 +507,15 @@ class Synapses(Group):
         code = self._code(statements, resolve)
         trigger = self._group_of(pathway.trigger_index)
         blocks = self._blocks(pathway, code)
-        csr = self._csr(pathway, blocks)
-        indirect = csr["indirect"]
         other = f"{self.name}_{pathway.reached_index}"
-        if indirect and _reads_only_targets(code, self.name, other):
-            # the code needs no synapse number, only its target: read the targets in table order
-            # (one random memory access less per synaptic event)
-            if "targets" not in csr:
-                csr["targets"] = take(self.variables[pathway.reached_index].array, csr["syn"])
+        # code that needs no synapse number, only its target, reads the targets in table order (one
+        # random memory access less per synaptic event)
+        csr = self._csr(pathway, blocks, _reads_only_targets(code, self.name, other))
+        indirect = csr["indirect"]
+        if "targets" in csr:
             by_table = f"{self.name}_{pathway.name}_targets"
             code = replace(code, arrays=tuple(replace(r, index=by_table) if r.index == other else r
                                               for r in code.arrays))
-            indirect = False
         details = (("source", trigger.root.name), ("event", pathway.event),
                    ("range", (trigger.offset, trigger.offset + trigger.N)),
                    ("whole_source", trigger.root is trigger), ("prefix", f"_{self.name}_{pathway.name}"),
@@ -564,8 +561,8 @@ class Synapses(Group):
         if side not in cache:
             index = "j" if side == "post" else "i"
             elements, size = self.variables[index].array, self._group_of(index).N
-            ptr = group_pointers(elements, size)
-            cache[side] = {"ptr": ptr, "syn": stable_order([(elements, size)], self.N, _index_type(self.N))}
+            order, ptr = group_by([(elements, size)], self.N, _index_type(self.N))
+            cache[side] = {"ptr": ptr, "syn": order}
         return cache[side]
 
     def _stores(self, name: str) -> bool:
@@ -598,49 +595,60 @@ class Synapses(Group):
                         index=f"{self.name}_{self._neuron_index(name, group)}", offset=group.offset)
 
     # --- connectivity for propagation ----------------------------------------------------
-    def _delay_steps(self, pathway: _Pathway) -> np.ndarray:
-        """Delays in time steps, rounded; a warning names the synapses whose delay is not a multiple of dt."""
+    def _delay_range(self, pathway: _Pathway) -> tuple[int, int]:
+        """The shortest and longest delay in time steps, rounded; a warning names the synapses whose delay
+        is not a multiple of dt."""
         delays = self.variables[pathway.delay_variable].array
-        steps, off, first = delay_steps(delays, self.dt_)
+        shortest, longest, off, first = delay_range(delays, self.dt_)
         if off:
             which = "the delay" if self.variables[pathway.delay_variable].shared else \
                 f"{off} synapse(s) (e.g. synapse {first}: i={self.variables['i'].array[first]}, " \
                 f"j={self.variables['j'].array[first]})"
             warnings.warn(f"{which} of the '{pathway.name}' pathway of {self.where()} is not a multiple of dt = "
-                          f"{self.dt_ * 1e3:g} ms ({delays[first] * 1e3:g} ms): rounded to {steps[first]} "
-                          "time steps", stacklevel=4)
-        return steps
+                          f"{self.dt_ * 1e3:g} ms ({delays[first] * 1e3:g} ms): rounded to "
+                          f"{int(np.rint(delays[first] / self.dt_))} time steps", stacklevel=4)
+        if shortest < 0:
+            raise ModelError(f"negative delay in the '{pathway.name}' pathway of {self.where()}")
+        return shortest, longest
 
-    def _csr(self, pathway: _Pathway, blocks: int) -> dict:
+    def _csr(self, pathway: _Pathway, blocks: int, targets_only: bool) -> dict:
         """Synapses grouped by target block, then by the element that triggers the pathway, then (when
-        delays differ) by delay; recomputed only when the synapses, their delays or the blocks changed."""
+        delays differ) by delay; recomputed only when the synapses, their delays or the blocks changed.
+        With ``targets_only`` (the pathway's code needs no synapse number) the table holds the synapses'
+        targets instead of their numbers ("syn" stays empty)."""
         variable = self.variables[pathway.delay_variable]
         cached = self._connectivity_cache.setdefault("csr", {}).get(pathway.name)
-        fingerprint = (blocks, self.N, self.dt_, self._delay_versions.get(pathway.delay_variable),
+        fingerprint = (blocks, targets_only, self.N, self.dt_, self._delay_versions.get(pathway.delay_variable),
                        float(variable.array[0]) if variable.shared else None)
         if cached is not None and cached["fingerprint"] == fingerprint:
             return cached
-        steps = self._delay_steps(pathway)
-        shortest, maximum = (int(steps.min()), int(steps.max())) if steps.size else (0, 0)
-        if shortest < 0:
-            raise ModelError(f"negative delay in the '{pathway.name}' pathway of {self.where()}")
+        shortest, maximum = self._delay_range(pathway)
         heterogeneous = not variable.shared and shortest != maximum
         sources = self.variables[pathway.trigger_index].array
+        targets = self.variables[pathway.reached_index].array
         size = self._group_of(pathway.trigger_index).N
-        grouped = block_keys(sources, self.variables[pathway.reached_index].array, size, blocks,
-                             self._group_of(pathway.reached_index).N) if blocks > 1 else sources
+        grouped = block_keys(sources, targets, size, blocks, self._group_of(pathway.reached_index).N) \
+            if blocks > 1 else sources
+        steps = delay_steps(variable.array, self.dt_) if heterogeneous else None
         keys = [(steps, maximum + 1)] if heterogeneous else []
         keys.append((grouped, blocks * size))
-        if len(keys) == 1 and is_sorted(grouped):
-            order = None  # already grouped by source: no indirection
+        empty = np.zeros(0, dtype=np.int32)
+        csr = {"fingerprint": fingerprint, "syn": empty, "dsorted": empty, "slots": maximum + 1, "steps": maximum,
+               "mode": "heterogeneous" if heterogeneous else ("homogeneous" if maximum > 0 else "none")}
+        if len(keys) == 1 and is_sorted(grouped):  # already grouped by source: no indirection
+            csr.update(ptr=group_pointers(grouped, blocks * size), indirect=False)
+        elif targets_only and not heterogeneous:  # one pass places the targets
+            csr["targets"], csr["ptr"] = group_by(keys, self.N, _index_type(self.N), values=targets)
+            csr["indirect"] = False
         else:  # stable: the synapses of one group stay in increasing order
-            order = stable_order(keys, self.N, _index_type(self.N))
-        ptr = group_pointers(grouped, blocks * size)
-        csr = {"fingerprint": fingerprint, "ptr": ptr, "indirect": order is not None,
-               "syn": order if order is not None else np.zeros(0, dtype=np.int32),
-               "dsorted": take(steps, order) if heterogeneous else np.zeros(0, dtype=np.int32),
-               "mode": "heterogeneous" if heterogeneous else ("homogeneous" if maximum > 0 else "none"),
-               "slots": maximum + 1, "steps": maximum}
+            order, csr["ptr"] = group_by(keys, self.N, _index_type(self.N))
+            csr["indirect"] = not targets_only
+            if targets_only:
+                csr["targets"] = take(targets, order)
+            else:
+                csr["syn"] = order
+            if heterogeneous:
+                csr["dsorted"] = take(steps, order)
         self._connectivity_cache["csr"][pathway.name] = csr
         self._resize_history(pathway, csr)
         return csr
