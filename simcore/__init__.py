@@ -6,6 +6,7 @@ language, and the errors.
 """
 
 from simcore import units as _units
+from simcore.backends.select import get_device, set_device
 from simcore.equations import (
     Equations,
     check_expression,
@@ -13,7 +14,7 @@ from simcore.equations import (
     parse_expression,
     parse_statements,
 )
-from simcore.errors import EquationError, ModelError, ParseError, SourcePosition, UnknownNameError
+from simcore.errors import BackendError, EquationError, ModelError, ParseError, SourcePosition, UnknownNameError
 from simcore.network import Network, NetworkOperation, network_operation, profiling_summary, run, stop
 from simcore.objects.base import Clock, defaultclock, start_scope
 from simcore.objects.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
@@ -49,6 +50,9 @@ __all__ = [
     "Synapses",
     "TimedArray",
     "defaultclock",
+    "get_device",
+    "set_device",
+    "BackendError",
     "linked_var",
     "network_operation",
     "profiling_summary",

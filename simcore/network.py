@@ -16,8 +16,8 @@ import scipy.linalg
 import sympy
 import tqdm.auto
 
-from simcore.backends.cpu import CpuBackend
-from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE, generate
+from simcore.backends.select import backend_for, building_for, device_name, get_device
+from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE
 from simcore.equations.user_functions import is_user_function
 from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import Operation
@@ -30,10 +30,12 @@ VERSION = "0.1.0"
 
 
 class Network:
-    """A set of objects simulated together: ``Network(G, M).run(100*ms)``."""
+    """A set of objects simulated together: ``Network(G, M).run(100*ms)``; ``device`` ('cpu' or 'cuda')
+    runs it there whatever ``set_device`` chose."""
 
-    def __init__(self, *objects: SimObject, name: str = "network"):
+    def __init__(self, *objects: SimObject, name: str = "network", device: str | None = None):
         self.name = name
+        self.device = None if device is None else device_name(device)
         self.objects: list[SimObject] = []
         self.t_ = 0.0
         self._stored: dict[str, Any] = {}
@@ -147,10 +149,11 @@ class Network:
             raise ModelError("the network has no objects to simulate")
         self._check_membership()
         frame = caller_namespace()
-        constants, operations = self._resolve(namespace, frame)
+        backend = backend_for(self.device or get_device())
+        with building_for(backend.name):
+            constants, operations = self._resolve(namespace, frame)
         base = self._base_dt()
-        backend = CpuBackend()
-        source = generate(operations, backend.parallel_operations(operations), f"kernels of {self.name}", VERSION)
+        source = backend.generate(operations, f"kernels of {self.name}", VERSION)
         self._source = source
         kernel = backend.compile(source, profile)
         start = int(round(self.t_ / base))

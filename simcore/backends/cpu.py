@@ -9,7 +9,7 @@ import numpy as np
 import sympy
 
 from simcore.backends.cache import load_module
-from simcore.codegen.module import Source
+from simcore.codegen.module import Source, generate
 from simcore.errors import BackendError
 from simcore.ir import Operation
 
@@ -57,6 +57,9 @@ class CpuBackend:
         # a pathway split into target blocks by its Synapses runs the blocks in parallel
         return chosen | {op.name for op in operations if op.kind == "synaptic_pathway"
                          and dict(op.details)["blocks"] > 1}
+
+    def generate(self, operations: list[Operation], title: str, version: str) -> Source:
+        return generate(operations, self.parallel_operations(operations), title, version)
 
     def compile(self, source: Source, profile: bool = False):
         """The chunk runner; with ``profile`` a version that times each operation into ``self.timers``."""

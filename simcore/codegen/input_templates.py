@@ -21,7 +21,7 @@ def spike_generator(op: Operation) -> Function:
              f"{INDENT}_count = {steps}.shape[0]",
              f"{INDENT}_k = {cursor}[0]",
              f"{INDENT}if _k > _count or (_k > 0 and {steps}[_k - 1] >= _bin) or (_k < _count and {steps}[_k] < _bin):",
-             f"{INDENT * 2}_k = np.searchsorted({steps}, _bin)",
+             f"{INDENT * 2}_k = _search_sorted({steps}, 0, _count, _bin, False)",
              f"{INDENT}_n = 0",
              f"{INDENT}while _k < _count and {steps}[_k] == _bin:",
              f"{INDENT * 2}_spikes[_n] = {indices}[_k]",

@@ -1,61 +1,107 @@
-"""Small jitted helpers that generated kernels call (imported by name in the module)."""
+"""Small helpers that generated kernels call (imported by name in the module), written once as plain
+Python and compiled for each target: numba njit functions under their own names here, and
+``cuda.jit(device=True)`` versions from ``cuda_helpers()`` (which alone imports numba.cuda)."""
 
 from __future__ import annotations
 
+import functools
 import math
+import types
 
 from numba import njit
 
 _OPTIONS = {"cache": True, "inline": "always", "error_model": "numpy"}
 
 
-@njit(**_OPTIONS)
-def _exprel(x):
+def _exprel_py(x):
     if abs(x) < 1e-8:
         return 1.0 + x / 2.0
     return math.expm1(x) / x
 
 
-@njit(**_OPTIONS)
-def _exprel_given_exp(x, exp_x):
+def _exprel_given_exp_py(x, exp_x):
     """exprel(x) when exp(x) is computed anyway: one transcendental call instead of two."""
     if abs(x) < 1e-2:
         return 1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x / 120.0)))
     return (exp_x - 1.0) / x
 
 
-@njit(**_OPTIONS)
-def _clip(x, low, high):
+def _clip_py(x, low, high):
     return min(max(x, low), high)
 
 
-@njit(**_OPTIONS)
-def _int(x):
+def _int_py(x):
     return int(x)
 
 
-@njit(**_OPTIONS)
-def _sign(x):
+def _sign_py(x):
     return (x > 0) - (x < 0)
 
 
-@njit(**_OPTIONS)
-def _timestep(t, dt):
+def _timestep_py(t, dt):
     return int((t + 1e-3 * dt) / dt)
 
 
-@njit(**_OPTIONS)
-def _timed_array_1d(values, dt, t):
+def _search_sorted_py(values, low, high, x, right):
+    """The first position in ``values[low:high]`` (sorted) whose value is > x (``right``) or >= x, as
+    ``np.searchsorted`` (which numba.cuda lacks)."""
+    while low < high:
+        middle = (low + high) // 2
+        if values[middle] < x or (right and values[middle] == x):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _total_py(values):
+    """The sum of an integer array (``.sum()`` is not available in numba.cuda)."""
+    total = 0
+    for k in range(values.shape[0]):
+        total += values[k]
+    return total
+
+
+def _timed_array_1d_py(values, dt, t):
     """values[timestep(t, dt)], the first value before the start and the last after the end (as Brian 2)."""
-    k = _timestep(t, dt)
+    k = int((t + 1e-3 * dt) / dt)
     return values[min(max(k, 0), values.shape[0] - 1)]
 
 
-@njit(**_OPTIONS)
-def _timed_array_2d(values, dt, t, i):
+def _timed_array_2d_py(values, dt, t, i):
     """values[timestep(t, dt), i], time clipped as in 1-D; NaN for a column ``i`` out of range (as Brian 2)."""
-    k = _timestep(t, dt)
+    k = int((t + 1e-3 * dt) / dt)
     j = int(i)
     if j < 0 or j >= values.shape[1]:
         return math.nan
     return values[min(max(k, 0), values.shape[0] - 1), j]
+
+
+_HELPERS = {name[:-3]: function for name, function in dict(globals()).items()
+            if name.startswith("_") and name.endswith("_py") and callable(function)}
+NAMES = tuple(sorted(_HELPERS))  #: the helpers' names in generated code
+
+
+def runtime_import() -> str:
+    """The line of a generated CPU module that imports the helpers."""
+    return f"from simcore.codegen.runtime import {', '.join(NAMES)}"
+
+
+_exprel = njit(**_OPTIONS)(_exprel_py)
+_exprel_given_exp = njit(**_OPTIONS)(_exprel_given_exp_py)
+_clip = njit(**_OPTIONS)(_clip_py)
+_int = njit(**_OPTIONS)(_int_py)
+_sign = njit(**_OPTIONS)(_sign_py)
+_timestep = njit(**_OPTIONS)(_timestep_py)
+_search_sorted = njit(**_OPTIONS)(_search_sorted_py)
+_total = njit(**_OPTIONS)(_total_py)
+_timed_array_1d = njit(**_OPTIONS)(_timed_array_1d_py)
+_timed_array_2d = njit(**_OPTIONS)(_timed_array_2d_py)
+
+
+@functools.cache
+def cuda_helpers() -> types.SimpleNamespace:
+    """The same helpers as ``cuda.jit(device=True)`` functions, by the names generated code uses."""
+    from numba import cuda
+
+    return types.SimpleNamespace(**{name: cuda.jit(device=True)(function) for name, function in _HELPERS.items()})

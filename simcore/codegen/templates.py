@@ -32,10 +32,12 @@ class Function:
 
 @dataclass
 class RandomStreams:
-    """Gives each random call site of the network its own stream number."""
+    """Gives each random call site of the network its own stream number; ``target`` names the compiled
+    versions of the draws (``uniform_njit``, ``uniform_cuda``, ...)."""
 
     next_id: int = 1
     ids: dict = field(default_factory=dict)
+    target: str = "njit"
 
     def stream(self, operation: str, call: sympy.Basic) -> int:
         key = (operation, call)
@@ -65,15 +67,16 @@ def _random_draws(code: ElementCode, op: Operation, streams: RandomStreams, inde
         stream = streams.stream(op.name, call)
         local = f"_{kind}_{stream}"
         counter = f"_seed, _step, {index}, {stream}"
+        suffix = streams.target
         if kind == "rand":
-            lines.append(f"{local} = uniform_njit({counter})")
+            lines.append(f"{local} = uniform_{suffix}({counter})")
         elif kind == "randn":
-            lines.append(f"{local} = normal_njit({counter})")
+            lines.append(f"{local} = normal_{suffix}({counter})")
         elif kind == "binomial":
             trials, probability = (to_numba(a) for a in call.args[:2])
-            lines.append(f"{local} = float(binomial_njit({trials}, {probability}, {counter}))")
+            lines.append(f"{local} = float(binomial_{suffix}({trials}, {probability}, {counter}))")
         else:
-            lines.append(f"{local} = float(poisson_njit({to_numba(call.args[0])}, {counter}))")
+            lines.append(f"{local} = float(poisson_{suffix}({to_numba(call.args[0])}, {counter}))")
         replace[call] = sympy.Symbol(local, real=True)
     return lines, replace
 
@@ -316,9 +319,8 @@ def _synapse_loop(details: dict, body: list[str], depth: int) -> list[str]:
     first = f"_b * {details['sources']} + _src" if details["blocks"] > 1 else "_src"
     if details["delays"] == "heterogeneous":
         lines = [f"{pad}_lo = {prefix}_ptr[{first}]", f"{pad}_hi = {prefix}_ptr[{first} + 1]",
-                 f"{pad}_delays = {prefix}_dsorted[_lo:_hi]",
-                 f"{pad}for _p in range(_lo + np.searchsorted(_delays, _d), _lo + np.searchsorted(_delays, _d, "
-                 "'right')):"]
+                 f"{pad}for _p in range(_search_sorted({prefix}_dsorted, _lo, _hi, _d, False), "
+                 f"_search_sorted({prefix}_dsorted, _lo, _hi, _d, True)):"]
     else:
         lines = [f"{pad}for _p in range({prefix}_ptr[{first}], {prefix}_ptr[{first} + 1]):"]
     lines.append(f"{pad}{INDENT}_s = {prefix}_syn[_p]" if details["indirect"] else f"{pad}{INDENT}_s = _p")

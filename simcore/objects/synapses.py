@@ -13,6 +13,7 @@ import sympy
 
 from simcore.backends.cache import load_module
 from simcore.backends.cpu import parallel_mode, thread_count
+from simcore.backends.select import building_device
 from simcore.codegen.connect import ConnectRequest, connect_pairs
 from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
 from simcore.equations.functions import RANDOM_FUNCTIONS
@@ -530,7 +531,7 @@ class Synapses(Group):
         thread when the code writes only this synapse's variables and its own target's (no races), and the
         pathway is large enough to pay for a parallel loop (or SIMCORE_PARALLEL=always)."""
         threads, mode = thread_count(), parallel_mode()
-        if threads == 1 or mode == "never":
+        if threads == 1 or mode == "never" or building_device() != "cpu":
             return 1
         other_side = f"{self.name}_{pathway.reached_index}"
         for ref in code.arrays:

@@ -1,0 +1,102 @@
+"""The cuda backend: the network's arrays on an NVIDIA GPU, kernels compiled by numba.cuda, launched
+step after step by a host loop (``simcore.codegen.cuda_module``).
+
+For now every chunk copies the arrays the kernels use to the device at its start and back at its end,
+so that reading or writing ``G.v`` between runs, monitors and Python network operations (which run
+between chunks) see and change the current state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simcore.backends.cache import load_module
+from simcore.codegen import cuda_module
+from simcore.codegen.module import STATUS_DONE, STATUS_NOT_FINITE, Source
+from simcore.errors import BackendError
+from simcore.ir import Operation
+
+
+def import_cuda():
+    """numba.cuda, or a BackendError that says what is missing and how to go on without it."""
+    try:
+        from numba import cuda
+    except ImportError as error:
+        raise BackendError(f"the cuda device needs numba's CUDA support, which cannot be imported ({error}); "
+                           "install it with pip install 'simcore[cuda]' (numba-cuda), or use set_device('cpu')") \
+            from error
+    if not cuda.is_available():
+        raise BackendError("the cuda device needs an NVIDIA GPU, and numba.cuda finds none (no CUDA driver "
+                           "library, or no device). Install the NVIDIA driver and numba-cuda (pip install "
+                           "'simcore[cuda]'); to run the cuda backend on numba's CUDA simulator instead (slow, "
+                           "for tests) start Python with NUMBA_ENABLE_CUDASIM=1; or use set_device('cpu').")
+    return cuda
+
+
+@dataclass(frozen=True)
+class CompiledNetwork:
+    run_chunk: Any
+    source: Source
+
+
+class CudaBackend:
+    """Generates a numba.cuda module for a network and runs its chunks on the GPU."""
+
+    name = "cuda"
+
+    def __init__(self):
+        self.cuda = import_cuda()
+
+    def generate(self, operations: list[Operation], title: str, version: str) -> Source:
+        return cuda_module.generate(operations, title, version)
+
+    def compile(self, source: Source, profile: bool = False) -> CompiledNetwork:
+        if profile:
+            raise BackendError("profile=True times each operation on the cpu device only, for now")
+        return CompiledNetwork(load_module(source.text, source.digest).run_chunk, source)
+
+    def run_chunk(self, kernel: CompiledNetwork, start: int, stop: int, dt: float, seed, err: np.ndarray,
+                  arguments: list) -> tuple[int, int]:
+        cuda = self.cuda
+        self._check_memory(arguments)
+        on_device = [cuda.to_device(a) if isinstance(a, np.ndarray) else a for a in arguments]
+        control = cuda.to_device(np.array([-1, STATUS_DONE, -1], dtype=np.int64))
+        kernel.run_chunk(start, stop, dt, seed, control, *on_device)
+        for host, device in zip(arguments, on_device, strict=True):
+            if isinstance(host, np.ndarray):
+                device.copy_to_host(host)
+        halt, status, number = (int(v) for v in control.copy_to_host())
+        if halt < 0:
+            return stop, STATUS_DONE
+        if status == STATUS_NOT_FINITE:
+            _locate_not_finite(kernel.source, number, dict(zip(kernel.source.params, arguments, strict=True)), err)
+        return halt, status
+
+    def _check_memory(self, arguments: list) -> None:
+        """Refuse, before allocating, a network whose arrays do not fit the GPU's free memory."""
+        needed = sum(a.nbytes for a in arguments if isinstance(a, np.ndarray))
+        try:
+            free, total = self.cuda.current_context().get_memory_info()
+        except Exception:  # the simulator, or a driver that cannot say: the allocation itself will tell
+            return
+        if needed > free:
+            raise BackendError(f"the network's arrays need {needed / 2**30:.2f} GiB of GPU memory, and the GPU has "
+                               f"{free / 2**30:.2f} GiB free of {total / 2**30:.2f} GiB; make the network smaller, "
+                               "record less, or use float32 state")
+
+
+def _locate_not_finite(source: Source, number: int, arrays: dict[str, np.ndarray], err: np.ndarray) -> None:
+    """Fill ``err`` as the CPU's kernels do: the first written variable (1-based, in the order of the state
+    update's stores) with a NaN or infinity, and its first such element."""
+    written, start, stop = source.error_arrays[number]
+    for position, array_name in enumerate(written, start=1):
+        values = arrays[array_name][start:stop]
+        if values.dtype.kind != "f":
+            continue
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            err[0], err[1] = position, start + int(bad[0])
+            return

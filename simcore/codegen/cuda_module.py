@@ -1,0 +1,193 @@
+"""A network's operations -> the source of a numba.cuda module: kernels for each operation and
+``run_chunk``, a host loop that launches them step after step.
+
+The element code (loads, the model's statements, random draws, stores) comes from the same templates
+as the CPU's; what differs is how elements map to GPU threads:
+
+- state updates and ``run_regularly``: one thread per element;
+- thresholds: one thread per run of ``RUN`` consecutive elements writes its spikes in order into its
+  own slice of a scratch list, a one-thread kernel adds up the counts, and a third kernel moves each
+  run's spikes to its place, so the spike list is in increasing order, as on the CPU;
+- resets: one thread per spike;
+- everything else (monitors, synaptic pathways, summed variables, spike generators) runs the CPU
+  template's loop on one GPU thread, in the same order as on the CPU: correct, not yet fast.
+
+Device control (``_ctl``, int64): ``[0]`` the step at which the run must stop (-1: none), ``[1]`` why
+(a status of ``simcore.codegen.module``), ``[2]`` the number of the state update that found a value that
+is not finite. Every kernel returns at once once ``_ctl[0]`` is set, so the state stays as it was at the
+start of that step (buffer full) or as the CPU leaves it (not finite). A one-thread kernel at the start of
+each step checks that the step's records fit the monitors' buffers and the rings of delayed events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numba
+
+from simcore.codegen import input_templates, templates
+from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE, Source, call_argument, capacity_check
+from simcore.codegen.runtime import NAMES as RUNTIME_NAMES
+from simcore.codegen.templates import (
+    INDENT,
+    RandomStreams,
+    _common_args,
+    _element_body,
+    _preamble,
+    _writes,
+    array_param,
+    hoist_invariants,
+)
+from simcore.ir import Operation
+
+THREADS = 128  #: threads per block
+RUN = 32  #: elements per thread in a threshold
+POLL = 64  #: steps between two looks at ``_ctl`` from the host (each one waits for the GPU)
+_RANDOM = ("uniform", "normal", "poisson", "binomial")
+
+
+def _control_args(args: list[str]) -> list[str]:
+    """The CPU's arguments with the error array replaced by the control array (always present)."""
+    args = ["_ctl" if a == "_err" else a for a in args]
+    return args if "_ctl" in args else [*args, "_ctl"]
+
+
+def _kernel(name: str, args: list[str], head: list[str], stop_if: str, lines: list[str]) -> list[str]:
+    return ["@cuda.jit(cache=True)", f"def {name}({', '.join(args)}):", *head, f"{INDENT}if {stop_if}:",
+            f"{INDENT * 2}return", *lines, "", ""]
+
+
+class _Kernels:
+    """The kernels of one operation and the launches of one step."""
+
+    def __init__(self, streams: RandomStreams):
+        self.streams = streams
+        self.lines: list[str] = []
+        self.launches: list[tuple[str, str, list[str]]] = []  # (kernel, launch shape, arguments)
+        self.work: dict[str, str] = {}  # device work arrays: name -> allocation
+        self.error_vars: dict[str, tuple[str, ...]] = {}  # as the CPU's: the stored variables of a state update
+        self.error_arrays: dict[int, tuple] = {}  # operation number -> (their arrays, first, last + 1 element)
+
+    def add(self, name: str, args: list[str], lines: list[str], threads: int | None) -> None:
+        """A kernel over ``threads`` threads (None: one thread), returning early past them or once halted."""
+        if threads is None:
+            shape, head, stop_if = "1, 1", [], "_ctl[0] >= 0"
+        else:
+            block = max(1, min(THREADS, threads))  # small groups: no idle threads (the simulator runs each one)
+            shape = f"{-(-threads // block)}, {block}"
+            head, stop_if = [f"{INDENT}_g = cuda.grid(1)"], f"_g >= {threads} or _ctl[0] >= 0"
+        self.lines += _kernel(name, args, head, stop_if, lines)
+        self.launches.append((name, shape, args))
+
+    def operation(self, op: Operation, number: int) -> None:
+        kind = op.kind
+        if kind in ("state_update", "regular"):
+            self._elementwise(op, number)
+        elif kind == "threshold":
+            self._threshold(op)
+        elif kind == "reset":
+            self._reset(op)
+        else:
+            self._serial(op)
+
+    def _elementwise(self, op: Operation, number: int) -> None:
+        hoisted, code = hoist_invariants(op.code)
+        body, _ = _element_body(code, op, self.streams, "_i")
+        writes = _writes(code)
+        floats = [f"math.isfinite({ref.local_name})" for ref in writes if ref.dtype.startswith("float")]
+        check = [f"if not ({' and '.join(floats)}):", f"{INDENT}_ctl[1] = {STATUS_NOT_FINITE}",
+                 f"{INDENT}_ctl[2] = {number}", f"{INDENT}_ctl[0] = _step"] if floats else []
+        lines = [f"{INDENT}# {op.comment}", f"{INDENT}_i = _g + {code.start}" if code.start else f"{INDENT}_i = _g",
+                 *_preamble(code), *hoisted, *[INDENT + line for line in body + check]]
+        self.add(op.name, _control_args(_common_args(code)), lines, code.size)
+        self.error_vars[op.name] = tuple(ref.local_name for ref in writes)
+        self.error_arrays[number] = (tuple(array_param(ref) for ref in writes), code.start, code.start + code.size)
+
+    def _threshold(self, op: Operation) -> None:
+        hoisted, code = hoist_invariants(op.code)
+        refractory = dict(op.details).get("refractory", False)
+        body, _ = _element_body(code, op, self.streams, "_i")
+        runs = -(-code.size // RUN)
+        scratch, counts, offsets = (f"_{op.name}_{part}" for part in ("scratch", "counts", "offsets"))
+        on_event = ["if _spike:", f"{INDENT}{scratch}[_n] = _i", f"{INDENT}_n += 1"]
+        if refractory:
+            on_event += [f"{INDENT}_{op.owner}_lastspike[_i] = _t", f"{INDENT}_{op.owner}_not_refractory[_i] = False"]
+        lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code), *hoisted, f"{INDENT}_n = _g * {RUN}",
+                 f"{INDENT}for _i in range(_g * {RUN}, min(_g * {RUN} + {RUN}, {code.size})):",
+                 *[INDENT * 2 + line for line in body + on_event], f"{INDENT}{counts}[_g] = _n - _g * {RUN}"]
+        self.add(op.name, _control_args(_common_args(code) + [scratch, counts]), lines, runs)
+        self.add(f"{op.name}_count", ["_nspikes", counts, offsets, "_ctl"],
+                 [f"{INDENT}_n = 0", f"{INDENT}for _r in range({runs}):", f"{INDENT * 2}{offsets}[_r] = _n",
+                  f"{INDENT * 2}_n += {counts}[_r]", f"{INDENT}_nspikes[0] = _n"], None)
+        self.add(f"{op.name}_gather", ["_spikes", scratch, counts, offsets, "_ctl"],
+                 [f"{INDENT}for _k in range({counts}[_g]):",
+                  f"{INDENT * 2}_spikes[{offsets}[_g] + _k] = {scratch}[_g * {RUN} + _k]"], runs)
+        self.work.update({scratch: f"cuda.device_array({max(code.size, 1)}, dtype=np.int32)",
+                          counts: f"cuda.device_array({max(runs, 1)}, dtype=np.int32)",
+                          offsets: f"cuda.device_array({max(runs, 1)}, dtype=np.int32)"})
+
+    def _reset(self, op: Operation) -> None:
+        hoisted, code = hoist_invariants(op.code)
+        body, _ = _element_body(code, op, self.streams, "_i")
+        lines = [*_preamble(code), *hoisted, f"{INDENT}if _g >= _nspikes[0]:", f"{INDENT * 2}return",
+                 f"{INDENT}_i = _spikes[_g]", *[INDENT + line for line in body]]
+        self.add(op.name, _control_args(_common_args(code) + ["_spikes", "_nspikes"]), lines, code.size)
+
+    def _serial(self, op: Operation) -> None:
+        if op.kind == "spike_generator":
+            function = input_templates.spike_generator(op)
+        elif op.kind in ("spike_monitor", "rate_monitor"):
+            function = getattr(templates, op.kind)(op)
+        elif op.kind == "state_monitor":
+            function = templates.state_monitor(op, self.streams)
+        else:
+            function = getattr(templates, op.kind)(op, self.streams, False)
+        self.add(function.name, _control_args(function.args), function.lines, None)
+
+
+def generate(operations: list[Operation], title: str, version: str) -> Source:
+    streams = RandomStreams(target="cuda")
+    kernels = _Kernels(streams)
+    steps, params, operation_names = [], [], []
+    checks, check_arrays = [], []
+    for number, op in enumerate(operations):
+        first = len(kernels.launches)
+        kernels.operation(op, number)
+        operation_names.append(op.name)
+        scalars = set(op.code.scalars) if op.code is not None else set()
+        calls = []
+        for name, shape, args in kernels.launches[first:]:
+            actual = [a if a in kernels.work or a == "_ctl" else call_argument(op, a, scalars) for a in args]
+            params += [a for a in actual if a not in kernels.work and a not in ("_ctl", "_step", "_t", "_seed")
+                       and not a.startswith("_dt")]
+            calls.append(f"{name}[{shape}]({', '.join(actual)})")
+        steps.append(f"# {op.kind.replace('_', ' ')}: {op.owner} ({op.when}, order {op.order})")
+        steps += [f"if _step % {op.ticks} == 0:", *[INDENT + c for c in calls]] if op.ticks > 1 else calls
+        check = capacity_check(op)
+        if check:
+            checks += [f"if {check[0]}:", f"{INDENT}_ctl[1] = {STATUS_BUFFER_FULL}", f"{INDENT}_ctl[0] = _step",
+                       f"{INDENT}return"]
+            check_arrays += check[1]
+    params = list(dict.fromkeys(params + check_arrays))
+    check_args = ["_step", "_ctl", *dict.fromkeys(check_arrays)]
+    lines = [f'"""{title}: generated by simcore {version} with numba {numba.__version__} for numba.cuda."""', "",
+             "import math", "", "import numpy as np", "from numba import cuda", "",
+             "from simcore.codegen.runtime import cuda_helpers", "from simcore.random import cuda_device_functions",
+             "", "_helpers = cuda_helpers()",
+             *[f"{name} = _helpers.{name}" for name in RUNTIME_NAMES],
+             "_random = cuda_device_functions()",
+             *[f"{kind}_cuda = _random.{kind}" for kind in _RANDOM], "", ""]
+    lines += _kernel("_step_checks", check_args, [], "_ctl[0] >= 0", [INDENT + c for c in checks]) if checks else []
+    lines += kernels.lines
+    loop = ["_t = _step * _dt", *(["_step_checks[1, 1](" + ", ".join(check_args) + ")"] if checks else []),
+            *steps, f"if (_step - _step_start) % {POLL} == {POLL - 1} and _ctl.copy_to_host()[0] >= 0:",
+            f"{INDENT}break"]
+    lines += [f"def run_chunk(_step_start, _step_stop, _dt, _seed, _ctl, {', '.join(params)}):",
+              f'{INDENT}"""Launch the kernels of steps _step_start.._step_stop - 1; stop early once halted."""',
+              *[f"{INDENT}{name} = {allocation}" for name, allocation in kernels.work.items()],
+              f"{INDENT}for _step in range(_step_start, _step_stop):",
+              *[INDENT * 2 + line for line in loop], ""]
+    text = "\n".join(lines)
+    digest = hashlib.sha256(f"cuda\n{version}\n{numba.__version__}\n{text}".encode()).hexdigest()[:24]
+    return Source(text, tuple(params), digest, kernels.error_vars, tuple(operation_names), kernels.error_arrays)
+

@@ -1,0 +1,237 @@
+"""The cuda backend gives the CPU backend's results, bit for bit, on tiny networks (numba's CUDA
+simulator in CI: each GPU thread is a Python thread, so sizes stay small)."""
+
+import numpy as np
+import pytest
+
+from simcore import (
+    BackendError,
+    EventMonitor,
+    ModelError,
+    Network,
+    NeuronGroup,
+    PoissonGroup,
+    PoissonInput,
+    PopulationRateMonitor,
+    SpikeGeneratorGroup,
+    SpikeMonitor,
+    StateMonitor,
+    Synapses,
+    TimedArray,
+    farad,
+    get_device,
+    ms,
+    mV,
+    network_operation,
+    run,
+    second,
+    seed,
+    set_device,
+    siemens,
+    start_scope,
+)
+
+
+def on_both(build, duration=8 * ms, runs=1):
+    """``build()`` -> (objects, {name: recorded values}) run on the CPU and on cuda; both results."""
+    results = []
+    for device in ("cpu", "cuda"):
+        start_scope()
+        seed(11)
+        objects, read = build()
+        network = Network(*objects, device=device)
+        for _ in range(runs):
+            network.run(duration)
+        results.append({name: np.asarray(value()) for name, value in read.items()})
+    return results
+
+
+def assert_same(cpu, cuda, rtol=0.0):
+    """Equal; with ``rtol``, floats within it (the simulator computes ``x**3`` with pow(), numba with
+    multiplications, and a GPU's exp may differ from the C library's in the last bit)."""
+    for name in cpu:
+        if rtol and cpu[name].dtype.kind == "f":
+            np.testing.assert_allclose(cuda[name], cpu[name], rtol=rtol, atol=0, err_msg=name)
+        else:
+            np.testing.assert_array_equal(cuda[name], cpu[name], err_msg=name)
+
+
+def spikes_of(monitor):
+    return {"i": lambda: monitor.i[:], "t": lambda: monitor.t_[:]}
+
+
+def test_noisy_lif_with_refractoriness_and_monitors():
+    def build():
+        group = NeuronGroup(12, """dv/dt = (1.1 - v)/(10*ms) + 0.4*xi/sqrt(ms) : 1 (unless refractory)
+                                   crossings : 1""",
+                            threshold="v > 1", reset="v = 0", refractory=2 * ms, method="euler",
+                            events={"half": "v > 0.5 and crossings < 3"})
+        group.v = "rand()"
+        group.run_on_event("half", "crossings += 1")
+        spikes, trace = SpikeMonitor(group), StateMonitor(group, "v", record=[0, 7])
+        rate, halves = PopulationRateMonitor(group), EventMonitor(group, "half")
+        return [group, spikes, trace, rate, halves], {
+            **spikes_of(spikes), "v": lambda: trace.v_, "rate": lambda: rate.rate_, "count": lambda: spikes.count[:],
+            "half_i": lambda: halves.i[:], "half_t": lambda: halves.t_[:], "crossings": lambda: group.crossings_}
+
+    cpu, cuda = on_both(build, runs=2)
+    assert cpu["i"].size > 5
+    assert_same(cpu, cuda)
+
+
+def test_hodgkin_huxley_subgroups_and_run_regularly():
+    equations = """
+    dv/dt = (gl*(El-v) - g_na*(m*m*m)*h*(v-ENa) - g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
+    dm/dt = alpha_m*(1-m) - beta_m*m : 1
+    dn/dt = alpha_n*(1-n) - beta_n*n : 1
+    dh/dt = alpha_h*(1-h) - beta_h*h : 1
+    alpha_m = 0.32*(mV**-1)*(13*mV-v+VT)/(exp((13*mV-v+VT)/(4*mV))-1.)/ms : Hz
+    beta_m = 0.28*(mV**-1)*(v-VT-40*mV)/(exp((v-VT-40*mV)/(5*mV))-1)/ms : Hz
+    alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
+    beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
+    alpha_n = 0.032*(mV**-1)*(15*mV-v+VT)/(exp((15*mV-v+VT)/(5*mV))-1.)/ms : Hz
+    beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
+    I : amp
+    """
+    namespace = {"Cm": 2e-10 * farad, "gl": 1e-8 * siemens, "El": -65 * mV, "EK": -90 * mV, "ENa": 50 * mV,
+                 "g_na": 2e-5 * siemens, "g_kd": 6e-6 * siemens, "VT": -63 * mV}
+
+    def build():
+        group = NeuronGroup(6, equations, threshold="v > -20*mV", refractory="v > -20*mV",
+                            method="exponential_euler", namespace=namespace)
+        group.v = -65 * mV
+        group.I = "0.3*nA + 0.1*nA*i"
+        group[3:].run_regularly("I = I + 0.05*nA", dt=1 * ms)
+        spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "m", "I"], record=True)
+        return [group, spikes, trace], {**spikes_of(spikes), "v": lambda: trace.v_, "m": lambda: trace.m_,
+                                        "I": lambda: trace.I_}
+
+    cpu, cuda = on_both(build, duration=6 * ms)
+    assert cpu["i"].size > 0
+    np.testing.assert_array_equal(cuda["i"], cpu["i"])
+    np.testing.assert_array_equal(cuda["t"], cpu["t"])
+    assert_same(cpu, cuda, rtol=1e-12)
+
+
+def test_synapses_with_delays_stdp_and_summed_variables():
+    def build():
+        inputs = PoissonGroup(10, rates="200*Hz + 20*Hz*i")
+        neurons = NeuronGroup(4, """dv/dt = (-v + I_gap)/(5*ms) : 1
+                                    I_gap : 1""", threshold="v > 0.5", reset="v = 0", method="exact")
+        plastic = Synapses(inputs, neurons, """w : 1
+                           dApre/dt = -Apre/(10*ms) : 1 (event-driven)
+                           dApost/dt = -Apost/(10*ms) : 1 (event-driven)""",
+                           on_pre="v += w\nApre += 0.01\nw = clip(w + Apost, 0, 0.5)",
+                           on_post="Apost -= 0.012\nw = clip(w + Apre, 0, 0.5)")
+        plastic.connect(p=0.6)
+        plastic.w = "0.1 + 0.02*j"
+        plastic.delay = "(i % 4) * 0.3*ms"
+        gap = Synapses(neurons, neurons, "I_gap_post = 0.2*(v_pre - v_post) : 1 (summed)")
+        gap.connect(condition="i != j")
+        spikes, weights = SpikeMonitor(neurons), StateMonitor(plastic, "w", record=[0, 3, 5])
+        return [inputs, neurons, plastic, gap, spikes, weights], {
+            **spikes_of(spikes), "w": lambda: plastic.w_, "trace": lambda: weights.w_, "gap": lambda: neurons.I_gap_}
+
+    cpu, cuda = on_both(build, duration=6 * ms)
+    assert cpu["i"].size > 0
+    assert_same(cpu, cuda)
+
+
+def test_inputs_generator_poisson_input_and_timed_array():
+    def build():
+        stimulus = TimedArray(np.array([0.0, 2.0, 0.5, 3.0]), dt=1.5 * ms)
+        generator = SpikeGeneratorGroup(3, [0, 1, 2, 1], [0.5, 1.0, 1.0, 3.2] * ms, period=4 * ms)
+        neurons = NeuronGroup(3, "dv/dt = (stimulus(t) - v)/(4*ms) : 1", threshold="v > 0.8", reset="v = 0",
+                              method="euler", namespace={"stimulus": stimulus})
+        drive = PoissonInput(neurons, "v", 20, 300 * second**-1, weight=0.05)
+        link = Synapses(generator, neurons, on_pre="v += 0.3")
+        link.connect(j="i")
+        spikes, trace = SpikeMonitor(neurons), StateMonitor(neurons, "v", record=True)
+        from_generator = SpikeMonitor(generator)
+        return [generator, neurons, drive, link, spikes, trace, from_generator], {
+            **spikes_of(spikes), "v": lambda: trace.v_, "generator": lambda: from_generator.t_[:]}
+
+    cpu, cuda = on_both(build, duration=9 * ms)
+    assert cuda["generator"].size == 9  # 0.5, 1, 1, 3.2 ms, then again every 4 ms
+    assert_same(cpu, cuda)
+
+
+def test_monitor_buffers_grow_without_losing_a_step():
+    def build():
+        group = NeuronGroup(20, "dv/dt = 5/ms : 1", threshold="v > 0.3", reset="v = 0", method="exact")
+        spikes = SpikeMonitor(group)
+        return [group, spikes], spikes_of(spikes)
+
+    cpu, cuda = on_both(build, duration=20 * ms)
+    assert cpu["i"].size == 20 * 200  # v += 0.5 per step: every neuron spikes in each of the 200 steps
+    assert_same(cpu, cuda)
+
+
+def test_network_operations_see_and_change_the_state_between_chunks():
+    def build():
+        group = NeuronGroup(3, "dv/dt = 1/ms : 1", method="exact")
+        seen = []
+
+        @network_operation(dt=2 * ms)
+        def nudge():
+            seen.append(group.v_.copy())
+            group.v_[1] = -5.0
+
+        return [group, nudge], {"v": lambda: group.v_, "seen": lambda: np.array(seen)}
+
+    cpu, cuda = on_both(build, duration=5 * ms)
+    assert_same(cpu, cuda)
+    assert cuda["v"][1] == pytest.approx(-5.0 + 1.0)
+
+
+def test_set_device_and_the_magic_network():
+    try:
+        set_device("cuda")
+        assert get_device() == "cuda"
+        start_scope()
+        group = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", method="exact")
+        group.v = 1
+        run(1 * ms)
+        assert group.v_ == pytest.approx(np.exp(-0.1) * np.ones(2))
+        from simcore.network import _magic
+
+        assert "@cuda.jit" in _magic["network"].source()
+    finally:
+        set_device("cpu")
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+def test_not_finite_values_stop_the_run_with_the_cpu_message():
+    messages = []
+    for device in ("cpu", "cuda"):
+        start_scope()
+        group = NeuronGroup(4, "dv/dt = v*v/ms : 1", method="euler", name="cells")
+        group.v = "0.2*i"
+        with pytest.raises(ModelError, match="the variable 'v' of cells became NaN or infinite for element 3") as error:
+            Network(group, device=device).run(20 * ms)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
+
+
+def test_cuda_device_errors(monkeypatch):
+    with pytest.raises(BackendError, match="unknown device 'gpu'"):
+        set_device("gpu")
+    with pytest.raises(BackendError, match="unknown device"):
+        Network(device="tpu")
+    start_scope()
+    group = NeuronGroup(1, "dv/dt = -v/ms : 1", method="exact")
+    with pytest.raises(BackendError, match="profile=True"):
+        Network(group, device="cuda").run(1 * ms, profile=True)
+    from numba import cuda
+
+    monkeypatch.setattr(cuda, "is_available", lambda: False)
+    with pytest.raises(BackendError, match="needs an NVIDIA GPU.*NUMBA_ENABLE_CUDASIM=1.*set_device\\('cpu'\\)"):
+        Network(group, device="cuda").run(1 * ms)
+
+
+def test_brian2_device_names_are_aliases():
+    with pytest.warns(UserWarning, match="runs this as its 'cpu' device"):
+        set_device("cpp_standalone")
+    with pytest.warns(UserWarning, match=r"options \['directory'\] have no effect"):
+        set_device("cpu", directory="out")
+    assert get_device() == "cpu"
