@@ -185,6 +185,7 @@ class Network:
                     if step % ticks == 0:
                         self._set_time(step * base)
                         operation.call(step * base)
+                        backend.host_changed()
                 if self._stop_requested:
                     break
                 due = [step + ticks - step % ticks for ticks, _ in python_ops]
@@ -197,6 +198,7 @@ class Network:
                 if status == STATUS_BUFFER_FULL:
                     for obj in self.objects:
                         obj.grow()
+                    backend.host_changed()
                 elif status == STATUS_NOT_FINITE:
                     self._set_time(step * base)
                     raise ModelError(self._not_finite_message(source, operations, err, step * base))

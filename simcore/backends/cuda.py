@@ -1,9 +1,11 @@
 """The cuda backend: the network's arrays on an NVIDIA GPU, kernels compiled by numba.cuda, launched
 step after step by a host loop (``simcore.codegen.cuda_module``).
 
-For now every chunk copies the arrays the kernels use to the device at its start and back at its end,
-so that reading or writing ``G.v`` between runs, monitors and Python network operations (which run
-between chunks) see and change the current state.
+Arrays go to the device when a run starts and stay there; each chunk copies them back at its end, so
+that monitors, ``G.v`` and Python network operations (which run between chunks) see the current state.
+A chunk uploads the arrays again only after the host changed them: after Python network operations and
+after monitors' buffers grew (the network says so: ``host_changed``); every new run starts from the
+host's values.
 """
 
 from __future__ import annotations
@@ -49,6 +51,24 @@ class CudaBackend:
 
     def __init__(self):
         self.cuda = import_cuda()
+        self._on_device: dict[int, tuple[np.ndarray, Any]] = {}  # position of an argument -> (host, device)
+
+    def host_changed(self) -> None:
+        """Python code ran between chunks and may have changed any array in place: upload them all again."""
+        self._on_device.clear()
+
+    def _device_arguments(self, arguments: list) -> list:
+        out = []
+        for position, value in enumerate(arguments):
+            if not isinstance(value, np.ndarray):
+                out.append(value)
+                continue
+            cached = self._on_device.get(position)
+            if cached is None or cached[0] is not value:
+                cached = (value, self.cuda.to_device(value))
+                self._on_device[position] = cached
+            out.append(cached[1])
+        return out
 
     def generate(self, operations: list[Operation], title: str, version: str) -> Source:
         return cuda_module.generate(operations, title, version)
@@ -61,8 +81,9 @@ class CudaBackend:
     def run_chunk(self, kernel: CompiledNetwork, start: int, stop: int, dt: float, seed, err: np.ndarray,
                   arguments: list) -> tuple[int, int]:
         cuda = self.cuda
-        self._check_memory(arguments)
-        on_device = [cuda.to_device(a) if isinstance(a, np.ndarray) else a for a in arguments]
+        if not self._on_device:
+            self._check_memory(arguments)
+        on_device = self._device_arguments(arguments)
         control = cuda.to_device(np.array([-1, STATUS_DONE, -1], dtype=np.int64))
         kernel.run_chunk(start, stop, dt, seed, control, *on_device)
         for host, device in zip(arguments, on_device, strict=True):

@@ -33,10 +33,12 @@ from simcore.codegen.templates import (
     RandomStreams,
     _common_args,
     _element_body,
+    _own_step,
     _preamble,
     _writes,
     array_param,
     hoist_invariants,
+    spikes_in_range,
 )
 from simcore.ir import Operation
 
@@ -69,7 +71,10 @@ class _Kernels:
         self.error_arrays: dict[int, tuple] = {}  # operation number -> (their arrays, first, last + 1 element)
 
     def add(self, name: str, args: list[str], lines: list[str], threads: int | None) -> None:
-        """A kernel over ``threads`` threads (None: one thread), returning early past them or once halted."""
+        """A kernel over ``threads`` threads (None: one thread; 0: no kernel), returning early past them or
+        once halted."""
+        if threads == 0:
+            return
         if threads is None:
             shape, head, stop_if = "1, 1", [], "_ctl[0] >= 0"
         else:
@@ -87,6 +92,10 @@ class _Kernels:
             self._threshold(op)
         elif kind == "reset":
             self._reset(op)
+        elif kind == "spike_monitor":
+            self._spike_monitor(op)
+        elif kind == "state_monitor":
+            self._state_monitor(op)
         else:
             self._serial(op)
 
@@ -133,13 +142,53 @@ class _Kernels:
                  f"{INDENT}_i = _spikes[_g]", *[INDENT + line for line in body]]
         self.add(op.name, _control_args(_common_args(code) + ["_spikes", "_nspikes"]), lines, code.size)
 
+    def _spike_monitor(self, op: Operation) -> None:
+        """One thread per spike of the monitored range (a contiguous run of the increasing spike list); a
+        one-thread kernel then advances the record count."""
+        details = dict(op.details)
+        start, stop = details["range"]
+        first, last = spikes_in_range(start, stop, details["source_size"])
+        lines = [f"{INDENT}_first = {first}", f"{INDENT}if _first + _g >= {last}:", f"{INDENT * 2}return",
+                 f"{INDENT}_i = _spikes[_first + _g]", f"{INDENT}_mon_count[_i - {start}] += 1"]
+        args = ["_step", "_spikes", "_nspikes", "_mon_count"]
+        if details["record"]:
+            lines += [f"{INDENT}_n = _mon_n[0] + _g", f"{INDENT}_mon_i[_n] = _i - {start}",
+                      f"{INDENT}_mon_t[_n] = {_own_step(op)}"]
+            args += ["_mon_i", "_mon_t", "_mon_n"]
+            for ref in details.get("variables", ()):
+                lines.append(f"{INDENT}_mon_{ref.name}[_n] = _{ref.arg}[{'0' if ref.shared else '_i'}]")
+                args += [f"_{ref.arg}", f"_mon_{ref.name}"]
+        self.add(op.name, args + ["_ctl"], lines, stop - start)
+        if details["record"]:
+            self.add(f"{op.name}_count", ["_spikes", "_nspikes", "_mon_n", "_ctl"],
+                     [f"{INDENT}_mon_n[0] += {last} - {first}"], None)
+
+    def _state_monitor(self, op: Operation) -> None:
+        """One thread per recorded element; a one-thread kernel then stores the time and advances the count."""
+        variables = dict(op.details)["variables"]
+        lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_j = _indices[_g]"]
+        args = ["_step", "_indices", "_mon_n"]
+        if op.code is not None:
+            args = _common_args(op.code) + args[1:]
+            body, _ = _element_body(op.code, op, self.streams, "_j")
+            lines += _preamble(op.code) + [INDENT + line for line in body]
+        for ref in variables:
+            lines.append(f"{INDENT}_mon_{ref.name}[_r, _g] = _{ref.arg}[{'0' if ref.shared else '_j'}]")
+            args += [f"_{ref.arg}", f"_mon_{ref.name}"]
+        if op.code is not None:
+            for statement in op.code.statements:
+                name = statement.target[len("_sub_"):]
+                lines.append(f"{INDENT}_mon_{name}[_r, _g] = _sub_{name}")
+                args.append(f"_mon_{name}")
+        self.add(op.name, _control_args(list(dict.fromkeys(args))), lines, dict(op.details)["recorded"])
+        self.add(f"{op.name}_step", ["_step", "_mon_t", "_mon_n", "_ctl"],
+                 [f"{INDENT}_mon_t[_mon_n[0]] = {_own_step(op)}", f"{INDENT}_mon_n[0] += 1"], None)
+
     def _serial(self, op: Operation) -> None:
         if op.kind == "spike_generator":
             function = input_templates.spike_generator(op)
-        elif op.kind in ("spike_monitor", "rate_monitor"):
-            function = getattr(templates, op.kind)(op)
-        elif op.kind == "state_monitor":
-            function = templates.state_monitor(op, self.streams)
+        elif op.kind == "rate_monitor":
+            function = templates.rate_monitor(op)
         else:
             function = getattr(templates, op.kind)(op, self.streams, False)
         self.add(function.name, _control_args(function.args), function.lines, None)

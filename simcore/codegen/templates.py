@@ -303,10 +303,19 @@ def state_monitor(op: Operation, streams: RandomStreams) -> Function:
     return Function(op.name, lines, args)
 
 
+def spikes_in_range(start: int, stop: int, size: int) -> tuple[str, str]:
+    """The first and one past the last position in the (increasing) spike list of the elements
+    ``start`` to ``stop - 1`` of a group of ``size``, found by binary search."""
+    first = f"_search_sorted(_spikes, 0, _nspikes[0], {start}, False)" if start else "0"
+    last = f"_search_sorted(_spikes, 0, _nspikes[0], {stop}, False)" if stop < size else "_nspikes[0]"
+    return first, last
+
+
 def rate_monitor(op: Operation) -> Function:
-    start, stop = dict(op.details)["range"]
-    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_count = 0", f"{INDENT}for _k in range(_nspikes[0]):",
-             f"{INDENT * 2}if {start} <= _spikes[_k] < {stop}:", f"{INDENT * 3}_count += 1",
+    details = dict(op.details)
+    start, stop = details["range"]
+    first, last = spikes_in_range(start, stop, details["source_size"])
+    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_count = {last} - {first}",
              f"{INDENT}_mon_rate[_r] = _count / ({stop - start} * _dt)", f"{INDENT}_mon_t[_r] = {_own_step(op)}",
              f"{INDENT}_mon_n[0] = _r + 1"]
     return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"])

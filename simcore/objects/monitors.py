@@ -129,7 +129,7 @@ class EventMonitor(Monitor):
         refs = tuple(ArrayRef(root.name, name, str(root.variables[name].array.dtype), root.variables[name].shared)
                      for name in self.record_variables)
         details = (("source", root.name), ("range", (start, stop)), ("record", self.record), ("variables", refs),
-                   ("event", self.event))
+                   ("event", self.event), ("source_size", root.N))
         return [Operation(f"{self.name}_record", "spike_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, details=details)]
 
@@ -233,7 +233,7 @@ class StateMonitor(Monitor):
         code = root._code(computed, resolve) if computed else None
         return [Operation(f"{self.name}_record", "state_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, code=code,
-                          details=(("variables", refs), ("scalar_owner", root.name)))]
+                          details=(("variables", refs), ("scalar_owner", root.name), ("recorded", len(self.record))))]
 
     def prepare_run(self, steps: int) -> None:
         """Make room for the whole run at once (refusing a run whose records cannot fit)."""
@@ -298,7 +298,8 @@ class PopulationRateMonitor(Monitor):
     def operations(self, resolve) -> list[Operation]:
         root, start, stop = _source_range(self.source)
         return [Operation(f"{self.name}_record", "rate_monitor", self.name, self.when, self.order, 0,
-                          self.creation_order, details=(("source", root.name), ("range", (start, stop))))]
+                          self.creation_order, details=(("source", root.name), ("range", (start, stop)),
+                                                        ("source_size", root.N)))]
 
 
     @property

@@ -70,12 +70,16 @@ def test_noisy_lif_with_refractoriness_and_monitors():
         group.run_on_event("half", "crossings += 1")
         spikes, trace = SpikeMonitor(group), StateMonitor(group, "v", record=[0, 7])
         rate, halves = PopulationRateMonitor(group), EventMonitor(group, "half")
-        return [group, spikes, trace, rate, halves], {
+        middle = SpikeMonitor(group[3:9], variables="crossings")
+        middle_rate = PopulationRateMonitor(group[3:9])
+        return [group, spikes, trace, rate, halves, middle, middle_rate], {
             **spikes_of(spikes), "v": lambda: trace.v_, "rate": lambda: rate.rate_, "count": lambda: spikes.count[:],
-            "half_i": lambda: halves.i[:], "half_t": lambda: halves.t_[:], "crossings": lambda: group.crossings_}
+            "half_i": lambda: halves.i[:], "half_t": lambda: halves.t_[:], "crossings": lambda: group.crossings_,
+            "middle_i": lambda: middle.i[:], "middle_t": lambda: middle.t_[:],
+            "middle_crossings": lambda: middle.crossings[:], "middle_rate": lambda: middle_rate.rate_}
 
     cpu, cuda = on_both(build, runs=2)
-    assert cpu["i"].size > 5
+    assert cpu["i"].size > 5 and 0 < cpu["middle_i"].size < cpu["i"].size
     assert_same(cpu, cuda)
 
 
@@ -102,9 +106,9 @@ def test_hodgkin_huxley_subgroups_and_run_regularly():
         group.v = -65 * mV
         group.I = "0.3*nA + 0.1*nA*i"
         group[3:].run_regularly("I = I + 0.05*nA", dt=1 * ms)
-        spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "m", "I"], record=True)
+        spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "m", "I", "alpha_m"], record=[1, 4])
         return [group, spikes, trace], {**spikes_of(spikes), "v": lambda: trace.v_, "m": lambda: trace.m_,
-                                        "I": lambda: trace.I_}
+                                        "I": lambda: trace.I_, "alpha_m": lambda: trace.alpha_m_}
 
     cpu, cuda = on_both(build, duration=6 * ms)
     assert cpu["i"].size > 0
