@@ -22,8 +22,10 @@ each step checks that the step's records fit the monitors' buffers and the rings
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import numba
+import sympy
 
 from simcore.codegen import input_templates, templates
 from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE, Source, call_argument, capacity_check
@@ -70,13 +72,13 @@ class _Kernels:
         self.error_vars: dict[str, tuple[str, ...]] = {}  # as the CPU's: the stored variables of a state update
         self.error_arrays: dict[int, tuple] = {}  # operation number -> (their arrays, first, last + 1 element)
 
-    def add(self, name: str, args: list[str], lines: list[str], threads: int | None) -> None:
-        """A kernel over ``threads`` threads (None: one thread; 0: no kernel), returning early past them or
-        once halted."""
+    def add(self, name: str, args: list[str], lines: list[str], threads: int | None, shape: str = "1, 1") -> None:
+        """A kernel over ``threads`` threads (None: ``shape``, by default one thread; 0: no kernel), returning
+        early past them or once halted."""
         if threads == 0:
             return
         if threads is None:
-            shape, head, stop_if = "1, 1", [], "_ctl[0] >= 0"
+            head, stop_if = [], "_ctl[0] >= 0"
         else:
             block = max(1, min(THREADS, threads))  # small groups: no idle threads (the simulator runs each one)
             shape = f"{-(-threads // block)}, {block}"
@@ -96,6 +98,10 @@ class _Kernels:
             self._spike_monitor(op)
         elif kind == "state_monitor":
             self._state_monitor(op)
+        elif kind == "summed_variable":
+            self._summed_variable(op)
+        elif kind == "synaptic_pathway" and _as_increments(op.code, op.owner) is not None:
+            self._pathway(op)
         else:
             self._serial(op)
 
@@ -184,6 +190,77 @@ class _Kernels:
         self.add(f"{op.name}_step", ["_step", "_mon_t", "_mon_n", "_ctl"],
                  [f"{INDENT}_mon_t[_mon_n[0]] = {_own_step(op)}", f"{INDENT}_mon_n[0] += 1"], None)
 
+    def _summed_variable(self, op: Operation) -> None:
+        """One thread per target element sums over its synapses, in their order (as on the CPU)."""
+        details = dict(op.details)
+        target, (start, stop), prefix = details["target"], details["range"], details["prefix"]
+        hoisted, code = hoist_invariants(op.code)
+        body, _ = _element_body(code, op, self.streams, "_s")
+        lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted, f"{INDENT}_sum = 0.0",
+                 f"{INDENT}for _p in range({prefix}_ptr[_g], {prefix}_ptr[_g + 1]):",
+                 f"{INDENT * 2}_s = {prefix}_syn[_p]", *[INDENT * 2 + line for line in body],
+                 f"{INDENT * 2}_sum += _summed",
+                 f"{INDENT}{array_param(target)}[_g + {start}] = _sum"]
+        args = _common_args(code) + [array_param(target), f"{prefix}_ptr", f"{prefix}_syn"]
+        self.add(op.name, _control_args(list(dict.fromkeys(args))), lines, stop - start)
+
+    def _pathway(self, op: Operation) -> None:
+        """Blocks take the arriving events in turn, their threads the event's synapses; what the synapses add
+        to neuron variables goes through atomic additions (the order of the additions, and so the last bits of
+        the sums, may differ from the CPU's)."""
+        details = dict(op.details)
+        prefix, (start, stop), slots = details["prefix"], details["range"], details["slots"]
+        increments, code = _as_increments(op.code, op.owner)
+        hoisted, code = hoist_invariants(code)
+        body, _ = _element_body(code, op, self.streams, "_s")
+        refs = {ref.local_name: ref for ref in op.code.arrays}
+        conditions = dict(code.conditions)
+        for local, variable in increments:
+            add = f"cuda.atomic.add({array_param(refs[variable])}, {refs[variable].element('_s')}, {local})"
+            body += [f"if {conditions[variable]}:", f"{INDENT}{add}"] if variable in conditions else [add]
+        blocks, threads = _pathway_shape()
+        synapse = [f"_s = {prefix}_syn[_p]" if details["indirect"] else "_s = _p", *body]
+        args = _common_args(code) + ["_spikes", "_nspikes", f"{prefix}_ptr"]
+        args += [f"{prefix}_syn"] if details["indirect"] else []
+        events = spikes_in_range(start, stop, details["source_size"])
+        lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted]
+        if details["delays"] == "none":
+            lines += [f"{INDENT}for _k in range({events[0]} + cuda.blockIdx.x, {events[1]}, cuda.gridDim.x):",
+                      f"{INDENT * 2}_src = _spikes[_k] - {start}",
+                      f"{INDENT * 2}for _p in range({prefix}_ptr[_src] + cuda.threadIdx.x, {prefix}_ptr[_src + 1], "
+                      "cuda.blockDim.x):", *[INDENT * 3 + line for line in synapse]]
+            self.add(op.name, _control_args(args), lines, None, shape=f"{blocks}, {threads}")
+            return
+        ring = [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
+        self._push_events(op, events, ring)
+        heterogeneous = details["delays"] == "heterogeneous"
+        args += [f"{prefix}_dsorted"] if heterogeneous else []
+        delays = f"range({slots - 1}, -1, -1)" if heterogeneous else f"({details['steps']},)"
+        lines += [f"{INDENT}_capacity = {ring[0]}.shape[0]", f"{INDENT}for _d in {delays}:",
+                  f"{INDENT * 2}_from = (_step - _d) % {slots}", f"{INDENT * 2}_first = {ring[1]}[_from]",
+                  f"{INDENT * 2}for _k in range(cuda.blockIdx.x, {ring[2]}[_from], cuda.gridDim.x):",
+                  f"{INDENT * 3}_src = {ring[0]}[(_first + _k) % _capacity]",
+                  f"{INDENT * 3}_lo = {prefix}_ptr[_src]", f"{INDENT * 3}_hi = {prefix}_ptr[_src + 1]"]
+        if heterogeneous:
+            lines += [f"{INDENT * 3}_hi = _search_sorted({prefix}_dsorted, _lo, _hi, _d, True)",
+                      f"{INDENT * 3}_lo = _search_sorted({prefix}_dsorted, _lo, _hi, _d, False)"]
+        lines += [f"{INDENT * 3}for _p in range(_lo + cuda.threadIdx.x, _hi, cuda.blockDim.x):",
+                  *[INDENT * 4 + line for line in synapse]]
+        self.add(op.name, _control_args(list(dict.fromkeys(args + ring))), lines, None, shape=f"{blocks}, {threads}")
+
+    def _push_events(self, op: Operation, events: tuple[str, str], ring: list[str]) -> None:
+        """This step's events into the ring of past events (one thread each), then its slot's bookkeeping."""
+        details = dict(op.details)
+        start, stop = details["range"]
+        slot = f"_step % {details['slots']}"
+        self.add(f"{op.name}_push", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
+                 [f"{INDENT}_first = {events[0]}", f"{INDENT}if _first + _g >= {events[1]}:", f"{INDENT * 2}return",
+                  f"{INDENT}{ring[0]}[({ring[3]}[0] + _g) % {ring[0]}.shape[0]] = _spikes[_first + _g] - {start}"],
+                 stop - start)
+        self.add(f"{op.name}_slot", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
+                 [f"{INDENT}_count = {events[1]} - {events[0]}", f"{INDENT}{ring[1]}[{slot}] = {ring[3]}[0]",
+                  f"{INDENT}{ring[2]}[{slot}] = _count", f"{INDENT}{ring[3]}[0] += _count"], None)
+
     def _serial(self, op: Operation) -> None:
         if op.kind == "spike_generator":
             function = input_templates.spike_generator(op)
@@ -192,6 +269,42 @@ class _Kernels:
         else:
             function = getattr(templates, op.kind)(op, self.streams, False)
         self.add(function.name, _control_args(function.args), function.lines, None)
+
+
+def _pathway_shape() -> tuple[int, int]:
+    """Blocks and threads of a synaptic pathway's kernel: blocks take events, threads synapses. The simulator
+    runs every thread as a Python thread: a few of them check the same code."""
+    from numba.core import config
+
+    return (2, 4) if config.ENABLE_CUDASIM else (1024, 32)
+
+
+def _as_increments(code, synapses: str):
+    """Pathway code whose writes to neuron variables (shared by many synapses: a race between threads) are
+    all increments ``x = x + e``, ``e`` reading none of them, as (pairs (temporary, variable), the code with
+    each increment computing its temporary and not storing ``x``); None for other code."""
+    racing = {ref.local_name for ref in code.arrays if ref.local_name in code.written and not ref.shared
+              and ref.owner != synapses}
+    statements, increments = [], []
+    for number, statement in enumerate(code.statements):
+        reads = {s.name for s in statement.expr.free_symbols}
+        if statement.target not in racing:
+            if reads & racing:
+                return None
+            statements.append(statement)
+            continue
+        own = [a for a in sympy.Add.make_args(statement.expr) if isinstance(a, sympy.Symbol)
+               and a.name == statement.target]
+        if len(own) != 1:
+            return None
+        added = statement.expr - own[0]
+        if {s.name for s in added.free_symbols} & racing:
+            return None
+        local = f"_add_{number}"
+        statements.append(replace(statement, target=local, expr=added))
+        increments.append((local, statement.target))
+    written = tuple(name for name in code.written if name not in racing)
+    return increments, replace(code, statements=tuple(statements), written=written)
 
 
 def generate(operations: list[Operation], title: str, version: str) -> Source:

@@ -521,7 +521,7 @@ class Synapses(Group):
                    ("range", (trigger.offset, trigger.offset + trigger.N)),
                    ("whole_source", trigger.root is trigger), ("prefix", f"_{self.name}_{pathway.name}"),
                    ("delays", csr["mode"]), ("slots", csr["slots"]), ("steps", csr["steps"]),
-                   ("indirect", indirect), ("blocks", blocks), ("sources", trigger.N))
+                   ("indirect", indirect), ("blocks", blocks), ("sources", trigger.N), ("source_size", trigger.root.N))
         return Operation(f"{self.name}_{pathway.name}", "synaptic_pathway", self.name, "synapses", pathway.order,
                          0, self.creation_order, code=code, details=details,
                          comment=f"pathway '{pathway.name}' on {pathway.event}s of {trigger.name}")

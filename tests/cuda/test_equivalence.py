@@ -138,7 +138,42 @@ def test_synapses_with_delays_stdp_and_summed_variables():
 
     cpu, cuda = on_both(build, duration=6 * ms)
     assert cpu["i"].size > 0
-    assert_same(cpu, cuda)
+    # many synapses add to one neuron's v at once: atomic additions, in any order
+    assert_same(cpu, cuda, rtol=1e-12)
+
+
+def test_cuba_with_subgroup_sources_and_a_homogeneous_delay():
+    def build():
+        group = NeuronGroup(24, """dv/dt = (1.5 + ge + gi - v)/(5*ms) : 1 (unless refractory)
+                                  dge/dt = -ge/(5*ms) : 1
+                                  dgi/dt = -gi/(10*ms) : 1""",
+                            threshold="v > 1", reset="v = 0", refractory=2 * ms, method="exact")
+        group.v = "0.9 + 0.2*rand()"
+        group.ge = "2*rand()"
+        excitatory = Synapses(group[:18], group, on_pre="ge += 0.25", delay=0.5 * ms)
+        excitatory.connect(p=0.3)
+        inhibitory = Synapses(group[18:], group, on_pre="gi -= 0.5", delay=0.5 * ms)
+        inhibitory.connect(p=0.3)
+        spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "ge", "gi"], record=[0, 5, 20])
+        return [group, excitatory, inhibitory, spikes, trace], {
+            **spikes_of(spikes), "v": lambda: trace.v_, "ge": lambda: trace.ge_, "gi": lambda: trace.gi_}
+
+    cpu, cuda = on_both(build, duration=10 * ms)
+    assert cpu["i"].size > 30
+    assert_same(cpu, cuda, rtol=1e-12)
+
+
+def test_atomic_additions_from_many_synapses_onto_one_neuron():
+    def build():
+        sources = SpikeGeneratorGroup(12, np.arange(12), np.zeros(12) * ms)
+        target = NeuronGroup(1, "v : 1")
+        synapses = Synapses(sources, target, "w : 1", on_pre="v += w", delay=0.3 * ms)
+        synapses.connect(n=2)
+        synapses.w = "0.25 * (1 + i % 3)"
+        return [sources, target, synapses], {"v": lambda: target.v_}
+
+    cpu, cuda = on_both(build, duration=1 * ms)
+    assert cuda["v"][0] == cpu["v"][0] == 2 * 0.25 * (4 * 1 + 4 * 2 + 4 * 3)
 
 
 def test_inputs_generator_poisson_input_and_timed_array():
