@@ -60,165 +60,173 @@ def spikes_of(monitor):
     return {"i": lambda: monitor.i[:], "t": lambda: monitor.t_[:]}
 
 
-def test_noisy_lif_with_refractoriness_and_monitors():
-    def build():
-        group = NeuronGroup(12, """dv/dt = (1.1 - v)/(10*ms) + 0.4*xi/sqrt(ms) : 1 (unless refractory)
-                                   crossings : 1""",
-                            threshold="v > 1", reset="v = 0", refractory=2 * ms, method="euler",
-                            events={"half": "v > 0.5 and crossings < 3"})
-        group.v = "rand()"
-        group.run_on_event("half", "crossings += 1")
-        spikes, trace = SpikeMonitor(group), StateMonitor(group, "v", record=[0, 7])
-        rate, halves = PopulationRateMonitor(group), EventMonitor(group, "half")
-        middle = SpikeMonitor(group[3:9], variables="crossings")
-        middle_rate = PopulationRateMonitor(group[3:9])
-        return [group, spikes, trace, rate, halves, middle, middle_rate], {
-            **spikes_of(spikes), "v": lambda: trace.v_, "rate": lambda: rate.rate_, "count": lambda: spikes.count[:],
-            "half_i": lambda: halves.i[:], "half_t": lambda: halves.t_[:], "crossings": lambda: group.crossings_,
-            "middle_i": lambda: middle.i[:], "middle_t": lambda: middle.t_[:],
-            "middle_crossings": lambda: middle.crossings[:], "middle_rate": lambda: middle_rate.rate_}
+def build_noisy_lif():
+    group = NeuronGroup(12, """dv/dt = (1.1 - v)/(10*ms) + 0.4*xi/sqrt(ms) : 1 (unless refractory)
+                               crossings : 1""",
+                        threshold="v > 1", reset="v = 0", refractory=2 * ms, method="euler",
+                        events={"half": "v > 0.5 and crossings < 3"})
+    group.v = "rand()"
+    group.run_on_event("half", "crossings += 1")
+    spikes, trace = SpikeMonitor(group), StateMonitor(group, "v", record=[0, 7])
+    rate, halves = PopulationRateMonitor(group), EventMonitor(group, "half")
+    middle = SpikeMonitor(group[3:9], variables="crossings")
+    middle_rate = PopulationRateMonitor(group[3:9])
+    return [group, spikes, trace, rate, halves, middle, middle_rate], {
+        **spikes_of(spikes), "v": lambda: trace.v_, "rate": lambda: rate.rate_, "count": lambda: spikes.count[:],
+        "half_i": lambda: halves.i[:], "half_t": lambda: halves.t_[:], "crossings": lambda: group.crossings_,
+        "middle_i": lambda: middle.i[:], "middle_t": lambda: middle.t_[:],
+        "middle_crossings": lambda: middle.crossings[:], "middle_rate": lambda: middle_rate.rate_}
 
-    cpu, cuda = on_both(build, runs=2)
+
+def test_noisy_lif_with_refractoriness_and_monitors():
+    cpu, cuda = on_both(build_noisy_lif, runs=2)
     assert cpu["i"].size > 5 and 0 < cpu["middle_i"].size < cpu["i"].size
     assert_same(cpu, cuda)
 
+HH_EQUATIONS = """
+dv/dt = (gl*(El-v) - g_na*(m*m*m)*h*(v-ENa) - g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
+dm/dt = alpha_m*(1-m) - beta_m*m : 1
+dn/dt = alpha_n*(1-n) - beta_n*n : 1
+dh/dt = alpha_h*(1-h) - beta_h*h : 1
+alpha_m = 0.32*(mV**-1)*(13*mV-v+VT)/(exp((13*mV-v+VT)/(4*mV))-1.)/ms : Hz
+beta_m = 0.28*(mV**-1)*(v-VT-40*mV)/(exp((v-VT-40*mV)/(5*mV))-1)/ms : Hz
+alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
+beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
+alpha_n = 0.032*(mV**-1)*(15*mV-v+VT)/(exp((15*mV-v+VT)/(5*mV))-1.)/ms : Hz
+beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
+I : amp
+"""
+HH_NAMESPACE = {"Cm": 2e-10 * farad, "gl": 1e-8 * siemens, "El": -65 * mV, "EK": -90 * mV, "ENa": 50 * mV,
+                "g_na": 2e-5 * siemens, "g_kd": 6e-6 * siemens, "VT": -63 * mV}
+
+
+def build_hodgkin_huxley():
+    group = NeuronGroup(6, HH_EQUATIONS, threshold="v > -20*mV", refractory="v > -20*mV",
+                        method="exponential_euler", namespace=HH_NAMESPACE)
+    group.v = -65 * mV
+    group.I = "0.3*nA + 0.1*nA*i"
+    group[3:].run_regularly("I = I + 0.05*nA", dt=1 * ms)
+    spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "m", "I", "alpha_m"], record=[1, 4])
+    return [group, spikes, trace], {**spikes_of(spikes), "v": lambda: trace.v_, "m": lambda: trace.m_,
+                                    "I": lambda: trace.I_, "alpha_m": lambda: trace.alpha_m_}
+
 
 def test_hodgkin_huxley_subgroups_and_run_regularly():
-    equations = """
-    dv/dt = (gl*(El-v) - g_na*(m*m*m)*h*(v-ENa) - g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
-    dm/dt = alpha_m*(1-m) - beta_m*m : 1
-    dn/dt = alpha_n*(1-n) - beta_n*n : 1
-    dh/dt = alpha_h*(1-h) - beta_h*h : 1
-    alpha_m = 0.32*(mV**-1)*(13*mV-v+VT)/(exp((13*mV-v+VT)/(4*mV))-1.)/ms : Hz
-    beta_m = 0.28*(mV**-1)*(v-VT-40*mV)/(exp((v-VT-40*mV)/(5*mV))-1)/ms : Hz
-    alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
-    beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
-    alpha_n = 0.032*(mV**-1)*(15*mV-v+VT)/(exp((15*mV-v+VT)/(5*mV))-1.)/ms : Hz
-    beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
-    I : amp
-    """
-    namespace = {"Cm": 2e-10 * farad, "gl": 1e-8 * siemens, "El": -65 * mV, "EK": -90 * mV, "ENa": 50 * mV,
-                 "g_na": 2e-5 * siemens, "g_kd": 6e-6 * siemens, "VT": -63 * mV}
-
-    def build():
-        group = NeuronGroup(6, equations, threshold="v > -20*mV", refractory="v > -20*mV",
-                            method="exponential_euler", namespace=namespace)
-        group.v = -65 * mV
-        group.I = "0.3*nA + 0.1*nA*i"
-        group[3:].run_regularly("I = I + 0.05*nA", dt=1 * ms)
-        spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "m", "I", "alpha_m"], record=[1, 4])
-        return [group, spikes, trace], {**spikes_of(spikes), "v": lambda: trace.v_, "m": lambda: trace.m_,
-                                        "I": lambda: trace.I_, "alpha_m": lambda: trace.alpha_m_}
-
-    cpu, cuda = on_both(build, duration=6 * ms)
+    cpu, cuda = on_both(build_hodgkin_huxley, duration=6 * ms)
     assert cpu["i"].size > 0
     np.testing.assert_array_equal(cuda["i"], cpu["i"])
     np.testing.assert_array_equal(cuda["t"], cpu["t"])
     assert_same(cpu, cuda, rtol=1e-12)
 
 
-def test_synapses_with_delays_stdp_and_summed_variables():
-    def build():
-        inputs = PoissonGroup(10, rates="200*Hz + 20*Hz*i")
-        neurons = NeuronGroup(4, """dv/dt = (-v + I_gap)/(5*ms) : 1
-                                    I_gap : 1""", threshold="v > 0.5", reset="v = 0", method="exact")
-        plastic = Synapses(inputs, neurons, """w : 1
-                           dApre/dt = -Apre/(10*ms) : 1 (event-driven)
-                           dApost/dt = -Apost/(10*ms) : 1 (event-driven)""",
-                           on_pre="v += w\nApre += 0.01\nw = clip(w + Apost, 0, 0.5)",
-                           on_post="Apost -= 0.012\nw = clip(w + Apre, 0, 0.5)")
-        plastic.connect(p=0.6)
-        plastic.w = "0.1 + 0.02*j"
-        plastic.delay = "(i % 4) * 0.3*ms"
-        gap = Synapses(neurons, neurons, "I_gap_post = 0.2*(v_pre - v_post) : 1 (summed)")
-        gap.connect(condition="i != j")
-        spikes, weights = SpikeMonitor(neurons), StateMonitor(plastic, "w", record=[0, 3, 5])
-        return [inputs, neurons, plastic, gap, spikes, weights], {
-            **spikes_of(spikes), "w": lambda: plastic.w_, "trace": lambda: weights.w_, "gap": lambda: neurons.I_gap_}
+def build_stdp_and_gap_junctions():
+    inputs = PoissonGroup(10, rates="200*Hz + 20*Hz*i")
+    neurons = NeuronGroup(4, """dv/dt = (-v + I_gap)/(5*ms) : 1
+                                I_gap : 1""", threshold="v > 0.5", reset="v = 0", method="exact")
+    plastic = Synapses(inputs, neurons, """w : 1
+                       dApre/dt = -Apre/(10*ms) : 1 (event-driven)
+                       dApost/dt = -Apost/(10*ms) : 1 (event-driven)""",
+                       on_pre="v += w\nApre += 0.01\nw = clip(w + Apost, 0, 0.5)",
+                       on_post="Apost -= 0.012\nw = clip(w + Apre, 0, 0.5)")
+    plastic.connect(p=0.6)
+    plastic.w = "0.1 + 0.02*j"
+    plastic.delay = "(i % 4) * 0.3*ms"
+    gap = Synapses(neurons, neurons, "I_gap_post = 0.2*(v_pre - v_post) : 1 (summed)")
+    gap.connect(condition="i != j")
+    spikes, weights = SpikeMonitor(neurons), StateMonitor(plastic, "w", record=[0, 3, 5])
+    return [inputs, neurons, plastic, gap, spikes, weights], {
+        **spikes_of(spikes), "w": lambda: plastic.w_, "trace": lambda: weights.w_, "gap": lambda: neurons.I_gap_}
 
-    cpu, cuda = on_both(build, duration=6 * ms)
+
+def test_synapses_with_delays_stdp_and_summed_variables():
+    cpu, cuda = on_both(build_stdp_and_gap_junctions, duration=6 * ms)
     assert cpu["i"].size > 0
     # many synapses add to one neuron's v at once: atomic additions, in any order
     assert_same(cpu, cuda, rtol=1e-12)
 
 
-def test_cuba_with_subgroup_sources_and_a_homogeneous_delay():
-    def build():
-        group = NeuronGroup(24, """dv/dt = (1.5 + ge + gi - v)/(5*ms) : 1 (unless refractory)
-                                  dge/dt = -ge/(5*ms) : 1
-                                  dgi/dt = -gi/(10*ms) : 1""",
-                            threshold="v > 1", reset="v = 0", refractory=2 * ms, method="exact")
-        group.v = "0.9 + 0.2*rand()"
-        group.ge = "2*rand()"
-        excitatory = Synapses(group[:18], group, on_pre="ge += 0.25", delay=0.5 * ms)
-        excitatory.connect(p=0.3)
-        inhibitory = Synapses(group[18:], group, on_pre="gi -= 0.5", delay=0.5 * ms)
-        inhibitory.connect(p=0.3)
-        spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "ge", "gi"], record=[0, 5, 20])
-        return [group, excitatory, inhibitory, spikes, trace], {
-            **spikes_of(spikes), "v": lambda: trace.v_, "ge": lambda: trace.ge_, "gi": lambda: trace.gi_}
+def build_cuba():
+    group = NeuronGroup(24, """dv/dt = (1.5 + ge + gi - v)/(5*ms) : 1 (unless refractory)
+                              dge/dt = -ge/(5*ms) : 1
+                              dgi/dt = -gi/(10*ms) : 1""",
+                        threshold="v > 1", reset="v = 0", refractory=2 * ms, method="exact")
+    group.v = "0.9 + 0.2*rand()"
+    group.ge = "2*rand()"
+    excitatory = Synapses(group[:18], group, on_pre="ge += 0.25", delay=0.5 * ms)
+    excitatory.connect(p=0.3)
+    inhibitory = Synapses(group[18:], group, on_pre="gi -= 0.5", delay=0.5 * ms)
+    inhibitory.connect(p=0.3)
+    spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "ge", "gi"], record=[0, 5, 20])
+    return [group, excitatory, inhibitory, spikes, trace], {
+        **spikes_of(spikes), "v": lambda: trace.v_, "ge": lambda: trace.ge_, "gi": lambda: trace.gi_}
 
-    cpu, cuda = on_both(build, duration=10 * ms)
+
+def test_cuba_with_subgroup_sources_and_a_homogeneous_delay():
+    cpu, cuda = on_both(build_cuba, duration=10 * ms)
     assert cpu["i"].size > 30
     assert_same(cpu, cuda, rtol=1e-12)
 
 
-def test_atomic_additions_from_many_synapses_onto_one_neuron():
-    def build():
-        sources = SpikeGeneratorGroup(12, np.arange(12), np.zeros(12) * ms)
-        target = NeuronGroup(1, "v : 1")
-        synapses = Synapses(sources, target, "w : 1", on_pre="v += w", delay=0.3 * ms)
-        synapses.connect(n=2)
-        synapses.w = "0.25 * (1 + i % 3)"
-        return [sources, target, synapses], {"v": lambda: target.v_}
+def build_converging_synapses():
+    sources = SpikeGeneratorGroup(12, np.arange(12), np.zeros(12) * ms)
+    target = NeuronGroup(1, "v : 1")
+    synapses = Synapses(sources, target, "w : 1", on_pre="v += w", delay=0.3 * ms)
+    synapses.connect(n=2)
+    synapses.w = "0.25 * (1 + i % 3)"
+    return [sources, target, synapses], {"v": lambda: target.v_}
 
-    cpu, cuda = on_both(build, duration=1 * ms)
+
+def test_atomic_additions_from_many_synapses_onto_one_neuron():
+    cpu, cuda = on_both(build_converging_synapses, duration=1 * ms)
     assert cuda["v"][0] == cpu["v"][0] == 2 * 0.25 * (4 * 1 + 4 * 2 + 4 * 3)
 
 
-def test_inputs_generator_poisson_input_and_timed_array():
-    def build():
-        stimulus = TimedArray(np.array([0.0, 2.0, 0.5, 3.0]), dt=1.5 * ms)
-        generator = SpikeGeneratorGroup(3, [0, 1, 2, 1], [0.5, 1.0, 1.0, 3.2] * ms, period=4 * ms)
-        neurons = NeuronGroup(3, "dv/dt = (stimulus(t) - v)/(4*ms) : 1", threshold="v > 0.8", reset="v = 0",
-                              method="euler", namespace={"stimulus": stimulus})
-        drive = PoissonInput(neurons, "v", 20, 300 * second**-1, weight=0.05)
-        link = Synapses(generator, neurons, on_pre="v += 0.3")
-        link.connect(j="i")
-        spikes, trace = SpikeMonitor(neurons), StateMonitor(neurons, "v", record=True)
-        from_generator = SpikeMonitor(generator)
-        return [generator, neurons, drive, link, spikes, trace, from_generator], {
-            **spikes_of(spikes), "v": lambda: trace.v_, "generator": lambda: from_generator.t_[:]}
+def build_inputs():
+    stimulus = TimedArray(np.array([0.0, 2.0, 0.5, 3.0]), dt=1.5 * ms)
+    generator = SpikeGeneratorGroup(3, [0, 1, 2, 1], [0.5, 1.0, 1.0, 3.2] * ms, period=4 * ms)
+    neurons = NeuronGroup(3, "dv/dt = (stimulus(t) - v)/(4*ms) : 1", threshold="v > 0.8", reset="v = 0",
+                          method="euler", namespace={"stimulus": stimulus})
+    drive = PoissonInput(neurons, "v", 20, 300 * second**-1, weight=0.05)
+    link = Synapses(generator, neurons, on_pre="v += 0.3")
+    link.connect(j="i")
+    spikes, trace = SpikeMonitor(neurons), StateMonitor(neurons, "v", record=True)
+    from_generator = SpikeMonitor(generator)
+    return [generator, neurons, drive, link, spikes, trace, from_generator], {
+        **spikes_of(spikes), "v": lambda: trace.v_, "generator": lambda: from_generator.t_[:]}
 
-    cpu, cuda = on_both(build, duration=9 * ms)
+
+def test_inputs_generator_poisson_input_and_timed_array():
+    cpu, cuda = on_both(build_inputs, duration=9 * ms)
     assert cuda["generator"].size == 9  # 0.5, 1, 1, 3.2 ms, then again every 4 ms
     assert_same(cpu, cuda)
 
 
-def test_monitor_buffers_grow_without_losing_a_step():
-    def build():
-        group = NeuronGroup(20, "dv/dt = 5/ms : 1", threshold="v > 0.3", reset="v = 0", method="exact")
-        spikes = SpikeMonitor(group)
-        return [group, spikes], spikes_of(spikes)
+def build_busy_monitor():
+    group = NeuronGroup(20, "dv/dt = 5/ms : 1", threshold="v > 0.3", reset="v = 0", method="exact")
+    spikes = SpikeMonitor(group)
+    return [group, spikes], spikes_of(spikes)
 
-    cpu, cuda = on_both(build, duration=20 * ms)
+
+def test_monitor_buffers_grow_without_losing_a_step():
+    cpu, cuda = on_both(build_busy_monitor, duration=20 * ms)
     assert cpu["i"].size == 20 * 200  # v += 0.5 per step: every neuron spikes in each of the 200 steps
     assert_same(cpu, cuda)
 
 
+def build_with_network_operation():
+    group = NeuronGroup(3, "dv/dt = 1/ms : 1", method="exact")
+    seen = []
+
+    @network_operation(dt=2 * ms)
+    def nudge():
+        seen.append(group.v_.copy())
+        group.v_[1] = -5.0
+
+    return [group, nudge], {"v": lambda: group.v_, "seen": lambda: np.array(seen)}
+
+
 def test_network_operations_see_and_change_the_state_between_chunks():
-    def build():
-        group = NeuronGroup(3, "dv/dt = 1/ms : 1", method="exact")
-        seen = []
-
-        @network_operation(dt=2 * ms)
-        def nudge():
-            seen.append(group.v_.copy())
-            group.v_[1] = -5.0
-
-        return [group, nudge], {"v": lambda: group.v_, "seen": lambda: np.array(seen)}
-
-    cpu, cuda = on_both(build, duration=5 * ms)
+    cpu, cuda = on_both(build_with_network_operation, duration=5 * ms)
     assert_same(cpu, cuda)
     assert cuda["v"][1] == pytest.approx(-5.0 + 1.0)
 
@@ -274,3 +282,8 @@ def test_brian2_device_names_are_aliases():
     with pytest.warns(UserWarning, match=r"options \['directory'\] have no effect"):
         set_device("cpu", directory="out")
     assert get_device() == "cpu"
+
+
+# every network above, for the type check of their kernels by a GPU compiler (test_ptx.py)
+BUILDERS = [build_noisy_lif, build_hodgkin_huxley, build_stdp_and_gap_junctions, build_cuba,
+            build_converging_synapses, build_inputs, build_busy_monitor, build_with_network_operation]

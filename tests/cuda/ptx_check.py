@@ -1,0 +1,96 @@
+"""Compile every kernel of the test networks for a real GPU (PTX for compute capability 8.0) without
+one: numba's CUDA simulator runs Python semantics and misses typing errors that NVVM reports.
+
+Run in a process of its own, without NUMBA_ENABLE_CUDASIM, with NVRTC/NVVM installed
+(``cuda-toolkit[nvrtc,nvvm]``). Prints one JSON line: the kernels compiled, or the first failure.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numba
+import numpy as np
+from numba import cuda
+from numba.cuda import dispatcher
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import test_equivalence  # noqa: E402  (after the path to this folder)
+
+from simcore import Network, seed, start_scope  # noqa: E402
+from simcore.backends.cache import load_module  # noqa: E402
+from simcore.backends.select import building_for  # noqa: E402
+from simcore.codegen import cuda_module  # noqa: E402
+
+CAPABILITY = (8, 0)
+
+
+class _Device:
+    """Device functions ask the current device for its compute capability; there is none here."""
+
+    compute_capability = CAPABILITY
+
+
+dispatcher.get_current_device = lambda: _Device()
+
+
+class _Launch:
+    """Stands for a kernel in ``run_chunk``: records the types of its arguments instead of launching."""
+
+    def __init__(self, kernel, calls):
+        self.kernel, self.calls = kernel, calls
+
+    def __getitem__(self, shape):
+        return lambda *args: self.calls.append((self.kernel, tuple(numba.typeof(a) for a in args)))
+
+
+def launches(build) -> list:
+    """(kernel, argument types) of every launch of one step of the network ``build()`` makes."""
+    start_scope()
+    seed(1)
+    objects, _ = build()
+    network = Network(*objects)
+    with building_for("cuda"):
+        constants, operations = network._resolve(None, {})
+    source = cuda_module.generate(operations, "ptx check", "check")
+    module = load_module(source.text, source.digest)
+    for obj in network.objects:
+        obj.prepare_run(1)
+    buffers = {}
+    for obj in network.objects:
+        buffers.update(obj.spike_buffers())
+    arguments = network._arguments(source, constants, buffers)
+    calls = []
+    for name, value in list(vars(module).items()):
+        if isinstance(value, dispatcher.CUDADispatcher) and not value.targetoptions.get("device"):
+            setattr(module, name, _Launch(value, calls))
+    control = np.array([-1, 0, -1], dtype=np.int64)
+    allocate = cuda.device_array
+    cuda.device_array = lambda size, dtype: np.zeros(size, dtype=dtype)  # the work arrays, on the host
+    try:
+        module.run_chunk(0, 1, 1e-4, np.uint64(1), control, *arguments)
+    finally:
+        cuda.device_array = allocate
+    return calls
+
+
+def main() -> None:
+    compiled = 0
+    for build in test_equivalence.BUILDERS:
+        for kernel, types_ in launches(build):
+            try:
+                cuda.compile_ptx(kernel.py_func, types_, cc=CAPABILITY)
+            except (ImportError, OSError, cuda.cudadrv.error.NvvmSupportError) as error:
+                print(json.dumps({"unavailable": f"{type(error).__name__}: {error}"}))
+                return
+            except Exception as error:  # report the kernel and the compiler's message
+                print(json.dumps({"failed": f"{build.__name__}: {kernel.py_func.__name__}{types_}",
+                                  "error": f"{type(error).__name__}: {error}"}))
+                return
+            compiled += 1
+    print(json.dumps({"compiled": compiled}))
+
+
+if __name__ == "__main__":
+    main()
