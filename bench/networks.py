@@ -159,10 +159,10 @@ def make_data(model: str, n: int, k: int | None, path: str) -> int:
     return sum(len(v) for name, v in data.items() if name.startswith("pre"))
 
 
-def _excitatory_inhibitory(lib, group, n, namespace, data, connect, variables=("ge", "gi")):
+def _excitatory_inhibitory(lib, group, n, namespace, data, connect, dtype, variables=("ge", "gi")):
     ne = int(0.8 * n)
-    exc = lib.Synapses(group[:ne], group, on_pre=f"{variables[0]} += we", namespace=namespace)
-    inh = lib.Synapses(group[ne:], group, on_pre=f"{variables[1]} += wi", namespace=namespace)
+    exc = lib.Synapses(group[:ne], group, on_pre=f"{variables[0]} += we", namespace=namespace, dtype=dtype)
+    inh = lib.Synapses(group[ne:], group, on_pre=f"{variables[1]} += wi", namespace=namespace, dtype=dtype)
     connect(exc, data["pre_e"], data["post_e"])
     connect(inh, data["pre_i"], data["post_i"])
     return [exc, inh]
@@ -175,10 +175,11 @@ def _out_degree(n: int, data) -> object:
     return np.bincount(data["pre_e"], minlength=n) + np.bincount(data["pre_i"] + ne, minlength=n)
 
 
-def build_network(lib, model: str, n: int, k: int | None, data, connect) -> dict:
+def build_network(lib, model: str, n: int, k: int | None, data, connect, dtype=None) -> dict:
     """The network with ``lib`` = the simcore or brian2 module; ``connect(synapses, i, j)`` makes the
-    synapses. Returns its objects, its synapses and, per population: (SpikeMonitor, size, out-degree
-    of each element summed over the pathways it triggers)."""
+    synapses; ``dtype``: of the groups' and synapses' state (None: the simulator's default). Returns its
+    objects, its synapses and, per population: (SpikeMonitor, size, out-degree of each element summed over
+    the pathways it triggers)."""
     import numpy as np
 
     ms, mV = lib.ms, lib.mV
@@ -187,9 +188,9 @@ def build_network(lib, model: str, n: int, k: int | None, data, connect) -> dict
         namespace = {"taum": 20 * ms, "taue": 5 * ms, "taui": 10 * ms, "Vt": -50 * mV, "Vr": -60 * mV,
                      "El": -49 * mV, "we": 1.62 * mV * scale, "wi": -9 * mV * scale}
         group = lib.NeuronGroup(n, CUBA_EQUATIONS, threshold="v > Vt", reset="v = Vr", refractory=5 * ms,
-                                method="exact", namespace=namespace)
+                                method="exact", namespace=namespace, dtype=dtype)
         group.v = data["v"] * lib.volt
-        synapses = _excitatory_inhibitory(lib, group, n, namespace, data, connect)
+        synapses = _excitatory_inhibitory(lib, group, n, namespace, data, connect, dtype)
     elif model == "cobahh":
         scale = REFERENCE_IN_DEGREE / k
         area = 20000 * lib.umetre**2
@@ -199,21 +200,21 @@ def build_network(lib, model: str, n: int, k: int | None, data, connect) -> dict
                      "taue": 5 * ms, "taui": 10 * ms, "Ee": 0 * mV, "Ei": -80 * mV,
                      "we": 6 * lib.nS * scale, "wi": 67 * lib.nS * scale}
         group = lib.NeuronGroup(n, COBAHH_EQUATIONS, threshold="v > -20*mV", refractory=3 * ms,
-                                method="exponential_euler", namespace=namespace)
+                                method="exponential_euler", namespace=namespace, dtype=dtype)
         group.v = data["v"] * lib.volt
         group.ge = data["ge"] * lib.siemens
         group.gi = data["gi"] * lib.siemens
-        synapses = _excitatory_inhibitory(lib, group, n, namespace, data, connect)
+        synapses = _excitatory_inhibitory(lib, group, n, namespace, data, connect, dtype)
     else:
         namespace = {"taum": 10 * ms, "taupre": 20 * ms, "taupost": 20 * ms, "Ee": 0 * mV, "vt": -54 * mV,
                      "vr": -60 * mV, "El": -74 * mV, "taue": 5 * ms, "gmax": STDP_GMAX,
                      "dApre": 0.01 * STDP_GMAX, "dApost": -0.01 * 1.05 * STDP_GMAX}
         inputs = lib.PoissonGroup(n, rates=15 * lib.Hz)
         neuron = lib.NeuronGroup(1, STDP_NEURON, threshold="v > vt", reset="v = vr", method="exact",
-                                 namespace=namespace)
+                                 namespace=namespace, dtype=dtype)
         neuron.v = -60 * mV
         plastic = lib.Synapses(inputs, neuron, STDP_SYNAPSES, on_pre=STDP_ON_PRE, on_post=STDP_ON_POST,
-                               namespace=namespace)
+                               namespace=namespace, dtype=dtype)
         connect(plastic, data["pre"], data["post"])
         plastic.w = data["w"]
         synapses = [plastic]

@@ -94,15 +94,15 @@ METHOD = {"lif": "exact", "hh": "exponential_euler"}
 
 
 # --- the models, written once for both simulators (same names in both languages) ----------
-def _build_model(lib, model: str, n: int):
-    """Group and SpikeMonitor of ``model`` with ``lib`` = the simcore or brian2 module."""
+def _build_model(lib, model: str, n: int, dtype=None):
+    """Group and SpikeMonitor of ``model`` with ``lib`` = the simcore or brian2 module (``dtype``: of the state)."""
     import numpy as np
 
     ms, mV, nA, cm, umetre = lib.ms, lib.mV, lib.nA, lib.cm, lib.umetre
     if model == "lif":
         namespace = {"tau": 10 * ms}
         group = lib.NeuronGroup(n, LIF_EQUATIONS, threshold="v > 1", reset="v = 0", refractory=5 * ms,
-                                method="exact", dt=DT_MS["lif"] * ms, namespace=namespace)
+                                method="exact", dt=DT_MS["lif"] * ms, namespace=namespace, dtype=dtype)
         group.v0 = "0.5 + 2.0*i/(N - 1)"
     else:
         area = 20000 * umetre**2
@@ -114,7 +114,7 @@ def _build_model(lib, model: str, n: int):
         side = int(round(n**0.5))
         g_na_values, I_values = np.linspace(10, 100, num=side), np.linspace(0, 20, num=n // side if side else 0)
         group = lib.NeuronGroup(n, HH_EQUATIONS, method="exponential_euler", threshold="v>-20*mV",
-                                refractory="v>-20*mV", dt=DT_MS["hh"] * ms, namespace=namespace)
+                                refractory="v>-20*mV", dt=DT_MS["hh"] * ms, namespace=namespace, dtype=dtype)
         group.v = -60 * mV
         all_g_na, all_I = np.meshgrid(g_na_values, I_values)
         g_na = np.resize(all_g_na.ravel(), n)  # n not a product of two sides: repeat the grid's start
