@@ -119,6 +119,32 @@ def test_hodgkin_huxley_subgroups_and_run_regularly():
     assert_same(cpu, cuda, rtol=1e-12)
 
 
+def build_cobahh():
+    """Brette et al. 2007 benchmark 3 (the model of bench/networks.py), 24 neurons, with a 1 ms delay."""
+    equations = HH_EQUATIONS.replace("+ I)/Cm", "+ ge*(Ee-v) + gi*(Ei-v))/Cm").replace(
+        "I : amp", "dge/dt = -ge/(5*ms) : siemens\ndgi/dt = -gi/(10*ms) : siemens")
+    namespace = dict(HH_NAMESPACE, Ee=0 * mV, Ei=-80 * mV)
+    group = NeuronGroup(24, equations, threshold="v > -20*mV", refractory=3 * ms, method="exponential_euler",
+                        namespace=namespace)
+    group.v = "-65*mV + 5*mV*rand()"
+    group.ge = "(rand()*4 + 20)*nS"
+    excitatory = Synapses(group[:19], group, on_pre="ge += 6*nS", delay=1 * ms)
+    excitatory.connect(p=0.4)
+    inhibitory = Synapses(group[19:], group, on_pre="gi += 67*nS", delay=1 * ms)
+    inhibitory.connect(p=0.4)
+    spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "ge"], record=[2, 20])
+    return [group, excitatory, inhibitory, spikes, trace], {**spikes_of(spikes), "v": lambda: trace.v_,
+                                                            "ge": lambda: trace.ge_}
+
+
+def test_cobahh_with_delays():
+    cpu, cuda = on_both(build_cobahh, duration=15 * ms)
+    assert cpu["i"].size > 10
+    np.testing.assert_array_equal(cuda["i"], cpu["i"])
+    np.testing.assert_array_equal(cuda["t"], cpu["t"])
+    assert_same(cpu, cuda, rtol=1e-9)
+
+
 def build_stdp_and_gap_junctions():
     inputs = PoissonGroup(10, rates="200*Hz + 20*Hz*i")
     neurons = NeuronGroup(4, """dv/dt = (-v + I_gap)/(5*ms) : 1
@@ -307,5 +333,5 @@ def test_brian2_device_names_are_aliases():
 
 
 # every network above, for the type check of their kernels by a GPU compiler (test_ptx.py)
-BUILDERS = [build_noisy_lif, build_hodgkin_huxley, build_stdp_and_gap_junctions, build_cuba,
+BUILDERS = [build_noisy_lif, build_hodgkin_huxley, build_cobahh, build_stdp_and_gap_junctions, build_cuba,
             build_converging_synapses, build_inputs, build_busy_monitor, build_with_network_operation, build_float32]
