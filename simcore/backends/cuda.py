@@ -10,6 +10,8 @@ host's values.
 
 from __future__ import annotations
 
+import os
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,10 +40,21 @@ def import_cuda():
     return cuda
 
 
-@dataclass(frozen=True)
+def launch_mode() -> str:
+    """$SIMCORE_CUDA_LAUNCH: 'fused' (default: one cooperative kernel per chunk) or 'kernels' (one launch per
+    operation and step, from a host loop)."""
+    mode = os.environ.get("SIMCORE_CUDA_LAUNCH", "fused")
+    if mode not in ("fused", "kernels"):
+        raise BackendError(f"SIMCORE_CUDA_LAUNCH={mode!r}; use 'fused' or 'kernels'")
+    return mode
+
+
+@dataclass
 class CompiledNetwork:
     run_chunk: Any
+    run_chunk_fused: Any
     source: Source
+    fused: bool
 
 
 class CudaBackend:
@@ -76,7 +89,8 @@ class CudaBackend:
     def compile(self, source: Source, profile: bool = False) -> CompiledNetwork:
         if profile:
             raise BackendError("profile=True times each operation on the cpu device only, for now")
-        return CompiledNetwork(load_module(source.text, source.digest).run_chunk, source)
+        module = load_module(source.text, source.digest)
+        return CompiledNetwork(module.run_chunk, module.run_chunk_fused, source, launch_mode() == "fused")
 
     def run_chunk(self, kernel: CompiledNetwork, start: int, stop: int, dt: float, seed, err: np.ndarray,
                   arguments: list) -> tuple[int, int]:
@@ -85,7 +99,16 @@ class CudaBackend:
             self._check_memory(arguments)
         on_device = self._device_arguments(arguments)
         control = cuda.to_device(np.array([-1, STATUS_DONE, -1], dtype=np.int64))
-        kernel.run_chunk(start, stop, dt, seed, control, *on_device)
+        if kernel.fused:
+            try:
+                kernel.run_chunk_fused(start, stop, dt, seed, control, *on_device)
+            except self.cuda.cudadrv.driver.CudaAPIError as error:  # e.g. cooperative launches unsupported
+                warnings.warn(f"the cuda backend cannot run this network as one cooperative kernel ({error}); "
+                              "it launches one kernel per operation and step instead", stacklevel=2)
+                kernel.fused = False
+                control = cuda.to_device(np.array([-1, STATUS_DONE, -1], dtype=np.int64))
+        if not kernel.fused:
+            kernel.run_chunk(start, stop, dt, seed, control, *on_device)
         for host, device in zip(arguments, on_device, strict=True):
             if isinstance(host, np.ndarray):
                 device.copy_to_host(host)

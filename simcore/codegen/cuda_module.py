@@ -22,7 +22,7 @@ each step checks that the step's records fit the monitors' buffers and the rings
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numba
 import sympy
@@ -56,9 +56,15 @@ def _control_args(args: list[str]) -> list[str]:
     return args if "_ctl" in args else [*args, "_ctl"]
 
 
-def _kernel(name: str, args: list[str], head: list[str], stop_if: str, lines: list[str]) -> list[str]:
-    return ["@cuda.jit(cache=True)", f"def {name}({', '.join(args)}):", *head, f"{INDENT}if {stop_if}:",
-            f"{INDENT * 2}return", *lines, "", ""]
+@dataclass(frozen=True)
+class _Launch:
+    """One device function of a step: over ``threads`` elements (one GPU thread each), or, with ``threads``
+    None, on one thread, or with every thread of a ``shape``d grid taking part (pathways)."""
+
+    name: str
+    args: tuple[str, ...]
+    threads: int | None
+    shape: str | None = None
 
 
 class _Kernels:
@@ -67,24 +73,19 @@ class _Kernels:
     def __init__(self, streams: RandomStreams):
         self.streams = streams
         self.lines: list[str] = []
-        self.launches: list[tuple[str, str, list[str]]] = []  # (kernel, launch shape, arguments)
+        self.launches: list[_Launch] = []
         self.work: dict[str, str] = {}  # device work arrays: name -> allocation
         self.error_vars: dict[str, tuple[str, ...]] = {}  # as the CPU's: the stored variables of a state update
         self.error_arrays: dict[int, tuple] = {}  # operation number -> (their arrays, first, last + 1 element)
 
-    def add(self, name: str, args: list[str], lines: list[str], threads: int | None, shape: str = "1, 1") -> None:
-        """A kernel over ``threads`` threads (None: ``shape``, by default one thread; 0: no kernel), returning
-        early past them or once halted."""
+    def add(self, name: str, args: list[str], lines: list[str], threads: int | None, shape: str | None = None) -> None:
+        """A device function for ``threads`` elements (``_g``: the element; 0: nothing to do), or (None) for one
+        thread, or for every thread of a grid of ``shape``."""
         if threads == 0:
             return
-        if threads is None:
-            head, stop_if = [], "_ctl[0] >= 0"
-        else:
-            block = max(1, min(THREADS, threads))  # small groups: no idle threads (the simulator runs each one)
-            shape = f"{-(-threads // block)}, {block}"
-            head, stop_if = [f"{INDENT}_g = cuda.grid(1)"], f"_g >= {threads} or _ctl[0] >= 0"
-        self.lines += _kernel(name, args, head, stop_if, lines)
-        self.launches.append((name, shape, args))
+        params = ["_g", *args] if threads is not None else args
+        self.lines += ["@cuda.jit(device=True)", f"def {name}({', '.join(params)}):", *lines, "", ""]
+        self.launches.append(_Launch(name, tuple(args), threads, shape))
 
     def operation(self, op: Operation, number: int) -> None:
         kind = op.kind
@@ -271,12 +272,16 @@ class _Kernels:
         self.add(function.name, _control_args(function.args), function.lines, None)
 
 
+def _simulated() -> bool:
+    from numba.core import config
+
+    return bool(config.ENABLE_CUDASIM)
+
+
 def _pathway_shape() -> tuple[int, int]:
     """Blocks and threads of a synaptic pathway's kernel: blocks take events, threads synapses. The simulator
     runs every thread as a Python thread: a few of them check the same code."""
-    from numba.core import config
-
-    return (2, 4) if config.ENABLE_CUDASIM else (1024, 32)
+    return (2, 4) if _simulated() else (1024, 32)
 
 
 def _as_increments(code, synapses: str):
@@ -307,24 +312,63 @@ def _as_increments(code, synapses: str):
     return increments, replace(code, statements=tuple(statements), written=written)
 
 
+def _wrapper(launch: _Launch) -> tuple[list[str], str]:
+    """The kernel that runs ``launch`` on its own, and its launch shape."""
+    args = ", ".join(launch.args)
+    if launch.threads is None:
+        call, head, stop_if = f"{launch.name}({args})", [], "_ctl[0] >= 0"
+        shape = launch.shape or "1, 1"
+    else:
+        block = max(1, min(THREADS, launch.threads))  # small groups: no idle threads (the simulator runs each one)
+        shape = f"{-(-launch.threads // block)}, {block}"
+        call, head = f"{launch.name}(_g, {args})", [f"{INDENT}_g = cuda.grid(1)"]
+        stop_if = f"_g >= {launch.threads} or _ctl[0] >= 0"
+    lines = ["@cuda.jit(cache=True)", f"def {launch.name}_kernel({args}):", *head, f"{INDENT}if {stop_if}:",
+             f"{INDENT * 2}return", f"{INDENT}{call}", "", ""]
+    return lines, shape
+
+
+def _in_grid(launch: _Launch, actual: list[str]) -> list[str]:
+    """``launch`` inside the fused kernel (every thread of the grid runs this), then a grid-wide barrier."""
+    args = ", ".join(actual)
+    if launch.threads is not None:
+        lines = [f"for _g in range(_g0, {launch.threads}, _stride):", f"{INDENT}{launch.name}(_g, {args})"]
+    elif launch.shape is None:
+        lines = ["if _g0 == 0:", f"{INDENT}{launch.name}({args})"]
+    else:
+        lines = [f"{launch.name}({args})"]
+    return [*lines, "_grid.sync()"]
+
+
 def generate(operations: list[Operation], title: str, version: str) -> Source:
+    """The module: device functions per operation; ``run_chunk``, a host loop launching one kernel per
+    device function and step; ``run_chunk_fused``, one cooperative kernel running the whole chunk with a
+    grid-wide barrier between operations (one launch per chunk instead of a dozen per step)."""
     streams = RandomStreams(target="cuda")
     kernels = _Kernels(streams)
-    steps, params, operation_names = [], [], []
+    steps, fused_steps, params, operation_names, wrappers = [], [], [], [], []
     checks, check_arrays = [], []
+    widest = 1
     for number, op in enumerate(operations):
         first = len(kernels.launches)
         kernels.operation(op, number)
         operation_names.append(op.name)
         scalars = set(op.code.scalars) if op.code is not None else set()
-        calls = []
-        for name, shape, args in kernels.launches[first:]:
-            actual = [a if a in kernels.work or a == "_ctl" else call_argument(op, a, scalars) for a in args]
+        calls, fused = [], []
+        for launch in kernels.launches[first:]:
+            actual = [a if a in kernels.work or a == "_ctl" else call_argument(op, a, scalars) for a in launch.args]
             params += [a for a in actual if a not in kernels.work and a not in ("_ctl", "_step", "_t", "_seed")
                        and not a.startswith("_dt")]
-            calls.append(f"{name}[{shape}]({', '.join(actual)})")
-        steps.append(f"# {op.kind.replace('_', ' ')}: {op.owner} ({op.when}, order {op.order})")
-        steps += [f"if _step % {op.ticks} == 0:", *[INDENT + c for c in calls]] if op.ticks > 1 else calls
+            lines, shape = _wrapper(launch)
+            wrappers += lines
+            calls.append(f"{launch.name}_kernel[{shape}]({', '.join(actual)})")
+            fused += _in_grid(launch, actual)
+            widest = max(widest, launch.threads or 1)
+        comment = f"# {op.kind.replace('_', ' ')}: {op.owner} ({op.when}, order {op.order})"
+        guard = [f"if _step % {op.ticks} == 0:"] if op.ticks > 1 else []
+        indent = INDENT if guard else ""
+        steps += [comment, *guard, *[indent + c for c in calls]]
+        fused_steps += [comment, *guard, *[indent + c for c in fused]]
         check = capacity_check(op)
         if check:
             checks += [f"if {check[0]}:", f"{INDENT}_ctl[1] = {STATUS_BUFFER_FULL}", f"{INDENT}_ctl[0] = _step",
@@ -332,24 +376,45 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
             check_arrays += check[1]
     params = list(dict.fromkeys(params + check_arrays))
     check_args = ["_step", "_ctl", *dict.fromkeys(check_arrays)]
+    work = list(kernels.work)
+    fused_threads = 8 if _simulated() else THREADS
     lines = [f'"""{title}: generated by simcore {version} with numba {numba.__version__} for numba.cuda."""', "",
              "import math", "", "import numpy as np", "from numba import cuda", "",
-             "from simcore.codegen.runtime import cuda_helpers", "from simcore.random import cuda_device_functions",
+             "from simcore.codegen.runtime import cooperative_launch, cuda_helpers",
+             "from simcore.random import cuda_device_functions",
              "", "_helpers = cuda_helpers()",
              *[f"{name} = _helpers.{name}" for name in RUNTIME_NAMES],
              "_random = cuda_device_functions()",
-             *[f"{kind}_cuda = _random.{kind}" for kind in _RANDOM], "", ""]
-    lines += _kernel("_step_checks", check_args, [], "_ctl[0] >= 0", [INDENT + c for c in checks]) if checks else []
-    lines += kernels.lines
-    loop = ["_t = _step * _dt", *(["_step_checks[1, 1](" + ", ".join(check_args) + ")"] if checks else []),
-            *steps, f"if (_step - _step_start) % {POLL} == {POLL - 1} and _ctl.copy_to_host()[0] >= 0:",
-            f"{INDENT}break"]
+             *[f"{kind}_cuda = _random.{kind}" for kind in _RANDOM], "", "",
+             "@cuda.jit(device=True)", f"def _step_checks({', '.join(check_args)}):",
+             f'{INDENT}"""At the start of a step: stop there if its records might not fit a buffer."""',
+             f"{INDENT}if _ctl[0] >= 0:", f"{INDENT * 2}return", *[INDENT + c for c in checks], "", ""]
+    lines += kernels.lines + wrappers
+    lines += ["@cuda.jit(cache=True)", "def _step_checks_kernel(" + ", ".join(check_args) + "):",
+              f"{INDENT}_step_checks({', '.join(check_args)})", "", ""]
+    everything = ", ".join(["_step_start", "_step_stop", "_dt", "_seed", "_ctl", *params, *work])
+    lines += ["@cuda.jit(cache=True)", f"def run_steps({everything}):",
+              f'{INDENT}"""Steps _step_start.._step_stop - 1 in one cooperative launch."""',
+              f"{INDENT}_grid = cuda.cg.this_grid()", f"{INDENT}_g0 = cuda.grid(1)",
+              f"{INDENT}_stride = cuda.gridsize(1)",
+              f"{INDENT}for _step in range(_step_start, _step_stop):",
+              f"{INDENT * 2}_t = _step * _dt", f"{INDENT * 2}if _g0 == 0:",
+              f"{INDENT * 3}_step_checks({', '.join(check_args)})", f"{INDENT * 2}_grid.sync()",
+              f"{INDENT * 2}if _ctl[0] >= 0:  # every thread reads it before any can write it", f"{INDENT * 3}return",
+              f"{INDENT * 2}_grid.sync()", *[INDENT * 2 + line for line in fused_steps], "", ""]
+    allocations = [f"{INDENT}{name} = {allocation}" for name, allocation in kernels.work.items()]
+    loop = ["_t = _step * _dt", f"_step_checks_kernel[1, 1]({', '.join(check_args)})", *steps,
+            f"if (_step - _step_start) % {POLL} == {POLL - 1} and _ctl.copy_to_host()[0] >= 0:", f"{INDENT}break"]
     lines += [f"def run_chunk(_step_start, _step_stop, _dt, _seed, _ctl, {', '.join(params)}):",
               f'{INDENT}"""Launch the kernels of steps _step_start.._step_stop - 1; stop early once halted."""',
-              *[f"{INDENT}{name} = {allocation}" for name, allocation in kernels.work.items()],
-              f"{INDENT}for _step in range(_step_start, _step_stop):",
-              *[INDENT * 2 + line for line in loop], ""]
+              *allocations, f"{INDENT}for _step in range(_step_start, _step_stop):",
+              *[INDENT * 2 + line for line in loop], "", "",
+              f"def run_chunk_fused(_step_start, _step_stop, _dt, _seed, _ctl, {', '.join(params)}):",
+              f'{INDENT}"""Steps _step_start.._step_stop - 1 in one launch of run_steps."""', *allocations,
+              f"{INDENT}_arguments = ({everything},)",
+              f"{INDENT}_kernel, _blocks = cooperative_launch(run_steps, _arguments, {fused_threads}, "
+              f"{-(-widest // fused_threads)})",
+              f"{INDENT}_kernel[_blocks, {fused_threads}](*_arguments)", ""]
     text = "\n".join(lines)
     digest = hashlib.sha256(f"cuda\n{version}\n{numba.__version__}\n{text}".encode()).hexdigest()[:24]
     return Source(text, tuple(params), digest, kernels.error_vars, tuple(operation_names), kernels.error_arrays)
-

@@ -99,6 +99,19 @@ _timed_array_1d = njit(**_OPTIONS)(_timed_array_1d_py)
 _timed_array_2d = njit(**_OPTIONS)(_timed_array_2d_py)
 
 
+def cooperative_launch(kernel, arguments: tuple, threads: int, wanted: int):
+    """``kernel`` (which synchronises its whole grid) specialised for ``arguments``, and how many blocks of
+    ``threads`` to launch: ``wanted`` at most, and no more than the GPU runs at once (a cooperative launch
+    needs every block resident)."""
+    specialized = kernel.specialize(*arguments)
+    try:
+        key = tuple(specialized.typeof_pyval(a) for a in arguments)
+        limit = specialized.overloads[key].max_cooperative_grid_blocks(threads)
+    except AttributeError:  # numba's CUDA simulator: one block per cooperative grid
+        limit = 1
+    return specialized, max(1, min(wanted, limit))
+
+
 @functools.cache
 def cuda_helpers() -> types.SimpleNamespace:
     """The same helpers as ``cuda.jit(device=True)`` functions, by the names generated code uses."""

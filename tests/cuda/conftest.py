@@ -3,6 +3,9 @@ numba-cuda). The simulator must be chosen before numba.cuda is first imported; n
 tests/cuda imports it (tests/test_random.py uses it in a child process)."""
 
 import os
+import sys
+
+import pytest
 
 ON_GPU = os.environ.get("SIMCORE_TEST_GPU") == "1"
 
@@ -11,3 +14,13 @@ if not ON_GPU:
     from numba.core import config
 
     config.ENABLE_CUDASIM = True
+
+
+@pytest.fixture(autouse=True)
+def quick_thread_switches():
+    """The simulator runs each GPU thread as a Python thread; a grid-wide barrier waits for all of them, and
+    Python hands the interpreter over every 5 ms by default (7x slower tests, measured)."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    yield
+    sys.setswitchinterval(interval)

@@ -44,9 +44,13 @@ class _Launch:
     def __getitem__(self, shape):
         return lambda *args: self.calls.append((self.kernel, tuple(numba.typeof(a) for a in args)))
 
+    def specialize(self, *args):
+        return self
+
 
 def launches(build) -> list:
-    """(kernel, argument types) of every launch of one step of the network ``build()`` makes."""
+    """(kernel, argument types) of every launch of one step of the network ``build()`` makes, in both ways of
+    launching (a kernel per operation, one cooperative kernel)."""
     start_scope()
     seed(1)
     objects, _ = build()
@@ -70,6 +74,7 @@ def launches(build) -> list:
     cuda.device_array = lambda size, dtype: np.zeros(size, dtype=dtype)  # the work arrays, on the host
     try:
         module.run_chunk(0, 1, 1e-4, np.uint64(1), control, *arguments)
+        module.run_chunk_fused(0, 1, 1e-4, np.uint64(1), control, *arguments)
     finally:
         cuda.device_array = allocate
     return calls

@@ -32,6 +32,13 @@ from simcore import (
 )
 
 
+@pytest.fixture(autouse=True, params=["fused", "kernels"])
+def launch(request, monkeypatch):
+    """Each test with the whole chunk in one cooperative kernel, and with one launch per operation and step."""
+    monkeypatch.setenv("SIMCORE_CUDA_LAUNCH", request.param)
+    return request.param
+
+
 def on_both(build, duration=8 * ms, runs=1):
     """``build()`` -> (objects, {name: recorded values}) run on the CPU and on cuda; both results."""
     results = []
