@@ -29,7 +29,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from simcore.codegen.printer import to_numba
-from simcore.codegen.runtime import runtime_import
+from simcore.codegen.runtime import cuda_runtime_lines, runtime_import
 from simcore.equations.functions import RANDOM_FUNCTIONS
 from simcore.equations.generator import TargetGenerator
 from simcore.equations.parser import is_condition, symbol
@@ -40,8 +40,8 @@ INDENT = "    "
 PARALLEL_MIN_PAIRS = 10_000_000  #: below this many candidate pairs a serial kernel (cheaper to compile) is used
 _PROVIDED = frozenset({"i", "j", "N_pre", "N_post"})
 # Names the kernel's module uses: a user's name equal to one is renamed (prefixed with '_').
-_GLOBALS = frozenset({"math", "njit", "prange", "range", "len", "int", "float", "min", "max",
-                      "uniform_njit", "normal_njit", "poisson_njit"})
+_GLOBALS = frozenset({"math", "njit", "prange", "range", "len", "int", "float", "min", "max", "cuda",
+                      "uniform_njit", "normal_njit", "poisson_njit", "uniform_cuda", "normal_cuda", "poisson_cuda"})
 _CANDIDATE = "_k"  # loop variable when the request has no generator: the target itself
 
 
@@ -101,7 +101,7 @@ _NOT_INTEGER = {"start": 7, "stop": 8, "step": 9, "size": 10, "element": 11, "n"
 
 def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | float], seed: int, stream: int,
                   load: Callable[[str, str], ModuleType], parallel: bool | None = None,
-                  reserve: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  reserve: Callable[[int], None] | None = None, device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
     """The synapses' (i, j) as int32 arrays, ordered by i, then in generation order (j ascending
     without a generator), each pair repeated n times in a row.
 
@@ -111,7 +111,7 @@ def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | flo
     there are at least PARALLEL_MIN_PAIRS candidate pairs and numba has 2+ threads) only
     changes the speed. ``load(text, name)`` compiles the generated source (the backend's job).
     ``reserve(count)``, called once the number of synapses is known and before anything of that
-    size is allocated, may refuse it.
+    size is allocated, may refuse it. ``device`` 'cuda' generates the synapses on the GPU (the same ones).
     """
     _check_sizes(request)
     loop = _plan(request)
@@ -125,7 +125,10 @@ def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | flo
     arrays, scalars = _arguments(names, values, request)
     if parallel is None:
         parallel = numba.get_num_threads() > 1 and request.n_pre * request.n_post >= PARALLEL_MIN_PAIRS
-    kernel = _kernel(loop, tuple(arrays), tuple(scalars), request.skip_if_invalid, parallel, load)
+    target = "cuda" if device == "cuda" else "njit"
+    kernel = _kernel(loop, tuple(arrays), tuple(scalars), request.skip_if_invalid, parallel, load, target)
+    if target == "cuda":
+        kernel = _on_gpu(kernel, request.n_pre)
     n_pre = request.n_pre
     counts = np.zeros(n_pre, np.int64)
     status = np.zeros(n_pre, np.int64)
@@ -147,6 +150,24 @@ def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | flo
     pre, post = np.empty(total, np.int32), np.empty(total, np.int32)
     kernel(True, *fixed, offsets, pre, post, *rest)
     return pre, post
+
+
+def _on_gpu(kernel, n_pre: int) -> Callable:
+    """``kernel`` launched on the GPU over the sources, with the numpy arrays it fills copied back."""
+    from numba import cuda
+    from numba.core import config
+
+    threads = min(max(n_pre, 1), 4 if config.ENABLE_CUDASIM else 128)
+    blocks = min(-(-n_pre // threads), 2 if config.ENABLE_CUDASIM else 4096)
+
+    def launch(*arguments):
+        on_device = [cuda.to_device(a) if isinstance(a, np.ndarray) and a.size else a for a in arguments]
+        kernel[blocks, threads](*on_device)
+        for host, device in zip(arguments, on_device, strict=True):
+            if device is not host:
+                device.copy_to_host(host)
+
+    return launch
 
 
 def random_stream_count(request: ConnectRequest) -> int:
@@ -250,8 +271,8 @@ def _arguments(names: set[str], values: Mapping, request: ConnectRequest) -> tup
 
 @lru_cache(maxsize=64)
 def _kernel(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip: bool, parallel: bool,
-            load: Callable[[str, str], ModuleType]):
-    text = _source(loop, arrays, scalars, skip, parallel)
+            load: Callable[[str, str], ModuleType], target: str):
+    text = _source(loop, arrays, scalars, skip, parallel, target)
     digest = hashlib.sha256(f"{numba.__version__}\n{text}".encode()).hexdigest()[:24]
     return load(text, f"connect_{digest}").connect
 
@@ -263,7 +284,8 @@ def _local(name: str) -> str:
 class _Printer:
     """Prints the loop's expressions with random draws replaced by locals (one stream each)."""
 
-    def __init__(self, loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...]):
+    def __init__(self, loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], target: str):
+        self.target = target
         names = (*arrays, *scalars, *([loop.variable] if loop.variable else []))
         self.rename = {symbol(name): sympy.Symbol(_local(name)) for name in names}
         self.streams = {}
@@ -281,12 +303,12 @@ class _Printer:
             local = f"_{type(call).__name__}_{stream}"
             counter = f"_seed, i, {index}, _stream + {stream}"
             if type(call).__name__ == "rand":
-                lines.append(f"{local} = uniform_njit({counter})")
+                lines.append(f"{local} = uniform_{self.target}({counter})")
             elif type(call).__name__ == "randn":
-                lines.append(f"{local} = normal_njit({counter})")
+                lines.append(f"{local} = normal_{self.target}({counter})")
             else:
                 lam = to_numba(call.args[0].xreplace(self.rename))
-                lines.append(f"{local} = float(poisson_njit({lam}, {counter}))")
+                lines.append(f"{local} = float(poisson_{self.target}({lam}, {counter}))")
             replace[call] = sympy.Symbol(local)
         return lines, expr.xreplace(replace).xreplace(self.rename)
 
@@ -311,9 +333,12 @@ def _fail(code: int, value: str | None = None, j: str | None = None, action: str
     return [INDENT + line for line in [*lines, action]]
 
 
-def _source(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip: bool, parallel: bool) -> str:
-    """The module text: one ``connect`` kernel (see the module docstring)."""
-    printer = _Printer(loop, arrays, scalars)
+def _source(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip: bool, parallel: bool,
+            compile_for: str) -> str:
+    """The module text: one ``connect`` kernel (see the module docstring), for numba's njit (``compile_for``
+    'njit') or numba.cuda ('cuda': the threads of the grid take the sources in turn)."""
+    printer = _Printer(loop, arrays, scalars, compile_for)
+    uniform = f"uniform_{compile_for}"
     pre = [a for a in arrays if a.endswith("_pre")]
     post = [a for a in arrays if _is_post(a)]
     per_source = [f"{_local(a)} = _a_{a}[i]" for a in pre]
@@ -324,10 +349,11 @@ def _source(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip
     if loop.sample_p is not None:
         per_source += printer.value("sample_p", loop.sample_p, "_q", "0", "continue")
         per_source += [] if loop.sample_p.is_Number else ["if not 0.0 <= _q <= 1.0:", *_fail(2, "_q")]
-        per_source += ["if _q == 0.0:", f"{INDENT}_count = 0", "_logq = math.log1p(-_q)", "_next = 0", "_draw = 0"]
+        per_source += ["if _q == 0.0:", f"{INDENT}_count = 0", "_logq = math.log1p(-_q) if _q < 1.0 else 0.0",
+                       "_next = 0", "_draw = 0"]
         header = ["while _next < _count:",
                   f"{INDENT}if _q < 1.0:",
-                  f"{INDENT * 2}_gap = math.floor(math.log1p(-uniform_njit(_seed, i, _draw, _stream)) / _logq)",
+                  f"{INDENT * 2}_gap = math.floor(math.log1p(-{uniform}(_seed, i, _draw, _stream)) / _logq)",
                   f"{INDENT * 2}_draw += 1",
                   f"{INDENT * 2}if _gap >= _count - _next:",
                   f"{INDENT * 3}break",
@@ -340,7 +366,7 @@ def _source(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip
         header = ["for _m in range(_count):",
                   f"{INDENT}if _need == 0:",
                   f"{INDENT * 2}break",
-                  f"{INDENT}if (_count - _m) * uniform_njit(_seed, i, _m, _stream) >= _need:",
+                  f"{INDENT}if (_count - _m) * {uniform}(_seed, i, _m, _stream) >= _need:",
                   f"{INDENT * 2}continue",
                   f"{INDENT}_need -= 1"]
     else:
@@ -362,7 +388,7 @@ def _source(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip
     if loop.pair_p is not None:
         body += printer.value("pair_p", loop.pair_p, "_p", "_m", "break")
         body += ["if not 0.0 <= _p <= 1.0:", *_fail(5, "_p", "j", "break"),
-                 "if uniform_njit(_seed, i, _m, _stream) >= _p:", f"{INDENT}continue"]
+                 f"if {uniform}(_seed, i, _m, _stream) >= _p:", f"{INDENT}continue"]
     body += printer.value("n", loop.n, "_n", "_m", "break", "j")
     body += [] if loop.n.is_Number else ["if _n < 0:", *_fail(6, "_n", "j", "break")]
     body += ["if _fill:", f"{INDENT}_first = _offsets[i] + _total",
@@ -371,13 +397,18 @@ def _source(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip
              "_total += _n"]
     params = ["_fill", "_seed", "_stream", "N_pre", "N_post", "_counts", "_offsets", "_out_i", "_out_j", "_status",
               "_bad_j", "_bad_value", *[f"_a_{a}" for a in arrays], *[_local(s) for s in scalars]]
-    options = 'cache=True, error_model="numpy"' + (", parallel=True" if parallel else "")
-    lines = [f'"""Synapse creation: generated by simcore with numba {numba.__version__}."""', "",
-             "import math", "", "from numba import njit, prange", "",
-             runtime_import(),
-             "from simcore.random import normal_njit, poisson_njit, uniform_njit", "", "",
-             f"@njit({options})", f"def connect({', '.join(params)}):",
-             f"{INDENT}for i in {'prange' if parallel else 'range'}(N_pre):",
+    if compile_for == "cuda":
+        imports = ["import math", "", "from numba import cuda", "", *cuda_runtime_lines()]
+        head = ["@cuda.jit(cache=True)", f"def connect({', '.join(params)}):",
+                f"{INDENT}for i in range(cuda.grid(1), N_pre, cuda.gridsize(1)):"]
+    else:
+        options = 'cache=True, error_model="numpy"' + (", parallel=True" if parallel else "")
+        imports = ["import math", "", "from numba import njit, prange", "", runtime_import(),
+                   "from simcore.random import normal_njit, poisson_njit, uniform_njit"]
+        head = [f"@njit({options})", f"def connect({', '.join(params)}):",
+                f"{INDENT}for i in {'prange' if parallel else 'range'}(N_pre):"]
+    lines = [f'"""Synapse creation: generated by simcore with numba {numba.__version__}."""', "", *imports, "", "",
+             *head,
              *[INDENT * 2 + line for line in per_source],
              f"{INDENT * 2}_total = 0",
              *[INDENT * 2 + line for line in header],

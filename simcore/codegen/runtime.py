@@ -87,6 +87,15 @@ def runtime_import() -> str:
     return f"from simcore.codegen.runtime import {', '.join(NAMES)}"
 
 
+def cuda_runtime_lines() -> list[str]:
+    """The lines of a generated numba.cuda module that bind the helpers and random draws (``uniform_cuda``, ...)
+    to the names the generated code calls."""
+    return ["from simcore.codegen.runtime import cooperative_launch, cuda_helpers",
+            "from simcore.random import cuda_device_functions", "", "_helpers = cuda_helpers()",
+            *[f"{name} = _helpers.{name}" for name in NAMES], "_random = cuda_device_functions()",
+            *[f"{kind}_cuda = _random.{kind}" for kind in ("uniform", "normal", "poisson", "binomial")]]
+
+
 _exprel = njit(**_OPTIONS)(_exprel_py)
 _exprel_given_exp = njit(**_OPTIONS)(_exprel_given_exp_py)
 _clip = njit(**_OPTIONS)(_clip_py)

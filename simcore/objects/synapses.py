@@ -13,7 +13,7 @@ import sympy
 
 from simcore.backends.cache import load_module
 from simcore.backends.cpu import parallel_mode, thread_count
-from simcore.backends.select import building_device
+from simcore.backends.select import building_device, get_device
 from simcore.codegen.connect import ConnectRequest, connect_pairs
 from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
 from simcore.equations.functions import RANDOM_FUNCTIONS
@@ -302,7 +302,8 @@ class Synapses(Group):
             n=parsed["n"].expr if "n" in parsed else _count(n),
             generator=generator, skip_if_invalid=skip_if_invalid)
         stream = _CONNECT_STREAM_BASE + 16 * connect_call()
-        pre, post = connect_pairs(request, plain, current_seed(), stream, load_module, reserve=self._reserve)
+        pre, post = connect_pairs(request, plain, current_seed(), stream, load_module, reserve=self._reserve,
+                                  device=get_device())
         self._append(pre, post)
 
     def _connect_values(self, names: set[str], namespace: dict | None, frame: dict) -> dict[str, Any]:

@@ -16,12 +16,13 @@ from numba.cuda import dispatcher
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import test_equivalence  # noqa: E402  (after the path to this folder)
+import test_connect_gpu  # noqa: E402  (after the path to this folder)
+import test_equivalence  # noqa: E402
 
 from simcore import Network, seed, start_scope  # noqa: E402
 from simcore.backends.cache import load_module  # noqa: E402
 from simcore.backends.select import building_for  # noqa: E402
-from simcore.codegen import cuda_module  # noqa: E402
+from simcore.codegen import connect, cuda_module  # noqa: E402
 
 CAPABILITY = (8, 0)
 
@@ -80,17 +81,36 @@ def launches(build) -> list:
     return calls
 
 
+def connect_launches(request: dict) -> list:
+    """(kernel, argument types) of the kernels ``connect(**request)`` launches on the GPU (they make no
+    synapses here)."""
+    calls = []
+
+    def record(kernel, n_pre):
+        return lambda *args: calls.append((kernel, tuple(numba.typeof(a) for a in args)))
+
+    original = connect._on_gpu
+    connect._on_gpu = record
+    try:
+        test_connect_gpu.synapses("cuda", request)
+    finally:
+        connect._on_gpu = original
+    return calls
+
+
 def main() -> None:
     compiled = 0
-    for build in test_equivalence.BUILDERS:
-        for kernel, types_ in launches(build):
+    everything = [(build.__name__, launches(build)) for build in test_equivalence.BUILDERS]
+    everything += [(f"connect({request})", connect_launches(request)) for request in test_connect_gpu.REQUESTS]
+    for name, calls in everything:
+        for kernel, types_ in calls:
             try:
                 cuda.compile_ptx(kernel.py_func, types_, cc=CAPABILITY)
             except (ImportError, OSError, cuda.cudadrv.error.NvvmSupportError) as error:
                 print(json.dumps({"unavailable": f"{type(error).__name__}: {error}"}))
                 return
             except Exception as error:  # report the kernel and the compiler's message
-                print(json.dumps({"failed": f"{build.__name__}: {kernel.py_func.__name__}{types_}",
+                print(json.dumps({"failed": f"{name}: {kernel.py_func.__name__}{types_}",
                                   "error": f"{type(error).__name__}: {error}"}))
                 return
             compiled += 1
