@@ -24,6 +24,7 @@ from simcore.objects.synapses import Synapses
 from simcore.objects.timedarray import TimedArray
 from simcore.objects.variables import linked_var
 from simcore.plotting import PYPLOT, PYPLOT_NAMES
+from simcore.preferences import prefs
 from simcore.seeding import seed
 from simcore.units import *  # noqa: F403  (the unit names, constants and numpy names; see units.__all__)
 
@@ -55,6 +56,7 @@ __all__ = [
     "BackendError",
     "linked_var",
     "network_operation",
+    "prefs",
     "profiling_summary",
     "run",
     "seed",

@@ -18,7 +18,7 @@ from simcore.objects.base import CLOCK_NAMES, SECOND, SLOTS, as_seconds
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.subgroup import Subgroup, subgroup_of
-from simcore.objects.variables import DTYPES
+from simcore.objects.variables import variable_dtype
 from simcore.solvers import integrate
 from simcore.units.dimension import DIMENSIONLESS
 
@@ -64,7 +64,7 @@ class NeuronGroup(Group):
         for equation in equations:
             if equation.kind is EquationKind.SUBEXPRESSION:
                 continue
-            kind = DTYPES[equation.var_type] if equation.var_type != "float" or dtype is None else dtype
+            kind = variable_dtype(equation.var_type, dtype)
             variable = self.add_variable(equation.name, equation.dimension, kind, shared="shared" in equation.flags,
                                          constant="constant" in equation.flags)
             variable.linked = "linked" in equation.flags

@@ -27,7 +27,7 @@ from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.ordering import block_keys, delay_range, delay_steps, group_by, group_pointers, is_sorted, take
-from simcore.objects.variables import DTYPES, Variable, check_index, si_values
+from simcore.objects.variables import Variable, check_index, si_values, variable_dtype
 from simcore.seeding import connect_call, current_seed
 from simcore.solvers import SolverError, integrate
 from simcore.units import get_dimensions, to_si
@@ -147,7 +147,7 @@ class Synapses(Group):
         for equation in equations:
             if equation.kind is EquationKind.SUBEXPRESSION:
                 continue
-            kind = DTYPES[equation.var_type] if equation.var_type != "float" or dtype is None else dtype
+            kind = variable_dtype(equation.var_type, dtype)
             self.add_variable(equation.name, equation.dimension, kind, shared="shared" in equation.flags,
                               constant="constant" in equation.flags)
         for name in ("i", "j"):

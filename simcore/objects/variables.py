@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simcore.errors import ModelError
+from simcore.preferences import default_float_dtype
 from simcore.units import Quantity, get_unit, to_si
 from simcore.units.dimension import Dimension
 from simcore.units.errors import DimensionMismatchError
@@ -18,6 +19,14 @@ if TYPE_CHECKING:
     from simcore.objects.group import Group
 
 DTYPES = {"float": np.float64, "boolean": np.bool_, "integer": np.int64}
+
+
+def variable_dtype(var_type: str, dtype=None):
+    """The array type of a model variable: booleans and integers as declared; floats as ``dtype`` (a group's
+    ``dtype=``), else as ``prefs.core.default_float_dtype``."""
+    if var_type != "float":
+        return DTYPES[var_type]
+    return dtype if dtype is not None else default_float_dtype()
 
 
 @dataclass

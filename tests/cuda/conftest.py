@@ -16,6 +16,14 @@ if not ON_GPU:
     config.ENABLE_CUDASIM = True
 
 
+def pytest_collection_modifyitems(config, items):
+    if not ON_GPU:
+        skip = pytest.mark.skip(reason="needs a real GPU: run with SIMCORE_TEST_GPU=1")
+        for item in items:
+            if "gpu" in item.keywords:
+                item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def quick_thread_switches():
     """The simulator runs each GPU thread as a Python thread; a grid-wide barrier waits for all of them, and

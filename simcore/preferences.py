@@ -1,0 +1,74 @@
+"""``prefs``: Brian 2's preferences object. ``prefs.core.default_float_dtype`` (float64 or float32) sets the
+precision of the floating-point state of groups and synapses created afterwards that do not pass
+``dtype=``. Brian 2's other preferences (code generation targets, compiler flags, standalone devices'
+options) have no use in simcore: setting one is reported with a warning, not silently accepted or refused,
+so that a Brian 2 script runs unchanged."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from simcore.errors import ModelError
+
+_FLOAT_TYPES = {np.dtype(np.float64): np.float64, np.dtype(np.float32): np.float32}
+_values: dict[str, Any] = {"core.default_float_dtype": np.float64}
+
+
+def _float_type(value) -> type:
+    try:
+        return _FLOAT_TYPES[np.dtype(value)]
+    except (TypeError, KeyError):
+        raise ModelError(f"prefs.core.default_float_dtype must be float64 or float32, not {value!r}") from None
+
+
+_CHECKS = {"core.default_float_dtype": _float_type}
+
+
+class _Section:
+    """One level of the dotted preference names (``prefs.core``, ``prefs.codegen.cpp``, ...)."""
+
+    def __init__(self, path: str):
+        object.__setattr__(self, "_path", path)
+
+    def _name(self, attribute: str) -> str:
+        return f"{self._path}.{attribute}" if self._path else attribute
+
+    def __getattr__(self, attribute: str):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        name = self._name(attribute)
+        return _values[name] if name in _values else _Section(name)
+
+    def __setattr__(self, attribute: str, value) -> None:
+        name = self._name(attribute)
+        if name in _CHECKS:
+            _values[name] = _CHECKS[name](value)
+        else:
+            warnings.warn(f"prefs.{name} is a Brian 2 preference that simcore does not use; it has no effect",
+                          stacklevel=2)
+
+    def __getitem__(self, name: str):
+        section: Any = self
+        for part in name.split("."):
+            section = getattr(section, part)
+        return section
+
+    def __setitem__(self, name: str, value) -> None:
+        *sections, last = name.split(".")
+        section: Any = self
+        for part in sections:
+            section = getattr(section, part)
+        setattr(section, last, value)
+
+    def __repr__(self) -> str:
+        return f"<preferences {self._path or 'prefs'}: {', '.join(f'{k} = {v.__name__}' for k, v in _values.items())}>"
+
+
+prefs = _Section("")
+
+
+def default_float_dtype() -> type:
+    return _values["core.default_float_dtype"]
