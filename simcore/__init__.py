@@ -23,6 +23,8 @@ from simcore.objects.neurongroup import NeuronGroup
 from simcore.objects.synapses import Synapses
 from simcore.objects.timedarray import TimedArray
 from simcore.objects.variables import linked_var
+from simcore.output.hdf5 import Output
+from simcore.output.reader import load_output
 from simcore.plotting import PYPLOT, PYPLOT_NAMES
 from simcore.preferences import prefs
 from simcore.seeding import seed
@@ -56,6 +58,8 @@ __all__ = [
     "BackendError",
     "linked_var",
     "network_operation",
+    "load_output",
+    "Output",
     "prefs",
     "profiling_summary",
     "run",

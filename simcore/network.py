@@ -23,6 +23,7 @@ from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import Operation
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import SLOTS, SimObject, as_seconds, scope_instances
+from simcore.output.hdf5 import Output, Writer, as_output
 from simcore.seeding import current_seed
 from simcore.units import get_dimensions, second, to_si
 
@@ -33,9 +34,12 @@ class Network:
     """A set of objects simulated together: ``Network(G, M).run(100*ms)``; ``device`` ('cpu' or 'cuda')
     runs it there whatever ``set_device`` chose."""
 
-    def __init__(self, *objects: SimObject, name: str = "network", device: str | None = None):
+    def __init__(self, *objects: SimObject, name: str = "network", device: str | None = None,
+                 output: str | Output | None = None):
         self.name = name
         self.device = None if device is None else device_name(device)
+        self.output = as_output(output)
+        self._writers: dict[str, Writer] = {}
         self.objects: list[SimObject] = []
         self.t_ = 0.0
         self._stored: dict[str, Any] = {}
@@ -140,8 +144,9 @@ class Network:
 
     # --- running ----------------------------------------------------------------
     def run(self, duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,
-            profile: bool = False) -> None:
-        """Simulate ``duration`` more time; records and state continue from the last run."""
+            profile: bool = False, output: str | Output | None = None) -> None:
+        """Simulate ``duration`` more time; records and state continue from the last run. ``output`` (a path
+        or ``Output``; default: the network's) streams every monitor without a file of its own into it."""
         seconds = as_seconds(duration, "the run duration")
         if seconds < 0:
             raise ModelError(f"the run duration must not be negative, not {duration!s}")
@@ -174,11 +179,12 @@ class Network:
 
         if _main_thread():
             signal.signal(signal.SIGINT, on_interrupt)
-        for obj in self.objects:
-            obj.prepare_run(-(-(stop - start) // self._ticks(obj.dt_, base, obj.where())))
         python_ops = self._python_operations(base)
+        streaming, writers = self._open_outputs(as_output(output) or self.output, base, start)
         _running.append(self)
         try:
+            for obj in self.objects:  # after the outputs: a streaming monitor holds one flush's records only
+                obj.prepare_run(-(-(stop - start) // self._ticks(obj.dt_, base, obj.where())))
             chunk = 1000
             while step < stop and not self._stop_requested and not interrupted:
                 for ticks, operation in python_ops:
@@ -199,6 +205,9 @@ class Network:
                     for obj in self.objects:
                         obj.grow()
                     backend.host_changed()
+                if streaming:
+                    _flush(streaming, writers)
+                    backend.host_changed()
                 elif status == STATUS_NOT_FINITE:
                     self._set_time(step * base)
                     raise ModelError(self._not_finite_message(source, operations, err, step * base))
@@ -207,10 +216,33 @@ class Network:
             _running.pop()
             if _main_thread():
                 signal.signal(signal.SIGINT, previous)
+            _flush(streaming, writers)
+            for writer in writers:
+                writer.close()
         self._set_time(step * base)
         reporter.finish(step)
         if profile:
             self._profile = dict(zip(source.operation_names, backend.timers, strict=True))
+
+    def _open_outputs(self, output: Output | None, dt: float, start: int) -> tuple[list, list[Writer]]:
+        """The monitors that stream to a file and the files' writers, opened for this run."""
+        monitors = [obj for obj in self.objects if hasattr(obj, "stream_to")]
+        if output is not None and output.path not in self._writers:
+            self._writers[output.path] = Writer(output)
+        streaming = []
+        for monitor in monitors:
+            if output is not None:
+                monitor.stream_to(monitor.own_writer or self._writers[output.path])
+            elif monitor.writer is not None:  # its own file, or an earlier run's output: it goes on there
+                monitor.stream_to(monitor.writer)
+            else:
+                continue
+            streaming.append(monitor)
+        writers = list({id(m.writer): m.writer for m in streaming}.values())
+        run = {"simcore_version": VERSION, "dt": dt, "seed": current_seed(), "last_run_start": start * dt}
+        for writer in writers:
+            writer.open(run)
+        return streaming, writers
 
     def _set_time(self, t: float) -> None:
         self.t_ = t
@@ -272,6 +304,13 @@ class Network:
         constants, operations = self._resolve(None, caller_namespace())
         rows = [f"{op.name:40s} {op.when:12s} order {op.order:3d}  every {op.ticks} step(s)" for op in operations]
         return "\n".join(rows)
+
+
+def _flush(monitors: list, writers: list) -> None:
+    for monitor in monitors:
+        monitor.flush()
+    for writer in writers:
+        writer.flush()
 
 
 def _check_summed_targets(operations: list[Operation], objects: list[SimObject]) -> None:
@@ -382,7 +421,7 @@ def stop() -> None:
 
 
 def run(duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,
-        profile: bool = False) -> None:
+        profile: bool = False, output: str | Output | None = None) -> None:
     """Run every object created since the last start_scope() that is still referenced."""
     objects = scope_instances()
     network = _magic["network"]
@@ -392,4 +431,5 @@ def run(duration, report: str | None = None, report_period=10 * second, namespac
         _magic["network"] = network
     if namespace is None:
         namespace = caller_namespace()
-    network.run(duration, report=report, report_period=report_period, namespace=namespace, profile=profile)
+    network.run(duration, report=report, report_period=report_period, namespace=namespace, profile=profile,
+                output=output)

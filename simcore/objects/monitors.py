@@ -1,6 +1,7 @@
 """Monitors: SpikeMonitor, StateMonitor, PopulationRateMonitor. Recording happens
 inside the compiled loop into preallocated buffers; a full buffer ends the chunk,
-grows, and the run goes on."""
+grows, and the run goes on. A monitor given a file (``file=`` or the network's ``output=``)
+streams its records into it at the end of every chunk instead of keeping them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from simcore.objects.base import SECOND, SimObject, as_seconds
 from simcore.objects.group import Group
 from simcore.objects.memory import check_fits
 from simcore.objects.variables import check_index, with_unit
-from simcore.units import Quantity, second
+from simcore.output.hdf5 import Output, Writer, as_output
+from simcore.units import Quantity, second, unit_name
 
 
 def _source_range(source: Group) -> tuple[Group, int, int]:
@@ -30,11 +32,50 @@ class Monitor(SimObject):
     # a full buffer doubles until it holds this many records, then stays that size
     _MAX_STAGING = 1 << 22
 
-    def __init__(self, source: Group, **kwargs):
+    def __init__(self, source: Group, file: str | Output | None = None, **kwargs):
         super().__init__(**kwargs)
         self.source = source
         self.buffers: dict[str, np.ndarray] = {}
         self._finished: dict[str, list[np.ndarray]] = {}
+        self.own_writer = Writer(as_output(file)) if file is not None else None
+        self.writer: Writer | None = self.own_writer  # where the records go; None: kept in memory
+
+    # --- streaming to a file -------------------------------------------------------------
+    def stream_to(self, writer: Writer) -> None:
+        """Write the records into ``writer``'s file (the network's output), unless the monitor has its own."""
+        if self.own_writer is None:
+            if self.writer is not None and self.writer is not writer:
+                raise ModelError(f"{self.where()} already writes to {self.writer.output.path}")
+            if self.n and self.writer is None:
+                raise ModelError(f"{self.where()} recorded {self.n} records in memory before; give it the output "
+                                 "from its first run on")
+            self.writer = writer
+        self.writer.declare(self.name, self._file_attributes(), self._datasets())
+
+    def _file_attributes(self) -> dict:
+        root = self.source.root
+        attrs = {"kind": type(self).__name__, "source": root.name, "source_size": root.N,
+                 "first_element": self.source.offset, "elements": self.source.N, "dt": self.dt_}
+        equations = getattr(root, "equations", None)
+        if equations is not None and len(list(equations)):
+            attrs["model"] = str(equations)
+        return attrs
+
+    def _datasets(self) -> dict:
+        return {name: (np.int64 if name == "t" else self.buffers[name].dtype, self.buffers[name].shape[1:],
+                       self._unit(name)) for name in self._record_names()}
+
+    def _unit(self, name: str) -> str:
+        return "second" if name == "t" else "1"
+
+    def flush(self) -> None:
+        """Append the records staged since the last flush to the file and start the buffers over."""
+        if self.writer is None:
+            return
+        staged = int(self.buffers["n"][0])
+        for name in self._record_names():
+            self.writer.append(self.name, name, self.buffers[name][:staged])
+        self.buffers["n"][0] = 0
 
     def _allocate(self, name: str, shape, dtype) -> None:
         self.buffers[name] = np.zeros(shape, dtype=dtype)
@@ -44,8 +85,10 @@ class Monitor(SimObject):
 
     @property
     def n(self) -> int:
-        """Records so far (finished parts and the buffer)."""
+        """Records so far (finished parts or the file, and the buffer)."""
         first = self._record_names()[0]
+        if self.writer is not None and self.writer.created:
+            return self.writer.length(self.name, first) + int(self.buffers["n"][0])
         return sum(len(part) for part in self._finished.get(first, ())) + int(self.buffers["n"][0])
 
     @property
@@ -55,6 +98,9 @@ class Monitor(SimObject):
         return finished + sum(buffer.nbytes for buffer in self.buffers.values())
 
     def grow(self) -> None:
+        if self.writer is not None:
+            self.flush()
+            return
         staged = int(self.buffers["n"][0])
         for name in self._record_names():
             buffer = self.buffers[name]
@@ -64,7 +110,11 @@ class Monitor(SimObject):
         self.buffers["n"][0] = 0
 
     def _recorded(self, name: str) -> np.ndarray:
-        """All records of buffer ``name`` (a new array); finished parts are joined once and kept joined."""
+        """All records of buffer ``name`` (a new array); finished parts are joined once and kept joined.
+        A streaming monitor reads them back from its file."""
+        if self.writer is not None and self.writer.created:
+            staged = self.buffers[name][: int(self.buffers["n"][0])]
+            return np.concatenate([self.writer.read(self.name, name).astype(staged.dtype, copy=False), staged])
         finished = self._finished.get(name, [])
         if len(finished) > 1:
             finished[:] = [np.concatenate(finished)]
@@ -86,6 +136,9 @@ class Monitor(SimObject):
         return [self.source.root]
 
     def state(self) -> dict:
+        if self.writer is not None:
+            raise ModelError(f"store() cannot keep the records of {self.where()}, which writes them to "
+                             f"{self.writer.output.path}; store() and restore() work with monitors kept in memory")
         return {"buffers": {key: value.copy() for key, value in self.buffers.items()},
                 "finished": {key: list(parts) for key, parts in self._finished.items()}}
 
@@ -101,7 +154,7 @@ class EventMonitor(Monitor):
     default_when = "thresholds"
 
     def __init__(self, source: Group, event: str, variables=None, record: bool = True, when: str | None = None,
-                 order: int = 1, name: str | None = None):
+                 order: int = 1, name: str | None = None, file: str | Output | None = None):
         events = getattr(source.root, "events", {})
         if event not in events:
             if event == "spike":
@@ -113,7 +166,7 @@ class EventMonitor(Monitor):
             if variable not in source.variables:
                 raise ModelError(f"SpikeMonitor: {source.where()} has no stored variable '{variable}' to record at "
                                  "spike times")
-        super().__init__(source, name=name, when=when, order=order, clock=source.clock)
+        super().__init__(source, file=file, name=name, when=when, order=order, clock=source.clock)
         self.record = bool(record)
         self.record_variables = names
         capacity = max(1024, 2 * source.N)
@@ -132,6 +185,22 @@ class EventMonitor(Monitor):
                    ("event", self.event), ("source_size", root.N))
         return [Operation(f"{self.name}_record", "spike_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, details=details)]
+
+    def _unit(self, name: str) -> str:
+        if name in self.record_variables:
+            return unit_name(self.source.variables[name].dimension)
+        return "1" if name == "i" else super()._unit(name)
+
+    def _file_attributes(self) -> dict:
+        return {**super()._file_attributes(), "event": self.event}
+
+    def _datasets(self) -> dict:
+        return {**super()._datasets(), "count": (np.int64, (), "1")}
+
+    def flush(self) -> None:
+        super().flush()
+        if self.writer is not None:
+            self.writer.replace(self.name, "count", self.buffers["count"])
 
     def prepare_run(self, steps: int) -> None:
         """Time steps are int32 until a run goes past step 2**31 - 1 (6.8 years at 0.1 ms)."""
@@ -185,8 +254,8 @@ class SpikeMonitor(EventMonitor):
     base_name = "spikemonitor"
 
     def __init__(self, source: Group, variables=None, record: bool = True, when: str | None = None,
-                 order: int = 1, name: str | None = None):
-        super().__init__(source, "spike", variables, record, when, order, name)
+                 order: int = 1, name: str | None = None, file: str | Output | None = None):
+        super().__init__(source, "spike", variables, record, when, order, name, file)
 
 
 class StateMonitor(Monitor):
@@ -196,7 +265,7 @@ class StateMonitor(Monitor):
     default_when = "start"
 
     def __init__(self, source: Group, variables, record=True, dt=None, clock=None, when: str | None = None,
-                 order: int = 0, name: str | None = None):
+                 order: int = 0, name: str | None = None, file: str | Output | None = None):
         names = list(source.variables if variables is True else [variables] if isinstance(variables, str)
                      else variables)
         names = [n for n in names if not n.startswith("_") and n not in ("i", "N")] if variables is True else names
@@ -205,7 +274,7 @@ class StateMonitor(Monitor):
                 raise ModelError(f"StateMonitor: {source.where()} has no variable or subexpression '{variable}'")
         if dt is not None:
             as_seconds(dt, "StateMonitor dt")
-        super().__init__(source, name=name, when=when, order=order, dt=dt,
+        super().__init__(source, file=file, name=name, when=when, order=order, dt=dt,
                          clock=clock if clock is not None or dt is not None else source.clock)
         if record is True:
             indices = np.arange(source.N)
@@ -235,10 +304,15 @@ class StateMonitor(Monitor):
                           self.creation_order, code=code,
                           details=(("variables", refs), ("scalar_owner", root.name), ("recorded", len(self.record))))]
 
+    _STREAM_BUFFER_BYTES = 64 << 20  #: a streaming StateMonitor's buffer: the records between two flushes
+
     def prepare_run(self, steps: int) -> None:
-        """Make room for the whole run at once (refusing a run whose records cannot fit)."""
+        """Make room for the whole run at once (refusing a run whose records cannot fit); a streaming monitor
+        holds at most ``_STREAM_BUFFER_BYTES`` of records (the chunk stops and flushes when they are full)."""
         needed = int(self.buffers["n"][0]) + steps + 1
         per_record = 8 + sum(self.buffers[name].itemsize * len(self.record) for name in self.record_variables)
+        if self.writer is not None:
+            needed = min(needed, max(256, self._STREAM_BUFFER_BYTES // per_record))
         check_fits(per_record * needed, f"{self.where()} recording {len(self.record)} element(s) of "
                    f"{len(self.record_variables)} variable(s) for {steps} steps")
         if needed > self.buffers["t"].shape[0]:
@@ -251,6 +325,12 @@ class StateMonitor(Monitor):
     def _dimension(self, name: str):
         root = self.source.root
         return root.variables[name].dimension if name in root.variables else root.equations[name].dimension
+
+    def _unit(self, name: str) -> str:
+        return unit_name(self._dimension(name)) if name in self.record_variables else super()._unit(name)
+
+    def _file_attributes(self) -> dict:
+        return {**super()._file_attributes(), "record": self.record, "variables": list(self.record_variables)}
 
 
     def _values(self, name: str) -> np.ndarray:
@@ -287,10 +367,11 @@ class PopulationRateMonitor(Monitor):
     base_name = "ratemonitor"
     default_when = "thresholds"
 
-    def __init__(self, source: Group, when: str | None = None, order: int = 1, name: str | None = None):
+    def __init__(self, source: Group, when: str | None = None, order: int = 1, name: str | None = None,
+                 file: str | Output | None = None):
         if "spike" not in getattr(source.root, "events", {}):
             raise ModelError(f"{source.where()} has no threshold: a PopulationRateMonitor needs spikes")
-        super().__init__(source, name=name, when=when, order=order, clock=source.clock)
+        super().__init__(source, file=file, name=name, when=when, order=order, clock=source.clock)
         self._allocate("rate", 1024, np.float64)
         self._allocate("t", 1024, np.int64)
         self._allocate("n", 1, np.int64)
@@ -301,6 +382,9 @@ class PopulationRateMonitor(Monitor):
                           self.creation_order, details=(("source", root.name), ("range", (start, stop)),
                                                         ("source_size", root.N)))]
 
+
+    def _unit(self, name: str) -> str:
+        return "Hz" if name == "rate" else super()._unit(name)
 
     @property
     def rate_(self) -> np.ndarray:

@@ -20,6 +20,7 @@ from simcore import (
     TimedArray,
     farad,
     get_device,
+    load_output,
     ms,
     mV,
     network_operation,
@@ -342,3 +343,15 @@ def test_brian2_device_names_are_aliases():
 # every network above, for the type check of their kernels by a GPU compiler (test_ptx.py)
 BUILDERS = [build_noisy_lif, build_hodgkin_huxley, build_cobahh, build_stdp_and_gap_junctions, build_cuba,
             build_converging_synapses, build_inputs, build_busy_monitor, build_with_network_operation, build_float32]
+
+
+def test_monitors_stream_to_a_file_from_the_gpu(tmp_path):
+    results = []
+    for device, output in (("cpu", None), ("cuda", str(tmp_path / "gpu.h5"))):
+        start_scope()
+        seed(11)
+        objects, read = build_noisy_lif()
+        Network(*objects, device=device, output=output).run(5 * ms)
+        results.append({name: np.asarray(value()) for name, value in read.items()})
+    assert_same(*results)
+    assert load_output(tmp_path / "gpu.h5").monitors  # written, and readable

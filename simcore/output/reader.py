@@ -1,0 +1,113 @@
+"""``load_output(path)``: a file written by monitors (``output=`` / ``file=``) as unit-aware, monitor-like
+objects: ``rec = load_output('run.h5'); rec.spikemonitor.t``, ``rec['statemonitor'].v[0]``."""
+
+from __future__ import annotations
+
+import os
+
+import h5py
+import numpy as np
+
+from simcore.errors import ModelError
+from simcore.output.hdf5 import FORMAT
+from simcore.units import Quantity, second
+from simcore.units.names import UNIT_NAMES
+
+
+class StoredMonitor:
+    """One monitor's records: ``t`` (a Quantity in seconds), ``t_``, ``i``, ``count``, ``num_spikes``,
+    ``spike_trains()``, recorded variables with their units (``v``; ``v_`` in SI), as the monitor gives them:
+    a StateMonitor's ``v[k]`` is the trace of its k-th recorded element, ``monitor[k].v`` of element k."""
+
+    def __init__(self, name: str, attrs: dict, datasets: dict[str, tuple[np.ndarray, str]]):
+        self.name = name
+        self.attrs = attrs
+        self.kind = str(attrs.get("kind", ""))
+        self._datasets = datasets
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} '{self.name}' from a file: {', '.join(self._datasets)}>"
+
+    def _raw(self, name: str) -> np.ndarray:
+        values, _ = self._datasets[name]
+        if name == "t":
+            return values * float(self.attrs["dt"])
+        return values.T if self.kind == "StateMonitor" and values.ndim == 2 else values
+
+    def __getattr__(self, name: str):
+        datasets = self.__dict__.get("_datasets", {})
+        if name in datasets:
+            unit = datasets[name][1]
+            raw = self._raw(name)
+            return raw if unit == "1" else Quantity(raw, eval(unit, {}, dict(UNIT_NAMES)))
+        if name.endswith("_") and name[:-1] in datasets:
+            return self._raw(name[:-1])
+        raise AttributeError(f"the stored monitor '{self.__dict__.get('name')}' has no record '{name}'")
+
+    @property
+    def num_spikes(self) -> int:
+        return int(self._datasets["count"][0].sum())
+
+    num_events = num_spikes
+
+    def spike_trains(self) -> dict[int, Quantity]:
+        indices, times = self._raw("i"), self._raw("t")
+        order = np.argsort(indices, kind="stable")
+        bounds = np.searchsorted(indices[order], np.arange(int(self.attrs["elements"]) + 1))
+        return {k: Quantity(times[order][bounds[k]:bounds[k + 1]], second) for k in range(int(self.attrs["elements"]))}
+
+    def __getitem__(self, element: int):
+        positions = np.flatnonzero(np.asarray(self.attrs.get("record", [])) == element)
+        if positions.size == 0:
+            raise IndexError(f"the stored monitor '{self.name}' did not record element {element}")
+        return _Element(self, int(positions[0]))
+
+
+class _Element:
+    def __init__(self, monitor: StoredMonitor, position: int):
+        self.monitor, self.position = monitor, position
+
+    def __getattr__(self, name: str):
+        return getattr(self.monitor, name)[self.position]
+
+
+class Recording:
+    """The monitors of a file, by name (``rec.spikemonitor``, ``rec['spikemonitor']``), and the file's
+    attributes (``rec.attrs``: simcore version, dt, seed, ...)."""
+
+    def __init__(self, attrs: dict, monitors: dict[str, StoredMonitor]):
+        self.attrs = attrs
+        self.monitors = monitors
+
+    def __getitem__(self, name: str) -> StoredMonitor:
+        if name not in self.monitors:
+            raise KeyError(f"no monitor '{name}' in the file; it has {sorted(self.monitors)}")
+        return self.monitors[name]
+
+    def __getattr__(self, name: str) -> StoredMonitor:
+        monitors = self.__dict__.get("monitors", {})
+        if name in monitors:
+            return monitors[name]
+        raise AttributeError(f"no monitor '{name}' in the file; it has {sorted(monitors)}")
+
+    def __iter__(self):
+        return iter(self.monitors)
+
+
+def load_output(path: str | os.PathLike) -> Recording:
+    """Read a file that simcore's monitors wrote (also one whose run was killed: everything up to the last
+    chunk). Everything is read into memory. (Not ``load``: ``from simcore import *`` gives numpy's ``load``,
+    as ``from brian2 import *`` does.)"""
+    try:
+        stored = h5py.File(path, "r", swmr=True)
+    except OSError as error:
+        raise ModelError(f"cannot read {os.fspath(path)}: not a readable HDF5 file ({error})") from None
+    with stored:
+        if stored.attrs.get("format") != FORMAT:
+            raise ModelError(f"{os.fspath(path)} is an HDF5 file, but not one simcore wrote (no format attribute "
+                             f"'{FORMAT}')")
+        monitors = {}
+        for name, group in stored.items():
+            datasets = {key: (group[key][...], str(group[key].attrs.get("unit", "1"))) for key in group}
+            monitors[name] = StoredMonitor(name, dict(group.attrs), datasets)
+        return Recording(dict(stored.attrs), monitors)
