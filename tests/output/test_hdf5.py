@@ -65,6 +65,8 @@ def test_streamed_records_equal_the_in_memory_ones_and_follow_the_layout(tmp_pat
         assert group["x"].attrs["unit"] == "volt" and group["i"].dtype == np.int32
         np.testing.assert_array_equal(group["t"][:] * group["t"].attrs["scale"], spikes.t_)
         assert stored["trace"]["v"].shape == (650, 3)
+        # 'auto' compression: integer records lzf, floating-point values as they are
+        assert group["i"].compression == "lzf" and stored["trace"]["v"].compression is None
         assert stored["rate"]["rate"].attrs["unit"] == "Hz"
         assert list(stored["rate"].attrs["source"]) and stored["rate"].attrs["first_element"] == 10
     recording = load_output(path)
