@@ -15,7 +15,16 @@ from simcore.equations import (
     parse_statements,
 )
 from simcore.errors import BackendError, EquationError, ModelError, ParseError, SourcePosition, UnknownNameError
-from simcore.network import Network, NetworkOperation, network_operation, profiling_summary, run, stop
+from simcore.network import (
+    Network,
+    NetworkOperation,
+    network_operation,
+    profiling_summary,
+    restore,
+    run,
+    stop,
+    store,
+)
 from simcore.objects.base import Clock, defaultclock, start_scope
 from simcore.objects.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from simcore.objects.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
@@ -62,7 +71,9 @@ __all__ = [
     "Output",
     "prefs",
     "profiling_summary",
+    "restore",
     "run",
+    "store",
     "seed",
     "start_scope",
     "stop",

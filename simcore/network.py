@@ -4,6 +4,7 @@ a plan, has the backend compile it, and runs it in chunks of many steps."""
 from __future__ import annotations
 
 import inspect
+import os
 import signal
 import sys
 import threading
@@ -24,7 +25,8 @@ from simcore.ir import Operation
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import SLOTS, SimObject, as_seconds, scope_instances
 from simcore.output.hdf5 import Output, Writer, as_output
-from simcore.seeding import current_seed
+from simcore.output.snapshot import read_snapshot, write_snapshot
+from simcore.seeding import current_seed, seed, stream_seed
 from simcore.units import get_dimensions, second, to_si
 
 VERSION = "0.1.0"
@@ -40,6 +42,7 @@ class Network:
         self.device = None if device is None else device_name(device)
         self.output = as_output(output)
         self._writers: dict[str, Writer] = {}
+        self._random_epoch = 0  # raised by each restore() that does not restore the random state
         self.objects: list[SimObject] = []
         self.t_ = 0.0
         self._stored: dict[str, Any] = {}
@@ -144,9 +147,13 @@ class Network:
 
     # --- running ----------------------------------------------------------------
     def run(self, duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,
-            profile: bool = False, output: str | Output | None = None) -> None:
+            profile: bool = False, output: str | Output | None = None, checkpoint: str | os.PathLike | None = None,
+            checkpoint_every=None) -> None:
         """Simulate ``duration`` more time; records and state continue from the last run. ``output`` (a path
-        or ``Output``; default: the network's) streams every monitor without a file of its own into it."""
+        or ``Output``; default: the network's) streams every monitor without a file of its own into it.
+        ``checkpoint`` and ``checkpoint_every``: store the network as 'checkpoint' in that file every so much
+        simulated time (from the start of this run); after a crash, the same script resumes with
+        ``net.restore('checkpoint', filename=..., restore_random_state=True)`` and a run of the rest."""
         seconds = as_seconds(duration, "the run duration")
         if seconds < 0:
             raise ModelError(f"the run duration must not be negative, not {duration!s}")
@@ -167,7 +174,7 @@ class Network:
         for obj in self.objects:
             buffers.update(obj.spike_buffers())
         err = np.zeros(2, dtype=np.int64)
-        seed = np.uint64(current_seed())
+        seed = np.uint64(stream_seed(current_seed(), self._random_epoch))
         self._stop_requested = False
         reporter = _Reporter(report, as_seconds(report_period, "report_period"), start, stop, base)
         step = start
@@ -180,7 +187,13 @@ class Network:
         if _main_thread():
             signal.signal(signal.SIGINT, on_interrupt)
         python_ops = self._python_operations(base)
+        every = _checkpoint_steps(checkpoint, checkpoint_every, base)
         streaming, writers = self._open_outputs(as_output(output) or self.output, base, start)
+        if every and streaming:
+            for writer in writers:
+                writer.close()
+            raise ModelError(f"checkpoints keep the monitors' records, and {streaming[0].where()} writes them to "
+                             f"{streaming[0].writer.output.path}: checkpoint a network whose monitors keep theirs")
         _running.append(self)
         try:
             for obj in self.objects:  # after the outputs: a streaming monitor holds one flush's records only
@@ -195,6 +208,7 @@ class Network:
                 if self._stop_requested:
                     break
                 due = [step + ticks - step % ticks for ticks, _ in python_ops]
+                due += [step + every - (step - start) % every] if every else []
                 target = min([stop, step + chunk, *due])
                 arguments = self._arguments(source, constants, buffers)
                 began = time.perf_counter()
@@ -212,6 +226,9 @@ class Network:
                     self._set_time(step * base)
                     raise ModelError(self._not_finite_message(source, operations, err, step * base))
                 reporter.update(step)
+                if every and step < stop and (step - start) % every == 0 and status != STATUS_NOT_FINITE:
+                    self._set_time(step * base)
+                    self.store("checkpoint", filename=checkpoint)
         finally:
             _running.pop()
             if _main_thread():
@@ -285,25 +302,81 @@ class Network:
         return self._source.text
 
     # --- store / restore ----------------------------------------------------------
-    def store(self, name: str = "default") -> None:
-        snapshot = {"t": self.t_, "seed": current_seed()}
+    def store(self, name: str = "default", filename: str | os.PathLike | None = None) -> None:
+        """Keep the state of every object (variables, synapses, spikes in flight, monitors' records), the time
+        and the random state, in memory or, with ``filename``, in an HDF5 file (other names in it are kept)."""
+        snapshot = {"t": self.t_, "seed": current_seed(), "random_epoch": self._random_epoch}
         for obj in self.objects:
             snapshot[obj.name] = obj.state()
-        self._stored[name] = snapshot
+        if filename is None:
+            self._stored[name] = snapshot
+        else:
+            write_snapshot(filename, name, snapshot)
 
-    def restore(self, name: str = "default") -> None:
-        if name not in self._stored:
+    def restore(self, name: str = "default", filename: str | os.PathLike | None = None,
+                restore_random_state: bool = False) -> None:
+        """Go back to a stored state. As in Brian 2, later random numbers are fresh (a repeated trial differs)
+        unless ``restore_random_state=True``, which continues the stored random stream: the network then goes
+        on exactly as it would have from the moment it was stored."""
+        if filename is not None:
+            snapshot = read_snapshot(filename, name)
+        elif name in self._stored:
+            snapshot = self._stored[name]
+        else:
             raise ModelError(f"nothing stored under the name {name!r}; call store({name!r}) first")
-        snapshot = self._stored[name]
+        _check_snapshot(snapshot, self.objects, name)
         for obj in self.objects:
             obj.restore_state(snapshot[obj.name])
         self._set_time(snapshot["t"])
+        if restore_random_state:
+            seed(snapshot["seed"])
+            self._random_epoch = snapshot["random_epoch"]
+        else:
+            self._random_epoch += 1
 
     def scheduling_summary(self) -> str:
         """The operations in the order they run within a time step."""
         constants, operations = self._resolve(None, caller_namespace())
         rows = [f"{op.name:40s} {op.when:12s} order {op.order:3d}  every {op.ticks} step(s)" for op in operations]
         return "\n".join(rows)
+
+
+def _checkpoint_steps(checkpoint, every, dt: float) -> int:
+    """Time steps between two checkpoints (0: none)."""
+    if checkpoint is None and every is None:
+        return 0
+    if checkpoint is None or every is None:
+        raise ModelError("checkpoints need both checkpoint= (the file) and checkpoint_every= (how often)")
+    steps = int(round(as_seconds(every, "checkpoint_every") / dt))
+    if steps < 1:
+        raise ModelError(f"checkpoint_every = {every} is shorter than the time step")
+    return steps
+
+
+def _check_snapshot(snapshot: dict, objects: list[SimObject], name: str) -> None:
+    """A stored state fits these objects: the same objects, variables and numbers of elements."""
+    stored = {key for key in snapshot if key not in ("t", "seed", "random_epoch")}
+    present = {obj.name for obj in objects}
+    if stored != present:
+        raise ModelError(f"the state {name!r} was stored from other objects: missing here {sorted(stored - present)}, "
+                         f"not in it {sorted(present - stored)}")
+    for obj in objects:
+        _same_shape(obj.state(), snapshot[obj.name], obj.where(), isinstance(getattr(obj, "N", None), int)
+                    and not hasattr(obj, "connect"))
+
+
+def _same_shape(current: dict, stored: dict, where: str, sized: bool) -> None:
+    """The same parts, variables and buffers; for neuron groups (``sized``) the same numbers of elements."""
+    for part, mine, theirs in [("", current, stored)] + [(key, current[key], stored.get(key, {}))
+                                                         for key in ("variables", "buffers") if key in current]:
+        if not isinstance(theirs, dict) or set(mine) != set(theirs):
+            names = sorted(theirs) if isinstance(theirs, dict) else type(theirs).__name__
+            raise ModelError(f"cannot restore {where}: it has {part or 'state'} {sorted(mine)}, the stored state "
+                             f"{names} (another model?)")
+    for key, array in current.items() if sized else ():
+        if isinstance(array, np.ndarray) and np.shape(stored[key]) != array.shape:
+            raise ModelError(f"cannot restore {where}: '{key}' has shape {array.shape}, the stored one "
+                             f"{np.shape(stored[key])} (another network size?)")
 
 
 def _flush(monitors: list, writers: list) -> None:
@@ -420,16 +493,34 @@ def stop() -> None:
     _running[-1].stop()
 
 
-def run(duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,
-        profile: bool = False, output: str | Output | None = None) -> None:
-    """Run every object created since the last start_scope() that is still referenced."""
+def _magic_network() -> Network:
+    """The network of every object created since the last start_scope() that is still referenced."""
     objects = scope_instances()
     network = _magic["network"]
     if network is None or set(network.objects) != set(objects):
         network = Network(*objects, name="magic_network")
         network.t_ = max((obj.network_time for obj in objects), default=0.0)
         _magic["network"] = network
+    return network
+
+
+def store(name: str = "default", filename: str | os.PathLike | None = None) -> None:
+    """``Network.store`` for the objects ``run()`` would simulate (Brian 2's ``store()``)."""
+    _magic_network().store(name, filename)
+
+
+def restore(name: str = "default", filename: str | os.PathLike | None = None,
+            restore_random_state: bool = False) -> None:
+    """``Network.restore`` for the objects ``run()`` would simulate (Brian 2's ``restore()``)."""
+    _magic_network().restore(name, filename, restore_random_state)
+
+
+def run(duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,
+        profile: bool = False, output: str | Output | None = None, checkpoint: str | os.PathLike | None = None,
+        checkpoint_every=None) -> None:
+    """Run every object created since the last start_scope() that is still referenced."""
+    network = _magic_network()
     if namespace is None:
         namespace = caller_namespace()
     network.run(duration, report=report, report_period=report_period, namespace=namespace, profile=profile,
-                output=output)
+                output=output, checkpoint=checkpoint, checkpoint_every=checkpoint_every)

@@ -23,6 +23,18 @@ def current_seed() -> int:
     return _state["seed"]
 
 
+def stream_seed(seed_value: int, epoch: int) -> int:
+    """The key of the kernels' random numbers: the seed itself, or after ``epoch`` restores that did not
+    restore the random state, a different key derived from both (splitmix64), so repeated trials differ."""
+    if epoch == 0:
+        return seed_value
+    mask = (1 << 64) - 1
+    z = (seed_value + 0x9E3779B97F4A7C15 * epoch) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return (z ^ (z >> 31)) % (1 << 63)
+
+
 def init_generator() -> np.random.Generator:
     """A numpy generator for one initialisation statement; the n-th call after seed(k) is always the same."""
     _state["init_calls"] += 1
