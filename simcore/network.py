@@ -24,7 +24,7 @@ from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import Operation
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import SLOTS, SimObject, as_seconds, scope_instances
-from simcore.output.hdf5 import Output, Writer, as_output
+from simcore.output.hdf5 import Output, Writer, as_output, same_path
 from simcore.output.snapshot import read_snapshot, write_snapshot
 from simcore.seeding import current_seed, seed, stream_seed
 from simcore.units import get_dimensions, second, to_si
@@ -188,12 +188,9 @@ class Network:
             signal.signal(signal.SIGINT, on_interrupt)
         python_ops = self._python_operations(base)
         every = _checkpoint_steps(checkpoint, checkpoint_every, base)
+        if every and any(same_path(checkpoint, out.path) for out in [as_output(output) or self.output] if out):
+            raise ModelError(f"the checkpoint file {checkpoint} is the run's output file: use another file")
         streaming, writers = self._open_outputs(as_output(output) or self.output, base, start)
-        if every and streaming:
-            for writer in writers:
-                writer.close()
-            raise ModelError(f"checkpoints keep the monitors' records, and {streaming[0].where()} writes them to "
-                             f"{streaming[0].writer.output.path}: checkpoint a network whose monitors keep theirs")
         _running.append(self)
         try:
             for obj in self.objects:  # after the outputs: a streaming monitor holds one flush's records only
@@ -245,7 +242,10 @@ class Network:
         """The monitors that stream to a file and the files' writers, opened for this run."""
         monitors = [obj for obj in self.objects if hasattr(obj, "stream_to")]
         if output is not None and output.path not in self._writers:
-            self._writers[output.path] = Writer(output)
+            # monitors restored from a checkpoint already write to it again
+            resumed = [m.writer for m in monitors
+                       if m.writer is not None and same_path(m.writer.output.path, output.path)]
+            self._writers[output.path] = resumed[0] if resumed else Writer(output)
         streaming = []
         for monitor in monitors:
             if output is not None:
@@ -361,14 +361,16 @@ def _check_snapshot(snapshot: dict, objects: list[SimObject], name: str) -> None
         raise ModelError(f"the state {name!r} was stored from other objects: missing here {sorted(stored - present)}, "
                          f"not in it {sorted(present - stored)}")
     for obj in objects:
-        _same_shape(obj.state(), snapshot[obj.name], obj.where(), isinstance(getattr(obj, "N", None), int)
-                    and not hasattr(obj, "connect"))
+        if not hasattr(obj, "stream_to"):  # monitors check their own state (records in memory or in a file)
+            _same_shape(obj.state(), snapshot[obj.name], obj.where(), isinstance(getattr(obj, "N", None), int)
+                        and not hasattr(obj, "connect"))
 
 
 def _same_shape(current: dict, stored: dict, where: str, sized: bool) -> None:
     """The same parts, variables and buffers; for neuron groups (``sized``) the same numbers of elements."""
-    for part, mine, theirs in [("", current, stored)] + [(key, current[key], stored.get(key, {}))
-                                                         for key in ("variables", "buffers") if key in current]:
+    parts = [("", current, stored)] + [(key, current[key], stored.get(key, {})) for key in ("variables",)
+                                       if key in current]
+    for part, mine, theirs in parts:
         if not isinstance(theirs, dict) or set(mine) != set(theirs):
             names = sorted(theirs) if isinstance(theirs, dict) else type(theirs).__name__
             raise ModelError(f"cannot restore {where}: it has {part or 'state'} {sorted(mine)}, the stored state "

@@ -44,12 +44,12 @@ class Monitor(SimObject):
     def stream_to(self, writer: Writer) -> None:
         """Write the records into ``writer``'s file (the network's output), unless the monitor has its own."""
         if self.own_writer is None:
-            if self.writer is not None and self.writer is not writer:
+            if self.writer is not None and not self.writer.same_file(writer):
                 raise ModelError(f"{self.where()} already writes to {self.writer.output.path}")
             if self.n and self.writer is None:
                 raise ModelError(f"{self.where()} recorded {self.n} records in memory before; give it the output "
                                  "from its first run on")
-            self.writer = writer
+            self.writer = self.writer or writer
         self.writer.declare(self.name, self._file_attributes(), self._datasets())
 
     def _file_attributes(self) -> dict:
@@ -136,15 +136,34 @@ class Monitor(SimObject):
         return [self.source.root]
 
     def state(self) -> dict:
-        if self.writer is not None:
-            raise ModelError(f"store() cannot keep the records of {self.where()}, which writes them to "
-                             f"{self.writer.output.path}; store() and restore() work with monitors kept in memory")
-        return {"buffers": {key: value.copy() for key, value in self.buffers.items()},
-                "finished": {key: list(parts) for key, parts in self._finished.items()}}
+        """The records (in memory), or for a monitor that streams them, where its file ends now (a restore cuts
+        the file back there)."""
+        if self.writer is None:
+            return {"buffers": {key: value.copy() for key, value in self.buffers.items()},
+                    "finished": {key: list(parts) for key, parts in self._finished.items()}}
+        lengths = {name: self.writer.length(self.name, name) + int(self.buffers["n"][0])
+                   for name in self._record_names()} if self.writer.created else {}
+        if self.buffers["n"][0]:
+            self.flush()
+        fixed = {key: value.copy() for key, value in self.buffers.items() if key in self._FIXED}
+        return {"buffers": fixed, "file": {"path": self.writer.output.path, "lengths": lengths}}
 
     def restore_state(self, state: dict) -> None:
-        self.buffers = {key: value.copy() for key, value in state["buffers"].items()}
-        self._finished = {key: list(parts) for key, parts in state["finished"].items()}
+        if "file" not in state:
+            if self.writer is not None:
+                raise ModelError(f"cannot restore {self.where()}: it writes to {self.writer.output.path}, the stored "
+                                 "state has its records in memory")
+            self.buffers = {key: value.copy() for key, value in state["buffers"].items()}
+            self._finished = {key: list(parts) for key, parts in state["finished"].items()}
+            return
+        stored = Writer.resume(state["file"]["path"])
+        if self.writer is None:
+            self.writer = stored
+        elif not self.writer.same_file(stored):
+            raise ModelError(f"cannot restore {self.where()}: it writes to {self.writer.output.path}, the stored "
+                             f"state to {stored.output.path}")
+        self.writer.truncate[self.name] = state["file"]["lengths"]
+        self.buffers.update({key: value.copy() for key, value in state["buffers"].items()})
 
 
 class EventMonitor(Monitor):

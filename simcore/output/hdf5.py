@@ -48,6 +48,10 @@ class Output:
             raise ModelError("an output cannot both overwrite and append to a file: choose one")
 
 
+def same_path(first: str | os.PathLike, second: str | os.PathLike) -> bool:
+    return Path(first).resolve() == Path(second).resolve()
+
+
 def as_output(target: str | os.PathLike | Output | None) -> Output | None:
     if target is None or isinstance(target, Output):
         return target
@@ -65,7 +69,18 @@ class Writer:
         self.file: h5py.File | None = None
         self.created = False
         self.groups: dict[str, dict] = {}  # monitor name -> {"attrs": ..., "datasets": {name: (dtype, shape)}}
+        self.truncate: dict[str, dict[str, int]] = {}  # monitor -> dataset -> length, applied at the next open
         self._check_target()
+
+    @classmethod
+    def resume(cls, path: str) -> Writer:
+        """A writer that goes on writing a file of an earlier run (of this or another process)."""
+        writer = cls(Output(path, append=True))
+        writer.created = True
+        return writer
+
+    def same_file(self, other: Writer) -> bool:
+        return same_path(self.output.path, other.output.path)
 
     def _check_target(self) -> None:
         path = Path(self.output.path)
@@ -86,6 +101,9 @@ class Writer:
 
     def open(self, run_attrs: dict) -> None:
         """Open the file for a run, creating what is new, then switch to single-writer mode."""
+        if self.truncate:
+            _rewrite_truncated(self.output.path, self.truncate)
+            self.truncate = {}
         fresh = not self.created and not self.output.append
         self.file = h5py.File(self.output.path, "w" if fresh else "a", libver="latest")
         if fresh or FORMAT not in self.file.attrs.get("format", ""):
@@ -149,6 +167,20 @@ class Writer:
             return self.file[monitor][name][...]
         with h5py.File(self.output.path, "r", swmr=True) as stored:
             return stored[monitor][name][...]
+
+
+def _rewrite_truncated(path: str, lengths: dict[str, dict[str, int]]) -> None:
+    """The file with the given datasets cut to their lengths (records after a restored checkpoint), rewritten
+    through a copy: a file whose writer was killed cannot be opened for writing again, only read."""
+    temporary = f"{path}.rewrite.tmp"
+    with h5py.File(path, "r", swmr=True) as old, h5py.File(temporary, "w", libver="latest") as new:
+        new.attrs.update(old.attrs)
+        for name in old:
+            old.copy(old[name], new, name)
+        for monitor, datasets in lengths.items():
+            for name, length in datasets.items():
+                new[monitor][name].resize(length, axis=0)
+    os.replace(temporary, path)
 
 
 def _check_simcore_file(path: Path) -> None:

@@ -113,10 +113,6 @@ def test_existing_files_and_bad_targets_are_refused(tmp_path):
     network(output=Output(str(path), overwrite=True))[0].run(1 * ms)
     with pytest.raises(ModelError, match="already has a group 'spikes'"):
         network(output=Output(str(path), append=True))[0].run(1 * ms)
-    net = network(output=str(tmp_path / "again.h5"))[0]
-    net.run(1 * ms)
-    with pytest.raises(ModelError, match="store\\(\\) cannot keep the records of .* which writes them to"):
-        net.store()
 
 
 def test_later_runs_go_on_writing_where_the_first_wrote(tmp_path):

@@ -10,7 +10,21 @@ import h5py
 import numpy as np
 import pytest
 
-from simcore import ModelError, Network, NeuronGroup, SpikeMonitor, Synapses, ms, restore, run, seed, start_scope, store
+from simcore import (
+    ModelError,
+    Network,
+    NeuronGroup,
+    Output,
+    SpikeMonitor,
+    Synapses,
+    load_output,
+    ms,
+    restore,
+    run,
+    seed,
+    start_scope,
+    store,
+)
 
 # a noisy network with heterogeneous delays, as the issue asks; written once for this process and children
 NETWORK = textwrap.dedent("""
@@ -139,3 +153,30 @@ def test_files_that_do_not_fit_are_refused(tmp_path):
     other_model = Synapses(cells, cells, "w : 1\nu : 1", on_pre="v += w", name="links")
     with pytest.raises(ModelError, match="cannot restore Synapses 'links'.*another model"):
         Network(cells, other_model, SpikeMonitor(cells, name="spikes")).restore("s", filename=tmp_path / "state.h5")
+
+
+STREAMING_RUN = NETWORK + textwrap.dedent("""
+    import sys
+    net, spikes = build()
+    if sys.argv[1] == 'resume':
+        net.restore('checkpoint', filename=sys.argv[3], restore_random_state=True)
+        net.run(60*ms - net.t, output=sys.argv[2])
+    else:
+        net.run(45*ms, output=sys.argv[2], checkpoint=sys.argv[3], checkpoint_every=20*ms)
+""")
+
+
+def test_a_streaming_run_resumes_from_its_checkpoint_and_its_file(tmp_path):
+    whole, whole_spikes = build()
+    whole.run(60 * ms)
+    output, checkpoint = tmp_path / "run.h5", tmp_path / "ckpt.h5"
+    for step in ("first", "resume"):  # the first process ends at 45 ms as if it had crashed after 40 ms
+        done = subprocess.run([sys.executable, "-c", STREAMING_RUN, step, str(output), str(checkpoint)],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+    stored = load_output(output).spikes  # 0-40 ms from the first process (40-45 ms cut), 40-60 ms resumed
+    np.testing.assert_array_equal(stored.i, whole_spikes.i)
+    np.testing.assert_array_equal(np.round(stored.t_ / 1e-4), steps(whole_spikes))
+    np.testing.assert_array_equal(stored.count, whole_spikes.count)
+    with pytest.raises(ModelError, match="is the run's output file"):
+        whole.run(1 * ms, output=Output(str(output), append=True), checkpoint=output, checkpoint_every=1 * ms)
