@@ -216,14 +216,14 @@ class Network:
                     for obj in self.objects:
                         obj.grow()
                     backend.host_changed()
-                if streaming:
-                    _flush(streaming, writers)
-                    backend.host_changed()
                 elif status == STATUS_NOT_FINITE:
                     self._set_time(step * base)
                     raise ModelError(self._not_finite_message(source, operations, err, step * base))
+                if streaming:
+                    _flush(streaming, writers)
+                    backend.host_changed()
                 reporter.update(step)
-                if every and step < stop and (step - start) % every == 0 and status != STATUS_NOT_FINITE:
+                if every and step < stop and (step - start) % every == 0:
                     self._set_time(step * base)
                     self.store("checkpoint", filename=checkpoint)
         finally:

@@ -128,6 +128,18 @@ def test_later_runs_go_on_writing_where_the_first_wrote(tmp_path):
         kept.run(1 * ms, output=tmp_path / "late.h5")
 
 
+@pytest.mark.filterwarnings("ignore:overflow")
+def test_a_run_that_raises_keeps_its_records(tmp_path):
+    start_scope()
+    group = NeuronGroup(4, "dv/dt = v*v/ms : 1", method="euler", name="blowup")
+    group.v = "0.2*i"
+    trace = StateMonitor(group, "v", record=True, name="v_trace")
+    with pytest.raises(ModelError, match="became NaN or infinite"):
+        Network(group, trace, output=tmp_path / "raised.h5").run(20 * ms)
+    stored = load_output(tmp_path / "raised.h5").v_trace
+    assert 10 < stored.v_.shape[1] < 200 and np.all(np.isfinite(stored.v_[0]))
+
+
 KILLED_RUN = textwrap.dedent("""
     import sys
     from simcore import *
