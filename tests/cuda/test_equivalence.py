@@ -56,12 +56,22 @@ def on_both(build, duration=8 * ms, runs=1):
 
 def assert_same(cpu, cuda, rtol=0.0):
     """Equal; with ``rtol``, floats within it (the simulator computes ``x**3`` with pow(), numba with
-    multiplications, and a GPU's exp may differ from the C library's in the last bit)."""
+    multiplications, and a GPU's exp may differ from the C library's in the last bit), but spike times equal."""
     for name in cpu:
-        if rtol and cpu[name].dtype.kind == "f":
+        if rtol and cpu[name].dtype.kind == "f" and name != "t":
             np.testing.assert_allclose(cuda[name], cpu[name], rtol=rtol, atol=0, err_msg=name)
         else:
             np.testing.assert_array_equal(cuda[name], cpu[name], err_msg=name)
+
+
+def excitatory_inhibitory(group, first_inhibitory: int, excite: str, inhibit: str, delay, p: float):
+    """Synapses from the group's first neurons and from the rest, onto all of it, with probability ``p``."""
+    made = []
+    for sources, code in ((group[:first_inhibitory], excite), (group[first_inhibitory:], inhibit)):
+        synapses = Synapses(sources, group, on_pre=code, delay=delay)
+        synapses.connect(p=p)
+        made.append(synapses)
+    return made
 
 
 def spikes_of(monitor):
@@ -122,8 +132,6 @@ def build_hodgkin_huxley():
 def test_hodgkin_huxley_subgroups_and_run_regularly():
     cpu, cuda = on_both(build_hodgkin_huxley, duration=6 * ms)
     assert cpu["i"].size > 0
-    np.testing.assert_array_equal(cuda["i"], cpu["i"])
-    np.testing.assert_array_equal(cuda["t"], cpu["t"])
     assert_same(cpu, cuda, rtol=1e-12)
 
 
@@ -136,10 +144,7 @@ def build_cobahh():
                         namespace=namespace)
     group.v = "-65*mV + 5*mV*rand()"
     group.ge = "(rand()*4 + 20)*nS"
-    excitatory = Synapses(group[:19], group, on_pre="ge += 6*nS", delay=1 * ms)
-    excitatory.connect(p=0.4)
-    inhibitory = Synapses(group[19:], group, on_pre="gi += 67*nS", delay=1 * ms)
-    inhibitory.connect(p=0.4)
+    excitatory, inhibitory = excitatory_inhibitory(group, 19, "ge += 6*nS", "gi += 67*nS", 1 * ms, 0.4)
     spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "ge"], record=[2, 20])
     return [group, excitatory, inhibitory, spikes, trace], {**spikes_of(spikes), "v": lambda: trace.v_,
                                                             "ge": lambda: trace.ge_}
@@ -148,8 +153,6 @@ def build_cobahh():
 def test_cobahh_with_delays():
     cpu, cuda = on_both(build_cobahh, duration=15 * ms)
     assert cpu["i"].size > 10
-    np.testing.assert_array_equal(cuda["i"], cpu["i"])
-    np.testing.assert_array_equal(cuda["t"], cpu["t"])
     assert_same(cpu, cuda, rtol=1e-9)
 
 
@@ -186,10 +189,7 @@ def build_cuba():
                         threshold="v > 1", reset="v = 0", refractory=2 * ms, method="exact")
     group.v = "0.9 + 0.2*rand()"
     group.ge = "2*rand()"
-    excitatory = Synapses(group[:18], group, on_pre="ge += 0.25", delay=0.5 * ms)
-    excitatory.connect(p=0.3)
-    inhibitory = Synapses(group[18:], group, on_pre="gi -= 0.5", delay=0.5 * ms)
-    inhibitory.connect(p=0.3)
+    excitatory, inhibitory = excitatory_inhibitory(group, 18, "ge += 0.25", "gi -= 0.5", 0.5 * ms, 0.3)
     spikes, trace = SpikeMonitor(group), StateMonitor(group, ["v", "ge", "gi"], record=[0, 5, 20])
     return [group, excitatory, inhibitory, spikes, trace], {
         **spikes_of(spikes), "v": lambda: trace.v_, "ge": lambda: trace.ge_, "gi": lambda: trace.gi_}

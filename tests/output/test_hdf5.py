@@ -108,6 +108,10 @@ def test_existing_files_and_bad_targets_are_refused(tmp_path):
         network(output=Output(str(tmp_path / "other.h5"), append=True))[0].run(1 * ms)
     with pytest.raises(ModelError, match="the folder .*missing does not exist"):
         network(output=str(tmp_path / "missing" / "run.h5"))[0].run(1 * ms)
+    with pytest.MonkeyPatch.context() as patch:  # (tests run as root here, who may write anywhere)
+        patch.setattr(os, "access", lambda path, mode: False)
+        with pytest.raises(ModelError, match="cannot write the output file .*: permission denied"):
+            network(output=str(tmp_path / "locked.h5"))[0].run(1 * ms)
     with pytest.raises(ModelError, match="compression='zip'"):
         Output("x.h5", compression="zip")
     network(output=Output(str(path), overwrite=True))[0].run(1 * ms)
