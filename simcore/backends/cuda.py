@@ -1,8 +1,9 @@
 """The cuda backend: the network's arrays on an NVIDIA GPU, kernels compiled by numba.cuda, launched
 step after step by a host loop (``simcore.codegen.cuda_module``).
 
-Arrays go to the device when a run starts and stay there; each chunk copies them back at its end, so
-that monitors, ``G.v`` and Python network operations (which run between chunks) see the current state.
+Arrays go to the device when a run starts and stay there; each chunk copies back at its end the ones
+kernels write, so that monitors, ``G.v`` and Python network operations (which run between chunks) see the
+current state (connectivity and other tables, which only the host changes, are not copied back).
 A chunk uploads the arrays again only after the host changed them: after Python network operations and
 after monitors' buffers grew (the network says so: ``host_changed``); every new run starts from the
 host's values.
@@ -109,9 +110,10 @@ class CudaBackend:
                 control = cuda.to_device(np.array([-1, STATUS_DONE, -1], dtype=np.int64))
         if not kernel.fused:
             kernel.run_chunk(start, stop, dt, seed, control, *on_device)
-        for host, device in zip(arguments, on_device, strict=True):
-            if isinstance(host, np.ndarray):
-                device.copy_to_host(host)
+        written = kernel.source.device_written
+        for name, host, device in zip(kernel.source.params, arguments, on_device, strict=True):
+            if isinstance(host, np.ndarray) and (written is None or name in written):
+                device.copy_to_host(host)  # what no kernel writes (connectivity, indices, tables) stays as it is
         halt, status, number = (int(v) for v in control.copy_to_host())
         if halt < 0:
             return stop, STATUS_DONE

@@ -22,6 +22,7 @@ each step checks that the step's records fit the monitors' buffers and the rings
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 
 import numba
@@ -64,6 +65,7 @@ class _Launch:
     args: tuple[str, ...]
     threads: int | None
     shape: str | None = None
+    written: frozenset[str] = frozenset()  # the arguments its code stores into
 
 
 class _Kernels:
@@ -84,7 +86,7 @@ class _Kernels:
             return
         params = ["_g", *args] if threads is not None else args
         self.lines += ["@cuda.jit(device=True)", f"def {name}({', '.join(params)}):", *lines, "", ""]
-        self.launches.append(_Launch(name, tuple(args), threads, shape))
+        self.launches.append(_Launch(name, tuple(args), threads, shape, _stored_into(lines) & set(args)))
 
     def operation(self, op: Operation, number: int) -> None:
         kind = op.kind
@@ -271,6 +273,14 @@ class _Kernels:
         self.add(function.name, _control_args(function.args), function.lines, None)
 
 
+_STORE = re.compile(r"^\s*(\w+)\[.*\]\s*[-+*/]?=[^=]|cuda\.atomic\.add\((\w+),")
+
+
+def _stored_into(lines: list[str]) -> set[str]:
+    """The arrays a device function's code stores into (``x[...] = ...``, ``x[...] += ...``, atomic adds)."""
+    return {next(g for g in match.groups() if g) for line in lines for match in [_STORE.search(line)] if match}
+
+
 def _simulated() -> bool:
     from numba.core import config
 
@@ -346,6 +356,7 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
     streams = RandomStreams(target="cuda")
     kernels = _Kernels(streams)
     steps, fused_steps, params, operation_names, wrappers = [], [], [], [], []
+    written: set[str] = set()
     checks, check_arrays = [], []
     widest = 1
     for number, op in enumerate(operations):
@@ -356,6 +367,7 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
         calls, fused = [], []
         for launch in kernels.launches[first:]:
             actual = [a if a in kernels.work or a == "_ctl" else call_argument(op, a, scalars) for a in launch.args]
+            written |= {name for arg, name in zip(launch.args, actual, strict=True) if arg in launch.written}
             params += [a for a in actual if a not in kernels.work and a not in ("_ctl", "_step", "_t", "_seed")
                        and not a.startswith("_dt")]
             lines, shape = _wrapper(launch)
@@ -410,4 +422,5 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
               f"{INDENT}_kernel[_blocks, {fused_threads}](*_arguments)", ""]
     text = "\n".join(lines)
     digest = hashlib.sha256(f"cuda\n{version}\n{numba.__version__}\n{text}".encode()).hexdigest()[:24]
-    return Source(text, tuple(params), digest, kernels.error_vars, tuple(operation_names), kernels.error_arrays)
+    return Source(text, tuple(params), digest, kernels.error_vars, tuple(operation_names), kernels.error_arrays,
+                  tuple(p for p in params if p in written))

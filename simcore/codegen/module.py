@@ -27,6 +27,7 @@ class Source:
     error_vars: dict
     operation_names: tuple[str, ...] = ()
     error_arrays: dict = field(default_factory=dict)  # cuda: where the host looks for a value that is not finite
+    device_written: tuple[str, ...] | None = None  # cuda: the parameters kernels store into (None: all)
 
 
 def _function_for(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
