@@ -180,3 +180,17 @@ def test_a_streaming_run_resumes_from_its_checkpoint_and_its_file(tmp_path):
     np.testing.assert_array_equal(stored.count, whole_spikes.count)
     with pytest.raises(ModelError, match="is the run's output file"):
         whole.run(1 * ms, output=Output(str(output), append=True), checkpoint=output, checkpoint_every=1 * ms)
+
+
+def test_in_memory_store_of_a_streaming_network_cuts_its_file_back_on_restore(tmp_path):
+    whole, whole_spikes = build()
+    whole.run(20 * ms)
+    net, _ = build()
+    net.run(10 * ms, output=tmp_path / "run.h5")
+    net.store("ten")
+    net.run(10 * ms)  # these records are cut again by the restore
+    net.restore("ten", restore_random_state=True)
+    net.run(10 * ms)
+    stored = load_output(tmp_path / "run.h5").spikes
+    np.testing.assert_array_equal(stored.i, whole_spikes.i)
+    np.testing.assert_array_equal(np.round(stored.t_ / 1e-4), steps(whole_spikes))
