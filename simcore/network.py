@@ -24,6 +24,7 @@ from simcore.errors import ModelError, UnknownNameError
 from simcore.ir import Operation
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import SLOTS, SimObject, as_seconds, scope_instances
+from simcore.objects.monitors import share_writers
 from simcore.output.hdf5 import Output, Writer, as_output, same_path
 from simcore.output.snapshot import read_snapshot, write_snapshot
 from simcore.seeding import current_seed, seed, stream_seed
@@ -256,6 +257,11 @@ class Network:
                 continue
             streaming.append(monitor)
         writers = list({id(m.writer): m.writer for m in streaming}.values())
+        paths = [os.path.realpath(w.output.path) for w in writers]
+        if len(set(paths)) < len(paths):
+            twice = next(p for p in paths if paths.count(p) > 1)
+            raise ModelError(f"two outputs write to {twice} (a monitor's file= and the network's output?): give "
+                             "each file to one of them")
         run = {"simcore_version": VERSION, "dt": dt, "seed": current_seed(), "last_run_start": start * dt}
         for writer in writers:
             writer.open(run)
@@ -327,6 +333,7 @@ class Network:
         _check_snapshot(snapshot, self.objects, name)
         for obj in self.objects:
             obj.restore_state(snapshot[obj.name])
+        share_writers([obj for obj in self.objects if hasattr(obj, "stream_to")])
         self._set_time(snapshot["t"])
         if restore_random_state:
             seed(snapshot["seed"])

@@ -5,6 +5,8 @@ streams its records into it at the end of every chunk instead of keeping them.""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from simcore.errors import ModelError
@@ -15,6 +17,20 @@ from simcore.objects.memory import check_fits
 from simcore.objects.variables import check_index, with_unit
 from simcore.output.hdf5 import Output, Writer, as_output
 from simcore.units import Quantity, second, unit_name
+
+
+def share_writers(monitors: list) -> None:
+    """Monitors that write to one file write through one writer (each restored monitor made its own)."""
+    shared: dict[str, Writer] = {}
+    for monitor in monitors:
+        if monitor.writer is None:
+            continue
+        writer = shared.setdefault(os.path.realpath(monitor.writer.output.path), monitor.writer)
+        if writer is not monitor.writer:
+            writer.truncate.update(monitor.writer.truncate)
+            if monitor.own_writer is monitor.writer:
+                monitor.own_writer = writer
+            monitor.writer = writer
 
 
 def _source_range(source: Group) -> tuple[Group, int, int]:

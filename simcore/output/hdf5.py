@@ -171,15 +171,23 @@ class Writer:
 
 def _rewrite_truncated(path: str, lengths: dict[str, dict[str, int]]) -> None:
     """The file with the given datasets cut to their lengths (records after a restored checkpoint), rewritten
-    through a copy: a file whose writer was killed cannot be opened for writing again, only read."""
+    into a new file: a file whose writer was killed can only be read (in SWMR mode), and HDF5's own object
+    copy fails on such a handle, so the data goes across in slices."""
     temporary = f"{path}.rewrite.tmp"
     with h5py.File(path, "r", swmr=True) as old, h5py.File(temporary, "w", libver="latest") as new:
         new.attrs.update(old.attrs)
-        for name in old:
-            old.copy(old[name], new, name)
-        for monitor, datasets in lengths.items():
-            for name, length in datasets.items():
-                new[monitor][name].resize(length, axis=0)
+        for monitor, group in old.items():
+            copy = new.create_group(monitor)
+            copy.attrs.update(group.attrs)
+            for name, dataset in group.items():
+                length = min(lengths.get(monitor, {}).get(name, dataset.shape[0]), dataset.shape[0])
+                target = copy.create_dataset(name, shape=(length, *dataset.shape[1:]), maxshape=dataset.maxshape,
+                                             dtype=dataset.dtype, chunks=dataset.chunks,
+                                             compression=dataset.compression, shuffle=dataset.shuffle)
+                target.attrs.update(dataset.attrs)
+                rows = max(1, (64 << 20) // max(1, dataset.dtype.itemsize * int(np.prod(dataset.shape[1:]))))
+                for first in range(0, length, rows):
+                    target[first:first + rows] = dataset[first:min(first + rows, length)]
     os.replace(temporary, path)
 
 

@@ -14,7 +14,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_every_example_has_a_test():
     tested = {"hh_model_check.py", "lif_constant_drive.py", "noisy_lif_population.py", "adaptive_threshold.py",
               "hh_sweep.py", "hh_fi_curve.py", "cuba.py", "cobahh.py", "brunel_hakim.py", "synfire.py", "stdp.py",
-              "topographic.py"}
+              "topographic.py", "long_run_to_hdf5.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -203,3 +203,12 @@ def test_topographic_map():
     assert 5 < rates[40:60].mean() < 25
     assert rates[30:40].mean() + rates[60:70].mean() < rates[40:60].mean() / 2
     assert rates[:20].sum() == 0 and rates[80:].sum() == 0
+
+
+def test_long_run_to_hdf5(tmp_path):
+    module = runpy.run_path(str(EXAMPLES / "long_run_to_hdf5.py"))
+    ms = module["ms"]
+    recording, spikes, same = module["main"](duration=60 * ms, crash_at=35 * ms, every=15 * ms, neurons=400,
+                                             output=str(tmp_path / "run.h5"), checkpoint=str(tmp_path / "ckpt.h5"))
+    assert same and spikes.num_spikes > 100
+    assert recording.traces.v.shape == (10, 600)

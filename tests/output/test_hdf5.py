@@ -112,6 +112,11 @@ def test_existing_files_and_bad_targets_are_refused(tmp_path):
         patch.setattr(os, "access", lambda path, mode: False)
         with pytest.raises(ModelError, match="cannot write the output file .*: permission denied"):
             network(output=str(tmp_path / "locked.h5"))[0].run(1 * ms)
+    start_scope()
+    group = NeuronGroup(2, "dv/dt = 1/ms : 1", threshold="v > 1", reset="v = 0", method="exact")
+    both = [SpikeMonitor(group, file=str(tmp_path / "both.h5")) for _ in range(2)]
+    with pytest.raises(ModelError, match="two outputs write to .*both.h5"):
+        Network(group, *both).run(1 * ms)
     with pytest.raises(ModelError, match="compression='zip'"):
         Output("x.h5", compression="zip")
     network(output=Output(str(path), overwrite=True))[0].run(1 * ms)
