@@ -270,7 +270,7 @@ def build_float32():
                                dge/dt = -ge/(5*ms) : 1""",
                         threshold="v > 1", reset="v = 0", method="exact", dtype=np.float32)
     group.v = "rand()"
-    synapses = Synapses(group, group, "w : 1", on_pre="ge += w", dtype=np.float32)
+    synapses = Synapses(group, group, "w : 1", on_pre="ge += w\nv += 0.001", dtype=np.float32)
     synapses.connect(p=0.5)
     synapses.w = "0.05 + 0.01*i"
     spikes = SpikeMonitor(group)
