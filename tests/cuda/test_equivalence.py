@@ -316,6 +316,16 @@ def test_not_finite_values_stop_the_run_with_the_cpu_message():
     assert messages[0] == messages[1]
 
 
+def test_profile_on_the_gpu():
+    start_scope()
+    objects, _ = build_cuba()
+    network = Network(*objects, device="cuda")
+    network.run(2 * ms, profile=True)
+    summary = network.profiling_summary()
+    assert set(network._profile) == set(network._source.operation_names)
+    assert all(seconds > 0 for seconds in network._profile.values()) and "_pre " in summary
+
+
 def test_cuda_device_errors(monkeypatch):
     with pytest.raises(BackendError, match="unknown device 'gpu'"):
         set_device("gpu")
@@ -323,8 +333,6 @@ def test_cuda_device_errors(monkeypatch):
         Network(device="tpu")
     start_scope()
     group = NeuronGroup(1, "dv/dt = -v/ms : 1", method="exact")
-    with pytest.raises(BackendError, match="profile=True"):
-        Network(group, device="cuda").run(1 * ms, profile=True)
     from numba import cuda
 
     monkeypatch.setattr(cuda, "is_available", lambda: False)
