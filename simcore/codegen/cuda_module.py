@@ -1,22 +1,29 @@
-"""A network's operations -> the source of a numba.cuda module: kernels for each operation and
-``run_chunk``, a host loop that launches them step after step.
+"""A network's operations -> the source of a numba.cuda module.
 
-The element code (loads, the model's statements, random draws, stores) comes from the same templates
-as the CPU's; what differs is how elements map to GPU threads:
+Each operation becomes one or a few device functions; the element code in them (loads, the model's
+statements, random draws, stores) comes from the same templates as the CPU's. What differs is how
+elements map to GPU threads:
 
 - state updates and ``run_regularly``: one thread per element;
 - thresholds: one thread per run of ``RUN`` consecutive elements writes its spikes in order into its
-  own slice of a scratch list, a one-thread kernel adds up the counts, and a third kernel moves each
-  run's spikes to its place, so the spike list is in increasing order, as on the CPU;
-- resets: one thread per spike;
-- everything else (monitors, synaptic pathways, summed variables, spike generators) runs the CPU
-  template's loop on one GPU thread, in the same order as on the CPU: correct, not yet fast.
+  own slice of a scratch list, a one-thread function adds up the counts, and a third moves each run's
+  spikes to its place, so the spike list is in increasing order, as on the CPU;
+- resets, spike and state monitors: one thread per spike or recorded element (then one thread advances
+  the record count); summed variables: one thread per target;
+- synaptic pathways: blocks take the arriving events, their threads the events' synapses; what they add
+  to neuron variables goes through atomic additions (``_as_increments``); pathway code that does more than
+  add to neuron variables, spike generators and rate monitors run the CPU template's loop on one thread.
+
+Two ways to run them, both in the module: ``run_chunk``, a host loop launching one kernel per device
+function and step, and ``run_chunk_fused``, which launches ``run_steps`` once per chunk: a cooperative
+kernel in which every thread of the grid goes through the steps, with a grid-wide barrier between device
+functions. ``profile_chunk`` is ``run_chunk`` with each operation timed.
 
 Device control (``_ctl``, int64): ``[0]`` the step at which the run must stop (-1: none), ``[1]`` why
 (a status of ``simcore.codegen.module``), ``[2]`` the number of the state update that found a value that
-is not finite. Every kernel returns at once once ``_ctl[0]`` is set, so the state stays as it was at the
-start of that step (buffer full) or as the CPU leaves it (not finite). A one-thread kernel at the start of
-each step checks that the step's records fit the monitors' buffers and the rings of delayed events.
+is not finite. At the start of each step a check stops the chunk there when the step's records might not
+fit the monitors' buffers or the rings of delayed events; nothing runs after a stop, so the state is the
+one at the start of that step (buffer full) or, for a value that is not finite, that step's.
 """
 
 from __future__ import annotations
