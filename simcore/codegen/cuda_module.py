@@ -22,8 +22,9 @@ functions. ``profile_chunk`` is ``run_chunk`` with each operation timed.
 Device control (``_ctl``, int64): ``[0]`` the step at which the run must stop (-1: none), ``[1]`` why
 (a status of ``simcore.codegen.module``), ``[2]`` the number of the state update that found a value that
 is not finite. At the start of each step a check stops the chunk there when the step's records might not
-fit the monitors' buffers or the rings of delayed events; nothing runs after a stop, so the state is the
-one at the start of that step (buffer full) or, for a value that is not finite, that step's.
+fit the monitors' buffers or the rings of delayed events, so after that stop the state is the one at the
+start of that step and the run goes on from there once the buffers grew. A value that is not finite stops
+the run (an error) after the state update that made it (in the fused kernel, after the rest of that step).
 """
 
 from __future__ import annotations
