@@ -265,6 +265,21 @@ def test_network_operations_see_and_change_the_state_between_chunks():
     assert cuda["v"][1] == pytest.approx(-5.0 + 1.0)
 
 
+def build_many_neurons():
+    """Enough neurons (300: 10 runs of 32) that the threads of the threshold's scan each add up several."""
+    group = NeuronGroup(300, "dv/dt = (2 - v)/(1*ms) : 1", threshold="v > 1", reset="v = 0",
+                        method="euler")
+    group.v = "rand()"
+    spikes = SpikeMonitor(group)
+    return [group, spikes], {**spikes_of(spikes), "count": lambda: spikes.count[:]}
+
+
+def test_spike_lists_of_many_runs():
+    cpu, cuda = on_both(build_many_neurons, duration=1.5 * ms)
+    assert cpu["i"].size > 300
+    assert_same(cpu, cuda)
+
+
 def build_float32():
     group = NeuronGroup(10, """dv/dt = (1.2 - v + ge)/(10*ms) : 1
                                dge/dt = -ge/(5*ms) : 1""",
@@ -350,7 +365,8 @@ def test_brian2_device_names_are_aliases():
 
 # every network above, for the type check of their kernels by a GPU compiler (test_ptx.py)
 BUILDERS = [build_noisy_lif, build_hodgkin_huxley, build_cobahh, build_stdp_and_gap_junctions, build_cuba,
-            build_converging_synapses, build_inputs, build_busy_monitor, build_with_network_operation, build_float32]
+            build_converging_synapses, build_inputs, build_busy_monitor, build_with_network_operation, build_float32,
+            build_many_neurons]
 
 
 def test_monitors_stream_to_a_file_from_the_gpu(tmp_path):
