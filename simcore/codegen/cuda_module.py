@@ -143,14 +143,16 @@ class _Kernels:
                  f"{INDENT}for _i in range(_g * {RUN}, min(_g * {RUN} + {RUN}, {code.size})):",
                  *[INDENT * 2 + line for line in body + on_event], f"{INDENT}{counts}[_g] = _n - _g * {RUN}"]
         self.add(op.name, _control_args(_common_args(code) + [scratch, counts]), lines, runs)
-        self.add(f"{op.name}_count", ["_nspikes", counts, offsets, "_ctl"], _scan(counts, offsets, runs), None,
-                 shape=f"1, {max(1, min(THREADS, runs))}", block=True)
+        partial = f"_{op.name}_partial"
+        self.add(f"{op.name}_count", ["_nspikes", counts, offsets, partial, "_ctl"],
+                 _scan(counts, offsets, partial, runs), None, shape=f"1, {max(1, min(THREADS, runs))}", block=True)
         self.add(f"{op.name}_gather", ["_spikes", scratch, counts, offsets, "_ctl"],
                  [f"{INDENT}for _k in range({counts}[_g]):",
                   f"{INDENT * 2}_spikes[{offsets}[_g] + _k] = {scratch}[_g * {RUN} + _k]"], runs)
         self.work.update({scratch: f"cuda.device_array({max(code.size, 1)}, dtype=np.int32)",
                           counts: f"cuda.device_array({max(runs, 1)}, dtype=np.int32)",
-                          offsets: f"cuda.device_array({max(runs, 1)}, dtype=np.int32)"})
+                          offsets: f"cuda.device_array({max(runs, 1)}, dtype=np.int32)",
+                          partial: f"cuda.device_array({THREADS}, dtype=np.int64)"})
 
     def _reset(self, op: Operation) -> None:
         hoisted, code = hoist_invariants(op.code)
@@ -330,20 +332,20 @@ def _as_increments(code, synapses: str):
     return increments, replace(code, statements=tuple(statements), written=written)
 
 
-def _scan(counts: str, offsets: str, runs: int) -> list[str]:
+def _scan(counts: str, offsets: str, partial: str, runs: int) -> list[str]:
     """The offsets of the runs' spikes (an exclusive prefix sum of ``counts``) and their total, by the
-    threads of one block: each adds up a stretch of runs, thread 0 scans the block's partial sums in shared
-    memory, each then writes the offsets of its stretch (1M neurons: 31,250 runs, 245 per thread)."""
-    return [f"{INDENT}_partial = cuda.shared.array({THREADS}, dtype=np.int64)",
-            f"{INDENT}_tid, _threads = cuda.threadIdx.x, cuda.blockDim.x",
+    threads of one block: each adds up a stretch of runs, thread 0 scans their sums (in ``partial``: global
+    memory, not shared, because numba's simulator can give each thread its own "shared" array), each then
+    writes the offsets of its stretch (1M neurons: 31,250 runs, 245 per thread of 128)."""
+    return [f"{INDENT}_tid, _threads = cuda.threadIdx.x, cuda.blockDim.x",
             f"{INDENT}_per = ({runs} + _threads - 1) // _threads",
             f"{INDENT}_lo, _hi = min(_tid * _per, {runs}), min(_tid * _per + _per, {runs})",
             f"{INDENT}_sum = 0", f"{INDENT}for _r in range(_lo, _hi):", f"{INDENT * 2}_sum += {counts}[_r]",
-            f"{INDENT}_partial[_tid] = _sum", f"{INDENT}cuda.syncthreads()",
+            f"{INDENT}{partial}[_tid] = _sum", f"{INDENT}cuda.syncthreads()",
             f"{INDENT}if _tid == 0:", f"{INDENT * 2}_n = 0", f"{INDENT * 2}for _k in range(_threads):",
-            f"{INDENT * 3}_sum = _partial[_k]", f"{INDENT * 3}_partial[_k] = _n", f"{INDENT * 3}_n += _sum",
+            f"{INDENT * 3}_sum = {partial}[_k]", f"{INDENT * 3}{partial}[_k] = _n", f"{INDENT * 3}_n += _sum",
             f"{INDENT * 2}_nspikes[0] = _n", f"{INDENT}cuda.syncthreads()",
-            f"{INDENT}_n = _partial[_tid]", f"{INDENT}for _r in range(_lo, _hi):", f"{INDENT * 2}{offsets}[_r] = _n",
+            f"{INDENT}_n = {partial}[_tid]", f"{INDENT}for _r in range(_lo, _hi):", f"{INDENT * 2}{offsets}[_r] = _n",
             f"{INDENT * 2}_n += {counts}[_r]"]
 
 
