@@ -368,6 +368,10 @@ def _check_snapshot(snapshot: dict, objects: list[SimObject], name: str) -> None
         raise ModelError(f"the state {name!r} was stored from other objects: missing here {sorted(stored - present)}, "
                          f"not in it {sorted(present - stored)}")
     for obj in objects:
+        streamed = snapshot[obj.name].get("file") if isinstance(snapshot[obj.name], dict) else None
+        if streamed and not os.path.exists(streamed["path"]):
+            raise ModelError(f"cannot restore {obj.where()}: its records went to {streamed['path']}, which no longer "
+                             "exists")
         if not hasattr(obj, "stream_to"):  # monitors check their own state (records in memory or in a file)
             _same_shape(obj.state(), snapshot[obj.name], obj.where(), isinstance(getattr(obj, "N", None), int)
                         and not hasattr(obj, "connect"))

@@ -194,3 +194,6 @@ def test_in_memory_store_of_a_streaming_network_cuts_its_file_back_on_restore(tm
     stored = load_output(tmp_path / "run.h5").spikes
     np.testing.assert_array_equal(stored.i, whole_spikes.i)
     np.testing.assert_array_equal(np.round(stored.t_ / 1e-4), steps(whole_spikes))
+    (tmp_path / "run.h5").unlink()
+    with pytest.raises(ModelError, match="its records went to .*run.h5, which no longer exists"):
+        net.restore("ten")
