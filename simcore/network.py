@@ -25,7 +25,7 @@ from simcore.ir import Operation
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import SLOTS, SimObject, as_seconds, scope_instances
 from simcore.objects.monitors import share_writers
-from simcore.output.hdf5 import Output, Writer, as_output, same_path
+from simcore.output.hdf5 import Output, Writer, as_output, file_key, same_path
 from simcore.output.snapshot import read_snapshot, write_snapshot
 from simcore.seeding import current_seed, seed, stream_seed
 from simcore.units import get_dimensions, second, to_si
@@ -189,9 +189,10 @@ class Network:
             signal.signal(signal.SIGINT, on_interrupt)
         python_ops = self._python_operations(base)
         every = _checkpoint_steps(checkpoint, checkpoint_every, base)
-        if every and any(same_path(checkpoint, out.path) for out in [as_output(output) or self.output] if out):
+        output = as_output(output) or self.output
+        if every and output is not None and same_path(checkpoint, output.path):
             raise ModelError(f"the checkpoint file {checkpoint} is the run's output file: use another file")
-        streaming, writers = self._open_outputs(as_output(output) or self.output, base, start)
+        streaming, writers = self._open_outputs(output, base, start)
         _running.append(self)
         try:
             for obj in self.objects:  # after the outputs: a streaming monitor holds one flush's records only
@@ -257,7 +258,7 @@ class Network:
                 continue
             streaming.append(monitor)
         writers = list({id(m.writer): m.writer for m in streaming}.values())
-        paths = [os.path.realpath(w.output.path) for w in writers]
+        paths = [file_key(w.output.path) for w in writers]
         if len(set(paths)) < len(paths):
             twice = next(p for p in paths if paths.count(p) > 1)
             raise ModelError(f"two outputs write to {twice} (a monitor's file= and the network's output?): give "
@@ -372,24 +373,22 @@ def _check_snapshot(snapshot: dict, objects: list[SimObject], name: str) -> None
         if streamed and not os.path.exists(streamed["path"]):
             raise ModelError(f"cannot restore {obj.where()}: its records went to {streamed['path']}, which no longer "
                              "exists")
-        if not hasattr(obj, "stream_to"):  # monitors check their own state (records in memory or in a file)
-            _same_shape(obj.state(), snapshot[obj.name], obj.where(), isinstance(getattr(obj, "N", None), int)
-                        and not hasattr(obj, "connect"))
+        if hasattr(obj, "variables"):  # monitors check their own state (records in memory or in a file)
+            _same_variables(obj, snapshot[obj.name], not hasattr(obj, "connect"))
 
 
-def _same_shape(current: dict, stored: dict, where: str, sized: bool) -> None:
-    """The same parts, variables and buffers; for neuron groups (``sized``) the same numbers of elements."""
-    parts = [("", current, stored)] + [(key, current[key], stored.get(key, {})) for key in ("variables",)
-                                       if key in current]
-    for part, mine, theirs in parts:
-        if not isinstance(theirs, dict) or set(mine) != set(theirs):
-            names = sorted(theirs) if isinstance(theirs, dict) else type(theirs).__name__
-            raise ModelError(f"cannot restore {where}: it has {part or 'state'} {sorted(mine)}, the stored state "
-                             f"{names} (another model?)")
-    for key, array in current.items() if sized else ():
-        if isinstance(array, np.ndarray) and np.shape(stored[key]) != array.shape:
-            raise ModelError(f"cannot restore {where}: '{key}' has shape {array.shape}, the stored one "
-                             f"{np.shape(stored[key])} (another network size?)")
+def _same_variables(obj, stored: dict, sized: bool) -> None:
+    """The same variables (another model otherwise); for neuron groups (``sized``) the same numbers of
+    elements. Compared with the object's arrays themselves: its state() would copy them all."""
+    nested = stored.get("variables")
+    theirs = nested if isinstance(nested, dict) else stored  # Synapses and generators keep them under 'variables'
+    if set(obj.variables) != set(theirs):
+        raise ModelError(f"cannot restore {obj.where()}: it has variables {sorted(obj.variables)}, the stored state "
+                         f"{sorted(theirs)} (another model?)")
+    for name, variable in obj.variables.items() if sized else ():
+        if np.shape(theirs[name]) != variable.array.shape:
+            raise ModelError(f"cannot restore {obj.where()}: '{name}' has shape {variable.array.shape}, the stored "
+                             f"one {np.shape(theirs[name])} (another network size?)")
 
 
 def _flush(monitors: list, writers: list) -> None:

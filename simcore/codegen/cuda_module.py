@@ -49,9 +49,11 @@ from simcore.codegen.templates import (
     _writes,
     array_param,
     hoist_invariants,
+    on_spike,
     spikes_in_range,
+    summed_target,
 )
-from simcore.ir import Operation
+from simcore.ir import ElementCode, Operation
 
 THREADS = 128  #: threads per block
 RUN = 32  #: elements per thread in a threshold
@@ -112,8 +114,8 @@ class _Kernels:
             self._state_monitor(op)
         elif kind == "summed_variable":
             self._summed_variable(op)
-        elif kind == "synaptic_pathway" and _as_increments(op.code, op.owner) is not None:
-            self._pathway(op)
+        elif kind == "synaptic_pathway" and (increments := _as_increments(op.code, op.owner)) is not None:
+            self._pathway(op, *increments)
         else:
             self._serial(op)
 
@@ -132,13 +134,10 @@ class _Kernels:
 
     def _threshold(self, op: Operation) -> None:
         hoisted, code = hoist_invariants(op.code)
-        refractory = dict(op.details).get("refractory", False)
         body, _ = _element_body(code, op, self.streams, "_i")
         runs = -(-code.size // RUN)
         scratch, counts, offsets = (f"_{op.name}_{part}" for part in ("scratch", "counts", "offsets"))
-        on_event = ["if _spike:", f"{INDENT}{scratch}[_n] = _i", f"{INDENT}_n += 1"]
-        if refractory:
-            on_event += [f"{INDENT}_{op.owner}_lastspike[_i] = _t", f"{INDENT}_{op.owner}_not_refractory[_i] = False"]
+        on_event = on_spike(op, scratch)
         lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code), *hoisted, f"{INDENT}_n = _g * {RUN}",
                  f"{INDENT}for _i in range(_g * {RUN}, min(_g * {RUN} + {RUN}, {code.size})):",
                  *[INDENT * 2 + line for line in body + on_event], f"{INDENT}{counts}[_g] = _n - _g * {RUN}"]
@@ -205,25 +204,16 @@ class _Kernels:
 
     def _summed_variable(self, op: Operation) -> None:
         """One thread per target element sums over its synapses, in their order (as on the CPU)."""
-        details = dict(op.details)
-        target, (start, stop), prefix = details["target"], details["range"], details["prefix"]
-        hoisted, code = hoist_invariants(op.code)
-        body, _ = _element_body(code, op, self.streams, "_s")
-        lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted, f"{INDENT}_sum = 0.0",
-                 f"{INDENT}for _p in range({prefix}_ptr[_g], {prefix}_ptr[_g + 1]):",
-                 f"{INDENT * 2}_s = {prefix}_syn[_p]", *[INDENT * 2 + line for line in body],
-                 f"{INDENT * 2}_sum += _summed",
-                 f"{INDENT}{array_param(target)}[_g + {start}] = _sum"]
-        args = _common_args(code) + [array_param(target), f"{prefix}_ptr", f"{prefix}_syn"]
-        self.add(op.name, _control_args(list(dict.fromkeys(args))), lines, stop - start)
+        start, stop = dict(op.details)["range"]
+        head, per_target, args, _ = summed_target(op, self.streams, "_g")
+        self.add(op.name, _control_args(args), head + per_target, stop - start)
 
-    def _pathway(self, op: Operation) -> None:
+    def _pathway(self, op: Operation, increments: list[tuple[str, str]], code: ElementCode) -> None:
         """Blocks take the arriving events in turn, their threads the event's synapses; what the synapses add
-        to neuron variables goes through atomic additions (the order of the additions, and so the last bits of
-        the sums, may differ from the CPU's)."""
+        to neuron variables (``increments``: (temporary, variable), computed by ``code``) goes through atomic
+        additions (the order of the additions, and so the last bits of the sums, may differ from the CPU's)."""
         details = dict(op.details)
         prefix, (start, stop), slots = details["prefix"], details["range"], details["slots"]
-        increments, code = _as_increments(op.code, op.owner)
         hoisted, code = hoist_invariants(code)
         body, _ = _element_body(code, op, self.streams, "_s")
         refs = {ref.local_name: ref for ref in op.code.arrays}

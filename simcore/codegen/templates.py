@@ -202,6 +202,15 @@ def _finite_rescan(writes: list[ArrayRef], elements: str) -> list[str]:
 THRESHOLD_BLOCKS = 64
 
 
+def on_spike(op: Operation, events: str) -> list[str]:
+    """After a threshold's ``_spike``: element ``_i`` appended at ``events[_n]``, and for spikes of a group
+    with refractoriness, its last spike time and refractory flag set."""
+    lines = ["if _spike:", f"{INDENT}{events}[_n] = _i", f"{INDENT}_n += 1"]
+    if dict(op.details).get("refractory", False):
+        lines += [f"{INDENT}_{op.owner}_lastspike[_i] = _t", f"{INDENT}_{op.owner}_not_refractory[_i] = False"]
+    return lines
+
+
 def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
     """Elements meeting the condition, in increasing order, into ``_spikes[:_nspikes[0]]``.
 
@@ -210,11 +219,8 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
     block order, so the list is the same as the serial one.
     """
     hoisted, code = hoist_invariants(op.code)
-    refractory = dict(op.details).get("refractory", False)
     body, random = _element_body(code, op, streams, "_i")
-    on_event = ["if _spike:", f"{INDENT}_spikes[_n] = _i", f"{INDENT}_n += 1"]
-    if refractory:
-        on_event += [f"{INDENT}_{op.owner}_lastspike[_i] = _t", f"{INDENT}_{op.owner}_not_refractory[_i] = False"]
+    on_event = on_spike(op, "_spikes")
     lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code), *hoisted]
     if random:
         # random draws vectorise (5x faster, measured) in a loop without the compacting branch: first the
@@ -384,18 +390,26 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
 def summed_variable(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
     """The target variable of each element = the sum of ``_summed`` over the synapses onto it, gathered
     per target (CSR by target, synapses in increasing order: the serial order, on any thread count)."""
+    start, stop = dict(op.details)["range"]
+    head, per_target, args, random = summed_target(op, streams, "_t")
+    lines = [*head, f"{INDENT}for _t in {'prange' if parallel else 'range'}({stop - start}):",
+             *[INDENT + line for line in per_target]]
+    return Function(op.name, lines, args, parallel, random)
+
+
+def summed_target(op: Operation, streams: RandomStreams, element: str) -> tuple[list[str], list[str], list[str], bool]:
+    """A summed variable's code: the lines before the loop over targets, those for target ``element`` (the sum
+    over its synapses in their order, stored into the target variable), the arguments, and whether it draws
+    random numbers."""
     details = dict(op.details)
     target: ArrayRef = details["target"]
     hoisted, code = hoist_invariants(op.code)
     body, random = _element_body(code, op, streams, "_s")
-    start, stop = details["range"]
-    prefix = details["prefix"]
-    lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted,
-             f"{INDENT}for _t in {'prange' if parallel else 'range'}({stop - start}):",
-             f"{INDENT * 2}_sum = 0.0",
-             f"{INDENT * 2}for _p in range({prefix}_ptr[_t], {prefix}_ptr[_t + 1]):",
-             f"{INDENT * 3}_s = {prefix}_syn[_p]", *[INDENT * 3 + line for line in body],
-             f"{INDENT * 3}_sum += _summed",
-             f"{INDENT * 2}{array_param(target)}[_t + {start}] = _sum"]
+    start, prefix = details["range"][0], details["prefix"]
+    head = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted]
+    per_target = [f"{INDENT}_sum = 0.0",
+                  f"{INDENT}for _p in range({prefix}_ptr[{element}], {prefix}_ptr[{element} + 1]):",
+                  f"{INDENT * 2}_s = {prefix}_syn[_p]", *[INDENT * 2 + line for line in body],
+                  f"{INDENT * 2}_sum += _summed", f"{INDENT}{array_param(target)}[{element} + {start}] = _sum"]
     args = list(dict.fromkeys(_common_args(code) + [array_param(target), f"{prefix}_ptr", f"{prefix}_syn"]))
-    return Function(op.name, lines, args, parallel, random)
+    return head, per_target, args, random
