@@ -5,8 +5,6 @@ streams its records into it at the end of every chunk instead of keeping them.""
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from simcore.errors import ModelError
@@ -15,7 +13,7 @@ from simcore.objects.base import SECOND, SimObject, as_seconds
 from simcore.objects.group import Group
 from simcore.objects.memory import check_fits
 from simcore.objects.variables import check_index, with_unit
-from simcore.output.hdf5 import Output, Writer, as_output
+from simcore.output.hdf5 import Output, Writer, as_output, file_key
 from simcore.units import Quantity, second, unit_name
 
 
@@ -25,7 +23,7 @@ def share_writers(monitors: list) -> None:
     for monitor in monitors:
         if monitor.writer is None:
             continue
-        writer = shared.setdefault(os.path.realpath(monitor.writer.output.path), monitor.writer)
+        writer = shared.setdefault(file_key(monitor.writer.output.path), monitor.writer)
         if writer is not monitor.writer:
             writer.truncate.update(monitor.writer.truncate)
             if monitor.own_writer is monitor.writer:

@@ -48,8 +48,13 @@ class Output:
             raise ModelError("an output cannot both overwrite and append to a file: choose one")
 
 
+def file_key(path: str | os.PathLike) -> str:
+    """One name per file, however the path is written."""
+    return os.path.realpath(path)
+
+
 def same_path(first: str | os.PathLike, second: str | os.PathLike) -> bool:
-    return Path(first).resolve() == Path(second).resolve()
+    return file_key(first) == file_key(second)
 
 
 def as_output(target: str | os.PathLike | Output | None) -> Output | None:
@@ -93,7 +98,7 @@ class Writer:
         if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
             raise ModelError(f"cannot write the output file {path}: permission denied")
         if path.exists() and self.output.append:
-            _check_simcore_file(path)
+            open_simcore_file(path, "append to").close()
 
     def declare(self, monitor: str, attrs: dict, datasets: dict[str, tuple[np.dtype, tuple[int, ...], str]]) -> None:
         """A monitor's group: its attributes and its datasets (dtype, shape of one record, unit)."""
@@ -191,11 +196,18 @@ def _rewrite_truncated(path: str, lengths: dict[str, dict[str, int]]) -> None:
     os.replace(temporary, path)
 
 
-def _check_simcore_file(path: Path) -> None:
+def open_simcore_file(path: str | os.PathLike, purpose: str, swmr: bool = True) -> h5py.File:
+    """A file simcore wrote, open for reading (in SWMR mode, so also one whose writer was killed, unless
+    ``swmr`` is False); a clear error for a missing, unreadable or foreign file. ``purpose``: 'read',
+    'restore from', 'append to', ..."""
+    if not Path(path).exists():
+        raise ModelError(f"cannot {purpose} {os.fspath(path)}: no such file")
     try:
-        with h5py.File(path, "r", swmr=True) as stored:
-            kind = stored.attrs.get("format")
+        stored = h5py.File(path, "r", swmr=swmr)
     except OSError as error:
-        raise ModelError(f"cannot append to {path}: it is not a readable HDF5 file ({error})") from None
-    if kind != FORMAT:
-        raise ModelError(f"cannot append to {path}: it is an HDF5 file, but not one simcore wrote")
+        raise ModelError(f"cannot {purpose} {os.fspath(path)}: it is not a readable HDF5 file ({error})") from None
+    if stored.attrs.get("format") != FORMAT:
+        stored.close()
+        raise ModelError(f"cannot {purpose} {os.fspath(path)}: it is an HDF5 file, but not one simcore wrote (no "
+                         f"format attribute '{FORMAT}')")
+    return stored

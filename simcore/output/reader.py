@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import os
 
-import h5py
 import numpy as np
 
-from simcore.errors import ModelError
-from simcore.output.hdf5 import FORMAT
+from simcore.output.hdf5 import open_simcore_file
 from simcore.units import Quantity, second
 from simcore.units.names import UNIT_NAMES
 
@@ -98,14 +96,7 @@ def load_output(path: str | os.PathLike) -> Recording:
     """Read a file that simcore's monitors wrote (also one whose run was killed: everything up to the last
     chunk). Everything is read into memory. (Not ``load``: ``from simcore import *`` gives numpy's ``load``,
     as ``from brian2 import *`` does.)"""
-    try:
-        stored = h5py.File(path, "r", swmr=True)
-    except OSError as error:
-        raise ModelError(f"cannot read {os.fspath(path)}: not a readable HDF5 file ({error})") from None
-    with stored:
-        if stored.attrs.get("format") != FORMAT:
-            raise ModelError(f"{os.fspath(path)} is an HDF5 file, but not one simcore wrote (no format attribute "
-                             f"'{FORMAT}')")
+    with open_simcore_file(path, "read") as stored:
         monitors = {}
         for name, group in stored.items():
             datasets = {key: (group[key][...], str(group[key].attrs.get("unit", "1"))) for key in group}

@@ -19,7 +19,7 @@ import h5py
 import numpy as np
 
 from simcore.errors import ModelError
-from simcore.output.hdf5 import FORMAT, FORMAT_VERSION
+from simcore.output.hdf5 import FORMAT, FORMAT_VERSION, open_simcore_file
 
 SNAPSHOTS = "snapshots"
 
@@ -69,7 +69,7 @@ def write_snapshot(path: str | os.PathLike, name: str, snapshot: dict) -> None:
     try:
         with h5py.File(temporary, "w") as out:
             if path.exists():
-                with _open(path) as old:
+                with open_simcore_file(path, "store into", swmr=False) as old:
                     for kept in old.get(SNAPSHOTS, {}):
                         if kept != name:
                             old.copy(old[SNAPSHOTS][kept], out.require_group(SNAPSHOTS), kept)
@@ -83,22 +83,9 @@ def write_snapshot(path: str | os.PathLike, name: str, snapshot: dict) -> None:
 
 def read_snapshot(path: str | os.PathLike, name: str) -> dict:
     """The snapshot stored as ``name``; a clear error for a missing, foreign or corrupt file."""
-    with _open(path) as stored:
+    with open_simcore_file(path, "restore from", swmr=False) as stored:
         snapshots = stored.get(SNAPSHOTS)
         if snapshots is None or name not in snapshots:
             found = sorted(snapshots) if snapshots is not None else []
             raise ModelError(f"{os.fspath(path)} has no stored state named {name!r}; it has {found}")
         return _read(snapshots[name])
-
-
-def _open(path: str | os.PathLike) -> h5py.File:
-    if not Path(path).exists():
-        raise ModelError(f"cannot restore from {os.fspath(path)}: no such file")
-    try:
-        stored = h5py.File(path, "r")
-    except OSError as error:
-        raise ModelError(f"cannot read {os.fspath(path)}: not a readable HDF5 file ({error})") from None
-    if stored.attrs.get("format") != FORMAT:
-        stored.close()
-        raise ModelError(f"{os.fspath(path)} is an HDF5 file, but not one simcore wrote")
-    return stored
