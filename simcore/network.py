@@ -238,7 +238,8 @@ class Network:
         self._set_time(step * base)
         reporter.finish(step)
         if profile:
-            self._profile = dict(zip(source.operation_names, backend.timers, strict=True))
+            self._profile = {name: float(seconds) for name, seconds in zip(source.operation_names, backend.timers,
+                                                                            strict=True) if name is not None}
 
     def _open_outputs(self, output: Output | None, dt: float, start: int) -> tuple[list, list[Writer]]:
         """The monitors that stream to a file and the files' writers, opened for this run."""

@@ -103,7 +103,7 @@ class CudaBackend:
         if not self._on_device:
             self._check_memory(arguments)
         on_device = self._device_arguments(arguments)
-        control = cuda.to_device(np.array([-1, STATUS_DONE, -1], dtype=np.int64))
+        control = cuda.to_device(cuda_module.control_array())
         if kernel.fused:
             try:
                 kernel.run_chunk_fused(start, stop, dt, seed, control, *on_device)
@@ -111,14 +111,14 @@ class CudaBackend:
                 warnings.warn(f"the cuda backend cannot run this network as one cooperative kernel ({error}); "
                               "it launches one kernel per operation and step instead", stacklevel=2)
                 kernel.fused = False
-                control = cuda.to_device(np.array([-1, STATUS_DONE, -1], dtype=np.int64))
+                control = cuda.to_device(cuda_module.control_array())
         if not kernel.fused:
             kernel.run_chunk(start, stop, dt, seed, control, *on_device)
         written = kernel.source.device_written
         for name, host, device in zip(kernel.source.params, arguments, on_device, strict=True):
             if isinstance(host, np.ndarray) and (written is None or name in written):
                 device.copy_to_host(host)  # what no kernel writes (connectivity, indices, tables) stays as it is
-        halt, status, number = (int(v) for v in control.copy_to_host())
+        halt, status, number = cuda_module.halt(control.copy_to_host())
         if halt < 0:
             return stop, STATUS_DONE
         if status == STATUS_NOT_FINITE:

@@ -5,9 +5,11 @@ statements, random draws, stores) comes from the same templates as the CPU's. Wh
 elements map to GPU threads:
 
 - state updates and ``run_regularly``: one thread per element;
-- thresholds: one thread per run of ``RUN`` consecutive elements writes its spikes in order into its
-  own slice of a scratch list, a one-thread function adds up the counts, and a third moves each run's
-  spikes to its place, so the spike list is in increasing order, as on the CPU;
+- thresholds: one thread per element, in the same function as the group's state update (``_fusions``:
+  one pass over the group's memory, one launch or grid barrier less), flags a spike and counts it for its
+  run of ``RUN`` elements (an atomic addition: spikes are rare); one block scans the runs' counts into
+  offsets; one thread per run with spikes writes them at their offset, so the spike list is in increasing
+  order, as on the CPU;
 - resets, spike and state monitors: one thread per spike or recorded element (then one thread advances
   the record count); summed variables: one thread per target;
 - synaptic pathways: blocks take the arriving events, their threads the events' synapses; what they add
@@ -19,12 +21,13 @@ function and step, and ``run_chunk_fused``, which launches ``run_steps`` once pe
 kernel in which every thread of the grid goes through the steps, with a grid-wide barrier between device
 functions. ``profile_chunk`` is ``run_chunk`` with each operation timed.
 
-Device control (``_ctl``, int64): ``[0]`` the step at which the run must stop (-1: none), ``[1]`` why
-(a status of ``simcore.codegen.module``), ``[2]`` the number of the state update that found a value that
-is not finite. At the start of each step a check stops the chunk there when the step's records might not
-fit the monitors' buffers or the rings of delayed events, so after that stop the state is the one at the
-start of that step and the run goes on from there once the buffers grew. A value that is not finite stops
-the run (an error) after the state update that made it (in the fused kernel, after the rest of that step).
+Device control (``_ctl``, int64, ``control_array()``): ``[0]`` the step at which the run must stop (-1: none),
+``[1]`` why (a status of ``simcore.codegen.module``), ``[2]`` the number of the state update that found a
+value that is not finite, ``[3]`` the step in which it did. Only ``_step_checks``, at the start of a step,
+stores ``[0]``: it stops the chunk there when the step's records might not fit the monitors' buffers or the
+rings of delayed events (the state is then the one at the start of that step, and the run goes on from there
+once the buffers grew), or when a value was not finite in the step before (an error; the rest of that step
+ran). Launches store no stop into ``[0]``, so the fused kernel reads it after one barrier, not two.
 """
 
 from __future__ import annotations
@@ -34,10 +37,18 @@ import re
 from dataclasses import dataclass, replace
 
 import numba
+import numpy as np
 import sympy
 
 from simcore.codegen import input_templates, templates
-from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE, Source, call_argument, capacity_check
+from simcore.codegen.module import (
+    STATUS_BUFFER_FULL,
+    STATUS_DONE,
+    STATUS_NOT_FINITE,
+    Source,
+    call_argument,
+    capacity_check,
+)
 from simcore.codegen.runtime import cuda_runtime_lines
 from simcore.codegen.templates import (
     INDENT,
@@ -58,6 +69,19 @@ from simcore.ir import ElementCode, Operation
 THREADS = 128  #: threads per block
 RUN = 32  #: elements per thread in a threshold
 POLL = 64  #: steps between two looks at ``_ctl`` from the host (each one waits for the GPU)
+
+
+def control_array() -> np.ndarray:
+    """A fresh ``_ctl`` (on the host): no stop, no value found not finite."""
+    return np.array([-1, STATUS_DONE, -1, -1], dtype=np.int64)
+
+
+def halt(control: np.ndarray) -> tuple[int, int, int]:
+    """From ``_ctl`` after a chunk: the step at which the run stopped (-1: none), why, and the number of the
+    state update that found a value not finite (its stop may not have been moved into ``[0]``: the chunk
+    ended with that step)."""
+    step, status, number, not_finite = (int(v) for v in control)
+    return (not_finite if step < 0 else step), status, number
 
 
 def _control_args(args: list[str]) -> list[str]:
@@ -100,12 +124,15 @@ class _Kernels:
         self.lines += ["@cuda.jit(device=True)", f"def {name}({', '.join(params)}):", *lines, "", ""]
         self.launches.append(_Launch(name, tuple(args), threads, shape, _stored_into(lines) & set(args), block))
 
-    def operation(self, op: Operation, number: int) -> None:
+    def operation(self, op: Operation, number: int, update: tuple[Operation, int] | None = None) -> None:
+        """The launches of ``op``; for a threshold, with ``update`` (its group's state update and number) in
+        the same threads first."""
         kind = op.kind
         if kind in ("state_update", "regular"):
-            self._elementwise(op, number)
+            lines, args = self._update_element(op, number)
+            self.add(op.name, args, lines, op.code.size)
         elif kind == "threshold":
-            self._threshold(op)
+            self._threshold(op, update)
         elif kind == "reset":
             self._reset(op)
         elif kind == "spike_monitor":
@@ -119,37 +146,51 @@ class _Kernels:
         else:
             self._serial(op)
 
-    def _elementwise(self, op: Operation, number: int) -> None:
-        hoisted, code = hoist_invariants(op.code)
+    def _update_element(self, op: Operation, number: int, names: str = "_lio") -> tuple[list[str], list[str]]:
+        """A state update's lines for element ``_g`` (then, if a value is not finite, the run stops: ``_ctl``)
+        and their arguments."""
+        hoisted, code = hoist_invariants(op.code, names)
         body, _ = _element_body(code, op, self.streams, "_i")
         writes = _writes(code)
         floats = [f"math.isfinite({ref.local_name})" for ref in writes if ref.dtype.startswith("float")]
         check = [f"if not ({' and '.join(floats)}):", f"{INDENT}_ctl[1] = {STATUS_NOT_FINITE}",
-                 f"{INDENT}_ctl[2] = {number}", f"{INDENT}_ctl[0] = _step"] if floats else []
+                 f"{INDENT}_ctl[2] = {number}", f"{INDENT}_ctl[3] = _step"] if floats else []
         lines = [f"{INDENT}# {op.comment}", f"{INDENT}_i = _g + {code.start}" if code.start else f"{INDENT}_i = _g",
                  *_preamble(code), *hoisted, *[INDENT + line for line in body + check]]
-        self.add(op.name, _control_args(_common_args(code)), lines, code.size)
         self.error_vars[op.name] = tuple(ref.local_name for ref in writes)
         self.error_arrays[number] = (tuple(array_param(ref) for ref in writes), code.start, code.start + code.size)
+        return lines, _control_args(_common_args(code))
 
-    def _threshold(self, op: Operation) -> None:
-        hoisted, code = hoist_invariants(op.code)
+    def _threshold(self, op: Operation, update: tuple[Operation, int] | None) -> None:
+        """One thread per element (after the group's state update, when ``update`` is given) marks a spike in
+        ``flags`` and counts it for its run of ``RUN`` elements; one block scans the runs' counts into offsets
+        and the spike count; one thread per run with spikes writes them to the spike list, in order."""
+        hoisted, code = hoist_invariants(op.code, "_lit")
         body, _ = _element_body(code, op, self.streams, "_i")
         runs = -(-code.size // RUN)
-        scratch, counts, offsets = (f"_{op.name}_{part}" for part in ("scratch", "counts", "offsets"))
-        on_event = on_spike(op, scratch)
-        lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code), *hoisted, f"{INDENT}_n = _g * {RUN}",
-                 f"{INDENT}for _i in range(_g * {RUN}, min(_g * {RUN} + {RUN}, {code.size})):",
-                 *[INDENT * 2 + line for line in body + on_event], f"{INDENT}{counts}[_g] = _n - _g * {RUN}"]
-        self.add(op.name, _control_args(_common_args(code) + [scratch, counts]), lines, runs)
-        partial = f"_{op.name}_partial"
+        flags, counts, offsets, partial = (f"_{op.name}_{part}" for part in ("flags", "counts", "offsets", "partial"))
+        on_event = on_spike(op, [f"{flags}[_i] = 1", f"cuda.atomic.add({counts}, _i // {RUN}, 1)"])
+        head = [f"{INDENT}_i = _g", *_preamble(code)]
+        lines = [*hoisted, *[INDENT + line for line in body + on_event]]
+        args = _control_args(_common_args(code) + [flags, counts])
+        name = op.name
+        if update is not None:
+            update_lines, update_args = self._update_element(*update)
+            head = [line for line in head if line not in update_lines]  # the index and clock: set already
+            lines, args = update_lines + head + lines, list(dict.fromkeys(update_args + args))
+            name = f"{update[0].name}_and_threshold"
+        else:
+            lines = head + lines
+        self.add(name, args, lines, code.size)
         self.add(f"{op.name}_count", ["_nspikes", counts, offsets, partial, "_ctl"],
                  _scan(counts, offsets, partial, runs), None, shape=f"1, {max(1, min(THREADS, runs))}", block=True)
-        self.add(f"{op.name}_gather", ["_spikes", scratch, counts, offsets, "_ctl"],
-                 [f"{INDENT}for _k in range({counts}[_g]):",
-                  f"{INDENT * 2}_spikes[{offsets}[_g] + _k] = {scratch}[_g * {RUN} + _k]"], runs)
-        self.work.update({scratch: f"cuda.device_array({max(code.size, 1)}, dtype=np.int32)",
-                          counts: f"cuda.device_array({max(runs, 1)}, dtype=np.int32)",
+        self.add(f"{op.name}_gather", ["_spikes", flags, counts, offsets, "_ctl"],
+                 [f"{INDENT}if {counts}[_g] == 0:", f"{INDENT * 2}return", f"{INDENT}_k = {offsets}[_g]",
+                  f"{INDENT}for _i in range(_g * {RUN}, min(_g * {RUN} + {RUN}, {code.size})):",
+                  f"{INDENT * 2}if {flags}[_i]:", f"{INDENT * 3}_spikes[_k] = _i", f"{INDENT * 3}_k += 1",
+                  f"{INDENT * 3}{flags}[_i] = 0", f"{INDENT}{counts}[_g] = 0"], runs)
+        self.work.update({flags: f"cuda.to_device(np.zeros({max(code.size, 1)}, dtype=np.int8))",
+                          counts: f"cuda.to_device(np.zeros({max(runs, 1)}, dtype=np.int32))",
                           offsets: f"cuda.device_array({max(runs, 1)}, dtype=np.int32)",
                           partial: f"cuda.device_array({THREADS}, dtype=np.int64)"})
 
@@ -322,6 +363,40 @@ def _as_increments(code, synapses: str):
     return increments, replace(code, statements=tuple(statements), written=written)
 
 
+def _fusions(operations: list[Operation]) -> dict[int, int]:
+    """Which state updates run in the kernel of their group's threshold (one pass over the group's memory and
+    one grid barrier less per step): {state update's number: threshold's number}. The update moves down to
+    its threshold, so the operations between them must use none of its arrays."""
+    fusions = {}
+    for number, op in enumerate(operations):
+        if op.kind != "threshold":
+            continue
+        for earlier in range(number - 1, -1, -1):
+            update = operations[earlier]
+            if update.kind == "state_update" and update.owner == op.owner:
+                if (update.code.start, update.code.size, update.ticks) == (0, op.code.size, op.ticks) and all(
+                        _independent(between, update) for between in operations[earlier + 1:number]):
+                    fusions[earlier] = number
+                break
+    return fusions
+
+
+def _independent(op: Operation, update: Operation) -> bool:
+    """Whether per-element ``op`` may run before ``update`` instead of after it: neither writes an array the
+    other uses."""
+    def used(operation: Operation) -> set[str]:
+        return {ref.arg for ref in operation.code.arrays} | {ref.index for ref in operation.code.arrays if ref.index}
+
+    def written(operation: Operation) -> set[str]:
+        names = set(operation.code.written)
+        if operation.kind == "threshold" and dict(operation.details).get("refractory"):
+            names |= {"lastspike", "not_refractory"}  # what ``on_spike`` stores
+        return {ref.arg for ref in operation.code.arrays if ref.local_name in names}
+
+    return (op.kind in ("state_update", "regular", "threshold") and not written(op) & used(update)
+            and not used(op) & written(update))
+
+
 def _scan(counts: str, offsets: str, partial: str, runs: int) -> list[str]:
     """The offsets of the runs' spikes (an exclusive prefix sum of ``counts``) and their total, by the
     threads of one block: each adds up a stretch of runs, thread 0 scans their sums (in ``partial``: global
@@ -355,8 +430,31 @@ def _wrapper(launch: _Launch) -> tuple[list[str], str]:
     return lines, shape
 
 
+class _Barriers:
+    """Where the fused kernel needs a grid-wide barrier: before a launch that uses an array written since the
+    last barrier, or writes one used since (``_ctl`` aside: launches only store a stop into it, and the step's
+    start reads it after a barrier)."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+        self.written: set[str] = set()
+
+    def before(self, used: set[str], written: set[str]) -> list[str]:
+        used, written = used - {"_ctl"}, written - {"_ctl"}
+        sync = self.flush() if written & self.used or used & self.written else []
+        self.used |= used
+        self.written |= written
+        return sync
+
+    def flush(self) -> list[str]:
+        """A barrier if anything ran since the last one."""
+        sync = ["_grid.sync()"] if self.used else []
+        self.used, self.written = set(), set()
+        return sync
+
+
 def _in_grid(launch: _Launch, actual: list[str]) -> list[str]:
-    """``launch`` inside the fused kernel (every thread of the grid runs this), then a grid-wide barrier."""
+    """``launch`` inside the fused kernel (every thread of the grid runs this)."""
     args = ", ".join(actual)
     if launch.threads is not None:
         lines = [f"for _g in range(_g0, {launch.threads}, _stride):", f"{INDENT}{launch.name}(_g, {args})"]
@@ -366,7 +464,7 @@ def _in_grid(launch: _Launch, actual: list[str]) -> list[str]:
         lines = ["if _g0 == 0:", f"{INDENT}{launch.name}({args})"]
     else:
         lines = [f"{launch.name}({args})"]
-    return [*lines, "_grid.sync()"]
+    return lines
 
 
 def generate(operations: list[Operation], title: str, version: str) -> Source:
@@ -379,24 +477,35 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
     written: set[str] = set()
     checks, check_arrays = [], []
     widest = 1
+    barriers = _Barriers()
+    fusions = _fusions(operations)
+    update_of = {threshold: update for update, threshold in fusions.items()}
     for number, op in enumerate(operations):
+        if number in fusions:  # runs in its threshold's kernel
+            operation_names.append(None)
+            continue
         first = len(kernels.launches)
-        kernels.operation(op, number)
-        operation_names.append(op.name)
+        update = (operations[update_of[number]], update_of[number]) if number in update_of else None
+        kernels.operation(op, number, update)
+        operation_names.append(f"{update[0].name} + {op.name}" if update else op.name)
         scalars = set(op.code.scalars) if op.code is not None else set()
+        scalars |= set(update[0].code.scalars) if update else set()
         calls, fused = [], []
+        guard = [f"if _step % {op.ticks} == 0:"] if op.ticks > 1 else []
+        fused_steps += barriers.flush() if guard else []  # within the guard, a barrier after each launch
         for launch in kernels.launches[first:]:
             actual = [a if a in kernels.work or a == "_ctl" else call_argument(op, a, scalars) for a in launch.args]
-            written |= {name for arg, name in zip(launch.args, actual, strict=True) if arg in launch.written}
+            stored = {name for arg, name in zip(launch.args, actual, strict=True) if arg in launch.written}
+            written |= stored
+            fused += barriers.before(set(actual), stored) + _in_grid(launch, actual)
+            fused += barriers.flush() if guard else []
             params += [a for a in actual if a not in kernels.work and a not in ("_ctl", "_step", "_t", "_seed")
                        and not a.startswith("_dt")]
             lines, shape = _wrapper(launch)
             wrappers += lines
             calls.append(f"{launch.name}_kernel[{shape}]({', '.join(actual)})")
-            fused += _in_grid(launch, actual)
             widest = max(widest, launch.threads or 1)
         comment = f"# {op.kind.replace('_', ' ')}: {op.owner} ({op.when}, order {op.order})"
-        guard = [f"if _step % {op.ticks} == 0:"] if op.ticks > 1 else []
         indent = INDENT if guard else ""
         steps += [comment, *guard, *[indent + c for c in calls]]
         fused_steps += [comment, *guard, *[indent + c for c in fused]]
@@ -408,6 +517,7 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
             checks += [f"if {check[0]}:", f"{INDENT}_ctl[1] = {STATUS_BUFFER_FULL}", f"{INDENT}_ctl[0] = _step",
                        f"{INDENT}return"]
             check_arrays += check[1]
+    fused_steps += ["_grid.sync()"]  # the step's records before the next step's checks
     params = list(dict.fromkeys(params + check_arrays))
     check_args = ["_step", "_ctl", *dict.fromkeys(check_arrays)]
     work = list(kernels.work)
@@ -417,7 +527,8 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
              *cuda_runtime_lines(), "", "",
              "@cuda.jit(device=True)", f"def _step_checks({', '.join(check_args)}):",
              f'{INDENT}"""At the start of a step: stop there if its records might not fit a buffer."""',
-             f"{INDENT}if _ctl[0] >= 0:", f"{INDENT * 2}return", *[INDENT + c for c in checks], "", ""]
+             f"{INDENT}if _ctl[0] >= 0:", f"{INDENT * 2}return", f"{INDENT}if _ctl[3] >= 0:  # a value not finite",
+             f"{INDENT * 2}_ctl[0] = _ctl[3]", f"{INDENT * 2}return", *[INDENT + c for c in checks], "", ""]
     lines += kernels.lines + wrappers
     lines += ["@cuda.jit(cache=True)", "def _step_checks_kernel(" + ", ".join(check_args) + "):",
               f"{INDENT}_step_checks({', '.join(check_args)})", "", ""]
@@ -429,8 +540,8 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
               f"{INDENT}for _step in range(_step_start, _step_stop):",
               f"{INDENT * 2}_t = _step * _dt", f"{INDENT * 2}if _g0 == 0:",
               f"{INDENT * 3}_step_checks({', '.join(check_args)})", f"{INDENT * 2}_grid.sync()",
-              f"{INDENT * 2}if _ctl[0] >= 0:  # every thread reads it before any can write it", f"{INDENT * 3}return",
-              f"{INDENT * 2}_grid.sync()", *[INDENT * 2 + line for line in fused_steps], "", ""]
+              f"{INDENT * 2}if _ctl[0] >= 0:  # only _step_checks stores it, between two barriers",
+              f"{INDENT * 3}return", *[INDENT * 2 + line for line in fused_steps], "", ""]
     allocations = [f"{INDENT}{name} = {allocation}" for name, allocation in kernels.work.items()]
     poll = [f"if (_step - _step_start) % {POLL} == {POLL - 1} and _ctl.copy_to_host()[0] >= 0:", f"{INDENT}break"]
     loop = ["_t = _step * _dt", f"_step_checks_kernel[1, 1]({', '.join(check_args)})", *steps, *poll]

@@ -25,7 +25,7 @@ class Source:
     params: tuple[str, ...]
     digest: str
     error_vars: dict
-    operation_names: tuple[str, ...] = ()
+    operation_names: tuple[str | None, ...] = ()  # per operation (None: it runs within another's launch)
     error_arrays: dict = field(default_factory=dict)  # cuda: where the host looks for a value that is not finite
     device_written: tuple[str, ...] | None = None  # cuda: the parameters kernels store into (None: all)
 

@@ -21,8 +21,9 @@ _HELPERS = {"exprel": "_exprel", "clip": "_clip", "int_": "_int", "timestep": "_
 class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
     """Prints scalar expressions for numba; names print as they are (locals of the kernel)."""
 
-    def __init__(self):
+    def __init__(self, single: bool = False):
         super().__init__({"fully_qualified_modules": True, "standard": "python3"})
+        self.single = single  # float32 code: helpers whose own constants are float32 (``_exprel_f32``)
 
     def _print_Float(self, expr):
         return repr(float(expr))
@@ -53,10 +54,11 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
 
     def _print_exprel(self, expr):
         # exp(x) beside exprel(x) (exponential Euler, exact): reuse it; LLVM computes exp(x) once
+        suffix = "_f32" if self.single else ""
         if expr.args[0] in self._exp_arguments:
             argument = self._print(expr.args[0])
-            return f"_exprel_given_exp({argument}, math.exp({argument}))"
-        return f"_exprel({self._print(expr.args[0])})"
+            return f"_exprel_given_exp{suffix}({argument}, math.exp({argument}))"
+        return f"_exprel{suffix}({self._print(expr.args[0])})"
 
     def doprint(self, expr, assign_to=None):
         self._exp_arguments = {e.args[0] for e in expr.atoms(sympy.exp)} if isinstance(expr, sympy.Basic) else set()
@@ -90,9 +92,9 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
         return "-math.inf"
 
 
-_PRINTER = NumbaPrinter()
+_PRINTERS = {False: NumbaPrinter(), True: NumbaPrinter(single=True)}
 
 
-def to_numba(expr: sympy.Basic) -> str:
-    """Source text of one scalar expression."""
-    return _PRINTER.doprint(expr)
+def to_numba(expr: sympy.Basic, single: bool = False) -> str:
+    """Source text of one scalar expression (``single``: in float32 code)."""
+    return _PRINTERS[single].doprint(expr)

@@ -8,22 +8,34 @@ import functools
 import math
 import types
 
+import numpy as np
 from numba import njit
 
 _OPTIONS = {"cache": True, "inline": "always", "error_model": "numpy"}
 
 
-def _exprel_py(x):
-    if abs(x) < 1e-8:
-        return 1.0 + x / 2.0
-    return math.expm1(x) / x
+def _exprel_for(real):
+    """exprel(x) = (exp(x) - 1)/x, with constants of type ``real`` (float, or np.float32: float32 code)."""
+
+    def exprel(x):
+        if abs(x) < real(1e-8):
+            return real(1.0) + x / real(2.0)
+        return math.expm1(x) / x
+
+    def exprel_given_exp(x, exp_x):
+        """exprel(x) when exp(x) is computed anyway: one transcendental call instead of two."""
+        if abs(x) < real(1e-2):
+            return real(1.0) + x * (real(0.5) + x * (real(1.0 / 6.0) + x * (real(1.0 / 24.0) + x / real(120.0))))
+        return (exp_x - real(1.0)) / x
+
+    suffix = "" if real is float else "_f32"
+    exprel.__qualname__ = exprel.__name__ = f"_exprel{suffix}"  # numba names its cache files by these
+    exprel_given_exp.__qualname__ = exprel_given_exp.__name__ = f"_exprel_given_exp{suffix}"
+    return exprel, exprel_given_exp
 
 
-def _exprel_given_exp_py(x, exp_x):
-    """exprel(x) when exp(x) is computed anyway: one transcendental call instead of two."""
-    if abs(x) < 1e-2:
-        return 1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x / 120.0)))
-    return (exp_x - 1.0) / x
+_exprel_py, _exprel_given_exp_py = _exprel_for(float)
+_exprel_f32_py, _exprel_given_exp_f32_py = _exprel_for(np.float32)
 
 
 def _clip_py(x, low, high):
@@ -98,6 +110,8 @@ def cuda_runtime_lines() -> list[str]:
 
 _exprel = njit(**_OPTIONS)(_exprel_py)
 _exprel_given_exp = njit(**_OPTIONS)(_exprel_given_exp_py)
+_exprel_f32 = njit(**_OPTIONS)(_exprel_f32_py)
+_exprel_given_exp_f32 = njit(**_OPTIONS)(_exprel_given_exp_f32_py)
 _clip = njit(**_OPTIONS)(_clip_py)
 _int = njit(**_OPTIONS)(_int_py)
 _sign = njit(**_OPTIONS)(_sign_py)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from simcore.codegen.printer import to_numba
 from simcore.equations.functions import RANDOM_FUNCTIONS
@@ -56,8 +57,9 @@ def array_param(ref: ArrayRef) -> str:
     return f"_{ref.arg}"
 
 
-def _random_draws(code: ElementCode, op: Operation, streams: RandomStreams, index: str):
-    """Lines drawing each random call once per element, and the replacement map."""
+def _random_draws(code: ElementCode, op: Operation, streams: RandomStreams, index: str, single: bool = False):
+    """Lines drawing each random call once per element (rounded to float32 in float32 code), and the
+    replacement map."""
     lines, replace = [], {}
     calls = set()
     for statement in code.statements:
@@ -68,15 +70,17 @@ def _random_draws(code: ElementCode, op: Operation, streams: RandomStreams, inde
         local = f"_{kind}_{stream}"
         counter = f"_seed, _step, {index}, {stream}"
         suffix = streams.target
+        real = "np.float32" if single else "float"
         if kind == "rand":
-            lines.append(f"{local} = uniform_{suffix}({counter})")
+            draw = f"uniform_{suffix}({counter})"
         elif kind == "randn":
-            lines.append(f"{local} = normal_{suffix}({counter})")
+            draw = f"normal_{suffix}({counter})"
         elif kind == "binomial":
             trials, probability = (to_numba(a) for a in call.args[:2])
-            lines.append(f"{local} = float(binomial_{suffix}({trials}, {probability}, {counter}))")
+            draw = f"binomial_{suffix}({trials}, {probability}, {counter})"
         else:
-            lines.append(f"{local} = float(poisson_{suffix}({to_numba(call.args[0])}, {counter}))")
+            draw = f"poisson_{suffix}({to_numba(call.args[0])}, {counter})"
+        lines.append(f"{local} = {real}({draw})" if single or kind in ("binomial", "poisson") else f"{local} = {draw}")
         replace[call] = sympy.Symbol(local, real=True)
     return lines, replace
 
@@ -85,13 +89,34 @@ def _is_random(expr: sympy.Basic) -> bool:
     return type(expr).__name__ in RANDOM_FUNCTIONS
 
 
-def hoist_invariants(code: ElementCode) -> tuple[list[str], ElementCode]:
+def single_precision(code: ElementCode) -> bool:
+    """Whether ``code`` computes in float32: every float array its statements compute is float32 (the state of
+    a group or synapses made with ``dtype=float32``, or under ``prefs.core.default_float_dtype = float32``).
+    Times (``lastspike``, ``lastupdate = t``) stay float64, as the clock."""
+    computed = {s.target for s in code.statements if s.expr != _TIME} & set(code.written)
+    floats = [ref.dtype for ref in code.arrays if ref.local_name in computed and ref.dtype.startswith("float")]
+    return bool(floats) and all(dtype == "float32" for dtype in floats)
+
+
+_TIME = sympy.Symbol("t", real=True)
+
+
+_INTEGER_FUNCTIONS = {"int_", "timestep", "floor", "ceiling", "sign"}
+
+
+def hoist_invariants(code: ElementCode, names: str = "_lio") -> tuple[list[str], ElementCode]:
     """Compute once, before the element loop, every subexpression that depends only on
-    run-time constants, shared variables and the clock (``exp(-dt/tau)``, ``-50*mV``)."""
+    run-time constants, shared variables and the clock (``exp(-dt/tau)``, ``-50*mV``), as ``<names>_<k>``.
+
+    In float32 code (``single_precision``) they are computed in float64 and rounded once to float32, and so
+    are the literals and run-time constants the per-element arithmetic uses: numba computes float32 with a
+    float64 operand in float64, which would make the dtype a storage format only, not a speed-up."""
     invariant = set(code.scalars) | {ref.local_name for ref in code.arrays if ref.shared} | {
         "t", "dt", "t_in_timesteps"}
     invariant -= {s.target for s in code.statements}
-    temporaries: dict[sympy.Basic, sympy.Symbol] = {}
+    single = single_precision(code)
+    integers = {ref.local_name for ref in code.arrays if not ref.dtype.startswith("float")} | {"t_in_timesteps"}
+    temporaries: dict[tuple[sympy.Basic, bool], sympy.Symbol] = {}
 
     def constant(expr) -> bool:
         if isinstance(expr, sympy.Symbol):
@@ -100,26 +125,37 @@ def hoist_invariants(code: ElementCode) -> tuple[list[str], ElementCode]:
             return True
         return not _is_random(expr) and all(constant(a) for a in expr.args)
 
-    def temporary(expr) -> sympy.Symbol:
-        if expr not in temporaries:
-            temporaries[expr] = sympy.Symbol(f"_lio_{len(temporaries)}", real=True)
-        return temporaries[expr]
+    def temporary(expr, cast: bool = False) -> sympy.Symbol:
+        if (expr, cast) not in temporaries:
+            temporaries[expr, cast] = sympy.Symbol(f"{names}_{len(temporaries)}", real=True)
+        return temporaries[expr, cast]
 
-    def visit(expr):
+    def float_context(expr) -> bool:
+        """Whether ``expr`` computes with floats only (no integer variable, no integer-valued function)."""
+        return not ({s.name for s in expr.free_symbols} & integers or isinstance(expr, sympy.logic.boolalg.Boolean)
+                    and not isinstance(expr, sympy.core.relational.Relational)
+                    or type(expr).__name__ in _INTEGER_FUNCTIONS)
+
+    def visit(expr, cast: bool):
         if expr.is_Atom:
-            return expr
+            castable = expr.is_Number or isinstance(expr, sympy.Symbol) and expr.name in invariant - integers - {"t"}
+            return temporary(expr, True) if cast and castable else expr
         if constant(expr):
-            return temporary(expr)
+            return temporary(expr, cast and float_context(expr) and not expr.is_Relational)
+        cast = cast and float_context(expr) and not (_is_random(expr) or isinstance(expr, AppliedUndef))
+        if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:  # an integer power stays one: x**3 is x*x*x
+            return expr.func(visit(expr.base, cast), expr.exp)
         if isinstance(expr, sympy.Add | sympy.Mul):
             fixed = [a for a in expr.args if constant(a)]
-            varying = [visit(a) for a in expr.args if not constant(a)]
-            if len(fixed) > 1 or (fixed and not fixed[0].is_Atom):
-                return expr.func(temporary(expr.func(*fixed)), *varying)
+            varying = [visit(a, cast) for a in expr.args if not constant(a)]
+            if len(fixed) > 1 or (fixed and (cast and fixed[0] != -1 or not fixed[0].is_Atom)):  # -x stays -x
+                return expr.func(temporary(expr.func(*fixed), cast), *varying)
             return expr.func(*fixed, *varying)
-        return expr.func(*(visit(a) for a in expr.args))
+        return expr.func(*(visit(a, cast) for a in expr.args))
 
-    statements = tuple(replace(s, expr=visit(s.expr)) for s in code.statements)
-    lines = [f"{INDENT}{name} = {to_numba(expr)}  # constant over the loop" for expr, name in temporaries.items()]
+    statements = tuple(replace(s, expr=visit(s.expr, single)) for s in code.statements)
+    lines = [f"{INDENT}{name} = {f'np.float32({to_numba(expr)})' if cast else to_numba(expr)}  # constant over the loop"
+             for (expr, cast), name in temporaries.items()]
     return lines, replace(code, statements=statements)
 
 
@@ -133,12 +169,13 @@ def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, inde
     for ref in code.arrays:
         if not ref.shared and ref.local_name in read:
             lines.append(f"{ref.local_name} = {array_param(ref)}[{ref.element(index)}]")
-    draws, replace = _random_draws(code, op, streams, index)
+    single = single_precision(code)
+    draws, replace = _random_draws(code, op, streams, index, single)
     lines += draws
     for statement in code.statements:
         if statement.comment:
             lines.append(f"# {statement.comment}")
-        lines.append(f"{statement.target} = {to_numba(statement.expr.xreplace(replace))}")
+        lines.append(f"{statement.target} = {to_numba(statement.expr.xreplace(replace), single)}")
     writes = _writes(code)
     floats = [f"math.isfinite({ref.local_name})" for ref in writes if ref.dtype.startswith("float")]
     if check_finite and floats:
@@ -202,10 +239,10 @@ def _finite_rescan(writes: list[ArrayRef], elements: str) -> list[str]:
 THRESHOLD_BLOCKS = 64
 
 
-def on_spike(op: Operation, events: str) -> list[str]:
-    """After a threshold's ``_spike``: element ``_i`` appended at ``events[_n]``, and for spikes of a group
-    with refractoriness, its last spike time and refractory flag set."""
-    lines = ["if _spike:", f"{INDENT}{events}[_n] = _i", f"{INDENT}_n += 1"]
+def on_spike(op: Operation, record: list[str]) -> list[str]:
+    """After a threshold's ``_spike``: the lines that ``record`` element ``_i``'s spike, and for spikes of a
+    group with refractoriness, its last spike time and refractory flag set."""
+    lines = ["if _spike:", *[INDENT + line for line in record]]
     if dict(op.details).get("refractory", False):
         lines += [f"{INDENT}_{op.owner}_lastspike[_i] = _t", f"{INDENT}_{op.owner}_not_refractory[_i] = False"]
     return lines
@@ -220,7 +257,7 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
     """
     hoisted, code = hoist_invariants(op.code)
     body, random = _element_body(code, op, streams, "_i")
-    on_event = on_spike(op, "_spikes")
+    on_event = on_spike(op, ["_spikes[_n] = _i", "_n += 1"])
     lines = [f"{INDENT}# threshold: {op.source}", *_preamble(code), *hoisted]
     if random:
         # random draws vectorise (5x faster, measured) in a loop without the compacting branch: first the

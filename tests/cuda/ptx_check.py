@@ -70,14 +70,15 @@ def launches(build) -> list:
     for name, value in list(vars(module).items()):
         if isinstance(value, dispatcher.CUDADispatcher) and not value.targetoptions.get("device"):
             setattr(module, name, _Launch(value, calls))
-    control = np.array([-1, 0, -1], dtype=np.int64)
-    allocate = cuda.device_array
+    control = cuda_module.control_array()
+    allocate, upload = cuda.device_array, cuda.to_device
     cuda.device_array = lambda size, dtype: np.zeros(size, dtype=dtype)  # the work arrays, on the host
+    cuda.to_device = lambda array: array
     try:
         module.run_chunk(0, 1, 1e-4, np.uint64(1), control, *arguments)
         module.run_chunk_fused(0, 1, 1e-4, np.uint64(1), control, *arguments)
     finally:
-        cuda.device_array = allocate
+        cuda.device_array, cuda.to_device = allocate, upload
     return calls
 
 
