@@ -21,7 +21,13 @@ Figures: ``connect_s``, ``build_s`` (the first ``run(10*dt)``: code generation, 
 load, copying the network to the GPU, 10 steps), ``run_s`` (``run(duration)``), ``s_per_biological_s`` =
 run_s / duration, ``spikes``.
 
-Run:  python bench/gpu.py [--quick] [--models ...] [--dtypes float64 float32] [--duration S]
+Without a GPU, ``--ptx`` times what a cold build does before the driver's part: for each model (the small
+sizes of ``--quick``; the code does not depend on the size) in a new process with an empty kernel cache,
+per launch mode: ``generate_s`` (building the network, resolving, generating the cuda module),
+``compile_s`` (numba's typing and NVVM, to PTX for compute capability 8.0; needs ``cuda-toolkit[nvvm]``,
+which the test extra installs), the number of kernels and their PTX size.
+
+Run:  python bench/gpu.py [--quick | --ptx] [--models ...] [--dtypes float64 float32] [--duration S]
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ import time
 import harness
 import networks
 import neurons
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 DEFAULTS = {
     "cobahh": {"sizes": [4000, 32000, 256000, 1024000], "in_degree": 1000, "duration": 1.0},
@@ -71,11 +79,9 @@ def _brunel_hakim(simcore, n: int, k: int, dtype):
     return [group, synapses, monitor], monitor
 
 
-def _worker(spec: dict) -> dict:
-    began = time.perf_counter()
+def _build(simcore, spec: dict) -> tuple[list, list, float]:
+    """The objects of ``spec``'s model, its spike monitors and the seconds ``connect`` took."""
     import numpy as np
-
-    import simcore
 
     dtype = np.float32 if spec["dtype"] == "float32" else None
     simcore.start_scope()
@@ -95,15 +101,22 @@ def _worker(spec: dict) -> dict:
             connect_s += time.perf_counter() - start
 
         network = networks.build_network(simcore, model, n, k, data, connect, dtype=dtype)
-        objects, monitors = network["objects"], [m for m, _, _ in network["populations"].values()]
-    elif model == "hh":
+        return network["objects"], [m for m, _, _ in network["populations"].values()], connect_s
+    if model == "hh":
         group, monitor = neurons._build_model(simcore, "hh", n, dtype=dtype)
-        objects, monitors = [group, monitor], [monitor]
-    else:
-        start = time.perf_counter()
-        objects, monitor = _brunel_hakim(simcore, n, k, dtype)
-        connect_s = time.perf_counter() - start
-        monitors = [monitor]
+        return [group, monitor], [monitor], connect_s
+    start = time.perf_counter()
+    objects, monitor = _brunel_hakim(simcore, n, k, dtype)
+    return objects, [monitor], time.perf_counter() - start
+
+
+def _worker(spec: dict) -> dict:
+    if spec.get("ptx"):
+        return _ptx_worker(spec)
+    began = time.perf_counter()
+    import simcore
+
+    objects, monitors, connect_s = _build(simcore, spec)
     net = simcore.Network(*objects, device="cuda")
     dt = float(objects[0].dt_)
     set_up = time.perf_counter()
@@ -119,6 +132,28 @@ def _worker(spec: dict) -> dict:
             "spikes": sum(int(m.num_spikes) for m in monitors),
             "synapses": sum(len(o) for o in objects if isinstance(o, simcore.Synapses)),
             "source_digest": harness.source_digest()}
+
+
+def _ptx_worker(spec: dict) -> dict:
+    """Without a GPU: the model's code generated for cuda and compiled by numba and NVVM to PTX (compute
+    capability 8.0), as a cold build does before the driver turns PTX into machine code; timed per launch
+    mode (the cooperative ``run_steps`` alone, or every per-operation kernel)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "cuda"))
+    import ptx_check
+    from numba import cuda
+
+    import simcore
+
+    began = time.perf_counter()
+    calls = ptx_check.launches(lambda: (_build(simcore, spec)[0], {}))
+    generated = time.perf_counter()
+    size, count = 0, 0
+    for kernel, types in dict.fromkeys(calls):
+        if (kernel.py_func.__name__ == "run_steps") == (spec["mode"] == "fused"):
+            ptx, _ = cuda.compile_ptx(kernel.py_func, types, cc=ptx_check.CAPABILITY)
+            size, count = size + len(ptx), count + 1
+    return {"generate_s": generated - began, "compile_s": time.perf_counter() - generated, "kernels": count,
+            "ptx_bytes": size}
 
 
 def _configuration(model: str, n: int, k, dtype: str, duration: float, repeat: int, folder: str) -> dict:
@@ -138,6 +173,22 @@ def _configuration(model: str, n: int, k, dtype: str, duration: float, repeat: i
             "s_per_biological_s_min": min(runs) if runs[0] is not None else None, "cold": cold, "warm": warm}
 
 
+def _ptx_configuration(model: str, n: int, k, dtype: str, folder: str) -> dict:
+    """Each launch mode in a new process with an empty cache (device functions compiled for one mode would
+    be reused by the other)."""
+    row = {"model": model, "n": n, "in_degree": k, "dtype": dtype}
+    env = {name: value for name, value in os.environ.items() if name != "NUMBA_ENABLE_CUDASIM"}
+    for mode in ("fused", "kernels"):
+        harness.progress(f"ptx {model} n={n} k={k} {dtype} {mode}")
+        spec = {"model": model, "n": n, "k": k, "dtype": dtype, "folder": folder, "ptx": True, "mode": mode}
+        cache = tempfile.mkdtemp(prefix="bench_gpu_cache_")
+        try:
+            row[mode] = harness.call_worker(sys.executable, __file__, spec, dict(env, SIMCORE_CACHE_DIR=cache))
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    return row
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", nargs="+", choices=list(DEFAULTS), default=list(DEFAULTS))
@@ -145,9 +196,19 @@ def main(argv=None) -> dict:
     parser.add_argument("--duration", type=float, default=None, help="simulated seconds (per model by default)")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="tiny networks, to check the script")
+    parser.add_argument("--ptx", action="store_true",
+                        help="no GPU needed: time code generation and compilation to PTX of each model (small sizes)")
     args = parser.parse_args(argv)
-    table = QUICK if args.quick else DEFAULTS
+    table = QUICK if args.quick or args.ptx else DEFAULTS
     folder = tempfile.mkdtemp(prefix="bench_gpu_data_")
+    if args.ptx:
+        try:
+            rows = [_ptx_configuration(model, table[model]["sizes"][0], table[model]["in_degree"], dtype, folder)
+                    for model in args.models for dtype in args.dtypes]
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        print(json.dumps({"machine": harness.machine(), "simcore_git": harness.git_state(), "ptx": rows}, indent=1))
+        return {"ptx": rows}
     results = {"machine": harness.machine(), "simcore_git_at_start": harness.git_state(),
                "simulator": os.environ.get("NUMBA_ENABLE_CUDASIM") == "1", "configurations": []}
     try:

@@ -53,7 +53,7 @@ check that both simulators compute the same thing.
 
 Run:  python bench/neurons.py [--quick] [--duration S] [--lif-duration S] [--hh-duration S]
                               [--lif-n N] [--hh-n N] [--threads 1 2] [--models lif hh]
-                              [--repeat R] [--no-brian2] [--brian-python PATH]
+                              [--repeat R] [--dtype float64|float32] [--no-brian2] [--brian-python PATH]
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ def _build_model(lib, model: str, n: int, dtype=None):
     """Group and SpikeMonitor of ``model`` with ``lib`` = the simcore or brian2 module (``dtype``: of the state)."""
     import numpy as np
 
+    dtype = np.dtype(dtype).type if dtype else None
     ms, mV, nA, cm, umetre = lib.ms, lib.mV, lib.nA, lib.cm, lib.umetre
     if model == "lif":
         namespace = {"tau": 10 * ms}
@@ -128,18 +129,18 @@ def _build_model(lib, model: str, n: int, dtype=None):
 # --- workers (one process each) ------------------------------------------------------------
 def _worker(spec: dict) -> dict:
     if spec["simulator"] == "simcore":
-        return _simcore_worker(spec["model"], spec["n"], spec["duration"], spec["repeat"])
-    return _brian2_worker(spec["model"], spec["n"], spec["duration"], spec["repeat"], spec["threads"])
+        return _simcore_worker(spec["model"], spec["n"], spec["duration"], spec["repeat"], spec["dtype"])
+    return _brian2_worker(spec["model"], spec["n"], spec["duration"], spec["repeat"], spec["threads"], spec["dtype"])
 
 
-def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
+def _simcore_worker(model: str, n: int, duration: float, repeat: int, dtype: str) -> dict:
     began = time.perf_counter()
     import simcore
 
     imported = time.perf_counter()
     rss_import = harness.maxrss_bytes()
     simcore.start_scope()
-    group, monitor = _build_model(simcore, model, n)
+    group, monitor = _build_model(simcore, model, n, dtype)
     net = simcore.Network(group, monitor)
     set_up = time.perf_counter()
     dt = DT_MS[model] * simcore.ms
@@ -177,7 +178,7 @@ def _simcore_worker(model: str, n: int, duration: float, repeat: int) -> dict:
     }
 
 
-def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: int) -> dict:
+def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: int, dtype: str) -> dict:
     began = time.perf_counter()
     import brian2
     import numpy as np
@@ -187,7 +188,7 @@ def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: in
     try:
         harness.brian2_standalone(brian2, project, threads)
         brian2.start_scope()
-        group, monitor = _build_model(brian2, model, n)
+        group, monitor = _build_model(brian2, model, n, dtype)
         net = brian2.Network(group, monitor)
         set_up = time.perf_counter()
         dt = DT_MS[model] * brian2.ms
@@ -225,8 +226,8 @@ def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: in
 
 
 # --- the driver ---------------------------------------------------------------------------
-def _simcore_configuration(model: str, n: int, duration: float, threads: int, repeat: int) -> dict:
-    spec = {"simulator": "simcore", "model": model, "n": n, "duration": duration, "repeat": repeat}
+def _simcore_configuration(model: str, n: int, duration: float, threads: int, repeat: int, dtype: str) -> dict:
+    spec = {"simulator": "simcore", "model": model, "n": n, "duration": duration, "repeat": repeat, "dtype": dtype}
     out = harness.simcore_cold_warm(__file__, spec, threads)
     cold, warm = out["cold"], out["warm"]
     samples = warm.get("run_s", [])
@@ -240,8 +241,10 @@ def _simcore_configuration(model: str, n: int, duration: float, threads: int, re
     return out
 
 
-def _brian2_configuration(python: str, model: str, n: int, duration: float, threads: int, repeat: int) -> dict:
-    spec = {"simulator": "brian2", "model": model, "n": n, "duration": duration, "repeat": repeat, "threads": threads}
+def _brian2_configuration(python: str, model: str, n: int, duration: float, threads: int, repeat: int,
+                          dtype: str) -> dict:
+    spec = {"simulator": "brian2", "model": model, "n": n, "duration": duration, "repeat": repeat, "threads": threads,
+            "dtype": dtype}
     out = harness.call_worker(python, __file__, spec)
     if "run_s" in out:
         steps = int(round(duration / (DT_MS[model] * 1e-3)))
@@ -287,6 +290,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--repeat", type=int, default=2, help="timed runs (samples) per configuration (2)")
     parser.add_argument("--quick", action="store_true",
                         help="0.1 s of LIF with 1e5 neurons, 0.01 s of HH with 10,000 neurons")
+    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64",
+                        help="of the group's state (simcore then computes in it; Brian 2 computes in double)")
     parser.add_argument("--no-brian2", action="store_true")
     parser.add_argument("--brian-python", default=None, help="a Python that imports brian2 ($BRIAN2_PYTHON)")
     args = parser.parse_args(argv)
@@ -301,7 +306,7 @@ def main(argv=None) -> dict:
     results: dict = {
         "parameters": {
             "models": args.models, "threads": args.threads, "timed_runs_per_configuration": args.repeat,
-            "quick": args.quick, "build_steps": BUILD_STEPS,
+            "quick": args.quick, "build_steps": BUILD_STEPS, "dtype": args.dtype,
             **{m: {"n": sizes[m], "duration_s": durations[m], "dt_ms": DT_MS[m], "method": METHOD[m],
                    "steps": int(round(durations[m] / (DT_MS[m] * 1e-3)))} for m in args.models},
         },
@@ -320,12 +325,13 @@ def main(argv=None) -> dict:
         entry = {"simcore": {}}
         for threads in args.threads:
             harness.progress(f"simcore {model} n={n} duration={duration} threads={threads}")
-            entry["simcore"][f"threads_{threads}"] = _simcore_configuration(model, n, duration, threads, args.repeat)
+            entry["simcore"][f"threads_{threads}"] = _simcore_configuration(model, n, duration, threads, args.repeat,
+                                                                                args.dtype)
         if brian_python is not None:
             entry["brian2_cpp_standalone"], entry["comparison"] = {}, {}
             for threads in args.threads:
                 harness.progress(f"brian2 {model} n={n} duration={duration} openmp_threads={threads}")
-                brian = _brian2_configuration(brian_python, model, n, duration, threads, args.repeat)
+                brian = _brian2_configuration(brian_python, model, n, duration, threads, args.repeat, args.dtype)
                 entry["brian2_cpp_standalone"][f"threads_{threads}"] = brian
                 entry["comparison"][f"threads_{threads}"] = _compare(entry["simcore"][f"threads_{threads}"], brian)
         entry["targets"] = _targets(entry, args.threads)

@@ -56,6 +56,7 @@ class CompiledNetwork:
     run_chunk_fused: Any
     source: Source
     fused: bool
+    proven: bool = False  # a cooperative launch of it has run
 
 
 class CudaBackend:
@@ -107,9 +108,13 @@ class CudaBackend:
         if kernel.fused:
             try:
                 kernel.run_chunk_fused(start, stop, dt, seed, control, *on_device)
-            except self.cuda.cudadrv.driver.CudaAPIError as error:  # e.g. cooperative launches unsupported
-                warnings.warn(f"the cuda backend cannot run this network as one cooperative kernel ({error}); "
-                              "it launches one kernel per operation and step instead", stacklevel=2)
+                kernel.proven = True
+            except Exception as error:  # cooperative launches unsupported, the device runtime library missing
+                if kernel.proven:  # it ran before: this is not about launching cooperatively
+                    raise
+                warnings.warn(f"the cuda backend cannot run this network as one cooperative kernel "
+                              f"({type(error).__name__}: {error}); it launches one kernel per operation and step "
+                              "instead", stacklevel=2)
                 kernel.fused = False
                 control = cuda.to_device(cuda_module.control_array())
         if not kernel.fused:

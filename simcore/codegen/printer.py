@@ -10,11 +10,11 @@ import sympy
 from sympy.core.function import AppliedUndef
 from sympy.printing.pycode import PythonCodePrinter
 
-from simcore.equations.functions import RANDOM_FUNCTIONS
+from simcore.equations.functions import RANDOM_FUNCTIONS, exprel
 from simcore.equations.printer import PositiveTermsFirst
 from simcore.equations.user_functions import kernel_parameters
 
-_HELPERS = {"exprel": "_exprel", "clip": "_clip", "int_": "_int", "timestep": "_timestep", "sign": "_sign",
+_HELPERS = {"clip": "_clip", "int_": "_int", "timestep": "_timestep", "sign": "_sign",
             "log10": "math.log10", "expm1": "math.expm1", "log1p": "math.log1p"}
 
 
@@ -52,17 +52,14 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
     def _print_Mod(self, expr):
         return f"(({self._print(expr.args[0])}) % ({self._print(expr.args[1])}))"
 
-    def _print_exprel(self, expr):
-        # exp(x) beside exprel(x) (exponential Euler, exact): reuse it; LLVM computes exp(x) once
-        suffix = "_f32" if self.single else ""
-        if expr.args[0] in self._exp_arguments:
-            argument = self._print(expr.args[0])
-            return f"_exprel_given_exp{suffix}({argument}, math.exp({argument}))"
-        return f"_exprel{suffix}({self._print(expr.args[0])})"
+    def _print_exprel_reciprocal(self, expr):
+        return self._print_exprel(expr, reciprocal=True)
 
-    def doprint(self, expr, assign_to=None):
-        self._exp_arguments = {e.args[0] for e in expr.atoms(sympy.exp)} if isinstance(expr, sympy.Basic) else set()
-        return super().doprint(expr, assign_to)
+    def _print_exprel(self, expr, reciprocal: bool = False):
+        # from exp(x), which LLVM computes once where the update also needs exp(x) (exponential Euler, exact)
+        argument = self._print(expr.args[0])
+        helper = f"_exprel{'_reciprocal' if reciprocal else ''}_given_exp{'_f32' if self.single else ''}"
+        return f"{helper}({argument}, math.exp({argument}))"
 
     def _print_Function(self, expr):
         name = type(expr).__name__
@@ -95,6 +92,14 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
 _PRINTERS = {False: NumbaPrinter(), True: NumbaPrinter(single=True)}
 
 
+class exprel_reciprocal(sympy.Function):  # noqa: N801 (printed by its name, as sympy's functions)
+    """1/exprel(x) = x/(exp(x) - 1), for printing only: one helper call and no division (a Mul prints its
+    denominators itself, without asking for the Pow)."""
+
+
 def to_numba(expr: sympy.Basic, single: bool = False) -> str:
     """Source text of one scalar expression (``single``: in float32 code)."""
+    if isinstance(expr, sympy.Basic) and expr.has(exprel):
+        expr = expr.replace(lambda e: e.is_Pow and isinstance(e.base, exprel) and e.exp == -1,
+                            lambda e: exprel_reciprocal(e.base.args[0]))
     return _PRINTERS[single].doprint(expr)

@@ -29,7 +29,7 @@ CASES = [
 @pytest.mark.parametrize("text, expected", CASES)
 def test_generated_expression_value(text, expected):
     source = to_numba(parse_expression(text).expr)
-    helpers = {n: getattr(runtime, n).py_func for n in ("_clip", "_exprel", "_int", "_sign")}
+    helpers = {n: getattr(runtime, n).py_func for n in runtime.NAMES}
     value = eval(source, {"math": math, "__builtins__": {"abs": abs, "int": int}, **helpers}, dict(VALUES))
     assert value == pytest.approx(expected, rel=1e-12, abs=1e-12)
 

@@ -35,6 +35,7 @@ from simcore import (
     siemens,
     start_scope,
 )
+from simcore.backends import cuda as cuda_backend
 from simcore.backends.select import building_for
 from simcore.codegen import cuda_module
 
@@ -393,6 +394,34 @@ def test_not_finite_values_stop_the_run_with_the_cpu_message():
             Network(group, device=device).run(20 * ms)
         messages.append(str(error.value))
     assert messages[0] == messages[1]
+
+
+def test_a_network_that_cannot_run_as_one_cooperative_kernel_runs_kernel_by_kernel(monkeypatch):
+    """The first cooperative launch fails (no cooperative launch on this GPU, or no device runtime to link):
+    a warning, and the run goes on with one launch per operation, from the state before that chunk."""
+    cpu, _ = on_both(build_cuba, duration=3 * ms)
+    original = cuda_backend.CudaBackend.compile
+    refused = []
+
+    def compile_refusing_cooperation(self, source, profile=False):
+        compiled = original(self, source, profile)
+
+        def refuse(*args):
+            refused.append(True)
+            raise RuntimeError("cooperative launch not supported")
+
+        compiled.run_chunk_fused = refuse
+        return compiled
+
+    monkeypatch.setattr(cuda_backend.CudaBackend, "compile", compile_refusing_cooperation)
+    monkeypatch.setenv("SIMCORE_CUDA_LAUNCH", "fused")
+    start_scope()
+    seed(11)
+    objects, read = build_cuba()
+    with pytest.warns(UserWarning, match="cannot run this network as one cooperative kernel.*RuntimeError"):
+        Network(*objects, device="cuda").run(3 * ms)
+    assert refused == [True]
+    assert_same(cpu, {name: np.asarray(value()) for name, value in read.items()})
 
 
 def test_profile_on_the_gpu():

@@ -97,7 +97,7 @@ def _python_value(text):
 
 def _sympy_value(expr):
     """The value computed by the code the numba printer generates (run as plain Python)."""
-    namespace = {"math": math, **{n: getattr(runtime, n).py_func for n in ("_clip", "_exprel", "_int", "_sign")}}
+    namespace = {"math": math, **{n: getattr(runtime, n).py_func for n in runtime.NAMES}}
     namespace.update(VALUES)
     try:
         return eval(to_numba(same_meaning(expr)), {"__builtins__": {"abs": abs, "int": int}}, namespace)
