@@ -250,7 +250,8 @@ class _Kernels:
         self.add(op.name, _control_args(args), head + per_target, stop - start)
 
     def _pathway(self, op: Operation, increments: list[tuple[str, str]], code: ElementCode) -> None:
-        """Blocks take the arriving events in turn, their threads the event's synapses; what the synapses add
+        """Blocks take the arriving events in turn (several blocks per event when there are fewer events than
+        blocks), their threads the event's synapses; what the synapses add
         to neuron variables (``increments``: (temporary, variable), computed by ``code``) goes through atomic
         additions (the order of the additions, and so the last bits of the sums, may differ from the CPU's)."""
         details = dict(op.details)
@@ -269,10 +270,10 @@ class _Kernels:
         events = spikes_in_range(start, stop, details["source_size"])
         lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted]
         if details["delays"] == "none":
-            lines += [f"{INDENT}for _k in range({events[0]} + cuda.blockIdx.x, {events[1]}, cuda.gridDim.x):",
-                      f"{INDENT * 2}_src = _spikes[_k] - {start}",
-                      f"{INDENT * 2}for _p in range({prefix}_ptr[_src] + cuda.threadIdx.x, {prefix}_ptr[_src + 1], "
-                      "cuda.blockDim.x):", *[INDENT * 3 + line for line in synapse]]
+            lines += [f"{INDENT}_first = {events[0]}", *_blocks_per_event(f"{events[1]} - _first", 1),
+                      f"{INDENT * 2}_src = _spikes[_first + _k] - {start}",
+                      f"{INDENT * 2}_lo = {prefix}_ptr[_src]", f"{INDENT * 2}_hi = {prefix}_ptr[_src + 1]",
+                      *_synapses_of_event(synapse, 2)]
             self.add(op.name, _control_args(args), lines, None, shape=f"{blocks}, {threads}")
             return
         ring = [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
@@ -282,14 +283,13 @@ class _Kernels:
         delays = f"range({slots - 1}, -1, -1)" if heterogeneous else f"({details['steps']},)"
         lines += [f"{INDENT}_capacity = {ring[0]}.shape[0]", f"{INDENT}for _d in {delays}:",
                   f"{INDENT * 2}_from = (_step - _d) % {slots}", f"{INDENT * 2}_first = {ring[1]}[_from]",
-                  f"{INDENT * 2}for _k in range(cuda.blockIdx.x, {ring[2]}[_from], cuda.gridDim.x):",
+                  *_blocks_per_event(f"{ring[2]}[_from]", 2),
                   f"{INDENT * 3}_src = {ring[0]}[(_first + _k) % _capacity]",
                   f"{INDENT * 3}_lo = {prefix}_ptr[_src]", f"{INDENT * 3}_hi = {prefix}_ptr[_src + 1]"]
         if heterogeneous:
             lines += [f"{INDENT * 3}_hi = _search_sorted({prefix}_dsorted, _lo, _hi, _d, True)",
                       f"{INDENT * 3}_lo = _search_sorted({prefix}_dsorted, _lo, _hi, _d, False)"]
-        lines += [f"{INDENT * 3}for _p in range(_lo + cuda.threadIdx.x, _hi, cuda.blockDim.x):",
-                  *[INDENT * 4 + line for line in synapse]]
+        lines += _synapses_of_event(synapse, 3)
         self.add(op.name, _control_args(list(dict.fromkeys(args + ring))), lines, None, shape=f"{blocks}, {threads}")
 
     def _push_events(self, op: Operation, events: tuple[str, str], ring: list[str]) -> None:
@@ -327,6 +327,22 @@ def _simulated() -> bool:
     from numba.core import config
 
     return bool(config.ENABLE_CUDASIM)
+
+
+def _blocks_per_event(count: str, depth: int) -> list[str]:
+    """The loop of a block over its events ``_k`` among ``count``: ``_share`` blocks per event when there are
+    fewer events than blocks (one event onto a million synapses keeps the whole grid busy), else one block
+    per event in turn."""
+    pad = INDENT * depth
+    return [f"{pad}_count = {count}", f"{pad}_share = max(1, cuda.gridDim.x // _count) if _count > 0 else 1",
+            f"{pad}for _k in range(cuda.blockIdx.x // _share, _count, cuda.gridDim.x // _share):"]
+
+
+def _synapses_of_event(synapse: list[str], depth: int) -> list[str]:
+    """The loop of a thread over its share of the event's synapses ``_lo`` to ``_hi - 1``, running ``synapse``."""
+    pad = INDENT * depth
+    return [f"{pad}for _p in range(_lo + (cuda.blockIdx.x % _share) * cuda.blockDim.x + cuda.threadIdx.x, _hi, "
+            "_share * cuda.blockDim.x):", *[pad + INDENT + line for line in synapse]]
 
 
 def _pathway_shape() -> tuple[int, int]:
