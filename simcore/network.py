@@ -217,13 +217,13 @@ class Network:
                 if status == STATUS_BUFFER_FULL:
                     for obj in self.objects:
                         obj.grow()
-                    backend.host_changed()
+                    backend.host_changed(buffers_only=True)
                 elif status == STATUS_NOT_FINITE:
                     self._set_time(step * base)
                     raise ModelError(self._not_finite_message(source, operations, err, step * base))
                 if streaming:
                     _flush(streaming, writers)
-                    backend.host_changed()
+                    backend.host_changed(buffers_only=True)
                 reporter.update(step)
                 if every and step < stop and (step - start) % every == 0:
                     self._set_time(step * base)

@@ -69,7 +69,7 @@ class CpuBackend:
         self.timers = np.zeros(len(source.operation_names))
         return lambda *args: module.profile_chunk(*args, self.timers)
 
-    def host_changed(self) -> None:
+    def host_changed(self, buffers_only: bool = False) -> None:
         """The arrays are the host's own: nothing to do when Python code changes them."""
 
     def run_chunk(self, kernel, start: int, stop: int, dt: float, seed, err: np.ndarray, arguments: list):

@@ -4,9 +4,9 @@ step after step by a host loop (``simcore.codegen.cuda_module``).
 Arrays go to the device when a run starts and stay there; each chunk copies back at its end the ones
 kernels write, so that monitors, ``G.v`` and Python network operations (which run between chunks) see the
 current state (connectivity and other tables, which only the host changes, are not copied back).
-A chunk uploads the arrays again only after the host changed them: after Python network operations and
-after monitors' buffers grew (the network says so: ``host_changed``); every new run starts from the
-host's values.
+A chunk uploads the arrays again only after the host changed them: all of them after Python network
+operations, the buffers only after monitors' buffers grew or were flushed to a file (the network says
+which: ``host_changed``); every new run starts from the host's values.
 """
 
 from __future__ import annotations
@@ -67,10 +67,16 @@ class CudaBackend:
     def __init__(self):
         self.cuda = import_cuda()
         self._on_device: dict[int, tuple[np.ndarray, Any]] = {}  # position of an argument -> (host, device)
+        self._kernel_written: set[int] = set()  # positions of the arguments kernels store into
 
-    def host_changed(self) -> None:
-        """Python code ran between chunks and may have changed any array in place: upload them all again."""
-        self._on_device.clear()
+    def host_changed(self, buffers_only: bool = False) -> None:
+        """Python code ran between chunks and may have changed arrays in place: upload them again. With
+        ``buffers_only`` (simcore's monitors and rings grew or were flushed), only those kernels also write:
+        grown buffers are new arrays anyway, and the connectivity (gigabytes) did not change."""
+        if not buffers_only:
+            self._on_device.clear()
+        for position in self._kernel_written:
+            self._on_device.pop(position, None)
 
     def _device_arguments(self, arguments: list) -> list:
         out = []
@@ -104,6 +110,9 @@ class CudaBackend:
         if not self._on_device:
             self._check_memory(arguments)
         on_device = self._device_arguments(arguments)
+        written = kernel.source.device_written
+        self._kernel_written = {position for position, name in enumerate(kernel.source.params)
+                                if written is None or name in written}
         control = cuda.to_device(cuda_module.control_array())
         if kernel.fused:
             try:
@@ -119,9 +128,8 @@ class CudaBackend:
                 control = cuda.to_device(cuda_module.control_array())
         if not kernel.fused:
             kernel.run_chunk(start, stop, dt, seed, control, *on_device)
-        written = kernel.source.device_written
-        for name, host, device in zip(kernel.source.params, arguments, on_device, strict=True):
-            if isinstance(host, np.ndarray) and (written is None or name in written):
+        for position, (host, device) in enumerate(zip(arguments, on_device, strict=True)):
+            if isinstance(host, np.ndarray) and position in self._kernel_written:
                 device.copy_to_host(host)  # what no kernel writes (connectivity, indices, tables) stays as it is
         halt, status, number = cuda_module.halt(control.copy_to_host())
         if halt < 0:

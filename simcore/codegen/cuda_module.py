@@ -7,9 +7,9 @@ elements map to GPU threads:
 - state updates and ``run_regularly``: one thread per element;
 - thresholds: one thread per element, in the same function as the group's state update (``_fusions``:
   one pass over the group's memory, one launch or grid barrier less), flags a spike and counts it for its
-  run of ``RUN`` elements (an atomic addition: spikes are rare); one block scans the runs' counts into
-  offsets; one thread per run with spikes writes them at their offset, so the spike list is in increasing
-  order, as on the CPU;
+  run of ``RUN`` elements and its group of runs (atomic additions: spikes are rare); one block scans the
+  groups' counts; one thread per run with spikes finds its offset and writes them there, so the spike list
+  is in increasing order, as on the CPU;
 - resets, spike and state monitors: one thread per spike or recorded element (then one thread advances
   the record count); summed variables: one thread per target;
 - synaptic pathways: blocks take the arriving events, their threads the events' synapses; what they add
@@ -163,16 +163,24 @@ class _Kernels:
 
     def _threshold(self, op: Operation, update: tuple[Operation, int] | None) -> None:
         """One thread per element (after the group's state update, when ``update`` is given) marks a spike in
-        ``flags`` and counts it for its run of ``RUN`` elements; one block scans the runs' counts into offsets
-        and the spike count; one thread per run with spikes writes them to the spike list, in order."""
+        ``flags`` and counts it for its run of ``RUN`` elements and for its group of runs; one block scans the
+        groups' counts into offsets and the spike count; one thread per run with spikes adds the counts of
+        the runs before it in its group to the group's offset and writes its spikes there, in order.
+
+        A run's count is read by the later runs of its group in the same launch, so no thread can clear it
+        there: counts alternate between two rows by the step's parity, and a run clears its row of the step
+        before."""
         hoisted, code = hoist_invariants(op.code, "_lit")
         body, _ = _element_body(code, op, self.streams, "_i")
-        runs = -(-code.size // RUN)
-        flags, counts, offsets, partial = (f"_{op.name}_{part}" for part in ("flags", "counts", "offsets", "partial"))
-        on_event = on_spike(op, [f"{flags}[_i] = 1", f"cuda.atomic.add({counts}, _i // {RUN}, 1)"])
+        runs, group = -(-code.size // RUN), _runs_per_group()
+        groups = -(-runs // group)
+        flags, counts, totals, offsets, partial = (f"_{op.name}_{part}" for part in
+                                                   ("flags", "counts", "totals", "offsets", "partial"))
+        on_event = on_spike(op, [f"{flags}[_i] = 1", f"cuda.atomic.add({counts}, (_step % 2, _i // {RUN}), 1)",
+                                 f"cuda.atomic.add({totals}, _i // {RUN * group}, 1)"])
         head = [f"{INDENT}_i = _g", *_preamble(code)]
         lines = [*hoisted, *[INDENT + line for line in body + on_event]]
-        args = _control_args(_common_args(code) + [flags, counts])
+        args = _control_args(_common_args(code) + [flags, counts, totals])
         name = op.name
         if update is not None:
             update_lines, update_args = self._update_element(*update)
@@ -182,16 +190,20 @@ class _Kernels:
         else:
             lines = head + lines
         self.add(name, args, lines, code.size)
-        self.add(f"{op.name}_count", ["_nspikes", counts, offsets, partial, "_ctl"],
-                 _scan(counts, offsets, partial, runs), None, shape=f"1, {max(1, min(THREADS, runs))}", block=True)
-        self.add(f"{op.name}_gather", ["_spikes", flags, counts, offsets, "_ctl"],
-                 [f"{INDENT}if {counts}[_g] == 0:", f"{INDENT * 2}return", f"{INDENT}_k = {offsets}[_g]",
+        self.add(f"{op.name}_count", ["_nspikes", totals, offsets, partial, "_ctl"],
+                 _scan(totals, offsets, partial, groups), None, shape=f"1, {max(1, min(THREADS, groups))}", block=True)
+        self.add(f"{op.name}_gather", ["_step", "_spikes", flags, counts, offsets, "_ctl"],
+                 [f"{INDENT}_row = _step % 2", f"{INDENT}{counts}[1 - _row, _g] = 0",
+                  f"{INDENT}if {counts}[_row, _g] == 0:", f"{INDENT * 2}return",
+                  f"{INDENT}_k = {offsets}[_g // {group}]", f"{INDENT}for _r in range(_g - _g % {group}, _g):",
+                  f"{INDENT * 2}_k += {counts}[_row, _r]",
                   f"{INDENT}for _i in range(_g * {RUN}, min(_g * {RUN} + {RUN}, {code.size})):",
                   f"{INDENT * 2}if {flags}[_i]:", f"{INDENT * 3}_spikes[_k] = _i", f"{INDENT * 3}_k += 1",
-                  f"{INDENT * 3}{flags}[_i] = 0", f"{INDENT}{counts}[_g] = 0"], runs)
+                  f"{INDENT * 3}{flags}[_i] = 0"], runs)
         self.work.update({flags: f"cuda.to_device(np.zeros({max(code.size, 1)}, dtype=np.int8))",
-                          counts: f"cuda.to_device(np.zeros({max(runs, 1)}, dtype=np.int32))",
-                          offsets: f"cuda.device_array({max(runs, 1)}, dtype=np.int32)",
+                          counts: f"cuda.to_device(np.zeros((2, {max(runs, 1)}), dtype=np.int32))",
+                          totals: f"cuda.to_device(np.zeros({max(groups, 1)}, dtype=np.int32))",
+                          offsets: f"cuda.device_array({max(groups, 1)}, dtype=np.int32)",
                           partial: f"cuda.device_array({THREADS}, dtype=np.int64)"})
 
     def _reset(self, op: Operation) -> None:
@@ -345,6 +357,12 @@ def _synapses_of_event(synapse: list[str], depth: int) -> list[str]:
             "_share * cuda.blockDim.x):", *[pad + INDENT + line for line in synapse]]
 
 
+def _runs_per_group() -> int:
+    """Runs of ``RUN`` elements per group of a threshold's count (1024 elements on a GPU; 4 runs on the
+    simulator, so that small test groups have several)."""
+    return 4 if _simulated() else 32
+
+
 def _pathway_shape() -> tuple[int, int]:
     """Blocks and threads of a synaptic pathway's kernel: blocks take events, threads synapses. The simulator
     runs every thread as a Python thread: a few of them check the same code."""
@@ -413,21 +431,21 @@ def _independent(op: Operation, update: Operation) -> bool:
             and not used(op) & written(update))
 
 
-def _scan(counts: str, offsets: str, partial: str, runs: int) -> list[str]:
-    """The offsets of the runs' spikes (an exclusive prefix sum of ``counts``) and their total, by the
-    threads of one block: each adds up a stretch of runs, thread 0 scans their sums (in ``partial``: global
-    memory, not shared, because numba's simulator can give each thread its own "shared" array), each then
-    writes the offsets of its stretch (1M neurons: 31,250 runs, 245 per thread of 128)."""
+def _scan(counts: str, offsets: str, partial: str, size: int) -> list[str]:
+    """The offsets of ``size`` counts (an exclusive prefix sum) and their total, by the threads of one block,
+    which also clear the counts: each adds up a stretch of them, thread 0 scans their sums (in ``partial``:
+    global memory, not shared, because numba's simulator can give each thread its own "shared" array), each
+    then writes the offsets of its stretch (1M neurons: 977 groups of runs, 8 per thread of 128)."""
     return [f"{INDENT}_tid, _threads = cuda.threadIdx.x, cuda.blockDim.x",
-            f"{INDENT}_per = ({runs} + _threads - 1) // _threads",
-            f"{INDENT}_lo, _hi = min(_tid * _per, {runs}), min(_tid * _per + _per, {runs})",
+            f"{INDENT}_per = ({size} + _threads - 1) // _threads",
+            f"{INDENT}_lo, _hi = min(_tid * _per, {size}), min(_tid * _per + _per, {size})",
             f"{INDENT}_sum = 0", f"{INDENT}for _r in range(_lo, _hi):", f"{INDENT * 2}_sum += {counts}[_r]",
             f"{INDENT}{partial}[_tid] = _sum", f"{INDENT}cuda.syncthreads()",
             f"{INDENT}if _tid == 0:", f"{INDENT * 2}_n = 0", f"{INDENT * 2}for _k in range(_threads):",
             f"{INDENT * 3}_sum = {partial}[_k]", f"{INDENT * 3}{partial}[_k] = _n", f"{INDENT * 3}_n += _sum",
             f"{INDENT * 2}_nspikes[0] = _n", f"{INDENT}cuda.syncthreads()",
             f"{INDENT}_n = {partial}[_tid]", f"{INDENT}for _r in range(_lo, _hi):", f"{INDENT * 2}{offsets}[_r] = _n",
-            f"{INDENT * 2}_n += {counts}[_r]"]
+            f"{INDENT * 2}_n += {counts}[_r]", f"{INDENT * 2}{counts}[_r] = 0"]
 
 
 def _wrapper(launch: _Launch) -> tuple[list[str], str]:

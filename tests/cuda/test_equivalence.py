@@ -311,6 +311,39 @@ def test_monitor_buffers_grow_without_losing_a_step():
     assert_same(cpu, cuda)
 
 
+def build_busy_monitor_with_synapses():
+    objects, read = build_busy_monitor()
+    counter = NeuronGroup(20, "x : 1", name="counter")
+    synapses = Synapses(objects[0], counter, "w : 1", on_pre="x_post += w", name="links")
+    synapses.connect(p=0.3)
+    synapses.w = "1 + i"
+    return [*objects, counter, synapses], {**read, "x": lambda: counter.x_}
+
+
+def test_buffers_that_grow_are_uploaded_again_and_the_connectivity_is_not(monkeypatch):
+    cpu, _ = on_both(build_busy_monitor_with_synapses, duration=20 * ms)
+    uploads = []
+    upload = cuda_backend.CudaBackend._device_arguments
+
+    def counting(self, arguments):
+        uploads.append({position for position, value in enumerate(arguments) if isinstance(value, np.ndarray)
+                        and (self._on_device.get(position) or (None,))[0] is not value})
+        return upload(self, arguments)
+
+    monkeypatch.setattr(cuda_backend.CudaBackend, "_device_arguments", counting)
+    start_scope()
+    seed(11)
+    objects, read = build_busy_monitor_with_synapses()
+    network = Network(*objects, device="cuda")
+    network.run(20 * ms)
+    assert_same(cpu, {name: np.asarray(value()) for name, value in read.items()})
+    params = network._source.params
+    targets, recorded = params.index("_links_j"), params.index(f"_{objects[1].name}_i")
+    assert len(uploads) > 2  # the spike monitor's buffer grew, chunk after chunk
+    assert targets in uploads[0] and not any(targets in later for later in uploads[1:])
+    assert all(recorded in later for later in uploads[1:])
+
+
 def build_with_network_operation():
     group = NeuronGroup(3, "dv/dt = 1/ms : 1", method="exact")
     seen = []
