@@ -23,7 +23,7 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
 
     def __init__(self, single: bool = False):
         super().__init__({"fully_qualified_modules": True, "standard": "python3"})
-        self.single = single  # float32 code: helpers whose own constants are float32 (``_exprel_f32``)
+        self.single = single  # float32 code: helpers whose own constants are float32 (``..._f32``)
 
     def _print_Float(self, expr):
         return repr(float(expr))

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 from sympy.core.function import AppliedUndef
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import Boolean
 
 from simcore.codegen.printer import to_numba
 from simcore.equations.functions import RANDOM_FUNCTIONS
@@ -89,6 +91,10 @@ def _is_random(expr: sympy.Basic) -> bool:
     return type(expr).__name__ in RANDOM_FUNCTIONS
 
 
+_TIME = sympy.Symbol("t", real=True)
+_INTEGER_FUNCTIONS = {"int_", "timestep", "floor", "ceiling", "sign"}
+
+
 def single_precision(code: ElementCode) -> bool:
     """Whether ``code`` computes in float32: every float array its statements compute is float32 (the state of
     a group or synapses made with ``dtype=float32``, or under ``prefs.core.default_float_dtype = float32``).
@@ -96,12 +102,6 @@ def single_precision(code: ElementCode) -> bool:
     computed = {s.target for s in code.statements if s.expr != _TIME} & set(code.written)
     floats = [ref.dtype for ref in code.arrays if ref.local_name in computed and ref.dtype.startswith("float")]
     return bool(floats) and all(dtype == "float32" for dtype in floats)
-
-
-_TIME = sympy.Symbol("t", real=True)
-
-
-_INTEGER_FUNCTIONS = {"int_", "timestep", "floor", "ceiling", "sign"}
 
 
 def hoist_invariants(code: ElementCode, names: str = "_lio") -> tuple[list[str], ElementCode]:
@@ -132,8 +132,8 @@ def hoist_invariants(code: ElementCode, names: str = "_lio") -> tuple[list[str],
 
     def float_context(expr) -> bool:
         """Whether ``expr`` computes with floats only (no integer variable, no integer-valued function)."""
-        return not ({s.name for s in expr.free_symbols} & integers or isinstance(expr, sympy.logic.boolalg.Boolean)
-                    and not isinstance(expr, sympy.core.relational.Relational)
+        logical = isinstance(expr, Boolean) and not isinstance(expr, Relational)  # and, or, not: a comparison is
+        return not ({s.name for s in expr.free_symbols} & integers or logical  # arithmetic on its sides
                     or type(expr).__name__ in _INTEGER_FUNCTIONS)
 
     def visit(expr, cast: bool):
