@@ -6,7 +6,7 @@ language, and the errors.
 """
 
 from simcore import units as _units
-from simcore.backends.select import get_device, set_device
+from simcore.backends.select import device, get_device, set_device
 from simcore.equations import (
     Equations,
     check_expression,
@@ -62,6 +62,7 @@ __all__ = [
     "Synapses",
     "TimedArray",
     "defaultclock",
+    "device",
     "get_device",
     "set_device",
     "BackendError",

@@ -2,6 +2,10 @@
 
 import builtins
 
+import pytest
+
+from simcore import set_device
+
 
 def test_star_import_gives_the_language_and_keeps_builtins():
     namespace: dict = {}
@@ -33,8 +37,6 @@ def test_brian_style_script_runs():
 def test_pylab_names_import_matplotlib_lazily(monkeypatch):
     import importlib
 
-    import pytest
-
     import simcore
     from simcore import ModelError, plotting
 
@@ -46,3 +48,28 @@ def test_pylab_names_import_matplotlib_lazily(monkeypatch):
     monkeypatch.setattr(importlib, "import_module", no_matplotlib)
     with pytest.raises(ModelError, match=r"pip install 'simcore\[plot\]'"):
         plotting.PYPLOT["plot"]([1, 2])
+
+
+def test_a_brian2_standalone_script_with_device_build_runs_unchanged():
+    namespace: dict = {}
+    script = """
+from simcore import *
+set_device('cpp_standalone', build_on_run=False)
+group = NeuronGroup(3, 'dv/dt = (2 - v)/(10*ms) : 1', threshold='v > 1', reset='v = 0', method='exact')
+spikes = SpikeMonitor(group)
+run(30*ms)
+device.build(directory='output', compile=True, run=True)
+device.reinit()
+device.activate()
+counts = spikes.count[:]
+"""
+    try:
+        with pytest.warns(UserWarning) as warned:
+            exec(script, namespace)
+    finally:
+        set_device("cpu")
+    assert list(namespace["counts"]) == [4, 4, 4]  # v crosses 1 every 10 ms * ln(2) = 6.9 ms
+    messages = [str(w.message) for w in warned]
+    assert any("device.build(): simcore compiles and runs each run() itself; the options ['compile', 'directory', "
+               "'run'] have no effect" in m for m in messages)
+    assert "cpu" in repr(namespace["device"])

@@ -27,12 +27,16 @@ def set_device(name: str, **options) -> None:
     Brian 2's 'runtime' and 'cpp_standalone' mean 'cpu', 'cuda_standalone' and 'genn' mean 'cuda'; their
     options (``directory``, ``build_on_run``, ...) have no use here and are reported, not applied."""
     chosen = device_name(name)
-    if options:
-        warnings.warn(f"set_device({name!r}): simcore compiles and runs each run() itself; the options "
-                      f"{sorted(options)} have no effect", stacklevel=2)
+    _no_effect(f"set_device({name!r})", options)
     if name != chosen:
         warnings.warn(f"set_device({name!r}): simcore runs this as its '{chosen}' device", stacklevel=2)
     _state["device"] = chosen
+
+
+def _no_effect(call: str, options: dict) -> None:
+    if options:
+        warnings.warn(f"{call}: simcore compiles and runs each run() itself; the options {sorted(options)} have "
+                      "no effect", stacklevel=3)
 
 
 def get_device() -> str:
@@ -54,6 +58,29 @@ def building_for(name: str) -> Iterator[None]:
 def building_device() -> str:
     """The device the operations being made are for (the global device outside a build)."""
     return _state["building"] or _state["device"]
+
+
+class StandaloneDevice:
+    """Brian 2's ``device`` for standalone scripts (``set_device('cpp_standalone', build_on_run=False)``, then
+    ``run()``s, then ``device.build()``): simcore compiles and runs at each ``run()``, so the results are there
+    before ``build()``, which has nothing left to do; ``reinit()`` and ``activate()`` have nothing to reset
+    (``start_scope()`` starts a new model)."""
+
+    def build(self, **options) -> None:
+        _no_effect("device.build()", options)
+
+    def reinit(self) -> None:
+        """Nothing to reset."""
+
+    def activate(self, **options) -> None:
+        """Nothing to switch on: ``set_device`` chose the device."""
+        _no_effect("device.activate()", options)
+
+    def __repr__(self) -> str:
+        return f"<simcore device: {get_device()}>"
+
+
+device = StandaloneDevice()
 
 
 def backend_for(name: str):

@@ -506,3 +506,4 @@ def test_monitors_stream_to_a_file_from_the_gpu(tmp_path):
         results.append({name: np.asarray(value()) for name, value in read.items()})
     assert_same(*results)
     assert load_output(tmp_path / "gpu.h5").monitors  # written, and readable
+
