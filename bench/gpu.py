@@ -27,7 +27,10 @@ per launch mode: ``generate_s`` (building the network, resolving, generating the
 ``compile_s`` (numba's typing and NVVM, to PTX for compute capability 8.0; needs ``cuda-toolkit[nvvm]``,
 which the test extra installs), the number of kernels and their PTX size.
 
-Run:  python bench/gpu.py [--quick | --ptx] [--models ...] [--dtypes float64 float32] [--duration S]
+``--profile`` adds, per configuration, ``profile_s_per_step``: the GPU time per step of each operation over
+200 steps run with ``profile=True`` (one launch per operation, each timed after a synchronisation).
+
+Run:  python bench/gpu.py [--quick | --ptx] [--profile] [--models ...] [--dtypes float64 float32] [--duration S]
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ QUICK = {
     "brunel_hakim": {"sizes": [200], "in_degree": 20, "duration": 0.002},
 }
 BUILD_STEPS = 10
+PROFILE_STEPS = 200  #: steps of the --profile run (one launch per operation, each timed)
 
 
 def _brunel_hakim(simcore, n: int, k: int, dtype):
@@ -127,11 +131,15 @@ def _worker(spec: dict) -> dict:
         start = time.perf_counter()
         net.run(spec["duration"] * simcore.second)
         runs.append(time.perf_counter() - start)
+    profile = None
+    if spec.get("profile") and spec["repeat"]:
+        net.run(PROFILE_STEPS * dt * simcore.second, profile=True)
+        profile = {name: seconds / PROFILE_STEPS for name, seconds in net._profile.items()}
     return {"setup_s": set_up - began - connect_s, "connect_s": connect_s, "build_s": built - set_up,
             "run_s": runs, "s_per_biological_s": [r / spec["duration"] for r in runs],
             "spikes": sum(int(m.num_spikes) for m in monitors),
             "synapses": sum(len(o) for o in objects if isinstance(o, simcore.Synapses)),
-            "source_digest": harness.source_digest()}
+            "profile_s_per_step": profile, "source_digest": harness.source_digest()}
 
 
 def _ptx_worker(spec: dict) -> dict:
@@ -156,9 +164,10 @@ def _ptx_worker(spec: dict) -> dict:
             "ptx_bytes": size}
 
 
-def _configuration(model: str, n: int, k, dtype: str, duration: float, repeat: int, folder: str) -> dict:
+def _configuration(model: str, n: int, k, dtype: str, duration: float, repeat: int, folder: str,
+                   profile: bool) -> dict:
     spec = {"model": model, "n": n, "k": k, "dtype": dtype, "duration": duration, "repeat": repeat,
-            "folder": folder}
+            "folder": folder, "profile": profile}
     harness.progress(f"cuda {model} n={n} k={k} {dtype}")
     cache = tempfile.mkdtemp(prefix="bench_gpu_cache_")
     env = dict(os.environ, SIMCORE_CACHE_DIR=cache)
@@ -196,6 +205,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--duration", type=float, default=None, help="simulated seconds (per model by default)")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="tiny networks, to check the script")
+    parser.add_argument("--profile", action="store_true",
+                        help=f"after the timed runs, {PROFILE_STEPS} steps with profile=True: GPU seconds per step "
+                             "of each operation")
     parser.add_argument("--ptx", action="store_true",
                         help="no GPU needed: time code generation and compilation to PTX of each model (small sizes)")
     args = parser.parse_args(argv)
@@ -217,7 +229,8 @@ def main(argv=None) -> dict:
             for n in entry["sizes"]:
                 for dtype in args.dtypes:
                     results["configurations"].append(_configuration(
-                        model, n, entry["in_degree"], dtype, args.duration or entry["duration"], args.repeat, folder))
+                        model, n, entry["in_degree"], dtype, args.duration or entry["duration"], args.repeat, folder,
+                        args.profile))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     for row in results["configurations"]:
