@@ -10,13 +10,20 @@ import numpy as np
 import sympy
 
 from simcore.codegen.numpy_eval import evaluate
-from simcore.equations import Equations, check_expression, parse_expression
+from simcore.equations import (
+    Equations,
+    Statements,
+    check_expression,
+    check_statements,
+    parse_expression,
+    parse_statements,
+)
 from simcore.equations.parser import symbol
 from simcore.equations.user_functions import is_user_function, kernel_parameters, user_function_names
 from simcore.errors import ModelError, UnknownNameError
-from simcore.ir import Assignment, ElementCode, event_arrays
+from simcore.ir import Assignment, ElementCode, Operation, event_arrays
 from simcore.namespace import caller_namespace, lookup
-from simcore.objects.base import CLOCK_NAMES, SimObject
+from simcore.objects.base import CLOCK_NAMES, SLOTS, SimObject, as_seconds
 from simcore.objects.variables import (
     LinkedVariable,
     Variable,
@@ -42,6 +49,7 @@ class Group(SimObject):
         self.N = int(N)
         self.equations = equations
         self.namespace = namespace
+        self._regular: list[tuple] = []  # (statements, dt, when, order, name, first element, count or None: all)
 
     # --- attribute access ---------------------------------------------------------
     def __getattr__(self, name: str):
@@ -248,6 +256,56 @@ class Group(SimObject):
         parameters = tuple(p for name in functions for p in kernel_parameters(name))
         return ElementCode(self.N, arrays, tuple(written), scalars + parameters, statements,
                            conditions=tuple(conditions.items()))
+
+    # --- statements of the user's -----------------------------------------------------
+    def _statements(self, code: str, what: str) -> Statements:
+        """Parsed statements whose targets are all variables of the group (checked now, with positions)."""
+        statements = parse_statements(code)
+        self._check_targets(statements, what)
+        return statements
+
+    def _check_targets(self, statements: Statements, what: str) -> None:
+        for statement in statements:
+            if statement.target not in self.variables:
+                raise UnknownNameError(statement.target, f"{what} of {self.where()} assigns to "
+                                       f"'{statement.target}', which is not a variable of the model",
+                                       statement.position, statements.source)
+
+    def run_regularly(self, code: str, dt=None, when: str = "start", order: int = 0, name: str | None = None) -> str:
+        """Run statements on every element every ``dt`` (default: the group's), e.g. ``'I = rand()*nA'`` on
+        neurons, ``'w = clip(w, 0, wmax)'`` on synapses (which may read, not write, ``_pre``/``_post``)."""
+        return self.add_regular(code, dt, when, order, name, 0, None)
+
+    def add_regular(self, code: str, dt, when: str, order: int, name: str | None, first: int,
+                    count: int | None) -> str:
+        """run_regularly on elements ``first`` to ``first + count - 1`` (all of them: None, or a subgroup's)."""
+        statements = self._statements(code, "run_regularly code")
+        if when not in SLOTS:
+            raise ModelError(f"unknown schedule slot when={when!r}; the slots are {', '.join(SLOTS)}")
+        period = as_seconds(dt, "run_regularly dt") if dt is not None else 0.0
+        name = name or f"{self.name}_run_regularly_{len(self._regular)}"
+        self._regular.append((statements, period, when, order, name, first, count))
+        return name
+
+    def _regular_operations(self, resolve) -> list[Operation]:
+        ops = []
+        for statements, period, when, order, name, first, count in self._regular:
+            count = self.N if count is None else count
+            # on a subgroup, i and N are the subgroup's own, as in Brian 2
+            relative = {symbol("i"): symbol("i") - first, symbol("N"): sympy.Integer(count)} if count < self.N else {}
+            regular = tuple(replace(a, expr=a.expr.xreplace(relative))
+                            for a in assignments(statements, "run_regularly"))
+            code = replace(self._code(regular, resolve), start=first, size=count)
+            ops.append(Operation(name, "regular", self.name, when, order, 0, self.creation_order, code=code,
+                                 dt=period, comment="run_regularly"))
+        return ops
+
+    def _regular_statements(self) -> list[Statements]:
+        return [statements for statements, *_ in self._regular]
+
+    def _check_regular_units(self, own: dict[str, Dimension], external_dims: dict[str, Any]) -> None:
+        for statements in self._regular_statements():
+            check_statements(statements, own, external_dims, where=f"run_regularly code of {self.where()}")
 
     def kernel_arrays(self) -> dict:
         arrays = {}

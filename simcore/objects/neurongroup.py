@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,9 +11,9 @@ from simcore.equations import Equations, check_expression, check_statements, par
 from simcore.equations.functions import timestep
 from simcore.equations.model import EquationKind, is_noise
 from simcore.equations.parser import Expression, Statements, is_condition, symbol
-from simcore.errors import ModelError, UnknownNameError
+from simcore.errors import ModelError
 from simcore.ir import ArrayRef, Assignment, Operation, StateUpdate
-from simcore.objects.base import CLOCK_NAMES, SECOND, SLOTS, as_seconds
+from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.subgroup import Subgroup, subgroup_of
@@ -54,7 +53,6 @@ class NeuronGroup(Group):
         if self.reset is not None:
             self._check_targets(self.reset, "the reset")
         self._state_update: StateUpdate | None = None
-        self._regular: list[tuple] = []  # (statements, dt, when, order, name, first element, count)
         self._frozen = True  # from here on, setting an unknown attribute is a typo, not a new variable
 
     def _create_variables(self, equations: Equations, dtype) -> None:
@@ -93,39 +91,12 @@ class NeuronGroup(Group):
             self.add_variable("_refractory", SECOND, np.float64, shared=True,
                               value=as_seconds(refractory, "refractory"))
 
-    def _statements(self, code: str, what: str) -> Statements:
-        """Parsed statements whose targets are all variables of the group (checked now, with positions)."""
-        statements = parse_statements(code)
-        self._check_targets(statements, what)
-        return statements
-
-    def _check_targets(self, statements: Statements, what: str) -> None:
-        for statement in statements:
-            if statement.target not in self.variables:
-                raise UnknownNameError(statement.target, f"{what} of {self.where()} assigns to "
-                                       f"'{statement.target}', which is not a variable of the model",
-                                       statement.position, statements.source)
-
     def run_on_event(self, event: str, code: str, when: str = "resets", order: int | None = None) -> None:
         """Run statements for each neuron that had ``event`` in this step (like a reset)."""
         if event not in self.events:
             raise ModelError(f"{self.where()} has no event '{event}'; its events are {sorted(self.events)}")
         statements = self._statements(code, f"code run on event '{event}'")
         self._on_event.append((event, statements, when, self.order if order is None else order))
-
-    def run_regularly(self, code: str, dt=None, when: str = "start", order: int = 0, name: str | None = None):
-        """Run statements on every neuron every ``dt`` (default: the group's), e.g. ``'I = rand()*nA'``."""
-        return self.add_regular(code, dt, when, order, name, 0, self.N)
-
-    def add_regular(self, code: str, dt, when: str, order: int, name: str | None, first: int, count: int) -> str:
-        """run_regularly on neurons ``first`` to ``first + count - 1`` (all of them, or a subgroup's)."""
-        statements = self._statements(code, "run_regularly code")
-        if when not in SLOTS:
-            raise ModelError(f"unknown schedule slot when={when!r}; the slots are {', '.join(SLOTS)}")
-        period = as_seconds(dt, "run_regularly dt") if dt is not None else 0.0
-        name = name or f"{self.name}_run_regularly_{len(self._regular)}"
-        self._regular.append((statements, period, when, order, name, first, count))
-        return name
 
     def __getitem__(self, key) -> Subgroup:
         return subgroup_of(self, key)
@@ -141,14 +112,7 @@ class NeuronGroup(Group):
         ops = []
         if self.equations.diff_eq_names or self.refractory_kind:
             ops.append(self._state_update_operation(resolve))
-        for statements, period, when, order, name, first, count in self._regular:
-            # on a subgroup, i and N are the subgroup's own, as in Brian 2
-            relative = {symbol("i"): symbol("i") - first, symbol("N"): sympy.Integer(count)} if count < self.N else {}
-            regular = tuple(replace(a, expr=a.expr.xreplace(relative))
-                            for a in assignments(statements, "run_regularly"))
-            code = replace(self._code(regular, resolve), start=first, size=count)
-            ops.append(Operation(name, "regular", self.name, when, order, 0, self.creation_order, code=code,
-                                 dt=period, comment="run_regularly"))
+        ops += self._regular_operations(resolve)
         for event in self.events:
             ops.append(self._threshold_operation(event, resolve))
         if self.threshold is not None and (self.reset is not None or self.refractory_kind == "time"
@@ -230,7 +194,7 @@ class NeuronGroup(Group):
     def external_names(self) -> set[str]:
         """Names the model, threshold, events, reset, refractoriness and run_regularly code take from the
         namespace (TimedArrays included)."""
-        blocks = [self.equations, *(statements for statements, *_ in self._regular), *self.events.values(),
+        blocks = [self.equations, *self._regular_statements(), *self.events.values(),
                   *(statements for _, statements, *_ in self._on_event)]
         blocks += [block for block in (self.reset, self.refractory_expression) if block is not None]
         names = set().union(*(block.identifiers | block.functions for block in blocks))
@@ -248,8 +212,7 @@ class NeuronGroup(Group):
             check_statements(statements, own, external_dims, where=f"the code on event '{event}' of {self.where()}")
         if self.reset is not None:
             check_statements(self.reset, own, external_dims, where=f"the reset of {self.where()}")
-        for statements, *_ in self._regular:
-            check_statements(statements, own, external_dims, where=f"run_regularly code of {self.where()}")
+        self._check_regular_units(own, external_dims)
         if self.refractory_expression is not None:
             expected = DIMENSIONLESS if self.refractory_kind == "condition" else SECOND
             check_expression(self.refractory_expression, own, external_dims, expected,

@@ -450,8 +450,8 @@ class Synapses(Group):
 
     def external_names(self) -> set[str]:
         names = set(self.equations.identifiers | self.equations.functions)
-        for pathway in self._pathways:
-            names |= pathway.statements.identifiers | pathway.statements.functions
+        for statements in [pathway.statements for pathway in self._pathways] + self._regular_statements():
+            names |= statements.identifiers | statements.functions
         own = set(self.variables) | set(self.equations.names) | set(CLOCK_NAMES)
         return {n for n in names if n not in own and self._reference(n) is None and not n.startswith("xi")}
 
@@ -461,6 +461,7 @@ class Synapses(Group):
         for pathway in self._pathways:
             check_statements(pathway.statements, own, external_dims,
                              where=f"the '{pathway.name}' pathway of {self.where()}")
+        self._check_regular_units(own, external_dims)
 
     def operations(self, resolve) -> list[Operation]:
         ops = []
@@ -474,6 +475,7 @@ class Synapses(Group):
             ops.append(Operation(f"{self.name}_stateupdater", "state_update", self.name, "groups", self.order, 0,
                                  self.creation_order, code=self._code(update.statements, resolve),
                                  comment=f"{update.method}: {update.description}"))
+        ops += self._regular_operations(resolve)
         for equation in self.equations:
             if "summed" in equation.flags:
                 ops.append(self._summed_operation(equation, resolve))

@@ -232,6 +232,7 @@ def build_stdp_and_gap_junctions():
     plastic.connect(p=0.6)
     plastic.w = "0.1 + 0.02*j"
     plastic.delay = "(i % 4) * 0.3*ms"
+    plastic.run_regularly("w = w*(1 - 0.05*v_post)", dt=1 * ms)  # synapses' run_regularly, reading the target
     gap = Synapses(neurons, neurons, "I_gap_post = 0.2*(v_pre - v_post) : 1 (summed)")
     gap.connect(condition="i != j")
     spikes, weights = SpikeMonitor(neurons), StateMonitor(plastic, "w", record=[0, 3, 5])

@@ -141,6 +141,36 @@ def test_clock_driven_synaptic_equation_reads_postsynaptic_values():
     np.testing.assert_allclose(syn.y_, [1, 2] * np.asarray(1 - math.exp(-0.5)), rtol=1e-12)
 
 
+def test_run_regularly_on_synapses_reads_both_sides_and_keeps_to_its_period():
+    """w <- w/2 + v_pre + 10*v_post at t = 0, 1, 2 ms of a 2.5 ms run (three times), synapse by synapse."""
+    start_scope()
+    source, target = NeuronGroup(2, "v : 1"), NeuronGroup(3, "v : 1")
+    source.v, target.v = [1, 2], [0.1, 0.2, 0.3]
+    syn = Synapses(source, target, "w : 1")
+    syn.connect(condition="i != j")
+    syn.w = "i + 10*j"
+    name = syn.run_regularly("w = w/2 + v_pre + 10*v_post", dt=1 * ms)
+    Network(source, target, syn).run(2.5 * ms)
+    i, j = syn.i[:], syn.j[:]
+    expected = i + 10.0 * j
+    for _ in range(3):
+        expected = expected / 2 + np.array([1, 2])[i] + 10 * np.array([0.1, 0.2, 0.3])[j]
+    np.testing.assert_allclose(syn.w_, expected, rtol=1e-12)
+    assert name.endswith("_run_regularly_0")
+
+
+def test_run_regularly_on_synapses_refuses_writing_a_neuron_and_unit_errors():
+    start_scope()
+    group = NeuronGroup(2, "v : volt")
+    syn = Synapses(group, group, "w : 1")
+    syn.connect()
+    with pytest.raises(UnknownNameError, match="run_regularly code of Synapses .* assigns to 'v_post'"):
+        syn.run_regularly("v_post = 0*mV")
+    syn.run_regularly("w = w + v_pre")
+    with pytest.raises(DimensionMismatchError, match="run_regularly code of Synapses"):
+        Network(group, syn).run(1 * ms)
+
+
 def test_event_driven_stdp_pair():
     start_scope()
     pre = spikes_at(1, {0: [10]})
