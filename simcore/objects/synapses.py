@@ -606,9 +606,9 @@ class Synapses(Group):
         shortest, longest, off, first = delay_range(delays, self.dt_)
         if off:
             which = "the delay" if self.variables[pathway.delay_variable].shared else \
-                f"{off} synapse(s) (e.g. synapse {first}: i={self.variables['i'].array[first]}, " \
+                f"the delays of {off} synapse(s) (e.g. synapse {first}: i={self.variables['i'].array[first]}, " \
                 f"j={self.variables['j'].array[first]})"
-            warnings.warn(f"{which} of the '{pathway.name}' pathway of {self.where()} is not a multiple of dt = "
+            warnings.warn(f"{which} of the '{pathway.name}' pathway of {self.where()}: not a multiple of dt = "
                           f"{self.dt_ * 1e3:g} ms ({delays[first] * 1e3:g} ms): rounded to "
                           f"{int(np.rint(delays[first] / self.dt_))} time steps", stacklevel=4)
         if shortest < 0:
