@@ -11,6 +11,7 @@ from simcore.codegen import runtime
 from simcore.codegen.printer import to_numba
 from simcore.equations import parse_expression, to_text
 from simcore.equations.parser import symbol
+from simcore.errors import ParseError
 
 NAMES = ["v", "w", "tau", "x_1", "N", "E", "I", "beta"]
 VALUES = {"v": 0.7, "w": -1.3, "tau": 2.5, "x_1": 0.25, "N": 3.0, "E": 1.1, "I": -0.4, "beta": 0.9}
@@ -56,7 +57,11 @@ def assert_round_trip(text):
     """parse -> print -> parse gives an expression with the same values, and from then on the
     printed text is a fixed point. (sympy's automatic simplification is not always idempotent:
     abs(-abs(v)) first becomes Abs(Abs(v)), and only when read again Abs(v).)"""
-    first = parse_expression(text).expr
+    try:
+        first = parse_expression(text).expr
+    except ParseError as error:  # sympy cannot even form x % (1.5 + exp(9902.0)): a number of 4300 digits
+        assume("integer string conversion" not in str(error))
+        raise
     assume(representable(first))  # floor(-exp(9902.0)) is an exact integer of 4300 digits
     second = parse_expression(to_text(first)).expr
     third = parse_expression(to_text(second)).expr
@@ -78,6 +83,7 @@ def test_expression_round_trip(text):
 
 @settings(max_examples=80, deadline=None)
 @given(conditions, conditions, st.sampled_from(["and", "or"]))
+@example(first="v < v", second="v < (-(0.0)**0)%(1.5 + abs(-exp(9902.0)))", word="and")  # found by CI
 def test_condition_round_trip(first, second, word):
     assert_round_trip(f"({first}) {word} not ({second})")
 
