@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from dataclasses import dataclass, replace
 
 import numba
@@ -144,6 +145,10 @@ class _Kernels:
         elif kind == "synaptic_pathway" and (increments := _as_increments(op.code, op.owner)) is not None:
             self._pathway(op, *increments)
         else:
+            if kind == "synaptic_pathway":
+                warnings.warn(f"the {op.comment} (Synapses '{op.owner}') changes neuron variables other than by "
+                              "adding to them, or reads one its synapses change: on the GPU it runs on one thread, "
+                              "in the CPU's order (correct, but slow for many synapses)", stacklevel=2)
             self._serial(op)
 
     def _update_element(self, op: Operation, number: int, names: str = "_lio") -> tuple[list[str], list[str]]:

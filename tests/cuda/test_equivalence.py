@@ -312,6 +312,27 @@ def test_monitor_buffers_grow_without_losing_a_step():
     assert_same(cpu, cuda)
 
 
+def build_clipping_synapses():
+    """A pathway that sets the target's v (not an addition): one GPU thread, in the CPU's order."""
+    sources = NeuronGroup(15, "dv/dt = (1.5 - v)/(3*ms) : 1", threshold="v > 1", reset="v = 0", method="exact")
+    sources.v = "i/15"
+    target = NeuronGroup(4, "dv/dt = -v/(10*ms) : 1", method="exact")
+    synapses = Synapses(sources, target, "w : 1", on_pre="v_post = clip(v_post + w, 0, 0.8)")
+    synapses.connect(p=0.7)
+    synapses.w = "0.05*(1 + j) - 0.01*i"
+    synapses.delay = "(i % 3)*0.2*ms"
+    trace = StateMonitor(target, "v", record=True)
+    return [sources, target, synapses, trace], {"v": lambda: trace.v_}
+
+
+def test_a_pathway_that_sets_neuron_variables_runs_on_one_thread_with_a_warning():
+    with pytest.warns(UserWarning, match=r"pathway 'pre' .*Synapses .* changes neuron variables other than by "
+                                         r"adding to them.*one thread"):
+        cpu, cuda = on_both(build_clipping_synapses, duration=8 * ms)
+    assert cpu["v"].max() > 0.3
+    assert_same(cpu, cuda)
+
+
 def build_busy_monitor_with_synapses():
     objects, read = build_busy_monitor()
     counter = NeuronGroup(20, "x : 1", name="counter")
@@ -494,7 +515,7 @@ def test_brian2_device_names_are_aliases():
 # every network above, for the type check of their kernels by a GPU compiler (test_ptx.py)
 BUILDERS = [build_noisy_lif, build_hodgkin_huxley, build_cobahh, build_stdp_and_gap_junctions, build_cuba,
             build_converging_synapses, build_inputs, build_busy_monitor, build_with_network_operation, build_float32,
-            build_cobahh_float32, build_many_neurons]
+            build_cobahh_float32, build_many_neurons, build_clipping_synapses]
 
 
 def test_monitors_stream_to_a_file_from_the_gpu(tmp_path):
