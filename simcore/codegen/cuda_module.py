@@ -18,8 +18,9 @@ elements map to GPU threads:
 
 Two ways to run them, both in the module: ``run_chunk``, a host loop launching one kernel per device
 function and step, and ``run_chunk_fused``, which launches ``run_steps`` once per chunk: a cooperative
-kernel in which every thread of the grid goes through the steps, with a grid-wide barrier between device
-functions. ``profile_chunk`` is ``run_chunk`` with each operation timed.
+kernel in which every thread of the grid goes through the steps, with a grid-wide barrier where a device
+function needs what an earlier one wrote (``_Barriers``). ``profile_chunk`` is ``run_chunk`` with each
+operation timed.
 
 Device control (``_ctl``, int64, ``control_array()``): ``[0]`` the step at which the run must stop (-1: none),
 ``[1]`` why (a status of ``simcore.codegen.module``), ``[2]`` the number of the state update that found a
@@ -508,8 +509,8 @@ def _in_grid(launch: _Launch, actual: list[str]) -> list[str]:
 
 def generate(operations: list[Operation], title: str, version: str) -> Source:
     """The module: device functions per operation; ``run_chunk``, a host loop launching one kernel per
-    device function and step; ``run_chunk_fused``, one cooperative kernel running the whole chunk with a
-    grid-wide barrier between operations (one launch per chunk instead of a dozen per step)."""
+    device function and step; ``run_chunk_fused``, one cooperative kernel running the whole chunk, with grid-wide
+    barriers only where they are needed (one launch per chunk instead of a dozen per step)."""
     streams = RandomStreams(target="cuda")
     kernels = _Kernels(streams)
     steps, fused_steps, timed_steps, params, operation_names, wrappers = [], [], [], [], [], []
@@ -565,7 +566,8 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
              "import math", "from time import perf_counter", "", "import numpy as np", "from numba import cuda", "",
              *cuda_runtime_lines(), "", "",
              "@cuda.jit(device=True)", f"def _step_checks({', '.join(check_args)}):",
-             f'{INDENT}"""At the start of a step: stop there if its records might not fit a buffer."""',
+             f'{INDENT}"""At the start of a step: stop there if a value was not finite in the step before, or if '
+             f'its records might not fit a buffer."""',
              f"{INDENT}if _ctl[0] >= 0:", f"{INDENT * 2}return", f"{INDENT}if _ctl[3] >= 0:  # a value not finite",
              f"{INDENT * 2}_ctl[0] = _ctl[3]", f"{INDENT * 2}return", *[INDENT + c for c in checks], "", ""]
     lines += kernels.lines + wrappers
