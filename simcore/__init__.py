@@ -14,7 +14,15 @@ from simcore.equations import (
     parse_expression,
     parse_statements,
 )
-from simcore.errors import BackendError, EquationError, ModelError, ParseError, SourcePosition, UnknownNameError
+from simcore.errors import (
+    BackendError,
+    CacheFolderError,
+    EquationError,
+    ModelError,
+    ParseError,
+    SourcePosition,
+    UnknownNameError,
+)
 from simcore.network import (
     Network,
     NetworkOperation,
@@ -66,6 +74,7 @@ __all__ = [
     "get_device",
     "set_device",
     "BackendError",
+    "CacheFolderError",
     "linked_var",
     "network_operation",
     "load_output",

@@ -12,6 +12,7 @@ from simcore.units.errors import DimensionMismatchError
 
 __all__ = [
     "BackendError",
+    "CacheFolderError",
     "DimensionMismatchError",
     "EquationError",
     "ModelError",
@@ -78,6 +79,11 @@ class UnknownNameError(ModelError, NameError):
 
 class BackendError(ModelError, RuntimeError):
     """A backend cannot do what was asked: a bad setting, no GPU, an impossible size."""
+
+
+class CacheFolderError(ModelError, OSError):
+    """simcore's cache folder cannot be used: not a writable folder, or one that other users could put files
+    in (files there are run as code). An OSError too, as the file system is the cause."""
 
 
 class EquationError(ModelError, ValueError):

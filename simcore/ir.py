@@ -62,7 +62,7 @@ class ArrayRef:
 
     @property
     def arg(self) -> str:
-        return f"{self.owner}_{self.name}"
+        return array_arg(self.owner, self.name)
 
     @property
     def local_name(self) -> str:
@@ -89,6 +89,9 @@ class ElementCode:
     start: int = 0
     # (variable, condition): the variable is stored only where the condition holds ('(unless refractory)')
     conditions: tuple[tuple[str, str], ...] = ()
+    # statements that set shared variables (run_regularly): they run once per step, before ``statements``,
+    # and read no per-element value
+    shared_statements: tuple[Assignment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,52 @@ class Operation:
     dt: float = 0.0  # the operation's own time step in seconds; 0: its owner's
 
 
+# Kernel names. Every name in generated code that derives from users' names is built here, so that two
+# different things never get one name (group 'a' with variable 'b_c' and group 'a_b' with variable 'c'):
+# - a user's name inside a kernel name is written with each '_' as '_0' (``part``). No name starts with a
+#   digit, so an '_' that is not followed by '0' always ends a part;
+# - arrays start with '__' (``__<owner>_<variable>``, and ``__<owner>__<tag>_...`` for the owner's own
+#   arrays: spike lists, tables, buffers), which no other name in generated code does: the code's locals
+#   and placeholders start with one '_' (``_i``, ``_sub_v``, ``_mon_n``), the model's names with a letter;
+# - a run-time constant is ``<owner>__<name>``, a generated function ``<owner>_<tag>_<part>...``.
+# The variable or constant name ends its kernel name and never starts with '_', so it needs no escaping.
+# ``array_arg`` and ``internal_arg`` give the names without their first '_' (templates write ``_{arg}``).
+
+
+def part(name: str) -> str:
+    """A user's name as one part of a kernel name (``exc_pop`` -> ``exc_0pop``)."""
+    return name.replace("_", "_0")
+
+
+def array_arg(owner: str, variable: str) -> str:
+    """``owner``'s array of ``variable`` (its kernel name without the first '_')."""
+    return f"_{part(owner)}_{variable}"
+
+
+def internal_arg(owner: str, tag: str, *parts: str) -> str:
+    """One of ``owner``'s own arrays (its kernel name without the first '_'): ``tag``, a word of simcore's,
+    then further parts (users' names passed through ``part``, or simcore's words)."""
+    return "_".join((f"_{part(owner)}__{tag}", *parts))
+
+
+def constant_name(owner: str, name: str) -> str:
+    """The kernel name of the run-time constant ``name`` as ``owner``'s code sees it."""
+    return f"{part(owner)}__{name}"
+
+
+def function_name(owner: str, tag: str, *parts: str) -> str:
+    """The name of a generated function (an operation of ``owner``); parts as for ``internal_arg``."""
+    return "_".join((f"{part(owner)}_{tag}", *parts))
+
+
+def readable(name: str) -> str:
+    """A generated function's name as the user's names spell it (``exc_0pop_stateupdater`` ->
+    ``exc_pop_stateupdater``), for summaries: in such names every '_0' is an escaped '_'."""
+    return name.replace("_0", "_")
+
+
 def event_arrays(owner: str, event: str) -> tuple[str, str]:
     """Kernel names of ``owner``'s list of elements that had ``event`` this step, and its length."""
     if event == "spike":
-        return f"_{owner}_spikes", f"_{owner}_nspikes"
-    return f"_{owner}_{event}_events", f"_{owner}_{event}_nevents"
+        return f"_{internal_arg(owner, 'spikes')}", f"_{internal_arg(owner, 'nspikes')}"
+    return f"_{internal_arg(owner, 'events', part(event))}", f"_{internal_arg(owner, 'nevents', part(event))}"

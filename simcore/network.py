@@ -19,14 +19,16 @@ import tqdm.auto
 
 from simcore.backends.select import backend_for, building_for, device_name, get_device
 from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE
+from simcore.equations.model import GENERATED_CODE_NAMES
 from simcore.equations.user_functions import is_user_function
 from simcore.errors import ModelError, UnknownNameError
-from simcore.ir import Operation
+from simcore.ir import Operation, constant_name, readable
 from simcore.namespace import caller_namespace, lookup
-from simcore.objects.base import SLOTS, SimObject, as_seconds, scope_instances
+from simcore.objects.base import SLOTS, SimObject, as_seconds, check_name, scope_instances
 from simcore.objects.monitors import share_writers
 from simcore.output.hdf5 import Output, Writer, as_output, file_key, same_path
-from simcore.output.snapshot import read_snapshot, write_snapshot
+from simcore.output.snapshot import read_snapshot, stored_integer, stored_real, write_snapshot
+from simcore.random import MAX_STEP
 from simcore.seeding import current_seed, seed, stream_seed
 from simcore.units import get_dimensions, second, to_si
 
@@ -39,7 +41,7 @@ class Network:
 
     def __init__(self, *objects: SimObject, name: str = "network", device: str | None = None,
                  output: str | Output | None = None):
-        self.name = name
+        self.name = check_name(name, "the name of a Network")
         self.device = None if device is None else device_name(device)
         self.output = as_output(output)
         self._writers: dict[str, Writer] = {}
@@ -68,6 +70,14 @@ class Network:
 
     # --- preparing --------------------------------------------------------------
     def _check_membership(self) -> None:
+        named: dict[str, SimObject] = {}
+        for obj in self.objects:
+            if getattr(obj, "root", obj) is not obj:  # a subgroup: a view of its group, with no code of its own
+                continue
+            other = named.setdefault(obj.name, obj)
+            if other is not obj:
+                raise ModelError(f"two objects of the network are named '{obj.name}': {other.where()} and "
+                                 f"{obj.where()}; names must differ within a network (give name=...)")
         for obj in self.objects:
             for needed in obj.dependencies():
                 if needed not in self.objects:
@@ -97,6 +107,9 @@ class Network:
         base = self._base_dt()
 
         def external(group, name):
+            if name in GENERATED_CODE_NAMES:
+                raise ModelError(f"the model of {group.where()} uses '{name}' as a constant, a name that generated "
+                                 "code gives to a module: rename it")
             found, value = lookup(name, group.namespace if group.namespace is not None else run_namespace,
                                   frame)
             if not found and group.namespace is not None:
@@ -111,25 +124,26 @@ class Network:
             for matrix in matrices:
                 symbols = sorted(s.name for s in matrix.matrix.free_symbols if s.name != "dt")
                 resolve(group, symbols)
-                values = {sympy.Symbol(n, real=True): constants[f"{group.name}__{n}"] for n in symbols}
+                values = {sympy.Symbol(n, real=True): constants[constant_name(group.name, n)] for n in symbols}
                 values[sympy.Symbol("dt", real=True)] = group.dt_
                 numeric = np.array(matrix.matrix.xreplace(values).evalf(), dtype=float)
                 exponential = scipy.linalg.expm(numeric * group.dt_)
                 for i, row in enumerate(matrix.names):
                     for j, name in enumerate(row):
-                        constants[f"{group.name}__{name}"] = float(exponential[i, j])
+                        constants[constant_name(group.name, name)] = float(exponential[i, j])
             for name in names:
-                if f"{group.name}__{name}" in constants:
+                if constant_name(group.name, name) in constants:
                     continue
                 value = external(group, name)
                 if is_user_function(value):  # a TimedArray: its values and time step are kernel arguments
-                    constants.update({f"{group.name}__{key}": v for key, v in value.kernel_values(name).items()})
+                    constants.update({constant_name(group.name, key): v
+                                      for key, v in value.kernel_values(name).items()})
                     continue
                 magnitude, _ = to_si(value)
                 if np.ndim(magnitude) != 0:
                     raise ModelError(f"'{name}' used by {group.where()} must be a scalar constant, not an array "
                                      f"of shape {np.shape(magnitude)}")
-                constants[f"{group.name}__{name}"] = float(magnitude)
+                constants[constant_name(group.name, name)] = float(magnitude)
 
         for obj in self.objects:
             if hasattr(obj, "check_units"):
@@ -156,10 +170,13 @@ class Network:
         simulated time (from the start of this run); after a crash, the same script resumes with
         ``net.restore('checkpoint', filename=..., restore_random_state=True)`` and a run of the rest."""
         seconds = as_seconds(duration, "the run duration")
-        if seconds < 0:
-            raise ModelError(f"the run duration must not be negative, not {duration!s}")
+        if not 0 <= seconds < np.inf:
+            raise ModelError(f"the run duration must be a finite time >= 0, such as 100*ms, not {duration!s}")
         if not self.objects:
             raise ModelError("the network has no objects to simulate")
+        if (self.t_ + seconds) / self._base_dt() >= MAX_STEP:
+            raise ModelError(f"a run of {duration!s} would go past time step 2**56, the last one the step counter "
+                             "(and the random numbers' counter) can hold: run for a shorter time or use a larger dt")
         self._check_membership()
         frame = caller_namespace()
         backend = backend_for(self.device or get_device())
@@ -174,7 +191,7 @@ class Network:
         buffers = {}
         for obj in self.objects:
             buffers.update(obj.spike_buffers())
-        err = np.zeros(2, dtype=np.int64)
+        err = np.zeros(3, dtype=np.int64)  # a NaN or inf stored: variable number (from 1), element, operation
         seed = np.uint64(stream_seed(current_seed(), self._random_epoch))
         self._stop_requested = False
         reporter = _Reporter(report, as_seconds(report_period, "report_period"), start, stop, base)
@@ -222,7 +239,11 @@ class Network:
                     self._set_time(step * base)
                     raise ModelError(self._not_finite_message(source, operations, err, step * base))
                 if streaming:
-                    _flush(streaming, writers)
+                    try:
+                        _flush(streaming, writers)
+                    except OSError:  # a failed write (full disk) stops the run where the state is
+                        self._set_time(step * base)
+                        raise
                     backend.host_changed(buffers_only=True)
                 reporter.update(step)
                 if every and step < stop and (step - start) % every == 0:
@@ -238,8 +259,8 @@ class Network:
         self._set_time(step * base)
         reporter.finish(step)
         if profile:
-            self._profile = {name: float(seconds) for name, seconds in zip(source.operation_names, backend.timers,
-                                                                            strict=True) if name is not None}
+            timed = zip(source.operation_names, backend.timers, strict=True)
+            self._profile = {readable(name): float(seconds) for name, seconds in timed if name is not None}
 
     def _open_outputs(self, output: Output | None, dt: float, start: int) -> tuple[list, list[Writer]]:
         """The monitors that stream to a file and the files' writers, opened for this run."""
@@ -285,15 +306,29 @@ class Network:
         return [available[p] for p in source.params]
 
     def _not_finite_message(self, source, operations, err, t) -> str:
-        for op in operations:
-            if op.kind in ("state_update", "regular") and source.error_vars.get(op.name):
-                names = source.error_vars[op.name]
-                if 1 <= err[0] <= len(names):
-                    err_name, index = names[err[0] - 1], int(err[1])
-                    return (f"the variable '{err_name}' of {op.owner} became NaN or infinite for element {index} "
-                            f"at t = {t * 1e3:g} ms (integration method {op.comment.split(':')[0]}); the time step "
-                            "may be too large for the model, or a parameter is wrong")
-        return f"a state variable became NaN or infinite at t = {t * 1e3:g} ms"
+        """Which variable of which object became NaN or infinite, for which element, when, and in which code."""
+        at = f"at t = {t * 1e3:g} ms"
+        if not 0 <= err[2] < len(operations):
+            return f"a state variable became NaN or infinite {at}"
+        op = operations[int(err[2])]
+        advice = ""
+        if op.kind == "state_update":
+            where = f"integration method {op.comment.split(':')[0]}"
+            advice = "; the time step may be too large for the model, or a parameter is wrong"
+        elif op.kind == "reset":
+            event = dict(op.details).get("event", "spike")
+            where = f"in the reset of {op.owner}" if event == "spike" else \
+                f"in the code on '{event}' events of {op.owner}"
+        elif op.kind == "regular":
+            where = f"in {op.comment} of {op.owner}"
+        else:
+            where = f"in the {op.comment} of Synapses {op.owner}"
+        names = source.error_vars.get(op.name, ())
+        if not 1 <= err[0] <= len(names):
+            return f"a variable became NaN or infinite {at} ({where}){advice}"
+        owner, name = names[err[0] - 1]
+        return (f"the variable '{name}' of {owner} became NaN or infinite for element {int(err[1])} {at} ({where})"
+                f"{advice}")
 
     def profiling_summary(self) -> str:
         """Time spent in each operation during the last run with ``profile=True``."""
@@ -332,7 +367,8 @@ class Network:
             snapshot = self._stored[name]
         else:
             raise ModelError(f"nothing stored under the name {name!r}; call store({name!r}) first")
-        _check_snapshot(snapshot, self.objects, name)
+        _check_snapshot(snapshot, self.objects, name if filename is None else f"{name}' in '{os.fspath(filename)}",
+                        self._base_dt())
         for obj in self.objects:
             obj.restore_state(snapshot[obj.name])
         share_writers([obj for obj in self.objects if hasattr(obj, "stream_to")])
@@ -346,7 +382,8 @@ class Network:
     def scheduling_summary(self) -> str:
         """The operations in the order they run within a time step."""
         constants, operations = self._resolve(None, caller_namespace())
-        rows = [f"{op.name:40s} {op.when:12s} order {op.order:3d}  every {op.ticks} step(s)" for op in operations]
+        rows = [f"{readable(op.name):40s} {op.when:12s} order {op.order:3d}  every {op.ticks} step(s)"
+                for op in operations]
         return "\n".join(rows)
 
 
@@ -362,39 +399,40 @@ def _checkpoint_steps(checkpoint, every, dt: float) -> int:
     return steps
 
 
-def _check_snapshot(snapshot: dict, objects: list[SimObject], name: str) -> None:
-    """A stored state fits these objects: the same objects, variables and numbers of elements."""
-    stored = {key for key in snapshot if key not in ("t", "seed", "random_epoch")}
+def _check_snapshot(snapshot: dict, objects: list[SimObject], name: str, dt: float) -> None:
+    """Refuse a stored state (from a file: data) that is not one of these objects, before any of them changes:
+    each object checks its own part (``check_state``); an object without state has none."""
+    fixed = ("t", "seed", "random_epoch")
+    stored = {key for key in snapshot if key not in fixed}
     present = {obj.name for obj in objects}
     if stored != present:
-        raise ModelError(f"the state {name!r} was stored from other objects: missing here {sorted(stored - present)}, "
+        raise ModelError(f"the state '{name}' was stored from other objects: missing here {sorted(stored - present)}, "
                          f"not in it {sorted(present - stored)}")
+    if any(key not in snapshot for key in fixed):
+        raise ModelError(f"the state '{name}' is incomplete: it has no {[key for key in fixed if key not in snapshot]}"
+                         f" (a state holds {list(fixed)} and one entry per object)")
+    try:
+        stored_real(snapshot["t"], "the time 't' (in seconds)", 0.0, (MAX_STEP - 1) * dt)
+        stored_integer(snapshot["seed"], "the random seed 'seed'", 0, 2**64 - 1)
+        stored_integer(snapshot["random_epoch"], "'random_epoch' (restores since the seed)", 0, 2**63 - 1)
+    except ModelError as error:
+        raise ModelError(f"cannot restore the state '{name}': {error.message}") from None
     for obj in objects:
-        streamed = snapshot[obj.name].get("file") if isinstance(snapshot[obj.name], dict) else None
-        if streamed and not os.path.exists(streamed["path"]):
-            raise ModelError(f"cannot restore {obj.where()}: its records went to {streamed['path']}, which no longer "
-                             "exists")
-        if hasattr(obj, "variables"):  # monitors check their own state (records in memory or in a file)
-            _same_variables(obj, snapshot[obj.name], not hasattr(obj, "connect"))
-
-
-def _same_variables(obj, stored: dict, sized: bool) -> None:
-    """The same variables (another model otherwise); for neuron groups (``sized``) the same numbers of
-    elements. Compared with the object's arrays themselves: its state() would copy them all."""
-    nested = stored.get("variables")
-    theirs = nested if isinstance(nested, dict) else stored  # Synapses and generators keep them under 'variables'
-    if set(obj.variables) != set(theirs):
-        raise ModelError(f"cannot restore {obj.where()}: it has variables {sorted(obj.variables)}, the stored state "
-                         f"{sorted(theirs)} (another model?)")
-    for name, variable in obj.variables.items() if sized else ():
-        if np.shape(theirs[name]) != variable.array.shape:
-            raise ModelError(f"cannot restore {obj.where()}: '{name}' has shape {variable.array.shape}, the stored "
-                             f"one {np.shape(theirs[name])} (another network size?)")
+        try:
+            if hasattr(obj, "check_state"):
+                obj.check_state(snapshot[obj.name])
+            elif not isinstance(snapshot[obj.name], dict) or snapshot[obj.name]:
+                raise ModelError(f"it has no state, the stored one is {snapshot[obj.name]!r}"[:300])
+        except ModelError as error:
+            raise ModelError(f"cannot restore {obj.where()} from the state '{name}': {error.message}") from None
 
 
 def _flush(monitors: list, writers: list) -> None:
+    """Write the records staged since the last flush; a writer whose write failed (the run stops with that
+    error) is skipped, and its monitors keep those records in memory."""
     for monitor in monitors:
-        monitor.flush()
+        if not monitor.writer.failed:
+            monitor.flush()
     for writer in writers:
         writer.flush()
 

@@ -3,16 +3,30 @@
 
 from __future__ import annotations
 
+import operator
 import secrets
 
 import numpy as np
+
+from simcore.errors import ModelError
 
 _state = {"seed": None, "init_calls": 0, "connect_calls": 0}
 
 
 def seed(n: int | None = None) -> None:
-    """Fix the seed of all random numbers (None: a fresh random seed)."""
-    _state["seed"] = None if n is None else int(n) % 2**64
+    """Fix the seed of all random numbers (None: a fresh random seed). The seed is the generator's 64-bit key,
+    so a whole number from 0 to 2**64 - 1; anything else is refused rather than truncated or wrapped (seed(1.5)
+    and seed(2**64 + 1) would otherwise both be seed(1))."""
+    if n is not None:
+        try:
+            value = operator.index(n)  # int and numpy integers; not floats, and not bools
+        except TypeError:
+            value = None
+        if value is None or isinstance(n, bool | np.bool_) or not 0 <= value < 2**64:
+            raise ModelError(f"seed() takes a whole number from 0 to 2**64 - 1 (or None for a fresh random seed), "
+                             f"not {n!r}")
+        n = value
+    _state["seed"] = n
     _state["init_calls"] = 0
     _state["connect_calls"] = 0
 

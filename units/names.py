@@ -11,6 +11,8 @@ with user variables. The naming scheme itself is in ``scheme.py``.
 
 from __future__ import annotations
 
+import ast
+import math
 from typing import Any
 
 from pint.util import UnitsContainer
@@ -73,3 +75,60 @@ def unit_name(unit: Any) -> str:
     if name is None:
         raise ValueError(f"The unit {unit._units} has no name in simcore's unit names")
     return name
+
+
+
+#: Longest unit text ``unit_from_name`` reads: simcore's own names are far shorter, and the bound keeps the
+#: parse tree shallow.
+MAX_UNIT_TEXT = 500
+_DIMENSIONLESS = ureg.Unit("")
+_ACCEPTED = "names from simcore's units, the number 1, *, /, parentheses and ** with a number"
+
+
+def unit_from_name(text: str) -> Unit:
+    """The Unit that ``unit_name`` wrote as ``text`` (``'mV'``, ``'siemens/metre**2'``, ``'second**-0.5'``,
+    ``'1'``). Only parses, never evaluates: the text comes from files. Accepted: names in UNIT_NAMES, the
+    number 1, ``*``, ``/``, parentheses and ``**`` with a number (optionally negative) as exponent. Raises
+    ValueError naming the text for anything else."""
+    if not isinstance(text, str):
+        raise ValueError(f"a unit name is a string, not {type(text).__name__} {text!r}")
+    if len(text) > MAX_UNIT_TEXT:
+        raise ValueError(f"the unit name {text[:40]!r}... is {len(text)} characters long; simcore's unit names "
+                         f"have at most {MAX_UNIT_TEXT}")
+    source = text.strip()
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError):  # ValueError: a null byte
+        raise ValueError(f"{text!r} is not a unit name: it does not parse as {_ACCEPTED} "
+                         "(e.g. 'siemens/metre**2')") from None
+    return _unit_of(tree.body, source)
+
+
+def _unit_of(node: ast.expr, text: str) -> Unit:
+    """The unit of one node of the parsed ``text``."""
+    if isinstance(node, ast.Name) and node.id in UNIT_NAMES:
+        return UNIT_NAMES[node.id]
+    if isinstance(node, ast.Constant) and type(node.value) is int and node.value == 1:
+        return _DIMENSIONLESS
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Div):
+        left, right = _unit_of(node.left, text), _unit_of(node.right, text)
+        return left * right if isinstance(node.op, ast.Mult) else left / right
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return _unit_of(node.left, text) ** _exponent(node.right, text)
+    if isinstance(node, ast.Name):
+        raise ValueError(f"{text!r} is not a unit name: '{node.id}' is not one of simcore's unit names")
+    raise ValueError(f"{text!r} is not a unit name: '{ast.get_source_segment(text, node)}' is not allowed there; "
+                     f"a unit name has {_ACCEPTED}")
+
+
+def _exponent(node: ast.expr, text: str) -> int | float:
+    """A finite number, optionally signed; large exponents are refused (no unit needs one)."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        sign = -1 if isinstance(node.op, ast.USub) else 1
+        node = node.operand
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float) and math.isfinite(node.value) \
+            and abs(node.value) <= 1000:
+        return sign * node.value
+    raise ValueError(f"{text!r} is not a unit name: the exponent '{ast.get_source_segment(text, node)}' is not a "
+                     "number between -1000 and 1000")

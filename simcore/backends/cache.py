@@ -1,19 +1,34 @@
 """Generated source -> an imported module, through a file named by its hash, so that
-numba's ``cache=True`` finds the compiled kernels again in a new process."""
+numba's ``cache=True`` finds the compiled kernels again in a new process.
+
+numba keeps the compiled kernels as pickles (``.nbi`` index, ``.nbc`` data) in the
+``__pycache__`` folder beside the module, and loading them runs code: the folders must pass
+``checked_cache_folder`` (checked once per process, when the first module is loaded, before
+a run). A module is compiled from its text, not from a ``.pyc``, so no bytecode file is
+trusted. Each kernel's cache files are loaded only if their SHA-256 digests match the ones
+recorded (``<kernel>.sha256``) when they were saved: numba aborts the whole process on some
+damaged data files, so damage must be found before numba reads them. An entry that does not
+match, or that numba cannot read, is deleted with a warning and the kernel compiled again;
+one without a record (an older simcore, a crash while saving) is compiled again quietly. A
+full disk while numba saves an entry only costs that saving.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import sys
 import tempfile
+import warnings
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 from simcore.codegen import runtime
-from simcore.units.registry import cache_root
+from simcore.errors import CacheFolderError
+from simcore.units.registry import checked_cache_folder
 
 # Kernels call into these modules; numba does not notice when they change, so their
 # source is part of every module's name.
@@ -21,10 +36,11 @@ _HELPER_MODULES = (runtime.__file__, str(Path(runtime.__file__).parents[1] / "ra
 
 
 def cache_dir() -> Path:
-    """The ``kernels`` folder of simcore's cache folder."""
-    folder = cache_root() / "kernels"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """The ``kernels`` folder of simcore's cache folder (with numba's ``__pycache__`` in it), checked."""
+    folder, problem = checked_cache_folder("kernels", "__pycache__")
+    if problem is not None:
+        raise CacheFolderError(problem)
+    return folder.parent
 
 
 @cache
@@ -43,17 +59,117 @@ def load_module(text: str, digest: str) -> ModuleType:
         return sys.modules[name]
     folder = cache_dir()
     path = folder / f"{name}.py"
-    if not path.exists() or path.read_text() != text:
-        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
+    source = text.encode()
+    if not path.is_file() or path.read_bytes() != source:
+        _write(path, source)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    code = compile(source, str(path), "exec")  # numba finds the file by the code's file name
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        exec(code, module.__dict__)
     except BaseException:
         del sys.modules[name]
         raise
+    for value in vars(module).values():
+        _guard_disk_cache(value)
     return module
+
+
+def _write(path: Path, source: bytes) -> None:
+    """Write atomically; a failure (a full disk, a read-only file system) names the folder."""
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(source)
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        raise CacheFolderError(f"cannot write the kernel module {path} in simcore's cache folder "
+                               f"({error.strerror or error}); free some space there, or set SIMCORE_CACHE_DIR to "
+                               "another writable folder of your own (simcore creates it)") from None
+
+
+def _guard_disk_cache(dispatcher) -> None:
+    """Make a numba dispatcher with a disk cache load only verified entries and survive a full disk."""
+    disk_cache = getattr(dispatcher, "_cache", None)
+    files = getattr(disk_cache, "_cache_file", None)
+    if files is None:  # not a dispatcher, or one without a disk cache (e.g. numba's CUDA simulator)
+        return
+    load_overload, save_overload = disk_cache.load_overload, disk_cache.save_overload
+    index = Path(files._index_path)
+
+    def load_verified(*args):
+        if not index.exists():
+            return None  # nothing cached: numba compiles
+        problem = _unverified(index)
+        if problem is None:
+            try:
+                return load_overload(*args)
+            except Exception as error:  # any unreadable entry: from an incompatible build, say
+                problem = f"{type(error).__name__}: {error}"
+        _forget(index, problem)
+        return None
+
+    def save_recorded(*args):
+        try:
+            save_overload(*args)
+            if index.exists():
+                _record(index)
+        except OSError as error:
+            warnings.warn(f"could not save a compiled kernel in {index.parent} ({error.strerror or error}); the run "
+                          "goes on, and the kernel is compiled again in the next process", stacklevel=2)
+
+    disk_cache.load_overload, disk_cache.save_overload = load_verified, save_recorded
+
+
+def _entry_files(index: Path) -> list[Path]:
+    """A kernel's index file and its data files (one per compiled signature)."""
+    return [index, *sorted(index.parent.glob(f"{index.stem}.*.nbc"))]
+
+
+def _digests(index: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in _entry_files(index)}
+
+
+def _record_path(index: Path) -> Path:
+    return index.with_name(f"{index.stem}.sha256")
+
+
+def _record(index: Path) -> None:
+    """Write the digests of the kernel's files as numba just saved them (atomically)."""
+    handle, temporary = tempfile.mkstemp(dir=index.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(_digests(index), stream)
+        os.replace(temporary, _record_path(index))
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _unverified(index: Path) -> str | None:
+    """Why the kernel's cache files must not be loaded ('' if they have no record), or None."""
+    try:
+        recorded = json.loads(_record_path(index).read_text())
+    except FileNotFoundError:
+        return ""
+    except (OSError, ValueError) as error:
+        return f"its record of digests is damaged ({error})"
+    try:
+        found = _digests(index)
+    except OSError as error:
+        return f"it cannot be read ({error.strerror or error})"
+    changed = sorted(name for name in recorded.keys() | found.keys() if recorded.get(name) != found.get(name))
+    return f"{', '.join(changed)} differ from what was saved" if changed else None
+
+
+def _forget(index: Path, problem: str) -> None:
+    """Delete a kernel's cache files, so that it is compiled and saved again; say why unless they had no record."""
+    damaged = [*_entry_files(index), _record_path(index)]
+    for path in damaged:
+        path.unlink(missing_ok=True)
+    if problem:
+        warnings.warn(f"simcore's kernel cache entry {index} could not be used ({problem}): deleted it and its files "
+                      f"({', '.join(p.name for p in damaged[1:])}); the kernel is compiled again", stacklevel=3)

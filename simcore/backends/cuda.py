@@ -152,10 +152,11 @@ class CudaBackend:
 
 
 def _locate_not_finite(source: Source, number: int, arrays: dict[str, np.ndarray], err: np.ndarray) -> None:
-    """Fill ``err`` as the CPU's kernels do: the first written variable (1-based, in the order of the state
-    update's stores) with a NaN or infinity, and its first such element."""
-    written, start, stop = source.error_arrays[number]
-    for position, array_name in enumerate(written, start=1):
+    """Fill ``err`` as the CPU's kernels do: the first written variable of operation ``number`` (1-based, in the
+    order of its stores) with a NaN or infinity in its range of elements, that first such element, and
+    ``number``."""
+    err[2] = number
+    for position, (array_name, start, stop) in enumerate(source.error_arrays[number], start=1):
         values = arrays[array_name][start:stop]
         if values.dtype.kind != "f":
             continue

@@ -23,8 +23,8 @@ function needs what an earlier one wrote (``_Barriers``). ``profile_chunk`` is `
 operation timed.
 
 Device control (``_ctl``, int64, ``control_array()``): ``[0]`` the step at which the run must stop (-1: none),
-``[1]`` why (a status of ``simcore.codegen.module``), ``[2]`` the number of the state update that found a
-value that is not finite, ``[3]`` the step in which it did. Only ``_step_checks``, at the start of a step,
+``[1]`` why (a status of ``simcore.codegen.module``), ``[2]`` the number of the operation that stored a
+value that is not finite (NaN or inf), ``[3]`` the step in which it did. Only ``_step_checks``, at the start of a step,
 stores ``[0]``: it stops the chunk there when the step's records might not fit the monitors' buffers or the
 rings of delayed events (the state is then the one at the start of that step, and the run goes on from there
 once the buffers grew), or when a value was not finite in the step before (an error; the rest of that step
@@ -61,12 +61,16 @@ from simcore.codegen.templates import (
     _preamble,
     _writes,
     array_param,
+    comment,
+    error_names,
     hoist_invariants,
     on_spike,
+    shared_block,
+    shared_writes,
     spikes_in_range,
     summed_target,
 )
-from simcore.ir import ElementCode, Operation
+from simcore.ir import ArrayRef, ElementCode, Operation
 
 THREADS = 128  #: threads per block
 RUN = 32  #: elements per thread in a threshold
@@ -80,7 +84,7 @@ def control_array() -> np.ndarray:
 
 def halt(control: np.ndarray) -> tuple[int, int, int]:
     """From ``_ctl`` after a chunk: the step at which the run stopped (-1: none), why, and the number of the
-    state update that found a value not finite (its stop may not have been moved into ``[0]``: the chunk
+    operation that stored a value not finite (its stop may not have been moved into ``[0]``: the chunk
     ended with that step)."""
     step, status, number, not_finite = (int(v) for v in control)
     return (not_finite if step < 0 else step), status, number
@@ -113,8 +117,8 @@ class _Kernels:
         self.lines: list[str] = []
         self.launches: list[_Launch] = []
         self.work: dict[str, str] = {}  # device work arrays: name -> allocation
-        self.error_vars: dict[str, tuple[str, ...]] = {}  # as the CPU's: the stored variables of a state update
-        self.error_arrays: dict[int, tuple] = {}  # operation number -> (their arrays, first, last + 1 element)
+        self.error_vars: dict[str, tuple] = {}  # as the CPU's: (owner, variable) of what an operation stores
+        self.error_arrays: dict[int, tuple] = {}  # operation number -> (array, first, last + 1 or None) per store
 
     def add(self, name: str, args: list[str], lines: list[str], threads: int | None, shape: str | None = None,
             block: bool = False) -> None:
@@ -131,40 +135,55 @@ class _Kernels:
         the same threads first."""
         kind = op.kind
         if kind in ("state_update", "regular"):
+            self._shared_statements(op, number)
             lines, args = self._update_element(op, number)
-            self.add(op.name, args, lines, op.code.size)
+            self.add(op.name, args, lines, op.code.size if op.code.statements else 0)
         elif kind == "threshold":
             self._threshold(op, update)
         elif kind == "reset":
-            self._reset(op)
+            self._reset(op, number)
         elif kind == "spike_monitor":
             self._spike_monitor(op)
         elif kind == "state_monitor":
             self._state_monitor(op)
         elif kind == "summed_variable":
-            self._summed_variable(op)
+            self._summed_variable(op, number)
         elif kind == "synaptic_pathway" and (increments := _as_increments(op.code, op.owner)) is not None:
-            self._pathway(op, *increments)
+            self._pathway(op, number, *increments)
         else:
             if kind == "synaptic_pathway":
                 warnings.warn(f"the {op.comment} (Synapses '{op.owner}') changes neuron variables other than by "
                               "adding to them, or reads one its synapses change: on the GPU it runs on one thread, "
                               "in the CPU's order (correct, but slow for many synapses)", stacklevel=2)
-            self._serial(op)
+            self._serial(op, number)
+
+    def _not_finite(self, op: Operation, number: int, writes: list[ArrayRef], start: int = 0,
+                    stop: int | None = None) -> list[str]:
+        """The lines that stop the run after this step when ``op`` stores a NaN or inf; the host then looks for
+        the first one in each written array, from element ``start`` to ``stop`` (None: the end), as the CPU."""
+        self.error_vars[op.name] = error_names(writes)
+        self.error_arrays[number] = tuple((array_param(ref), 0, 1) if ref.shared else (array_param(ref), start, stop)
+                                          for ref in writes)
+        return [f"_ctl[1] = {STATUS_NOT_FINITE}", f"_ctl[2] = {number}", "_ctl[3] = _step"]
+
+    def _shared_statements(self, op: Operation, number: int) -> None:
+        """The statements of a run_regularly that set shared variables: once per step, on one thread, before its
+        per-element launch."""
+        code = op.code
+        if not code.shared_statements:
+            return
+        report = self._not_finite(op, number, _writes(code) + shared_writes(code), code.start, code.start + code.size)
+        lines, _, _ = shared_block(code, op, self.streams, 0, report)
+        self.add(f"{op.name}__shared", _control_args(_common_args(code)), [*_preamble(code), *lines], None)
 
     def _update_element(self, op: Operation, number: int, names: str = "_lio") -> tuple[list[str], list[str]]:
         """A state update's lines for element ``_g`` (then, if a value is not finite, the run stops: ``_ctl``)
         and their arguments."""
         hoisted, code = hoist_invariants(op.code, names)
-        body, _ = _element_body(code, op, self.streams, "_i")
-        writes = _writes(code)
-        floats = [f"math.isfinite({ref.local_name})" for ref in writes if ref.dtype.startswith("float")]
-        check = [f"if not ({' and '.join(floats)}):", f"{INDENT}_ctl[1] = {STATUS_NOT_FINITE}",
-                 f"{INDENT}_ctl[2] = {number}", f"{INDENT}_ctl[3] = _step"] if floats else []
-        lines = [f"{INDENT}# {op.comment}", f"{INDENT}_i = _g + {code.start}" if code.start else f"{INDENT}_i = _g",
-                 *_preamble(code), *hoisted, *[INDENT + line for line in body + check]]
-        self.error_vars[op.name] = tuple(ref.local_name for ref in writes)
-        self.error_arrays[number] = (tuple(array_param(ref) for ref in writes), code.start, code.start + code.size)
+        report = self._not_finite(op, number, _writes(code) + shared_writes(code), code.start, code.start + code.size)
+        body, _ = _element_body(code, op, self.streams, "_i", report=report)
+        lines = [INDENT + comment(op.comment), f"{INDENT}_i = _g + {code.start}" if code.start else f"{INDENT}_i = _g",
+                 *_preamble(code), *hoisted, *[INDENT + line for line in body]]
         return lines, _control_args(_common_args(code))
 
     def _threshold(self, op: Operation, update: tuple[Operation, int] | None) -> None:
@@ -180,7 +199,7 @@ class _Kernels:
         body, _ = _element_body(code, op, self.streams, "_i")
         runs, group = -(-code.size // RUN), _runs_per_group()
         groups = -(-runs // group)
-        flags, counts, totals, offsets, partial = (f"_{op.name}_{part}" for part in
+        flags, counts, totals, offsets, partial = (f"_{op.name}__{part}" for part in
                                                    ("flags", "counts", "totals", "offsets", "partial"))
         on_event = on_spike(op, [f"{flags}[_i] = 1", f"cuda.atomic.add({counts}, (_step % 2, _i // {RUN}), 1)",
                                  f"cuda.atomic.add({totals}, _i // {RUN * group}, 1)"])
@@ -192,13 +211,13 @@ class _Kernels:
             update_lines, update_args = self._update_element(*update)
             head = [line for line in head if line not in update_lines]  # the index and clock: set already
             lines, args = update_lines + head + lines, list(dict.fromkeys(update_args + args))
-            name = f"{update[0].name}_and_threshold"
+            name = f"{update[0].name}__and_threshold"
         else:
             lines = head + lines
         self.add(name, args, lines, code.size)
-        self.add(f"{op.name}_count", ["_nspikes", totals, offsets, partial, "_ctl"],
+        self.add(f"{op.name}__count", ["_nspikes", totals, offsets, partial, "_ctl"],
                  _scan(totals, offsets, partial, groups), None, shape=f"1, {max(1, min(THREADS, groups))}", block=True)
-        self.add(f"{op.name}_gather", ["_step", "_spikes", flags, counts, offsets, "_ctl"],
+        self.add(f"{op.name}__gather", ["_step", "_spikes", flags, counts, offsets, "_ctl"],
                  [f"{INDENT}_row = _step % 2", f"{INDENT}{counts}[1 - _row, _g] = 0",
                   f"{INDENT}if {counts}[_row, _g] == 0:", f"{INDENT * 2}return",
                   f"{INDENT}_k = {offsets}[_g // {group}]", f"{INDENT}for _r in range(_g - _g % {group}, _g):",
@@ -212,9 +231,10 @@ class _Kernels:
                           offsets: f"cuda.device_array({max(groups, 1)}, dtype=np.int32)",
                           partial: f"cuda.device_array({THREADS}, dtype=np.int64)"})
 
-    def _reset(self, op: Operation) -> None:
+    def _reset(self, op: Operation, number: int) -> None:
         hoisted, code = hoist_invariants(op.code)
-        body, _ = _element_body(code, op, self.streams, "_i")
+        report = self._not_finite(op, number, _writes(code), code.start, code.start + code.size)
+        body, _ = _element_body(code, op, self.streams, "_i", report=report)
         lines = [*_preamble(code), *hoisted, f"{INDENT}if _g >= _nspikes[0]:", f"{INDENT * 2}return",
                  f"{INDENT}_i = _spikes[_g]", *[INDENT + line for line in body]]
         self.add(op.name, _control_args(_common_args(code) + ["_spikes", "_nspikes"]), lines, code.size)
@@ -233,11 +253,11 @@ class _Kernels:
                       f"{INDENT}_mon_t[_n] = {_own_step(op)}"]
             args += ["_mon_i", "_mon_t", "_mon_n"]
             for ref in details.get("variables", ()):
-                lines.append(f"{INDENT}_mon_{ref.name}[_n] = _{ref.arg}[{'0' if ref.shared else '_i'}]")
-                args += [f"_{ref.arg}", f"_mon_{ref.name}"]
+                lines.append(f"{INDENT}_rec_{ref.name}[_n] = _{ref.arg}[{'0' if ref.shared else '_i'}]")
+                args += [f"_{ref.arg}", f"_rec_{ref.name}"]
         self.add(op.name, args + ["_ctl"], lines, stop - start)
         if details["record"]:
-            self.add(f"{op.name}_count", ["_spikes", "_nspikes", "_mon_n", "_ctl"],
+            self.add(f"{op.name}__count", ["_spikes", "_nspikes", "_mon_n", "_ctl"],
                      [f"{INDENT}_mon_n[0] += {last} - {first}"], None)
 
     def _state_monitor(self, op: Operation) -> None:
@@ -250,24 +270,25 @@ class _Kernels:
             body, _ = _element_body(op.code, op, self.streams, "_j")
             lines += _preamble(op.code) + [INDENT + line for line in body]
         for ref in variables:
-            lines.append(f"{INDENT}_mon_{ref.name}[_r, _g] = _{ref.arg}[{'0' if ref.shared else '_j'}]")
-            args += [f"_{ref.arg}", f"_mon_{ref.name}"]
+            lines.append(f"{INDENT}_rec_{ref.name}[_r, _g] = _{ref.arg}[{'0' if ref.shared else '_j'}]")
+            args += [f"_{ref.arg}", f"_rec_{ref.name}"]
         if op.code is not None:
             for statement in op.code.statements:
                 name = statement.target[len("_sub_"):]
-                lines.append(f"{INDENT}_mon_{name}[_r, _g] = _sub_{name}")
-                args.append(f"_mon_{name}")
+                lines.append(f"{INDENT}_rec_{name}[_r, _g] = _sub_{name}")
+                args.append(f"_rec_{name}")
         self.add(op.name, _control_args(list(dict.fromkeys(args))), lines, dict(op.details)["recorded"])
-        self.add(f"{op.name}_step", ["_step", "_mon_t", "_mon_n", "_ctl"],
+        self.add(f"{op.name}__step", ["_step", "_mon_t", "_mon_n", "_ctl"],
                  [f"{INDENT}_mon_t[_mon_n[0]] = {_own_step(op)}", f"{INDENT}_mon_n[0] += 1"], None)
 
-    def _summed_variable(self, op: Operation) -> None:
+    def _summed_variable(self, op: Operation, number: int) -> None:
         """One thread per target element sums over its synapses, in their order (as on the CPU)."""
         start, stop = dict(op.details)["range"]
-        head, per_target, args, _ = summed_target(op, self.streams, "_g")
+        report = self._not_finite(op, number, [dict(op.details)["target"]], start, stop)
+        head, per_target, args, _ = summed_target(op, self.streams, "_g", report)
         self.add(op.name, _control_args(args), head + per_target, stop - start)
 
-    def _pathway(self, op: Operation, increments: list[tuple[str, str]], code: ElementCode) -> None:
+    def _pathway(self, op: Operation, number: int, increments: list[tuple[str, str]], code: ElementCode) -> None:
         """Blocks take the arriving events in turn (several blocks per event when there are fewer events than
         blocks), their threads the event's synapses; what the synapses add
         to neuron variables (``increments``: (temporary, variable), computed by ``code``) goes through atomic
@@ -275,18 +296,23 @@ class _Kernels:
         details = dict(op.details)
         prefix, (start, stop), slots = details["prefix"], details["range"], details["slots"]
         hoisted, code = hoist_invariants(code)
-        body, _ = _element_body(code, op, self.streams, "_s")
+        report = self._not_finite(op, number, _writes(op.code))
+        body, _ = _element_body(code, op, self.streams, "_s", report=report)
         refs = {ref.local_name: ref for ref in op.code.arrays}
         conditions = dict(code.conditions)
         for local, variable in increments:
-            add = f"cuda.atomic.add({array_param(refs[variable])}, {refs[variable].element('_s')}, {local})"
-            body += [f"if {conditions[variable]}:", f"{INDENT}{add}"] if variable in conditions else [add]
+            ref = refs[variable]
+            add = [f"_old = cuda.atomic.add({array_param(ref)}, {ref.element('_s')}, {local})"]
+            if ref.dtype.startswith("float"):  # the sum it stored: the value before it, plus this one
+                add += [f"if not math.isfinite(_old + {local}):", *[INDENT + line for line in report]]
+            body += [f"if {conditions[variable]}:", *[INDENT + line for line in add]] if variable in conditions \
+                else add
         blocks, threads = _pathway_shape()
         synapse = [f"_s = {prefix}_syn[_p]" if details["indirect"] else "_s = _p", *body]
         args = _common_args(code) + ["_spikes", "_nspikes", f"{prefix}_ptr"]
         args += [f"{prefix}_syn"] if details["indirect"] else []
         events = spikes_in_range(start, stop, details["source_size"])
-        lines = [f"{INDENT}# {op.comment}", *_preamble(code), *hoisted]
+        lines = [INDENT + comment(op.comment), *_preamble(code), *hoisted]
         if details["delays"] == "none":
             lines += [f"{INDENT}_first = {events[0]}", *_blocks_per_event(f"{events[1]} - _first", 1),
                       f"{INDENT * 2}_src = _spikes[_first + _k] - {start}",
@@ -315,21 +341,22 @@ class _Kernels:
         details = dict(op.details)
         start, stop = details["range"]
         slot = f"_step % {details['slots']}"
-        self.add(f"{op.name}_push", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
+        self.add(f"{op.name}__push", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
                  [f"{INDENT}_first = {events[0]}", f"{INDENT}if _first + _g >= {events[1]}:", f"{INDENT * 2}return",
                   f"{INDENT}{ring[0]}[({ring[3]}[0] + _g) % {ring[0]}.shape[0]] = _spikes[_first + _g] - {start}"],
                  stop - start)
-        self.add(f"{op.name}_slot", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
+        self.add(f"{op.name}__slot", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
                  [f"{INDENT}_count = {events[1]} - {events[0]}", f"{INDENT}{ring[1]}[{slot}] = {ring[3]}[0]",
                   f"{INDENT}{ring[2]}[{slot}] = _count", f"{INDENT}{ring[3]}[0] += _count"], None)
 
-    def _serial(self, op: Operation) -> None:
+    def _serial(self, op: Operation, number: int) -> None:
         if op.kind == "spike_generator":
             function = input_templates.spike_generator(op)
         elif op.kind == "rate_monitor":
             function = templates.rate_monitor(op)
         else:
-            function = getattr(templates, op.kind)(op, self.streams, False)
+            function = templates.synaptic_pathway(op, self.streams, False, self._not_finite(op, number,
+                                                                                           _writes(op.code)))
         self.add(function.name, _control_args(function.args), function.lines, None)
 
 
@@ -465,7 +492,7 @@ def _wrapper(launch: _Launch) -> tuple[list[str], str]:
         shape = f"{-(-launch.threads // block)}, {block}"
         call, head = f"{launch.name}(_g, {args})", [f"{INDENT}_g = cuda.grid(1)"]
         stop_if = f"_g >= {launch.threads} or _ctl[0] >= 0"
-    lines = ["@cuda.jit(cache=True)", f"def {launch.name}_kernel({args}):", *head, f"{INDENT}if {stop_if}:",
+    lines = ["@cuda.jit(cache=True)", f"def {launch.name}__kernel({args}):", *head, f"{INDENT}if {stop_if}:",
              f"{INDENT * 2}return", f"{INDENT}{call}", "", ""]
     return lines, shape
 
@@ -511,7 +538,7 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
     """The module: device functions per operation; ``run_chunk``, a host loop launching one kernel per
     device function and step; ``run_chunk_fused``, one cooperative kernel running the whole chunk, with grid-wide
     barriers only where they are needed (one launch per chunk instead of a dozen per step)."""
-    streams = RandomStreams(target="cuda")
+    streams = RandomStreams.of(operations, target="cuda")
     kernels = _Kernels(streams)
     steps, fused_steps, timed_steps, params, operation_names, wrappers = [], [], [], [], [], []
     written: set[str] = set()
@@ -543,15 +570,15 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
                        and not a.startswith("_dt")]
             lines, shape = _wrapper(launch)
             wrappers += lines
-            calls.append(f"{launch.name}_kernel[{shape}]({', '.join(actual)})")
+            calls.append(f"{launch.name}__kernel[{shape}]({', '.join(actual)})")
             widest = max(widest, launch.threads or 1)
-        comment = f"# {op.kind.replace('_', ' ')}: {op.owner} ({op.when}, order {op.order})"
+        heading = comment(f"{op.kind.replace('_', ' ')}: {op.owner} ({op.when}, order {op.order})")
         indent = INDENT if guard else ""
-        steps += [comment, *guard, *[indent + c for c in calls]]
-        fused_steps += [comment, *guard, *[indent + c for c in fused]]
+        steps += [heading, *guard, *[indent + c for c in calls]]
+        fused_steps += [heading, *guard, *[indent + c for c in fused]]
         timed = ["_began = perf_counter()", *calls, "cuda.synchronize()",
                  f"_timers[{number}] += perf_counter() - _began"]
-        timed_steps += [comment, *guard, *[indent + c for c in timed]]
+        timed_steps += [heading, *guard, *[indent + c for c in timed]]
         check = capacity_check(op)
         if check:
             checks += [f"if {check[0]}:", f"{INDENT}_ctl[1] = {STATUS_BUFFER_FULL}", f"{INDENT}_ctl[0] = _step",
@@ -562,7 +589,7 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
     check_args = ["_step", "_ctl", *dict.fromkeys(check_arrays)]
     work = list(kernels.work)
     fused_threads = 8 if _simulated() else THREADS
-    lines = [f'"""{title}: generated by simcore {version} with numba {numba.__version__} for numba.cuda."""', "",
+    lines = [comment(f"{title}: generated by simcore {version} with numba {numba.__version__} for numba.cuda."), "",
              "import math", "from time import perf_counter", "", "import numpy as np", "from numba import cuda", "",
              *cuda_runtime_lines(), "", "",
              "@cuda.jit(device=True)", f"def _step_checks({', '.join(check_args)}):",
@@ -597,7 +624,8 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
               f"{INDENT}_kernel, _blocks = cooperative_launch(run_steps, _arguments, {fused_threads}, "
               f"{-(-widest // fused_threads)})",
               f"{INDENT}_kernel[_blocks, {fused_threads}](*_arguments)", "", "",
-              f"def profile_chunk(_step_start, _step_stop, _dt, _seed, _ctl, {', '.join(params)}, _timers):",
+              f"def profile_chunk({', '.join(['_step_start', '_step_stop', '_dt', '_seed', '_ctl', *params])}, "
+              "_timers):",
               f'{INDENT}"""run_chunk with the GPU time of each operation added to _timers (a synchronisation each)."""',
               *allocations, f"{INDENT}for _step in range(_step_start, _step_stop):",
               *[INDENT * 2 + line for line in timed_loop], ""]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simcore.codegen.templates import INDENT, Function
-from simcore.ir import Operation
+from simcore.ir import Operation, internal_arg
 
 
 def spike_generator(op: Operation) -> Function:
@@ -13,7 +13,7 @@ def spike_generator(op: Operation) -> Function:
     so a step costs O(spikes emitted); when it does not fit the step (a new period, a restored or
     continued run, new spikes), a binary search finds its place again.
     """
-    prefix = f"_{op.owner}_spike"
+    prefix = f"_{internal_arg(op.owner, 'spike')}"
     steps, indices, cursor, period = (f"{prefix}_{name}" for name in ("steps", "indices", "cursor", "period"))
     lines = [f"{INDENT}_bin = _timestep(_t, _dt)",
              f"{INDENT}if {period}[0] > 0:",

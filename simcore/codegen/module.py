@@ -10,10 +10,13 @@ import numba
 
 from simcore.codegen import input_templates, templates
 from simcore.codegen.runtime import runtime_import
-from simcore.codegen.templates import INDENT, Function, RandomStreams
-from simcore.ir import Operation, event_arrays
+from simcore.codegen.templates import INDENT, Function, RandomStreams, comment
+from simcore.ir import Operation, array_arg, constant_name, event_arrays, internal_arg
 
 STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
+# how to read the names below (simcore.ir builds them)
+NAMES_NOTE = comment("Names: __<object>_<variable> is an array, __<object>__<what> an object's own array, "
+                     "<object>__<name> a constant; within them each '_' of a name is written '_0'.")
 _PASSED_AS_IS = {"_step", "_t", "_seed", "_err"}
 
 
@@ -24,7 +27,7 @@ class Source:
     text: str
     params: tuple[str, ...]
     digest: str
-    error_vars: dict
+    error_vars: dict  # operation name -> (owner, variable) of what it stores, numbered from 1 in ``_err[0]``
     operation_names: tuple[str | None, ...] = ()  # per operation (None: it runs within another's launch)
     error_arrays: dict = field(default_factory=dict)  # cuda: where the host looks for a value that is not finite
     device_written: tuple[str, ...] | None = None  # cuda: the parameters kernels store into (None: all)
@@ -54,14 +57,16 @@ def call_argument(op: Operation, arg: str, scalars: set[str]) -> str:
     if arg == "_dt":
         return "_dt" if op.ticks == 1 else f"_dt * {op.ticks}"
     if arg.startswith("_mon_"):
-        return f"_{op.owner}_{arg[5:]}"
+        return f"_{internal_arg(op.owner, arg[5:])}"
+    if arg.startswith("_rec_"):
+        return f"_{array_arg(op.owner, arg[5:])}"
     if arg == "_indices":
-        return f"_{op.owner}_indices"
+        return f"_{internal_arg(op.owner, 'indices')}"
     if arg in ("_spikes", "_nspikes"):
         elements, count = event_arrays(source, dict(op.details).get("event", "spike"))
         return elements if arg == "_spikes" else count
     if arg in scalars:
-        return f"{dict(op.details).get('scalar_owner', op.owner)}__{arg}"
+        return constant_name(dict(op.details).get("scalar_owner", op.owner), arg)
     return arg
 
 
@@ -72,7 +77,7 @@ def capacity_check(op: Operation) -> tuple[str, tuple[str, ...]] | None:
     guard = f"_step % {op.ticks} == 0 and " if op.ticks > 1 else ""
     if op.kind == "spike_monitor" and details["record"]:
         start, stop = details["range"]
-        count, indices = f"_{op.owner}_n", f"_{op.owner}_i"
+        count, indices = f"_{internal_arg(op.owner, 'n')}", f"_{internal_arg(op.owner, 'i')}"
         return f"{guard}{count}[0] + {stop - start} > {indices}.shape[0]", (count, indices)
     if op.kind == "synaptic_pathway" and details["delays"] != "none":
         prefix, (start, stop) = details["prefix"], details["range"]
@@ -80,13 +85,13 @@ def capacity_check(op: Operation) -> tuple[str, tuple[str, ...]] | None:
         count, ring = f"{prefix}_hist_count", f"{prefix}_hist"
         return f"{guard}_total({count}) - {count}[{slot}] + {stop - start} > {ring}.shape[0]", (count, ring)
     if op.kind in ("state_monitor", "rate_monitor"):
-        count, times = f"_{op.owner}_n", f"_{op.owner}_t"
+        count, times = f"_{internal_arg(op.owner, 'n')}", f"_{internal_arg(op.owner, 't')}"
         return f"{guard}{count}[0] >= {times}.shape[0]", (count, times)
     return None
 
 
 def generate(operations: list[Operation], parallel_ops: set[str], title: str, version: str) -> Source:
-    streams = RandomStreams()
+    streams = RandomStreams.of(operations)
     functions, calls, timed_calls, checks, params = [], [], [], [], []
     error_vars = {}
     for op in operations:
@@ -97,10 +102,11 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
         params += [a for a in args if a not in _PASSED_AS_IS and not a.startswith("_dt")]
         guard = f"if _step % {op.ticks} == 0:" if op.ticks > 1 else None
         call = [f"{function.name}({', '.join(args)})"]
-        if op.kind in ("state_update", "regular"):
-            call += ["if _err[0] != 0:", f"{INDENT}return _step, {STATUS_NOT_FINITE}"]
+        if function.error_vars:  # it stores variables: a NaN or inf there stops the run (``_err[2]``: which one)
+            call += ["if _err[0] != 0:", f"{INDENT}_err[2] = {len(functions) - 1}",
+                     f"{INDENT}return _step, {STATUS_NOT_FINITE}"]
             error_vars[function.name] = function.error_vars
-        calls.append(f"# {op.kind.replace('_', ' ')}: {op.owner} ({op.when}, order {op.order})")
+        calls.append(comment(f"{op.kind.replace('_', ' ')}: {op.owner} ({op.when}, order {op.order})"))
         calls += [guard, *[INDENT + c for c in call]] if guard else call
         timed = ["_began = perf_counter()", call[0], f"_timers[{len(functions) - 1}] += perf_counter() - _began",
                  *call[1:]]
@@ -110,7 +116,7 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
             checks += [f"if {check[0]}:", f"{INDENT}return _step, {STATUS_BUFFER_FULL}"]
     params = list(dict.fromkeys(params))
     uses_random = any(f.uses_random for f in functions)
-    lines = [f'"""{title}: generated by simcore {version} with numba {numba.__version__}."""', "",
+    lines = [comment(f"{title}: generated by simcore {version} with numba {numba.__version__}."), NAMES_NOTE, "",
              "import math", "from time import perf_counter", "", "import numpy as np", "from numba import njit, prange",
              "",
              runtime_import()]
@@ -119,15 +125,15 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
     lines += ["", ""]
     for function in functions:
         lines += templates._header(function) + function.lines + ["", ""]
+    fixed = ["_step_start", "_step_stop", "_dt", "_seed", "_err"]
     lines += ["@njit(cache=True, error_model=\"numpy\")",
-              f"def run_chunk(_step_start, _step_stop, _dt, _seed, _err, {', '.join(params)}):",
+              f"def run_chunk({', '.join(fixed + params)}):",
               f"{INDENT}for _step in range(_step_start, _step_stop):",
               *[INDENT * 2 + line for line in checks],
               f"{INDENT * 2}_t = _step * _dt",
               *[INDENT * 2 + line for line in calls],
               f"{INDENT}return _step_stop, {STATUS_DONE}", "", "",
-              "def profile_chunk(_step_start, _step_stop, _dt, _seed, _err, "
-              f"{', '.join(params)}, _timers):",
+              f"def profile_chunk({', '.join(fixed + params + ['_timers'])}):",
               f'{INDENT}"""run_chunk as plain Python around the same kernels, timing each operation."""',
               f"{INDENT}for _step in range(_step_start, _step_stop):",
               *[INDENT * 2 + line for line in checks],

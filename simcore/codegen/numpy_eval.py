@@ -10,6 +10,7 @@ import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
 
+from simcore.codegen.runtime import _timestep_py
 from simcore.equations.functions import RANDOM_FUNCTIONS
 
 
@@ -24,11 +25,7 @@ def _int(x):
     return np.trunc(np.asarray(x, dtype=float)).astype(np.int64)
 
 
-def _timestep(t, dt):
-    return np.floor((np.asarray(t) + 1e-3 * dt) / dt).astype(np.int64)
-
-
-_FUNCTIONS = {"exprel": _exprel, "clip": np.clip, "int_": _int, "timestep": _timestep, "log10": np.log10,
+_FUNCTIONS = {"exprel": _exprel, "clip": np.clip, "int_": _int, "timestep": _timestep_py, "log10": np.log10,
               "expm1": np.expm1, "log1p": np.log1p}
 
 

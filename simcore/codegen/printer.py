@@ -66,7 +66,9 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
         if name in RANDOM_FUNCTIONS:
             raise ValueError(f"random call {expr} must be replaced by a drawn value before printing")
         if isinstance(expr, AppliedUndef):  # a TimedArray: its values and dt are kernel parameters
-            arguments = [*kernel_parameters(name), *(self._print(a) for a in expr.args)]
+            values, dt = kernel_parameters(name)
+            step = f"_timestep({self._print(expr.args[0])}, {dt})"
+            arguments = [values, step, *(self._print(a) for a in expr.args[1:])]
             return f"_timed_array_{len(expr.args)}d({', '.join(arguments)})"
         helper = _HELPERS.get(name)
         if helper is None:

@@ -54,7 +54,11 @@ def _sign_py(x):
 
 
 def _timestep_py(t, dt):
-    return int((t + 1e-3 * dt) / dt)
+    """Brian 2's timestep(t, dt), the one definition simcore has (kernels, initial values, TimedArray): t/dt
+    shifted up by 1e-3 (so that a multiple of dt is not rounded into the step before it) and truncated toward
+    zero to an int64, as Brian 2 does: timestep(-0.5*dt, dt) is 0, timestep(-1.5*dt, dt) is -1. On a number
+    in a kernel, or on a numpy array."""
+    return np.int64((t + 1e-3 * dt) / dt)
 
 
 def _search_sorted_py(values, low, high, x, right):
@@ -77,15 +81,14 @@ def _total_py(values):
     return total
 
 
-def _timed_array_1d_py(values, dt, t):
-    """values[timestep(t, dt)], the first value before the start and the last after the end (as Brian 2)."""
-    k = int((t + 1e-3 * dt) / dt)
+def _timed_array_1d_py(values, k):
+    """values[k] for k = timestep(t, dt) (computed by the caller): the first value before the start and the last
+    after the end (as Brian 2)."""
     return values[min(max(k, 0), values.shape[0] - 1)]
 
 
-def _timed_array_2d_py(values, dt, t, i):
-    """values[timestep(t, dt), i], time clipped as in 1-D; NaN for a column ``i`` out of range (as Brian 2)."""
-    k = int((t + 1e-3 * dt) / dt)
+def _timed_array_2d_py(values, k, i):
+    """values[k, i], k = timestep(t, dt) clipped as in 1-D; NaN for a column ``i`` out of range (as Brian 2)."""
     j = int(i)
     if j < 0 or j >= values.shape[1]:
         return math.nan

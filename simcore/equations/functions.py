@@ -91,7 +91,8 @@ class int_(Function):
 
 
 class timestep(Function):
-    """timestep(t, dt): the integer time step of time t, robust to rounding."""
+    """timestep(t, dt): the integer time step of time t, robust to rounding; Brian 2's definition, computed
+    everywhere by ``simcore.codegen.runtime._timestep_py`` (truncation toward zero: timestep(-0.5*dt, dt) = 0)."""
 
     nargs = 2
 

@@ -52,6 +52,7 @@ def parse_generator(text: str | Snippet) -> TargetGenerator:
     snippet = Snippet.whole(text) if isinstance(text, str) else text
     if not snippet.text.strip():
         raise snippet.error("empty target expression")
+    snippet.check_ascii()
     wrapped = "[" + snippet.text + "\n]"
     try:
         tree = ast.parse(wrapped, mode="eval").body

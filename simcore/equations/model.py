@@ -48,6 +48,11 @@ NOISE_NAME = re.compile(r"xi(_\w+)?$")
 RESERVED_NAMES = frozenset({"t", "dt", "i", "N", "lastspike", "not_refractory", "t_in_timesteps"})
 
 
+# Modules and functions that every generated kernel module imports under these names.
+GENERATED_CODE_NAMES = frozenset({"math", "np", "numba", "njit", "prange", "cuda", "perf_counter"} | {
+    f"{draw}_{target}" for draw in ("uniform", "normal", "poisson", "binomial") for target in ("njit", "cuda")})
+
+
 def is_noise(name: str) -> bool:
     """``xi``, ``xi_1``, ``xi_e``: white noise symbols (unit second**-0.5)."""
     return NOISE_NAME.match(name) is not None
@@ -57,6 +62,10 @@ def naming_problem(name: str, unit_names: frozenset[str]) -> str | None:
     """Why ``name`` cannot name a model variable, or None if it can."""
     if not name.isidentifier() or keyword.iskeyword(name):
         return f"'{name}' is not a valid name"
+    if not name.isascii():
+        return f"'{name}' is not made of ASCII letters, digits and '_' (Python would read some such names as others)"
+    if name in GENERATED_CODE_NAMES:
+        return f"'{name}' names a module that generated code uses"
     if name.startswith("_"):
         return f"'{name}' starts with '_', which is reserved for simcore's own names"
     if name in RESERVED_NAMES:

@@ -9,7 +9,7 @@ directly. Nothing is ever evaluated, and sympy's ``sympify`` quirks (``E``,
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -33,6 +33,11 @@ _BINARY = {
     ast.FloorDiv: lambda a, b: sympy.floor(a / b),
     ast.Mod: lambda a, b: sympy.Mod(a, b),
 }
+# Operators of one precedence that chain to the left: a - b + c is (a - b) + c
+_ADDITIVE = (ast.Add, ast.Sub)
+_DIVIDING = (ast.Div, ast.FloorDiv, ast.Mod)
+_MULTIPLICATIVE = (ast.Mult, *_DIVIDING)
+_CHAINS = {op: chain for chain in (_ADDITIVE, _MULTIPLICATIVE) for op in chain}
 _COMPARE = {
     ast.Lt: sympy.Lt,
     ast.LtE: sympy.Le,
@@ -55,6 +60,21 @@ _OPERATOR_HINTS = {
 def is_condition(expr: sympy.Basic) -> bool:
     """A comparison, a logical combination or True/False (a Symbol is never one here)."""
     return isinstance(expr, (Relational, BooleanFunction, BooleanAtom))
+
+
+def check_condition(expression: Expression, what: str, not_boolean: Container[str] = ()) -> Expression:
+    """Refuse an expression that is not a condition (``threshold='v + 1'`` would be true whenever it is not
+    zero): it must be a comparison, a combination with and/or/not, True/False, or a name, unless the name is
+    in ``not_boolean`` (a model variable that is a number). Returns ``expression``."""
+    expr = expression.expr
+    if is_condition(expr) or isinstance(expr, sympy.Symbol) and expr.name not in not_boolean:
+        return expression
+    lines = expression.source.splitlines() or [""]
+    line = next((n for n, text in enumerate(lines) if text.strip()), 0)
+    position = SourcePosition(line + 1, len(lines[line]) - len(lines[line].lstrip()) + 1)
+    raise ParseError(f"{what} must be a condition (a comparison such as 'v > v_th', combined with 'and', 'or', "
+                     f"'not', or a boolean variable), not the value '{expression.text}'", position,
+                     expression.source)
 
 
 def symbol(name: str) -> sympy.Symbol:
@@ -84,6 +104,16 @@ class Snippet:
 
     def error(self, message: str, line: int = 1, column: int = 1) -> ParseError:
         return ParseError(message, self.position(line, column), self.source)
+
+    def check_ascii(self) -> None:
+        """Refuse a character outside ASCII in the code (comments may hold any): Python's parser would silently
+        turn a name such as 'ｖ' (full width) into 'v', another variable."""
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            code = line.split("#", 1)[0]
+            if not code.isascii():
+                column = next(k for k, char in enumerate(code, start=1) if not char.isascii())
+                raise self.error(f"the character {code[column - 1]!r} is not allowed here: names are made of ASCII "
+                                 "letters, digits and '_'", number, column)
 
 
 @dataclass(frozen=True)
@@ -213,13 +243,44 @@ class _Converter:
         return int_(value) if is_condition(value) else value
 
     def _BinOp(self, node: ast.BinOp):
+        chain = _CHAINS.get(type(node.op))
+        if chain is None:
+            return self._binary(node, self._arithmetic_operand(node.left), self._arithmetic_operand(node.right))
+        # A chain a + b - c ... (or a * b / c ...) is a left-leaning tree as deep as it is long: walk its
+        # spine in a loop, so that a sum of thousands of terms (as tools generate) needs no deep recursion.
+        spine = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, chain):
+            spine.append(node)
+            node = node.left
+        value = self._arithmetic_operand(node)
+        if chain is _ADDITIVE:
+            terms = [value]
+            for link in reversed(spine):
+                term = self._arithmetic_operand(link.right)
+                terms.append(term if isinstance(link.op, ast.Add) else -term)
+            return sympy.Add(*terms)  # one flattening for the whole sum: adding term by term is quadratic
+        factors = [value]  # likewise one Mul for each run of '*'
+        for link in reversed(spine):
+            operand = self._arithmetic_operand(link.right)
+            if isinstance(link.op, ast.Mult):
+                factors.append(operand)
+            else:
+                factors = [self._binary(link, sympy.Mul(*factors), operand)]
+        return sympy.Mul(*factors)
+
+    def _binary(self, node: ast.BinOp, left: sympy.Basic, right: sympy.Basic) -> sympy.Basic:
+        """``left op right`` of one operator node; a division by zero is refused at the divisor (sympy would
+        fold it to 'zoo', complex infinity)."""
         operator = _BINARY.get(type(node.op))
         if operator is None:
             raise self.fail(node, _OPERATOR_HINTS.get(type(node.op), "unsupported operator"))
-        left = self._arithmetic_operand(node.left)
-        right = self._arithmetic_operand(node.right)
-        if isinstance(node.op, ast.Pow) and isinstance(right, sympy.Float) and float(right).is_integer():
-            right = sympy.Integer(int(right))
+        if isinstance(node.op, ast.Pow):
+            if isinstance(right, sympy.Float) and float(right).is_integer():
+                right = sympy.Integer(int(right))
+            if left.is_zero and right.is_negative:
+                raise self.fail(node, f"division by zero: zero to the negative power '{to_text(right)}'")
+        elif isinstance(node.op, _DIVIDING) and right.is_zero:
+            raise self.fail(node.right, f"division by zero: the divisor '{to_text(right)}' is zero")
         return operator(left, right)
 
     def _UnaryOp(self, node: ast.UnaryOp):
@@ -272,7 +333,11 @@ class _Converter:
             return function(args[0], sympy.Integer(self.random_sites - 1))
         # sympy's own simplifications (atan(-x) -> -atan(x)) loop forever if -x stays undistributed
         with distribute(True):
-            return function(*args)
+            value = function(*args)
+        if value in (sympy.zoo, sympy.nan):  # log(0): sympy folds it to complex infinity
+            raise self.fail(node, f"{name}({', '.join(to_text(arg) for arg in args)}) is not a number "
+                            "(it is infinite or undefined)")
+        return value
 
 
 def _op_text(op: ast.cmpop) -> str:
@@ -306,16 +371,26 @@ def _syntax_error(snippet: Snippet, exc: SyntaxError, line_shift: int, col_shift
     return snippet.error(message, line, max(column, 1))
 
 
+def _too_long(snippet: Snippet) -> ParseError:
+    """Python's own parser gives up on chains of a few thousand operators (its C stack is limited)."""
+    return snippet.error(f"this expression is too long or too deeply nested for Python's parser "
+                         f"({len(snippet.text)} characters): split it into subexpressions "
+                         "('part1 = ... : unit' lines) and add those")
+
+
 def parse_expression(text: str | Snippet) -> Expression:
     """Parse an expression (a threshold, a condition, a right-hand side)."""
     snippet = Snippet.whole(text) if isinstance(text, str) else text
     if not snippet.text.strip():
         raise snippet.error("empty expression")
+    snippet.check_ascii()
     wrapped = "(" + snippet.text + "\n)"
     try:
         tree = ast.parse(wrapped, mode="eval")
     except SyntaxError as exc:
         raise _syntax_error(snippet, exc, 0, 1) from None
+    except RecursionError:
+        raise _too_long(snippet) from None
     converter = _Converter(snippet, wrapped.splitlines(), col_shift=1)
     expr = converter.convert(tree.body)
     return _expression(expr, snippet, converter)
@@ -340,10 +415,13 @@ def parse_statements(text: str) -> Statements:
         raise Snippet.whole(text).error("no statements given")
     statements = []
     for snippet in snippets:
+        snippet.check_ascii()
         try:
             tree = ast.parse(snippet.text, mode="exec")
         except SyntaxError as exc:
             raise _syntax_error(snippet, exc, 0, 0) from None
+        except RecursionError:
+            raise _too_long(snippet) from None
         converter = _Converter(snippet, snippet.text.splitlines())
         for node in tree.body:
             statements.append(_statement(node, snippet, converter))

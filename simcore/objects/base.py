@@ -4,9 +4,13 @@ and where the user created it (for error messages)."""
 from __future__ import annotations
 
 import itertools
+import keyword
+import math
+import re
 import traceback
 import weakref
 from collections import Counter
+from typing import Any
 
 from simcore.errors import ModelError
 from simcore.namespace import is_simcore_file
@@ -43,12 +47,54 @@ def as_seconds(value, what: str) -> float:
     return float(to_si(value)[0])
 
 
+def as_time_step(value, what: str) -> float:
+    """A time step in seconds: positive and finite (0 would never advance, NaN or inf would never end)."""
+    seconds = as_seconds(value, what)
+    if not 0 < seconds < math.inf:
+        raise ModelError(f"{what} must be a positive, finite time such as 0.1*ms, not {value!s}")
+    return seconds
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def check_name(name: Any, what: str) -> str:
+    """``name`` if it can name an object (Brian 2's rule: an ASCII letter, then ASCII letters, digits and '_');
+    otherwise a ModelError that says why. Names become part of generated code, so nothing else is accepted."""
+    if not isinstance(name, str):
+        raise ModelError(f"{what} must be a string, not {type(name).__name__} {name!r}")
+    if not _NAME.fullmatch(name) or keyword.iskeyword(name):
+        reason = ("is empty" if not name else "is a Python keyword" if keyword.iskeyword(name)
+                  else "starts with '_', which is reserved for simcore's own names" if name.startswith("_")
+                  else "has characters other than ASCII letters, digits and '_'" if not name.isascii()
+                  or not name.replace("_", "a").isalnum() else "does not start with a letter")
+        raise ModelError(f"{what} {name!r} {reason}: a name is an ASCII letter followed by ASCII letters, digits "
+                         "and underscores, e.g. 'exc_neurons'")
+    return name
+
+
+def unique_name(name: str | None, base_name: str) -> str:
+    """The name of a new object: ``name`` as given (checked), or, for None or a name ending in '*', the base
+    name followed by a number where needed to keep it new (as in Brian 2): one no object of this scope has."""
+    if name is not None and not (isinstance(name, str) and name.endswith("*")):
+        _names[base_name] += 1
+        return check_name(name, "the name")
+    base = base_name if name is None else check_name(name[:-1], "the name")
+    taken = {obj.name for obj in scope_instances()}
+    while True:
+        count = _names[base]
+        _names[base] += 1
+        candidate = base if count == 0 else f"{base}_{count}"
+        if candidate not in taken:
+            return candidate
+
+
 class Clock:
     """A time step; objects with the same Clock advance together."""
 
     def __init__(self, dt=None, name: str = "clock"):
         self.name = name
-        self._dt = None if dt is None else as_seconds(dt, "dt")
+        self._dt = None if dt is None else as_time_step(dt, f"the dt of {name}")
 
     @property
     def dt(self):
@@ -56,7 +102,7 @@ class Clock:
 
     @dt.setter
     def dt(self, value) -> None:
-        self._dt = as_seconds(value, "dt")
+        self._dt = as_time_step(value, f"the dt of {self.name}")
 
     @property
     def dt_(self) -> float:
@@ -84,13 +130,9 @@ class SimObject:
             raise ModelError("give either dt= or clock=, not both")
         self.when = when
         self.order = order
-        self.clock = clock if clock is not None else (Clock(dt, name=f"{name}_clock") if dt is not None
-                                                      else defaultclock)
-        if name is None:
-            count = _names[self.base_name]
-            name = self.base_name if count == 0 else f"{self.base_name}_{count}"
-        _names[self.base_name] += 1
-        self.name = name
+        self.clock = clock if clock is not None else (
+            Clock(dt, name=f"{name or self.base_name}_clock") if dt is not None else defaultclock)
+        self.name = unique_name(name, self.base_name)
         self.creation_order = next(_created)
         self.created_at = _user_frame()
         _instances.append(weakref.ref(self))

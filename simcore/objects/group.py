@@ -10,6 +10,7 @@ import numpy as np
 import sympy
 
 from simcore.codegen.numpy_eval import evaluate
+from simcore.codegen.runtime import _timestep_py
 from simcore.equations import (
     Equations,
     Statements,
@@ -18,20 +19,23 @@ from simcore.equations import (
     parse_expression,
     parse_statements,
 )
-from simcore.equations.parser import symbol
+from simcore.equations.parser import check_condition, symbol
 from simcore.equations.user_functions import is_user_function, kernel_parameters, user_function_names
 from simcore.errors import ModelError, UnknownNameError
-from simcore.ir import Assignment, ElementCode, Operation, event_arrays
+from simcore.ir import Assignment, ElementCode, Operation, array_arg, event_arrays, function_name, internal_arg, part
 from simcore.namespace import caller_namespace, lookup
-from simcore.objects.base import CLOCK_NAMES, SLOTS, SimObject, as_seconds
+from simcore.objects.base import CLOCK_NAMES, SLOTS, SimObject, as_time_step, check_name
 from simcore.objects.variables import (
     LinkedVariable,
     Variable,
     VariableView,
     check_index,
+    check_writable,
     si_values,
+    stored_values,
     with_unit,
 )
+from simcore.output.snapshot import same_values, stored_array, stored_keys
 from simcore.seeding import init_generator
 from simcore.units import get_dimensions, to_si
 from simcore.units.dimension import DIMENSIONLESS, Dimension
@@ -135,7 +139,7 @@ class Group(SimObject):
 
     def _variable_values(self, expression) -> dict[str, Any]:
         values = {"t": self.network_time, "dt": self.dt_,
-                  "t_in_timesteps": int(round(self.network_time / self.dt_))}
+                  "t_in_timesteps": int(_timestep_py(self.network_time, self.dt_))}  # as kernels compute it
         for name in expression.identifiers:
             if name in self.variables:
                 values[name] = self.variables[name].values()
@@ -146,7 +150,8 @@ class Group(SimObject):
     def indices_for(self, key) -> np.ndarray | slice:
         """Element indices for an int, slice, index array, boolean mask or condition string."""
         if isinstance(key, str):
-            expression = parse_expression(key)
+            numbers = {n for n, v in self.variables.items() if v.var_type != "boolean"} | set(CLOCK_NAMES)
+            expression = check_condition(parse_expression(key), f"the index '{key}' of {self.where()}", numbers)
             mask = np.asarray(self._evaluate(expression, caller_namespace()), dtype=bool)
             return np.flatnonzero(mask)
         if isinstance(key, slice):
@@ -157,12 +162,12 @@ class Group(SimObject):
         variable = self.variables[name]
         if not variable.linked:
             raise ModelError(f"'{name}' of {self.where()} is not declared '(linked)', so it cannot be linked")
-        if link.group.root is not link.group:  # a subgroup: link to its root, shifted
-            if link.index is None and link.group.N != self.N:
-                raise ModelError(f"cannot link '{name}' of {self.where()} ({self.N} elements) to '{link.name}' of "
-                                 f"{link.group.where()} ({link.group.N} elements) without index=")
+        shared = link.group.root.variables[link.name].shared
+        if link.group.root is not link.group:  # a subgroup: link to its root, shifted (a shared value: itself)
+            if link.index is None and link.group.N != self.N and not shared:
+                raise ModelError(_unindexed_link(name, self, link, link.group.N))
             base = np.arange(self.N) if link.index is None else link.index
-            link = LinkedVariable(link.group.root, link.name, np.asarray(base) + link.group.offset)
+            link = LinkedVariable(link.group.root, link.name, None if shared else np.asarray(base) + link.group.offset)
         source = link.group.variables[link.name]
         if source.dimension != variable.dimension:
             raise DimensionMismatchError(f"cannot link '{name}' of {self.where()} (units of {variable.dimension}) "
@@ -170,9 +175,8 @@ class Group(SimObject):
                                          variable.dimension, source.dimension)
         index = link.index
         size = 1 if source.shared else len(source.array)
-        if index is None and size not in (1, self.N):
-            raise ModelError(f"cannot link '{name}' of {self.where()} ({self.N} elements) to '{link.name}' of "
-                             f"{link.group.where()} ({size} elements) without index=")
+        if index is None and size != self.N and not source.shared:  # as Brian 2: also a 1-element source
+            raise ModelError(_unindexed_link(name, self, link, size))
         if index is not None:
             if index.shape != (self.N,):
                 raise ModelError(f"the index for linking '{name}' of {self.where()} needs {self.N} entries, "
@@ -194,9 +198,12 @@ class Group(SimObject):
         if isinstance(value, str):
             result = self._evaluate(parse_expression(value), caller_namespace(), variable.dimension,
                                     f"the value for '{name}' of {self.where()}")
-            variable.array[indices] = result[0] if variable.shared else result[indices]
+            variable.array[indices] = stored_values(variable, result[0] if variable.shared else result[indices],
+                                                    f"'{name}' of {self.where()}")
             return
-        variable.array[indices] = si_values(value, variable.dimension, f"'{name}' of {self.where()}")
+        variable.array[indices] = stored_values(variable, si_values(value, variable.dimension,
+                                                                    f"'{name}' of {self.where()}"),
+                                                f"'{name}' of {self.where()}")
 
     # --- code for the compiled loop -----------------------------------------------------
     def _stores(self, name: str) -> bool:
@@ -258,18 +265,26 @@ class Group(SimObject):
                            conditions=tuple(conditions.items()))
 
     # --- statements of the user's -----------------------------------------------------
-    def _statements(self, code: str, what: str) -> Statements:
-        """Parsed statements whose targets are all variables of the group (checked now, with positions)."""
+    def _statements(self, code: str, what: str, shared: bool = False) -> Statements:
+        """Parsed statements whose targets are all variables of the group (checked now, with positions); with
+        ``shared``, they may set shared variables (code that runs for every element: run_regularly)."""
         statements = parse_statements(code)
-        self._check_targets(statements, what)
+        self._check_targets(statements, what, shared)
         return statements
 
-    def _check_targets(self, statements: Statements, what: str) -> None:
+    def _check_targets(self, statements: Statements, what: str, shared: bool = False) -> None:
         for statement in statements:
+            check_writable(statement.target, self.variables.get(statement.target), f"{what} of {self.where()}",
+                           statement.position, statements.source)
             if statement.target not in self.variables:
                 raise UnknownNameError(statement.target, f"{what} of {self.where()} assigns to "
                                        f"'{statement.target}', which is not a variable of the model",
                                        statement.position, statements.source)
+            if self.variables[statement.target].shared and not shared:
+                raise ModelError(f"{what} of {self.where()} assigns to the shared variable '{statement.target}': "
+                                 "code that runs for some elements only cannot change a value they all share "
+                                 "(Brian 2 refuses it too); change it in run_regularly code, or drop '(shared)' "
+                                 "to give each element its own", statement.position, statements.source)
 
     def run_regularly(self, code: str, dt=None, when: str = "start", order: int = 0, name: str | None = None) -> str:
         """Run statements on every element every ``dt`` (default: the group's), e.g. ``'I = rand()*nA'`` on
@@ -279,25 +294,27 @@ class Group(SimObject):
     def add_regular(self, code: str, dt, when: str, order: int, name: str | None, first: int,
                     count: int | None) -> str:
         """run_regularly on elements ``first`` to ``first + count - 1`` (all of them: None, or a subgroup's)."""
-        statements = self._statements(code, "run_regularly code")
+        statements = self._statements(code, "run_regularly code", shared=True)
         if when not in SLOTS:
             raise ModelError(f"unknown schedule slot when={when!r}; the slots are {', '.join(SLOTS)}")
-        period = as_seconds(dt, "run_regularly dt") if dt is not None else 0.0
-        name = name or f"{self.name}_run_regularly_{len(self._regular)}"
+        period = as_time_step(dt, "the dt of run_regularly code") if dt is not None else 0.0
+        name = check_name(name, "the name of run_regularly code") if name is not None else \
+            f"{self.name}_run_regularly_{len(self._regular)}"
         self._regular.append((statements, period, when, order, name, first, count))
         return name
 
     def _regular_operations(self, resolve) -> list[Operation]:
         ops = []
-        for statements, period, when, order, name, first, count in self._regular:
+        for number, (statements, period, when, order, _, first, count) in enumerate(self._regular, start=1):
             count = self.N if count is None else count
             # on a subgroup, i and N are the subgroup's own, as in Brian 2
             relative = {symbol("i"): symbol("i") - first, symbol("N"): sympy.Integer(count)} if count < self.N else {}
             regular = tuple(replace(a, expr=a.expr.xreplace(relative))
                             for a in assignments(statements, "run_regularly"))
-            code = replace(self._code(regular, resolve), start=first, size=count)
-            ops.append(Operation(name, "regular", self.name, when, order, 0, self.creation_order, code=code,
-                                 dt=period, comment="run_regularly"))
+            code = shared_first(replace(self._code(regular, resolve), start=first, size=count),
+                                f"the run_regularly code of {self.where()}")
+            ops.append(Operation(function_name(self.name, "regularly", str(number)), "regular", self.name, when,
+                                 order, 0, self.creation_order, code=code, dt=period, comment="run_regularly"))
         return ops
 
     def _regular_statements(self) -> list[Statements]:
@@ -311,9 +328,9 @@ class Group(SimObject):
         arrays = {}
         for name, variable in self.variables.items():
             if variable.link is None:
-                arrays[f"_{self.name}_{name}"] = variable.array
+                arrays[f"_{array_arg(self.name, name)}"] = variable.array
             elif variable.link[2] is not None:
-                arrays[f"_{self.name}_{name}_index"] = variable.link[2]
+                arrays[f"_{internal_arg(self.name, 'index', part(name))}"] = variable.link[2]
         return arrays
 
     def dependencies(self) -> list:
@@ -331,9 +348,19 @@ class Group(SimObject):
     def state(self) -> dict:
         return {name: variable.array.copy() for name, variable in self.variables.items()}
 
+    def check_state(self, state: Any) -> None:
+        """Refuse a stored state (read from a file: data) that these variables cannot take exactly as it is: the
+        same variables, shapes, and values their types hold; ``i`` and ``N`` as they are."""
+        state = stored_keys(state, self.variables, "the variables", " (another model?)")
+        for name, variable in self.variables.items():
+            values = stored_array(state[name], variable.array.dtype, variable.array.shape, f"'{name}'")
+            if name in ("i", "N") and variable.read_only:
+                same_values(values, variable.array, f"'{name}'")
+
     def restore_state(self, state: dict) -> None:
+        """Take a state that ``check_state`` accepted."""
         for name, array in state.items():
-            self.variables[name].array[...] = array
+            self.variables[name].array[...] = np.asarray(array).astype(self.variables[name].array.dtype)
 
     def get_states(self, vars=None, units: bool = True) -> dict[str, Any]:
         names = list(vars) if vars is not None else [n for n in self.variables if not n.startswith("_")]
@@ -352,6 +379,30 @@ class Group(SimObject):
                 self.variables[name].array[:] = value
 
 
+def shared_first(code: ElementCode, what: str) -> ElementCode:
+    """``code`` with its statements that set shared variables moved to ``shared_statements``, which run once per
+    step, before the others (as in Brian 2): refused unless they come first and read no per-element value."""
+    shared = {ref.local_name for ref in code.arrays if ref.shared}
+    per_element = {ref.local_name for ref in code.arrays if not ref.shared}
+    first, rest = [], []
+    for statement in code.statements:
+        if statement.target not in shared:
+            rest.append(statement)
+            continue
+        text = statement.comment.split(": ", 1)[-1] or statement.target
+        if rest:
+            raise ModelError(f"{what}: '{text}' sets the shared variable '{statement.target}' after a statement that "
+                             f"sets a per-element variable ('{rest[0].comment.split(': ', 1)[-1]}'); statements that "
+                             "set shared variables run once per step, before the others: write them first")
+        reads = sorted({s.name for s in statement.expr.free_symbols} & per_element)
+        if reads:
+            raise ModelError(f"{what}: '{text}' sets the shared variable '{statement.target}' from per-element "
+                             f"values ({', '.join(reads)}), which differ between elements; a shared variable can "
+                             "be set from shared variables, constants and t only")
+        first.append(statement)
+    return replace(code, statements=tuple(rest), shared_statements=tuple(first)) if first else code
+
+
 def assignments(statements, label: str) -> tuple[Assignment, ...]:
     """User statements as plain assignments (``v += x`` -> ``v = v + x``), commented with the source."""
     out = []
@@ -362,3 +413,11 @@ def assignments(statements, label: str) -> tuple[Assignment, ...]:
         text = f"{label}: {statement.target} {statement.op} {statement.expression.text}"
         out.append(Assignment(statement.target, value, text))
     return tuple(out)
+
+
+def _unindexed_link(name: str, target: Group, link: LinkedVariable, size: int) -> str:
+    """Why a link between groups of different sizes needs an index, and what would be accepted."""
+    return (f"cannot link '{name}' of {target.where()} ({target.N} elements) to '{link.name}' of "
+            f"{link.group.where()} ({size} element{'s' if size != 1 else ''}) without index=: give, for each "
+            f"element of {target.name}, the element to read (index=np.zeros({target.N}, dtype=int) reads element 0 "
+            f"for all), or declare '{link.name}' (shared) in {link.group.name}")

@@ -12,15 +12,17 @@ import numpy as np
 import sympy
 
 from simcore.equations import Equations, check_expression, parse_expression
-from simcore.equations.functions import binomial
+from simcore.equations.functions import RANDOM_FUNCTIONS, binomial
 from simcore.equations.parser import Expression, symbol
 from simcore.errors import ModelError
-from simcore.ir import Assignment, Operation
+from simcore.ir import Assignment, Operation, function_name, internal_arg
+from simcore.namespace import UNIT_NAMES, caller_namespace
 from simcore.objects.base import CLOCK_NAMES, SECOND, SLOTS, SimObject, as_seconds
 from simcore.objects.group import Group
 from simcore.objects.neurongroup import NeuronGroup
 from simcore.objects.subgroup import Subgroup, subgroup_of
-from simcore.objects.variables import si_values
+from simcore.objects.variables import si_values, whole_number
+from simcore.output.snapshot import in_range, stored_array, stored_keys, stored_real
 from simcore.units import Quantity, get_dimensions, second, to_si
 from simcore.units.dimension import DIMENSIONLESS
 from simcore.units.errors import DimensionMismatchError
@@ -30,9 +32,7 @@ HERTZ = SECOND**-1
 
 
 def _count(N, what: str) -> int:
-    if isinstance(N, bool) or not np.isscalar(N) or int(N) != N or N < 1:
-        raise ModelError(f"{what} needs a positive whole number of elements, not {N!r}")
-    return int(N)
+    return whole_number(N, f"the number of elements N of {what}", 1)
 
 
 class PoissonGroup(NeuronGroup):
@@ -56,9 +56,44 @@ class PoissonGroup(NeuronGroup):
         self.when = when
         if not isinstance(rates, str):
             self.rates = rates
+        else:
+            expression = self.equations["rates"].expression
+            external = expression.identifiers - set(CLOCK_NAMES) - {"i", "N"}
+            random = any(type(f).__name__ in RANDOM_FUNCTIONS for f in expression.expr.atoms(sympy.Function))
+            if external <= set(UNIT_NAMES) and not expression.functions and not random:
+                # rates given by i, N, t and units only: their values at the start are known, so check them now
+                # (other names are resolved at the run, and the kernel takes the rates as they come)
+                try:
+                    values = self._evaluate(expression, caller_namespace(), HERTZ)
+                except DimensionMismatchError:
+                    values = None  # not a rate: the run says so, as for any equation with wrong units
+                if values is not None:
+                    _check_rates(self, values, rates)
+
+    def set_values(self, name: str, value, key) -> None:
+        """As for any group; rates are checked (``rand() < rates*dt`` would silently never fire for a negative or
+        NaN rate)."""
+        if name != "rates":
+            super().set_values(name, value, key)
+            return
+        previous = self.variables["rates"].array.copy()
+        super().set_values(name, value, key)
+        try:
+            _check_rates(self, self.variables["rates"].array, value)
+        except ModelError:
+            self.variables["rates"].array[:] = previous
+            raise
 
     def _threshold_operation(self, event: str, resolve) -> Operation:
         return replace(super()._threshold_operation(event, resolve), when=self.when)
+
+
+def _check_rates(group: PoissonGroup, rates: np.ndarray, given) -> None:
+    """Refuse rates that are negative, NaN or infinite, naming the first."""
+    bad = np.flatnonzero(~((np.asarray(rates) >= 0) & np.isfinite(rates)))
+    if bad.size:
+        raise ModelError(f"the rates of {group.where()} must be finite and >= 0 (such as 5*Hz), but neuron {bad[0]} "
+                         f"would have {np.atleast_1d(rates)[bad[0]]:g} Hz (from {given!s})")
 
 
 class SpikeGeneratorGroup(Group):
@@ -162,24 +197,54 @@ class SpikeGeneratorGroup(Group):
         self._spikes_changed = False
 
     def operations(self, resolve) -> list[Operation]:
-        return [Operation(f"{self.name}_spikegenerator", "spike_generator", self.name, self.when, self.order, 0,
-                          self.creation_order, details=(("event", "spike"),))]
+        return [Operation(function_name(self.name, "spikegenerator"), "spike_generator", self.name, self.when,
+                          self.order, 0, self.creation_order, details=(("event", "spike"),))]
 
     def kernel_arrays(self) -> dict:
         arrays = super().kernel_arrays()
-        prefix = f"_{self.name}"
-        arrays.update({f"{prefix}_spike_steps": self._steps, f"{prefix}_spike_indices": self._sorted_indices,
-                       f"{prefix}_spike_cursor": self._cursor, f"{prefix}_spike_period": self._period_steps})
+        prefix = f"_{internal_arg(self.name, 'spike')}"
+        arrays.update({f"{prefix}_steps": self._steps, f"{prefix}_indices": self._sorted_indices,
+                       f"{prefix}_cursor": self._cursor, f"{prefix}_period": self._period_steps})
         return arrays
 
     def state(self) -> dict:
         return {"variables": super().state(), "cursor": self._cursor.copy(),
                 "spikes": (self._indices, self._times, self._period)}
 
+    def check_state(self, state: Any) -> None:
+        """Refuse a stored state (read from a file: data) that ``set_spikes`` would refuse (an index outside the
+        group: the kernel writes it into the spike list unchecked), or whose cursor is outside the spikes."""
+        state = stored_keys(state, ("variables", "cursor", "spikes"), "the stored state")
+        super().check_state(state["variables"])
+        spikes = state["spikes"]
+        if not isinstance(spikes, list | tuple) or len(spikes) != 3:
+            raise ModelError(f"the spikes should be (indices, times, period), the stored ones are {spikes!r}"[:300])
+        indices = stored_array(spikes[0], np.int32, (None,), "the spikes' indices")
+        times = stored_array(spikes[1], np.float64, indices.shape, "the spikes' times (one per index)")
+        period = stored_real(spikes[2], "the period (in seconds)", 0.0, np.inf)
+        in_range(indices, self.N, "the spikes' indices")
+        bad = np.flatnonzero(~(np.isfinite(times) & (times >= 0)))
+        if bad.size:
+            raise ModelError(f"the spikes' times must be finite and >= 0; the stored time {bad[0]} is {times[bad[0]]}")
+        cursor = stored_array(state["cursor"], np.int64, (1,), "the cursor (the next spike to emit)")
+        if not 0 <= cursor[0] <= len(indices):
+            raise ModelError(f"the cursor (the next spike to emit) must be from 0 to {len(indices)}, the stored one "
+                             f"is {cursor[0]}")
+        kept = self._indices, self._times, self._period, self._binned_for, self._steps, self._sorted_indices, \
+            self._period_steps
+        self._indices, self._times, self._period, self._binned_for = indices, times, period, None
+        try:
+            self._bin()  # two spikes of a neuron in one step, or a period that is not a multiple of dt
+        finally:
+            (self._indices, self._times, self._period, self._binned_for, self._steps, self._sorted_indices,
+             self._period_steps) = kept
+
     def restore_state(self, state: dict) -> None:
+        """Take a state that ``check_state`` accepted."""
         super().restore_state(state["variables"])
         self._cursor[:] = state["cursor"]
-        self._indices, self._times, self._period = state["spikes"]  # as they were (set_spikes may have changed them)
+        indices, times, period = state["spikes"]  # as they were (set_spikes may have changed them)
+        self._indices, self._times, self._period = indices.astype(np.int32), times.astype(np.float64), float(period)
         self._binned_for = None
         self._bin()
 
@@ -198,13 +263,12 @@ class PoissonInput(SimObject):
         variable = target.variables.get(target_var)
         if variable is None:
             raise ModelError(f"PoissonInput: {target.where()} has no variable '{target_var}' to add input to")
-        if variable.read_only or variable.shared or variable.linked:
-            raise ModelError(f"PoissonInput: '{target_var}' of {target.where()} is read-only, shared or linked; "
-                             "the input needs a variable of each neuron")
-        if isinstance(N, bool) or not np.isscalar(N) or int(N) != N or N < 0:
-            raise ModelError(f"PoissonInput: the number of inputs N must be a whole number >= 0, not {N!r}")
-        if get_dimensions(rate) != HERTZ or np.ndim(to_si(rate)[0]) != 0 or not to_si(rate)[0] >= 0:
-            raise ModelError(f"PoissonInput: the rate must be one rate >= 0 (e.g. 5*Hz), not {rate!r}")
+        if variable.read_only or variable.shared or variable.linked or variable.constant:
+            raise ModelError(f"PoissonInput: '{target_var}' of {target.where()} is read-only, shared or linked, or "
+                             "(constant); the input needs a variable of each neuron that changes during the run")
+        whole_number(N, "PoissonInput: the number of inputs N", 0)
+        if get_dimensions(rate) != HERTZ or np.ndim(to_si(rate)[0]) != 0 or not 0 <= to_si(rate)[0] < np.inf:
+            raise ModelError(f"PoissonInput: the rate must be one rate >= 0 and finite (e.g. 5*Hz), not {rate!r}")
         super().__init__(name=name, when=when, order=order, clock=target.clock)
         self.target, self.target_var, self._N, self._rate = target, target_var, int(N), rate
         self._variable = variable

@@ -5,15 +5,19 @@ streams its records into it at the end of every chunk instead of keeping them.""
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import numpy as np
 
 from simcore.errors import ModelError
-from simcore.ir import ArrayRef, Assignment, Operation
+from simcore.ir import ArrayRef, Assignment, Operation, array_arg, function_name, internal_arg
 from simcore.objects.base import SECOND, SimObject, as_seconds
 from simcore.objects.group import Group
 from simcore.objects.memory import check_fits
 from simcore.objects.variables import check_index, with_unit
-from simcore.output.hdf5 import Output, Writer, as_output, file_key
+from simcore.output.hdf5 import Output, Writer, as_output, file_key, open_simcore_file
+from simcore.output.snapshot import in_range, same_values, stored_array, stored_integer, stored_keys
 from simcore.units import Quantity, second, unit_name
 
 
@@ -41,8 +45,11 @@ class Monitor(SimObject):
     (exact size) and the loop starts over at the front, so memory stays the records themselves
     plus one buffer, and nothing is copied twice while the run goes on."""
 
-    # buffers that are not per-record: the counter, per-element counts, recorded indices
-    _FIXED = ("n", "count", "indices")
+    # buffers that are not per-record: the counter, per-element counts, recorded indices (their keys start
+    # with '_', so that no recorded variable, whatever its name, shares a buffer with them)
+    _FIXED = ("_n", "_count", "_indices")
+    # the monitor's own records; any other buffer holds a recorded variable
+    _OWN_RECORDS: tuple[str, ...] = ("t",)
     # a full buffer doubles until it holds this many records, then stays that size
     _MAX_STAGING = 1 << 22
 
@@ -60,9 +67,9 @@ class Monitor(SimObject):
         if self.own_writer is None:
             if self.writer is not None and not self.writer.same_file(writer):
                 raise ModelError(f"{self.where()} already writes to {self.writer.output.path}")
-            if self.n and self.writer is None:
-                raise ModelError(f"{self.where()} recorded {self.n} records in memory before; give it the output "
-                                 "from its first run on")
+            if self._records_so_far() and self.writer is None:
+                raise ModelError(f"{self.where()} recorded {self._records_so_far()} records in memory before; give "
+                                 "it the output from its first run on")
             self.writer = self.writer or writer
         self.writer.declare(self.name, self._file_attributes(), self._datasets())
 
@@ -86,10 +93,10 @@ class Monitor(SimObject):
         """Append the records staged since the last flush to the file and start the buffers over."""
         if self.writer is None:
             return
-        staged = int(self.buffers["n"][0])
+        staged = int(self.buffers["_n"][0])
         for name in self._record_names():
             self.writer.append(self.name, name, self.buffers[name][:staged])
-        self.buffers["n"][0] = 0
+        self.buffers["_n"][0] = 0
 
     def _allocate(self, name: str, shape, dtype) -> None:
         self.buffers[name] = np.zeros(shape, dtype=dtype)
@@ -100,10 +107,13 @@ class Monitor(SimObject):
     @property
     def n(self) -> int:
         """Records so far (finished parts or the file, and the buffer)."""
+        return self._records_so_far()
+
+    def _records_so_far(self) -> int:
         first = self._record_names()[0]
         if self.writer is not None and self.writer.created:
-            return self.writer.length(self.name, first) + int(self.buffers["n"][0])
-        return sum(len(part) for part in self._finished.get(first, ())) + int(self.buffers["n"][0])
+            return self.writer.length(self.name, first) + int(self.buffers["_n"][0])
+        return sum(len(part) for part in self._finished.get(first, ())) + int(self.buffers["_n"][0])
 
     @property
     def nbytes(self) -> int:
@@ -115,24 +125,24 @@ class Monitor(SimObject):
         if self.writer is not None:
             self.flush()
             return
-        staged = int(self.buffers["n"][0])
+        staged = int(self.buffers["_n"][0])
         for name in self._record_names():
             buffer = self.buffers[name]
             self._finished.setdefault(name, []).append(buffer[:staged].copy())
             if buffer.shape[0] < self._MAX_STAGING:
                 self.buffers[name] = np.zeros((2 * buffer.shape[0],) + buffer.shape[1:], dtype=buffer.dtype)
-        self.buffers["n"][0] = 0
+        self.buffers["_n"][0] = 0
 
     def _recorded(self, name: str) -> np.ndarray:
         """All records of buffer ``name`` (a new array); finished parts are joined once and kept joined.
         A streaming monitor reads them back from its file."""
         if self.writer is not None and self.writer.created:
-            staged = self.buffers[name][: int(self.buffers["n"][0])]
+            staged = self.buffers[name][: int(self.buffers["_n"][0])]
             return np.concatenate([self.writer.read(self.name, name).astype(staged.dtype, copy=False), staged])
         finished = self._finished.get(name, [])
         if len(finished) > 1:
             finished[:] = [np.concatenate(finished)]
-        staged = self.buffers[name][: int(self.buffers["n"][0])]
+        staged = self.buffers[name][: int(self.buffers["_n"][0])]
         return np.concatenate([finished[0], staged]) if finished else staged.copy()
 
     @property
@@ -144,7 +154,12 @@ class Monitor(SimObject):
         return Quantity(self.t_, second)
 
     def kernel_arrays(self) -> dict[str, np.ndarray]:
-        return {f"_{self.name}_{key}": value for key, value in self.buffers.items()}
+        return {f"_{self._kernel_name(key)}": value for key, value in self.buffers.items()}
+
+    def _kernel_name(self, key: str) -> str:
+        if key in self._FIXED or key in self._OWN_RECORDS:
+            return internal_arg(self.name, key.lstrip("_"))
+        return array_arg(self.name, key)
 
     def dependencies(self) -> list:
         return [self.source.root]
@@ -155,29 +170,110 @@ class Monitor(SimObject):
         if self.writer is None:
             return {"buffers": {key: value.copy() for key, value in self.buffers.items()},
                     "finished": {key: list(parts) for key, parts in self._finished.items()}}
-        lengths = {name: self.writer.length(self.name, name) + int(self.buffers["n"][0])
+        lengths = {name: self.writer.length(self.name, name) + int(self.buffers["_n"][0])
                    for name in self._record_names()} if self.writer.created else {}
-        if self.buffers["n"][0]:
+        if self.buffers["_n"][0]:
             self.flush()
         fixed = {key: value.copy() for key, value in self.buffers.items() if key in self._FIXED}
         return {"buffers": fixed, "file": {"path": self.writer.output.path, "lengths": lengths}}
 
+    def check_state(self, state: Any) -> None:
+        """Refuse a stored state (read from a file: data) the compiled loop could not go on with: buffers of other
+        shapes or types, a record count beyond them, recorded indices outside the source, other recorded
+        elements, records of unequal lengths; for records in a file, one that is not this monitor's."""
+        streamed = isinstance(state, dict) and "file" in state
+        state = stored_keys(state, ("buffers", "file") if streamed else ("buffers", "finished"), "the stored state")
+        names = self._record_names()
+        fixed = [key for key in self.buffers if key in self._FIXED]
+        buffers = stored_keys(state["buffers"], fixed if streamed else self.buffers, "the buffers")
+        arrays = {key: stored_array(buffers[key], self._stored_type(key, buffers[key]),
+                                    self.buffers[key].shape if key in self._FIXED else
+                                    (None, *self.buffers[key].shape[1:]), f"the buffer '{key}'") for key in buffers}
+        length = min((len(arrays[name]) for name in names if name in arrays), default=0)
+        if any(len(arrays[name]) != length for name in names if name in arrays):
+            raise ModelError(f"the record buffers {names} must have one length, the stored ones have "
+                             f"{[len(arrays[name]) for name in names]}")
+        staged = int(arrays["_n"][0])
+        if not 0 <= staged <= (length if not streamed else 0):
+            raise ModelError(f"the record count '_n' must be from 0 to {length if not streamed else 0} (the records "
+                             f"the buffers {'hold' if not streamed else 'keep: the store wrote them to the file'}), "
+                             f"the stored one is {staged}")
+        if "_indices" in arrays:
+            same_values(arrays["_indices"], self.buffers["_indices"], "the recorded elements '_indices'")
+        if "_count" in arrays and np.any(arrays["_count"] < 0):
+            raise ModelError("the event counts '_count' must be >= 0")
+        if streamed:
+            self._check_file(state["file"], names)
+            return
+        if self.writer is not None:
+            raise ModelError(f"it writes to {self.writer.output.path}, the stored state has its records in memory")
+        finished = state["finished"]
+        if not isinstance(finished, dict) or finished and set(finished) != set(names):
+            raise ModelError(f"the finished records should be a group of {names} (or empty), the stored one is "
+                             f"{sorted(finished) if isinstance(finished, dict) else finished!r}"[:300])
+        records = {name: [arrays[name][:staged]] for name in names}
+        for name, parts in finished.items():
+            if not isinstance(parts, list):
+                raise ModelError(f"the finished records of '{name}' should be a list of arrays, not {parts!r}"[:300])
+            shape = (None, *self.buffers[name].shape[1:])
+            records[name][:0] = [stored_array(part, self._stored_type(name, part), shape,
+                                              f"the finished records of '{name}'") for part in parts]
+        totals = {name: sum(len(part) for part in parts) for name, parts in records.items()}
+        if len(set(totals.values())) > 1:
+            raise ModelError(f"the recorded variables must have one number of records, the stored ones have {totals}")
+        if "i" in self._OWN_RECORDS and "_count" in arrays:
+            indices = np.concatenate(records["i"])
+            in_range(indices, self.source.N, f"the recorded indices 'i' (of {self.source.name})")
+            if getattr(self, "record", False):
+                same_values(arrays["_count"], np.bincount(indices, minlength=self.source.N),
+                            "the event counts '_count' (from the recorded 'i')")
+        if np.any(np.concatenate(records["t"]) < 0):
+            raise ModelError("the recorded time steps 't' must be >= 0")
+
+    def _stored_type(self, key: str, stored: Any):
+        """The type a stored buffer becomes: its own; the time steps of an event monitor may be int32 or int64
+        (``prepare_run`` widens them for long runs)."""
+        current = self.buffers[key].dtype
+        if key == "t" and "i" in self._OWN_RECORDS and getattr(stored, "dtype", None) in (np.int32, np.int64):
+            return stored.dtype
+        return current
+
+    def _check_file(self, stored: Any, names: list[str]) -> None:
+        """Records in a file: one simcore wrote, with this monitor's records in it, and that this monitor may
+        write to; lengths to cut it back to that are whole numbers."""
+        stored = stored_keys(stored, ("path", "lengths"), "the stored file")
+        path = stored["path"]
+        if not isinstance(path, str):
+            raise ModelError(f"the file of the records should be a path, the stored one is {path!r}"[:300])
+        if not os.path.exists(path):
+            raise ModelError(f"its records went to {path}, which no longer exists")
+        resumed = Writer.resume(path)
+        if self.writer is not None and not self.writer.same_file(resumed):
+            raise ModelError(f"it writes to {self.writer.output.path}, the stored state to {path}")
+        lengths = stored["lengths"]
+        if not isinstance(lengths, dict) or lengths:  # records written: the file to cut back must hold them
+            with open_simcore_file(path, "restore the records of a monitor from") as records:
+                if self.name not in records:
+                    raise ModelError(f"its records went to {path}, which has no records of '{self.name}' (it has "
+                                     f"{sorted(records)})")
+            lengths = stored_keys(lengths, names, "the lengths of its records in the file")
+            for name, value in lengths.items():
+                stored_integer(value, f"the length of '{name}' in the file", 0, np.iinfo(np.int64).max)
+
     def restore_state(self, state: dict) -> None:
+        """Take a state that ``check_state`` accepted."""
+        def typed(key: str, value) -> np.ndarray:
+            return np.asarray(value).astype(self._stored_type(key, value))
+
         if "file" not in state:
-            if self.writer is not None:
-                raise ModelError(f"cannot restore {self.where()}: it writes to {self.writer.output.path}, the stored "
-                                 "state has its records in memory")
-            self.buffers = {key: value.copy() for key, value in state["buffers"].items()}
-            self._finished = {key: list(parts) for key, parts in state["finished"].items()}
+            self.buffers = {key: typed(key, value) for key, value in state["buffers"].items()}
+            self._finished = {key: [typed(key, part) for part in parts] for key, parts in state["finished"].items()}
             return
         stored = Writer.resume(state["file"]["path"])
         if self.writer is None:
             self.writer = stored
-        elif not self.writer.same_file(stored):
-            raise ModelError(f"cannot restore {self.where()}: it writes to {self.writer.output.path}, the stored "
-                             f"state to {stored.output.path}")
-        self.writer.truncate[self.name] = state["file"]["lengths"]
-        self.buffers.update({key: value.copy() for key, value in state["buffers"].items()})
+        self.writer.truncate[self.name] = {name: int(length) for name, length in state["file"]["lengths"].items()}
+        self.buffers.update({key: typed(key, value) for key, value in state["buffers"].items()})
 
 
 class EventMonitor(Monitor):
@@ -185,6 +281,7 @@ class EventMonitor(Monitor):
 
     base_name = "eventmonitor"
     default_when = "thresholds"
+    _OWN_RECORDS = ("t", "i")
 
     def __init__(self, source: Group, event: str, variables=None, record: bool = True, when: str | None = None,
                  order: int = 1, name: str | None = None, file: str | Output | None = None):
@@ -199,6 +296,9 @@ class EventMonitor(Monitor):
             if variable not in source.variables:
                 raise ModelError(f"SpikeMonitor: {source.where()} has no stored variable '{variable}' to record at "
                                  "spike times")
+            if variable in ("i", "t", "count"):
+                raise ModelError(f"SpikeMonitor on {source.where()}: variables={variable!r} is the monitor's own "
+                                 f"'{variable}' (recorded anyway); record the group's other variables")
         super().__init__(source, file=file, name=name, when=when, order=order, clock=source.clock)
         self.record = bool(record)
         self.record_variables = names
@@ -207,8 +307,8 @@ class EventMonitor(Monitor):
         self._allocate("t", capacity, np.int32)  # the time step: 8 bytes per spike with i
         for variable in names:
             self._allocate(variable, capacity, source.variables[variable].array.dtype)
-        self._allocate("n", 1, np.int64)
-        self._allocate("count", source.N, np.int64)
+        self._allocate("_n", 1, np.int64)
+        self._allocate("_count", source.N, np.int64)
 
     def operations(self, resolve) -> list[Operation]:
         root, start, stop = _source_range(self.source)
@@ -216,7 +316,7 @@ class EventMonitor(Monitor):
                      for name in self.record_variables)
         details = (("source", root.name), ("range", (start, stop)), ("record", self.record), ("variables", refs),
                    ("event", self.event), ("source_size", root.N))
-        return [Operation(f"{self.name}_record", "spike_monitor", self.name, self.when, self.order, 0,
+        return [Operation(function_name(self.name, "record"), "spike_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, details=details)]
 
     def _unit(self, name: str) -> str:
@@ -233,7 +333,7 @@ class EventMonitor(Monitor):
     def flush(self) -> None:
         super().flush()
         if self.writer is not None:
-            self.writer.replace(self.name, "count", self.buffers["count"])
+            self.writer.replace(self.name, "count", self.buffers["_count"])
 
     def prepare_run(self, steps: int) -> None:
         """Time steps are int32 until a run goes past step 2**31 - 1 (6.8 years at 0.1 ms)."""
@@ -264,13 +364,13 @@ class EventMonitor(Monitor):
 
     @property
     def count(self) -> np.ndarray:
-        return self.buffers["count"].copy()
+        return self.buffers["_count"].copy()
 
     count_ = count
 
     @property
     def num_events(self) -> int:
-        return int(self.buffers["count"].sum())
+        return int(self.buffers["_count"].sum())
 
     num_spikes = num_events
 
@@ -317,10 +417,10 @@ class StateMonitor(Monitor):
             indices = check_index(np.atleast_1d(np.asarray(record)), source.N, f"StateMonitor on {source.where()}")
         self.record = indices
         self.record_variables = names
-        self._allocate("indices", len(indices), np.int64)
-        self.buffers["indices"][:] = indices + source.offset
+        self._allocate("_indices", len(indices), np.int64)
+        self.buffers["_indices"][:] = indices + source.offset
         self._allocate("t", 256, np.int64)
-        self._allocate("n", 1, np.int64)
+        self._allocate("_n", 1, np.int64)
         for variable in names:
             dtype = source.variables[variable].array.dtype if variable in source.variables else np.float64
             self._allocate(variable, (256, len(indices)), dtype)
@@ -333,7 +433,7 @@ class StateMonitor(Monitor):
         computed = tuple(Assignment(f"_sub_{name}", root.expanded_subexpression(name), f"{name} (subexpression)")
                          for name in self.record_variables if name not in root.variables)
         code = root._code(computed, resolve) if computed else None
-        return [Operation(f"{self.name}_record", "state_monitor", self.name, self.when, self.order, 0,
+        return [Operation(function_name(self.name, "record"), "state_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, code=code,
                           details=(("variables", refs), ("scalar_owner", root.name), ("recorded", len(self.record))))]
 
@@ -342,7 +442,7 @@ class StateMonitor(Monitor):
     def prepare_run(self, steps: int) -> None:
         """Make room for the whole run at once (refusing a run whose records cannot fit); a streaming monitor
         holds at most ``_STREAM_BUFFER_BYTES`` of records (the chunk stops and flushes when they are full)."""
-        needed = int(self.buffers["n"][0]) + steps + 1
+        needed = int(self.buffers["_n"][0]) + steps + 1
         per_record = 8 + sum(self.buffers[name].itemsize * len(self.record) for name in self.record_variables)
         if self.writer is not None:
             needed = min(needed, max(256, self._STREAM_BUFFER_BYTES // per_record))
@@ -365,6 +465,13 @@ class StateMonitor(Monitor):
     def _file_attributes(self) -> dict:
         return {**super()._file_attributes(), "record": self.record, "variables": list(self.record_variables)}
 
+
+    @property
+    def n(self):
+        """The trace of a recorded variable named ``n`` (a gating variable), else the number of records."""
+        if "n" in self.record_variables:
+            return self.__getattr__("n")
+        return self._records_so_far()
 
     def _values(self, name: str) -> np.ndarray:
         return self._recorded(name).T
@@ -399,6 +506,7 @@ class PopulationRateMonitor(Monitor):
 
     base_name = "ratemonitor"
     default_when = "thresholds"
+    _OWN_RECORDS = ("t", "rate")
 
     def __init__(self, source: Group, when: str | None = None, order: int = 1, name: str | None = None,
                  file: str | Output | None = None):
@@ -407,11 +515,11 @@ class PopulationRateMonitor(Monitor):
         super().__init__(source, file=file, name=name, when=when, order=order, clock=source.clock)
         self._allocate("rate", 1024, np.float64)
         self._allocate("t", 1024, np.int64)
-        self._allocate("n", 1, np.int64)
+        self._allocate("_n", 1, np.int64)
 
     def operations(self, resolve) -> list[Operation]:
         root, start, stop = _source_range(self.source)
-        return [Operation(f"{self.name}_record", "rate_monitor", self.name, self.when, self.order, 0,
+        return [Operation(function_name(self.name, "record"), "rate_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, details=(("source", root.name), ("range", (start, stop)),
                                                         ("source_size", root.N)))]
 

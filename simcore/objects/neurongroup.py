@@ -10,14 +10,14 @@ import sympy
 from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
 from simcore.equations.functions import timestep
 from simcore.equations.model import EquationKind, is_noise
-from simcore.equations.parser import Expression, Statements, is_condition, symbol
+from simcore.equations.parser import Expression, Statements, check_condition, is_condition, symbol
 from simcore.errors import ModelError
-from simcore.ir import ArrayRef, Assignment, Operation, StateUpdate
-from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
+from simcore.ir import ArrayRef, Assignment, Operation, StateUpdate, function_name, internal_arg, part
+from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds, check_name
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.subgroup import Subgroup, subgroup_of
-from simcore.objects.variables import variable_dtype
+from simcore.objects.variables import variable_dtype, whole_number
 from simcore.solvers import integrate
 from simcore.units.dimension import DIMENSIONLESS
 
@@ -33,20 +33,25 @@ class NeuronGroup(Group):
                  threshold: str | None = None, reset: str | None = None, refractory=False,
                  events: dict | None = None, namespace: dict | None = None, dtype=None, dt=None,
                  clock=None, order: int = 0, name: str | None = None):
-        if int(N) != N or N < 1:
-            raise ModelError(f"a NeuronGroup needs a positive whole number of neurons, not {N!r}")
+        N = whole_number(N, "the number of neurons N of a NeuronGroup", 1)
         equations = model if isinstance(model, Equations) else Equations(model)
         equations.check_flags("NeuronGroup")
         super().__init__(N, equations, namespace, name=name, when="groups", order=order, dt=dt, clock=clock)
         self.method = method
-        self.threshold: Expression | None = parse_expression(threshold) if threshold is not None else None
+        # numbers of the model: a lone name of one is not a condition (booleans are, and names from the
+        # namespace may be: they are resolved at the run)
+        numbers = {eq.name for eq in equations if eq.var_type != BOOLEAN} | {"i", "N", "lastspike", *CLOCK_NAMES}
+        self.threshold: Expression | None = None
+        if threshold is not None:
+            self.threshold = check_condition(parse_expression(threshold), "the threshold", numbers)
         self.reset: Statements | None = parse_statements(reset) if reset is not None else None
         self.events: dict[str, Expression] = {"spike": self.threshold} if self.threshold is not None else {}
         for event, condition in (events or {}).items():
-            if event == "spike" or not str(event).isidentifier():
-                raise ModelError(f"custom event name {event!r} must be a name other than 'spike' "
-                                 "(spikes are defined by threshold=)")
-            self.events[event] = parse_expression(condition)
+            if event == "spike":
+                raise ModelError("the custom event name 'spike' is taken: spikes are defined by threshold=")
+            check_name(event, "the custom event name")
+            self.events[event] = check_condition(parse_expression(condition), f"the condition of event '{event}'",
+                                                 numbers)
         self._on_event: list[tuple[str, Statements, str, int]] = []
         self._create_variables(equations, dtype)
         self._set_refractory(refractory)
@@ -80,7 +85,9 @@ class NeuronGroup(Group):
         if isinstance(refractory, str):
             expression = parse_expression(refractory)
             self.refractory_expression = expression
-            if is_condition(expression.expr):
+            named = expression.expr.name if isinstance(expression.expr, sympy.Symbol) else None
+            if is_condition(expression.expr) or named in self.equations and \
+                    self.equations[named].var_type == BOOLEAN:  # refractory='is_busy', a boolean variable
                 self.refractory_kind = "condition"
             else:
                 self.refractory_kind = "time"
@@ -88,8 +95,11 @@ class NeuronGroup(Group):
         else:
             self.refractory_kind = "time"
             # one period for all neurons: a shared value, read once per step rather than per neuron
-            self.add_variable("_refractory", SECOND, np.float64, shared=True,
-                              value=as_seconds(refractory, "refractory"))
+            period = as_seconds(refractory, "refractory")
+            if not 0 <= period < np.inf:
+                raise ModelError(f"the refractory period of {self.where()} must be a finite time >= 0 (such as "
+                                 f"2*ms), not {refractory!s}")
+            self.add_variable("_refractory", SECOND, np.float64, shared=True, value=period)
 
     def run_on_event(self, event: str, code: str, when: str = "resets", order: int | None = None) -> None:
         """Run statements for each neuron that had ``event`` in this step (like a reset)."""
@@ -120,8 +130,9 @@ class NeuronGroup(Group):
             ops.append(self._reset_operation(resolve))
         for number, (event, statements, when, order) in enumerate(self._on_event):
             code = self._code(assignments(statements, f"on {event}"), resolve, conditional=False)
-            ops.append(Operation(f"{self.name}_{event}_resetter_{number}", "reset", self.name, when, order, 0,
-                                 self.creation_order, code=code, details=(("event", event),)))
+            ops.append(Operation(function_name(self.name, "resetter", part(event), str(number + 1)), "reset",
+                                 self.name, when, order, 0, self.creation_order, code=code,
+                                 details=(("event", event),)))
         return ops
 
     def _write_conditions(self, written: list[str]) -> dict[str, str]:
@@ -146,7 +157,7 @@ class NeuronGroup(Group):
         group, source, index = variable.link
         target = group.variables[source]
         return ArrayRef(group.name, source, str(target.array.dtype), target.shared, local=name,
-                        index=f"{self.name}_{name}_index" if index is not None else "")
+                        index=internal_arg(self.name, "index", part(name)) if index is not None else "")
 
     def _refractory_statements(self) -> tuple[Assignment, ...]:
         if self.refractory_kind == "time":
@@ -167,7 +178,7 @@ class NeuronGroup(Group):
         statements = self._refractory_statements() + held + update.statements
         resolve(self, (), matrices=update.run_constants)
         code = self._code(statements, resolve)
-        return Operation(f"{self.name}_stateupdater", "state_update", self.name, "groups", self.order,
+        return Operation(function_name(self.name, "stateupdater"), "state_update", self.name, "groups", self.order,
                          0, self.creation_order, code=code,
                          comment=f"{update.method}: {update.description}")
 
@@ -179,7 +190,7 @@ class NeuronGroup(Group):
         statement = Assignment("_spike", condition, f"{'threshold' if event == 'spike' else event}: "
                                                     f"{expression.text}")
         code = self._code((statement,), resolve, ("lastspike", "not_refractory") if refractory else ())
-        name = f"{self.name}_thresholder" if event == "spike" else f"{self.name}_{event}_thresholder"
+        name = function_name(self.name, "thresholder", *(() if event == "spike" else (part(event),)))
         return Operation(name, "threshold", self.name, "thresholds", self.order, 0, self.creation_order, code=code,
                          details=(("refractory", refractory), ("event", event)), source=expression.text)
 
@@ -188,7 +199,7 @@ class NeuronGroup(Group):
         if self.refractory_kind == "time" and self.refractory_expression is not None:
             statements += (Assignment("_refractory", self.refractory_expression.expr,
                                       f"refractory period: {self.refractory_expression.text}"),)
-        return Operation(f"{self.name}_resetter", "reset", self.name, "resets", self.order, 0,
+        return Operation(function_name(self.name, "resetter"), "reset", self.name, "resets", self.order, 0,
                          self.creation_order, code=self._code(statements, resolve, conditional=False))
 
     def external_names(self) -> set[str]:

@@ -59,14 +59,32 @@ class Subgroup(Group):
 
 
 def subgroup_of(group: Group, key) -> Subgroup:
-    """``group[key]`` for a slice with step 1 (or an int, a one-element subgroup)."""
-    if isinstance(key, int | np.integer):
-        key = slice(int(key), int(key) + 1)
+    """``group[key]`` for a slice with step 1, or an int (a one-element subgroup). As in Python, negative numbers
+    count from the end; unlike a Python slice, a range that reaches past either end of the group is refused, not
+    shortened (``G[2:10]`` of 3 neurons would silently be one neuron)."""
+    size = group.N
+    if isinstance(key, int | np.integer) and not isinstance(key, bool | np.bool_):
+        if not -size <= key < size:
+            raise ModelError(f"index {int(key)} is out of range for {group.where()}, which has {size} elements "
+                             f"(0 to {size - 1}, or -{size} to -1 from the end)")
+        start = int(key) % size
+        return Subgroup(group, start, start + 1)
     if not isinstance(key, slice):
-        raise ModelError(f"subgroups are contiguous: index {group.name} with a slice such as [10:100], "
-                         f"not {key!r}")
-    start, stop, step = key.indices(group.N)
-    if step != 1 or stop <= start:
-        raise ModelError(f"subgroup [{key.start}:{key.stop}:{key.step}] of {group.where()} must be a non-empty "
-                         "contiguous range")
+        raise ModelError(f"subgroups are contiguous: index {group.name} with a slice such as [10:100] or one "
+                         f"index, not {key!r}")
+    text = f"[{'' if key.start is None else key.start}:{'' if key.stop is None else key.stop}" \
+           f"{'' if key.step is None else f':{key.step}'}]"
+    bounds = []
+    for bound, default in ((key.start, 0), (key.stop, size)):
+        if bound is None:
+            bounds.append(default)
+        elif isinstance(bound, int | np.integer) and not isinstance(bound, bool | np.bool_) and -size <= bound <= size:
+            bounds.append(int(bound) + (size if bound < 0 else 0))
+        else:
+            raise ModelError(f"the subgroup {text} of {group.where()} reaches outside its {size} elements: "
+                             f"start and stop must be whole numbers from 0 to {size} (or -{size} to -1 from the end)")
+    start, stop = bounds
+    if key.step not in (None, 1) or stop <= start:
+        raise ModelError(f"the subgroup {text} of {group.where()} must be a non-empty contiguous range "
+                         "[start:stop] with start < stop (no step: subgroups are contiguous, as in Brian 2)")
     return Subgroup(group, start, stop)

@@ -19,20 +19,30 @@ from simcore.equations import Equations, check_expression, check_statements, par
 from simcore.equations.functions import RANDOM_FUNCTIONS
 from simcore.equations.generator import parse_generator
 from simcore.equations.model import EquationKind
-from simcore.equations.parser import Statements, symbol
+from simcore.equations.parser import Statements, check_condition, symbol
 from simcore.errors import ModelError, UnknownNameError
-from simcore.ir import ArrayRef, Assignment, ElementCode, Operation
+from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, array_arg, function_name, internal_arg, part
 from simcore.namespace import caller_namespace, lookup
-from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds
+from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds, check_name
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.ordering import block_keys, delay_range, delay_steps, group_by, group_pointers, is_sorted, take
-from simcore.objects.variables import Variable, check_index, si_values, variable_dtype
+from simcore.objects.variables import (
+    Variable,
+    check_index,
+    check_writable,
+    si_values,
+    stored_values,
+    variable_dtype,
+)
+from simcore.output.snapshot import in_range, same_values, stored_array, stored_integer, stored_keys
 from simcore.seeding import connect_call, current_seed
 from simcore.solvers import SolverError, integrate
 from simcore.units import get_dimensions, to_si
 from simcore.units.dimension import DIMENSIONLESS
 
+# delays are int32 time steps in the propagation tables (and a ring of that many steps): at most this many
+_MAX_DELAY_STEPS = 2**31 - 2
 # stream numbers of connect() calls: far from those of the run loop's random call sites
 _CONNECT_STREAM_BASE = 1 << 20
 
@@ -167,7 +177,8 @@ class Synapses(Group):
                 self._summed_target(equation)
 
     def _add_pathway(self, name: str, code: str, direction: str, event: str, delay) -> None:
-        if not name.isidentifier() or name in self.variables or hasattr(type(self), name):
+        check_name(name, f"the name of a pathway of {self.where()}:")
+        if name in self.variables or hasattr(type(self), name):
             raise ModelError(f"'{name}' cannot name a pathway of {self.where()}")
         trigger = self.source if direction == "pre" else self.target
         if event not in getattr(trigger.root, "events", {}):
@@ -181,8 +192,11 @@ class Synapses(Group):
             self._delay_versions[delay_variable] = 0
             self._freeze_delays(delay_variable)
         else:  # one delay for all synapses of the pathway, as a scalar, as in Brian 2
-            self.add_variable(delay_variable, SECOND, np.float64, shared=True,
-                              value=as_seconds(value, f"the delay of pathway '{name}'"))
+            seconds = as_seconds(value, f"the delay of pathway '{name}'")
+            if not 0 <= seconds < np.inf:
+                raise ModelError(f"the delay of pathway '{name}' of {self.where()} must be a finite time >= 0 "
+                                 f"(such as 2*ms), not {value!s}")
+            self.add_variable(delay_variable, SECOND, np.float64, shared=True, value=seconds)
         pathway = _Pathway(name, statements, direction, event, -1 if direction == "pre" else 1, delay_variable)
         self._pathways.append(pathway)
         for statement in statements:
@@ -194,9 +208,13 @@ class Synapses(Group):
             raise UnknownNameError(name, f"{what} of {self.where()} assigns to '{name}', which is neither a "
                                    "synaptic variable nor a variable of the source or target group",
                                    statement.position, statements.source)
-        group, variable = ref
-        if variable.read_only or variable.linked:
-            raise ModelError(f"{what} of {self.where()} assigns to '{name}', which is read-only")
+        variable = ref[1]
+        check_writable(name, variable, f"{what} of {self.where()}", statement.position, statements.source)
+        if variable.shared:
+            raise ModelError(f"{what} of {self.where()} assigns to the shared variable '{name}': code that runs for "
+                             "some synapses only cannot change a value they all share (Brian 2 refuses it too); "
+                             "change it in run_regularly code, or drop '(shared)'", statement.position,
+                             statements.source)
 
     def _summed_target(self, equation) -> None:
         name, side = equation.name.rsplit("_", 1)
@@ -291,6 +309,10 @@ class Synapses(Group):
         own = {"i": DIMENSIONLESS, "j": DIMENSIONLESS, "N_pre": DIMENSIONLESS, "N_post": DIMENSIONLESS}
         if generator is not None and generator.variable:
             own[generator.variable] = DIMENSIONLESS
+        if "condition" in parsed:
+            numbers = {name for name, value in values.items() if np.asarray(value).dtype != np.bool_}
+            check_condition(parsed["condition"], f"the condition of connect() of {self.where()}",
+                            numbers | set(own) - {None})
         for expression in parsed.values():
             check_expression(expression, own, dims, DIMENSIONLESS, where=f"connect() of {self.where()}")
         plain = {name: (value if isinstance(value, np.ndarray) else float(to_si(value)[0]))
@@ -373,14 +395,7 @@ class Synapses(Group):
         self.variables["N_incoming"].array = np.diff(group_pointers(post_all, self.target.N)).astype(np.int32)
         self.variables["N_outgoing"].array = np.diff(group_pointers(pre_all, self.source.N)).astype(np.int32)
         if self.multisynaptic_index is not None:
-            pairs = pre_all.astype(np.int64) * self.target.N + post_all
-            order = np.argsort(pairs, kind="stable")
-            ranks = np.empty(self.N, dtype=np.int32)
-            sorted_pairs = pairs[order]
-            starts = np.r_[0, np.flatnonzero(np.diff(sorted_pairs)) + 1]
-            run_start = np.repeat(starts, np.diff(np.r_[starts, self.N]))
-            ranks[order] = np.arange(self.N) - run_start
-            self.variables[self.multisynaptic_index].array = ranks
+            self.variables[self.multisynaptic_index].array = _ranks(pre_all, post_all, self.target.N)
         self._connectivity_cache.pop("csr", None)
         self._connectivity_cache.pop("by", None)
 
@@ -414,8 +429,8 @@ class Synapses(Group):
             raise ModelError(f"'{name}' of {self.where()} is read-only")
         with self._writing(name):
             if self.variables[name].shared and not isinstance(value, str):
-                self.variables[name].array[0] = si_values(value, self.variables[name].dimension,
-                                                          f"'{name}' of {self.where()}")
+                variable, what = self.variables[name], f"'{name}' of {self.where()}"
+                variable.array[0] = stored_values(variable, si_values(value, variable.dimension, what), what)
             else:
                 super().set_values(name, value, key)
 
@@ -472,8 +487,8 @@ class Synapses(Group):
         if clock_driven.diff_eq_names:
             update = integrate(clock_driven, self.method, owner=self.name)
             resolve(self, (), matrices=update.run_constants)
-            ops.append(Operation(f"{self.name}_stateupdater", "state_update", self.name, "groups", self.order, 0,
-                                 self.creation_order, code=self._code(update.statements, resolve),
+            ops.append(Operation(function_name(self.name, "stateupdater"), "state_update", self.name, "groups",
+                                 self.order, 0, self.creation_order, code=self._code(update.statements, resolve),
                                  comment=f"{update.method}: {update.description}"))
         ops += self._regular_operations(resolve)
         for equation in self.equations:
@@ -511,22 +526,23 @@ class Synapses(Group):
         code = self._code(statements, resolve)
         trigger = self._group_of(pathway.trigger_index)
         blocks = self._blocks(pathway, code)
-        other = f"{self.name}_{pathway.reached_index}"
+        other = array_arg(self.name, pathway.reached_index)
         # code that needs no synapse number, only its target, reads the targets in table order (one
         # random memory access less per synaptic event)
         csr = self._csr(pathway, blocks, _reads_only_targets(code, self.name, other))
         indirect = csr["indirect"]
         if "targets" in csr:
-            by_table = f"{self.name}_{pathway.name}_targets"
+            by_table = internal_arg(self.name, "pathway", part(pathway.name), "targets")
             code = replace(code, arrays=tuple(replace(r, index=by_table) if r.index == other else r
                                               for r in code.arrays))
         details = (("source", trigger.root.name), ("event", pathway.event),
                    ("range", (trigger.offset, trigger.offset + trigger.N)),
-                   ("whole_source", trigger.root is trigger), ("prefix", f"_{self.name}_{pathway.name}"),
+                   ("whole_source", trigger.root is trigger),
+                   ("prefix", f"_{internal_arg(self.name, 'pathway', part(pathway.name))}"),
                    ("delays", csr["mode"]), ("slots", csr["slots"]), ("steps", csr["steps"]),
                    ("indirect", indirect), ("blocks", blocks), ("sources", trigger.N), ("source_size", trigger.root.N))
-        return Operation(f"{self.name}_{pathway.name}", "synaptic_pathway", self.name, "synapses", pathway.order,
-                         0, self.creation_order, code=code, details=details,
+        return Operation(function_name(self.name, "pathway", part(pathway.name)), "synaptic_pathway", self.name,
+                         "synapses", pathway.order, 0, self.creation_order, code=code, details=details,
                          comment=f"pathway '{pathway.name}' on {pathway.event}s of {trigger.name}")
 
     def _blocks(self, pathway: _Pathway, code: ElementCode) -> int:
@@ -536,7 +552,7 @@ class Synapses(Group):
         threads, mode = thread_count(), parallel_mode()
         if threads == 1 or mode == "never" or building_device() != "cpu":
             return 1
-        other_side = f"{self.name}_{pathway.reached_index}"
+        other_side = array_arg(self.name, pathway.reached_index)
         for ref in code.arrays:
             if ref.local_name in code.written and not (ref.owner == self.name and not ref.shared
                                                        or ref.index == other_side):
@@ -554,9 +570,9 @@ class Synapses(Group):
                                       "(summed)"),), resolve)
         self._by_element(side)
         details = (("target", target), ("range", (group.offset, group.offset + group.N)),
-                   ("prefix", f"_{self.name}_by_{side}"))
-        return Operation(f"{self.name}_summed_{name}", "summed_variable", self.name, "groups", group.root.order - 1,
-                         0, self.creation_order, code=code, details=details,
+                   ("prefix", f"_{internal_arg(self.name, 'by', side)}"))
+        return Operation(function_name(self.name, "summed", part(name)), "summed_variable", self.name, "groups",
+                         group.root.order - 1, 0, self.creation_order, code=code, details=details,
                          comment=f"summed variable {equation.name}")
 
     def _by_element(self, side: str) -> dict:
@@ -588,7 +604,7 @@ class Synapses(Group):
     def _array_ref(self, name: str, written: bool = False) -> ArrayRef:
         group, variable = self._reference(name)
         if isinstance(variable, _PerNeuron):
-            return ArrayRef(self.name, name, "int32", index=f"{self.name}_{variable.through.name}")
+            return ArrayRef(self.name, name, "int32", index=array_arg(self.name, variable.through.name))
         if group is self:
             return ArrayRef(self.name, name, str(variable.array.dtype), variable.shared)
         # a neuron variable: its own name (v for v_post), read through i or j
@@ -596,13 +612,23 @@ class Synapses(Group):
         if variable.shared:
             return ArrayRef(group.root.name, variable.name, dtype, True, local=name)
         return ArrayRef(group.root.name, variable.name, dtype, False, local=name,
-                        index=f"{self.name}_{self._neuron_index(name, group)}", offset=group.offset)
+                        index=array_arg(self.name, self._neuron_index(name, group)), offset=group.offset)
 
     # --- connectivity for propagation ----------------------------------------------------
     def _delay_range(self, pathway: _Pathway) -> tuple[int, int]:
         """The shortest and longest delay in time steps, rounded; a warning names the synapses whose delay
         is not a multiple of dt."""
         delays = self.variables[pathway.delay_variable].array
+        if delays.size and not 0 <= delays.min() <= delays.max() < _MAX_DELAY_STEPS * self.dt_:  # NaN too
+            bad = np.flatnonzero(~((delays >= 0) & (delays < _MAX_DELAY_STEPS * self.dt_)))
+            which = "the delay" if self.variables[pathway.delay_variable].shared else \
+                f"the delay of synapse {bad[0]} (i={self.variables['i'].array[bad[0]]}, " \
+                f"j={self.variables['j'].array[bad[0]]})"
+            value = delays[bad[0]]
+            problem = "a negative delay" if value < 0 else "too long a delay" if value > 0 else "not a number"
+            raise ModelError(f"{which} of the '{pathway.name}' pathway of {self.where()} is {value * 1e3:g} ms, "
+                             f"{problem}: delays must be finite, >= 0 and below {_MAX_DELAY_STEPS} time steps "
+                             f"({_MAX_DELAY_STEPS * self.dt_:g} s with dt = {self.dt_ * 1e3:g} ms)")
         shortest, longest, off, first = delay_range(delays, self.dt_)
         if off:
             which = "the delay" if self.variables[pathway.delay_variable].shared else \
@@ -611,8 +637,6 @@ class Synapses(Group):
             warnings.warn(f"{which} of the '{pathway.name}' pathway of {self.where()}: not a multiple of dt = "
                           f"{self.dt_ * 1e3:g} ms ({delays[first] * 1e3:g} ms): rounded to "
                           f"{int(np.rint(delays[first] / self.dt_))} time steps", stacklevel=4)
-        if shortest < 0:
-            raise ModelError(f"negative delay in the '{pathway.name}' pathway of {self.where()}")
         return shortest, longest
 
     def _csr(self, pathway: _Pathway, blocks: int, targets_only: bool) -> dict:
@@ -672,6 +696,8 @@ class Synapses(Group):
             old_slots = len(old["start"])
             for back in range(1, min(old_slots, slots)):
                 past.append((step - back, _slot_events(old, (step - back) % old_slots)))
+        check_fits(16 * slots, f"the spikes in flight of the '{pathway.name}' pathway of {self.where()} (a ring of "
+                   f"{slots} time steps, its longest delay)")
         history = _empty_history(max(1024, 2 * size, sum(len(e) for _, e in past) + size), slots)
         for when, elements in reversed(past):
             self._history_append(history, when % slots, elements)
@@ -701,7 +727,7 @@ class Synapses(Group):
             csr = self._connectivity_cache.get("csr", {}).get(pathway.name)
             if csr is None:
                 continue
-            prefix = f"_{self.name}_{pathway.name}"
+            prefix = f"_{internal_arg(self.name, 'pathway', part(pathway.name))}"
             arrays.update({f"{prefix}_ptr": csr["ptr"], f"{prefix}_syn": csr["syn"],
                            f"{prefix}_dsorted": csr["dsorted"]})
             if "targets" in csr:
@@ -709,22 +735,99 @@ class Synapses(Group):
             for key, array in self._history.get(pathway.name, {}).items():
                 arrays[f"{prefix}_hist{'' if key == 'ring' else '_' + key}"] = array
         for side, csr in self._connectivity_cache.get("by", {}).items():
-            arrays.update({f"_{self.name}_by_{side}_ptr": csr["ptr"], f"_{self.name}_by_{side}_syn": csr["syn"]})
+            prefix = f"_{internal_arg(self.name, 'by', side)}"
+            arrays.update({f"{prefix}_ptr": csr["ptr"], f"{prefix}_syn": csr["syn"]})
         return arrays
 
     def state(self) -> dict:
         return {"variables": {name: v.array.copy() for name, v in self.variables.items()}, "N": self.N,
                 "history": {name: {k: a.copy() for k, a in h.items()} for name, h in self._history.items()}}
 
+    def check_state(self, state: Any) -> None:
+        """Refuse a stored state (read from a file: data) that would not be these synapses' own: every array of
+        its shape and type; ``i`` and ``j`` within the groups (the kernels index neurons with them unchecked);
+        the counts per neuron, ``N`` and the multisynaptic index as ``i`` and ``j`` give them; delays finite and
+        >= 0; the rings of spikes in flight consistent (elements of the triggering group, slots within the ring)."""
+        state = stored_keys(state, ("variables", "N", "history"), "the stored state")
+        count = stored_integer(state["N"], "'N' (the number of synapses)", 0, np.iinfo(np.int64).max)
+        stored = stored_keys(state["variables"], self.variables, "the variables", " (another model?)")
+        arrays = {}
+        for name, variable in self.variables.items():
+            shape = variable.array.shape if variable.shared or isinstance(variable, _PerNeuron) else (count,)
+            arrays[name] = stored_array(stored[name], variable.array.dtype, shape, f"'{name}'")
+        in_range(arrays["i"], self.source.N, f"'i' (the presynaptic neurons, of {self.source.name})")
+        in_range(arrays["j"], self.target.N, f"'j' (the postsynaptic neurons, of {self.target.name})")
+        same_values(arrays["N"], np.array([count]), "'N' (the number of synapses)")
+        same_values(arrays["N_pre"], np.array([self.source.N]), "'N_pre'")
+        same_values(arrays["N_post"], np.array([self.target.N]), "'N_post'")
+        for name, index, group in (("N_incoming", "j", self.target), ("N_outgoing", "i", self.source)):
+            same_values(arrays[name], np.bincount(arrays[index], minlength=group.N), f"'{name}' (from '{index}')")
+        if self.multisynaptic_index is not None:
+            same_values(arrays[self.multisynaptic_index], _ranks(arrays["i"], arrays["j"], self.target.N),
+                        f"'{self.multisynaptic_index}' (from 'i', 'j')")
+        for name in {pathway.delay_variable for pathway in self._pathways}:
+            delays = arrays[name]
+            bad = np.flatnonzero(~(np.isfinite(delays) & (delays >= 0)))
+            if bad.size:
+                raise ModelError(f"'{name}' must be finite and >= 0; the stored element {bad[0]} is {delays[bad[0]]}")
+        pathways = {pathway.name: pathway for pathway in self._pathways}
+        history = state["history"]
+        if not isinstance(history, dict) or set(history) - set(pathways):
+            found = sorted(history) if isinstance(history, dict) else history
+            raise ModelError(f"the spikes in flight ('history') should be a group of some of the pathways "
+                             f"{sorted(pathways)}, the stored one has {found}")
+        for name, ring in history.items():
+            self._check_history(ring, self._group_of(pathways[name].trigger_index).N,
+                                f"the spikes in flight of the pathway '{name}'")
+
+    @staticmethod
+    def _check_history(stored: Any, size: int, what: str) -> None:
+        """A ring of past events (``_empty_history``) whose every read (of the slots' events) stays within it and
+        gives elements of the ``size`` triggering ones."""
+        stored = stored_keys(stored, ("ring", "start", "count", "head"), what)
+        ring = stored_array(stored["ring"], np.int32, (None,), f"{what}: 'ring'")
+        start = stored_array(stored["start"], np.int64, (None,), f"{what}: 'start'")
+        count = stored_array(stored["count"], np.int64, start.shape, f"{what}: 'count' (one per slot, as 'start')")
+        head = int(stored_array(stored["head"], np.int64, (1,), f"{what}: 'head'")[0])
+        capacity = len(ring)
+        if capacity == 0 or len(start) == 0:
+            raise ModelError(f"{what}: the ring has {capacity} places and {len(start)} step slots; both must be >= 1")
+        in_range(ring, size, f"{what}: the elements in the ring")
+        if not 0 <= head < 2**62:
+            raise ModelError(f"{what}: 'head' must be from 0 to 2**62 - 1, the stored one is {head}")
+        if np.any(count < 0) or count.sum() > capacity:
+            raise ModelError(f"{what}: the counts per slot must be >= 0 and add up to at most the ring's {capacity} "
+                             f"places; the stored ones are {count.tolist() if len(count) <= 8 else 'other'} (total "
+                             f"{count.sum()})")
+        outside = np.flatnonzero((count > 0) & ((start < max(0, head - capacity)) | (start > head - count)))
+        if outside.size:
+            slot = outside[0]
+            raise ModelError(f"{what}: slot {slot} holds {count[slot]} events from place {start[slot]}, outside the "
+                             f"last {capacity} places written (before 'head' = {head})")
+
     def restore_state(self, state: dict) -> None:
-        object.__setattr__(self, "N", state["N"])
+        """Take a state that ``check_state`` accepted."""
+        object.__setattr__(self, "N", int(state["N"]))
         for name, array in state["variables"].items():
-            self.variables[name].array = array.copy()
+            self.variables[name].array = np.asarray(array).astype(self.variables[name].array.dtype)
             if name in self._delay_versions:
                 self._freeze_delays(name)
-        self._history = {name: {k: a.copy() for k, a in h.items()} for name, h in state["history"].items()}
+        types = {key: array.dtype for key, array in _empty_history(1, 1).items()}
+        self._history = {name: {key: np.asarray(array).astype(types[key]) for key, array in ring.items()}
+                         for name, ring in state["history"].items()}
         self._connectivity_cache.pop("csr", None)
         self._connectivity_cache.pop("by", None)
+
+
+def _ranks(pre: np.ndarray, post: np.ndarray, targets: int) -> np.ndarray:
+    """The multisynaptic index: each synapse's rank among the synapses of its (i, j) pair, in creation order."""
+    ranks = np.zeros(len(pre), dtype=np.int32)
+    if len(pre):
+        pairs = pre.astype(np.int64) * targets + post
+        order = np.argsort(pairs, kind="stable")
+        starts = np.r_[0, np.flatnonzero(np.diff(pairs[order])) + 1]
+        ranks[order] = np.arange(len(pre)) - np.repeat(starts, np.diff(np.r_[starts, len(pre)]))
+    return ranks
 
 
 def _empty_history(capacity: int, slots: int) -> dict[str, np.ndarray]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from simcore.codegen.runtime import _timestep_py
 from simcore.equations.user_functions import kernel_parameters
 from simcore.errors import ModelError
 from simcore.objects.base import SECOND, as_seconds
@@ -83,8 +84,9 @@ class TimedArray:
 
     def _lookup(self, t, i=None) -> np.ndarray:
         """The values at times ``t`` (and columns ``i``), in SI units, with numpy."""
-        rows = np.floor((np.asarray(t, dtype=float) + 1e-3 * self.dt_) / self.dt_)
-        rows = np.clip(np.nan_to_num(rows), 0, self._values.shape[0] - 1).astype(np.int64)
+        last = self._values.shape[0] - 1
+        times = np.clip(np.nan_to_num(np.asarray(t, dtype=float)), 0.0, (last + 1) * self.dt_)  # no int overflow
+        rows = np.minimum(_timestep_py(times, self.dt_), last)
         if i is None:
             return self._values[rows]
         columns = np.trunc(np.asarray(i, dtype=float)).astype(np.int64)

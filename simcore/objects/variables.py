@@ -3,12 +3,15 @@ through which users read and write them (``G.v``, ``G.v_``, ``G.v['i > 3'] = ...
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from simcore.errors import ModelError
+from simcore.objects.base import CLOCK_NAMES
 from simcore.preferences import default_float_dtype
 from simcore.units import Quantity, get_unit, to_si
 from simcore.units.dimension import Dimension
@@ -55,6 +58,60 @@ class Variable:
         if self.array.dtype == np.bool_:
             return "boolean"
         return "integer" if np.issubdtype(self.array.dtype, np.integer) else "float"
+
+
+def whole_number(value: Any, what: str, minimum: int) -> int:
+    """``value`` as an int: a whole number >= ``minimum`` (a numpy integer, or a float such as 1e3 as Brian 2
+    accepts), never a bool (``NeuronGroup(True, ...)`` is a mistake, not one neuron)."""
+    if (isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+            or int(value) != value or value < minimum):
+        accepted = "a positive whole number" if minimum == 1 else f"a whole number >= {minimum}"
+        raise ModelError(f"{what} must be {accepted}, not {value!r}")
+    return int(value)
+
+
+def why_not_writable(name: str, variable: Variable | None) -> str:
+    """Why code that runs during a run (a reset, a pathway, run_regularly) must not assign to ``name``, as the
+    end of a sentence 'it assigns to 'x', which ...'; empty if it may."""
+    if name in CLOCK_NAMES:
+        return "is the clock's time (or time step): only the clock changes it"
+    if variable is None:
+        return ""
+    if variable.linked:
+        return "is a linked variable: it reads another group's variable, and cannot be assigned to"
+    if variable.constant:
+        return ("is declared '(constant)': it may be set between runs (G.x = ...), not by code that runs during "
+                "a run; remove the flag to let code change it")
+    if variable.read_only:
+        return "is read-only (simcore sets it)"
+    if name == "lastspike":
+        return "is the time of each neuron's last spike: only the threshold sets it"
+    return ""
+
+
+def check_writable(name: str, variable: Variable | None, what: str, position=None, source: str | None = None) -> None:
+    """Refuse code (``what``: 'the reset of NeuronGroup ...') that assigns to a variable it may not change."""
+    reason = why_not_writable(name, variable)
+    if reason:
+        raise ModelError(f"{what} assigns to '{name}', which {reason}", position, source)
+
+
+def stored_values(variable: Variable, values: Any, what: str) -> Any:
+    """``values`` if ``variable`` can hold them: an integer variable takes whole numbers in its range only (numpy
+    would silently truncate 1.5 to 1, and turn NaN into an arbitrary integer)."""
+    array = np.asarray(values)
+    if variable.var_type != "integer" or array.dtype.kind in "biu":
+        return values
+    limits = np.iinfo(variable.array.dtype)
+    with np.errstate(invalid="ignore"):
+        fits = (array == np.round(array)) & (array >= limits.min) & (array < -float(limits.min))
+    if not np.all(fits):
+        first = np.flatnonzero(~np.atleast_1d(fits))[0]
+        bad = np.atleast_1d(array)[first]
+        element = f" (element {first} of the values)" if array.ndim else ""
+        raise ModelError(f"{what} is an integer variable: it cannot hold {bad!s}{element}; give whole numbers "
+                         f"between {limits.min} and {limits.max} (in a string, round with floor() or ceil())")
+    return values
 
 
 def with_unit(values: np.ndarray, dimension: Dimension):

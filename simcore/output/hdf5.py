@@ -9,12 +9,25 @@ steps, so memory holds one chunk's records whatever the run's length.
 The file is written in HDF5's single-writer/multiple-reader mode: it stays consistent on disk at every
 moment, so a run that is killed leaves everything up to the last chunk readable. Such a file (not closed
 by its writer) opens with ``h5py.File(path, 'r', swmr=True)``; ``load_output`` does that itself.
+
+A write that fails (a full disk, a quota) stops the run with an OSError naming the file and the free space.
+HDF5 buffers data and metadata, so such an error surfaces at a flush or when a dataset handle closes; the
+writer therefore holds its dataset handles for the run and flushes each dataset after appending to it (a
+handle closed by the garbage collector would report the error as "Exception ignored" and go on). After a
+failure it cuts every dataset back to the rows known to be written and closes the file; when HDF5 cannot
+write even that, the handle's descriptor is pointed at a scratch file so that closing it cannot fail (a
+handle whose close failed crashes the interpreter at exit) and the file stays as its last successful flush
+left it, like the file of a killed run.
 """
 
 from __future__ import annotations
 
 import datetime
+import errno
 import os
+import re
+import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +39,7 @@ from simcore.errors import ModelError
 FORMAT = "simcore-hdf5"
 FORMAT_VERSION = 1
 COMPRESSIONS = ("auto", "lzf", "gzip", None)
+PER_ELEMENT = ("count",)  # datasets with one value per monitored element; the others have one row per record
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,9 @@ class Writer:
         self.created = False
         self.groups: dict[str, dict] = {}  # monitor name -> {"attrs": ..., "datasets": {name: (dtype, shape)}}
         self.truncate: dict[str, dict[str, int]] = {}  # monitor -> dataset -> length, applied at the next open
+        self._handles: dict[tuple[str, str], h5py.Dataset] = {}  # open datasets while the file is open
+        self._written: dict[tuple[str, str], int] = {}  # rows known to be on disk, per appended dataset
+        self.failed = False  # a write failed: the file was closed, and records staged since stay in memory
         self._check_target()
 
     @classmethod
@@ -110,7 +127,22 @@ class Writer:
             _rewrite_truncated(self.output.path, self.truncate)
             self.truncate = {}
         fresh = not self.created and not self.output.append
-        self.file = h5py.File(self.output.path, "w" if fresh else "a", libver="latest")
+        try:
+            with self._failing_write():
+                self.file = h5py.File(self.output.path, "w" if fresh else "a", libver="latest")
+                self._lay_out(fresh, run_attrs)
+        except OSError:
+            if fresh:
+                Path(self.output.path).unlink(missing_ok=True)  # created just now, and holds no record
+            raise
+        self._handles = {(monitor, name): self.file[monitor][name] for monitor in self.groups
+                         for name in self.groups[monitor]["datasets"]}
+        self._written = {}
+        self.failed = False
+
+    def _lay_out(self, fresh: bool, run_attrs: dict) -> None:
+        """The file's attributes and the monitors' new groups and datasets, written out (single-writer mode
+        starts with a flush)."""
         if fresh or FORMAT not in self.file.attrs.get("format", ""):
             self.file.attrs.update({"format": FORMAT, "format_version": FORMAT_VERSION,
                                     "created": datetime.datetime.now().isoformat(timespec="seconds")})
@@ -136,48 +168,140 @@ class Writer:
                 dataset.attrs["unit"] = unit
                 dataset.attrs["scale"] = spec["attrs"]["dt"] if name == "t" else 1.0  # value in unit = stored * scale
         self.created = True
+        self.file.flush()  # a failed switch to single-writer mode leaves a handle that crashes when closed
         self.file.swmr_mode = True
 
     def append(self, monitor: str, name: str, values: np.ndarray) -> None:
-        dataset = self.file[monitor][name]
+        dataset = self._handles[monitor, name]
         start = dataset.shape[0]
-        dataset.resize(start + len(values), axis=0)
-        dataset[start:] = values
+        self._written.setdefault((monitor, name), start)
+        with self._failing_write():
+            dataset.resize(start + len(values), axis=0)
+            dataset[start:] = values
+            dataset.flush()
+        self._written[monitor, name] = start + len(values)
 
     def replace(self, monitor: str, name: str, values: np.ndarray) -> None:
         """Set a whole dataset whose length never changes after the first write (per-neuron counts)."""
-        dataset = self.file[monitor][name]
-        if dataset.shape[0] != len(values):
-            dataset.resize(len(values), axis=0)
-        dataset[:] = values
+        dataset = self._handles[monitor, name]
+        with self._failing_write():
+            if dataset.shape[0] != len(values):
+                dataset.resize(len(values), axis=0)
+            dataset[:] = values
+            dataset.flush()
 
     def flush(self) -> None:
+        """Flush each dataset (appends already did). Not the whole file: after an H5Fflush that failed, HDF5's
+        metadata cache cannot flush or close the file any more, whatever its descriptor points at."""
         if self.file is not None:
-            self.file.flush()
+            with self._failing_write():
+                for dataset in self._handles.values():
+                    dataset.flush()
 
     def close(self) -> None:
+        """Flush, then close: a close whose writes fail cannot be retried or undone."""
+        self.flush()
         if self.file is not None:
             self.file.close()
+            self._handles = {}
             self.file = None
+
+    @contextmanager
+    def _failing_write(self):
+        """Turn HDF5's error for a failed write into an OSError that says which file, how much space is left
+        and what was kept, after cutting the file back to what was written."""
+        try:
+            yield
+        except (OSError, RuntimeError) as error:
+            kept = self._abandon() if self.file is not None else ""
+            folder = os.path.dirname(os.path.abspath(self.output.path))
+            free = shutil.disk_usage(folder).free
+            code = getattr(error, "errno", None) or _errno_in(str(error))
+            raise OSError(code, f"writing the output file {self.output.path} failed: {os.strerror(code)} ({free} "
+                                f"bytes free on its file system); the run stops here{kept}",
+                          self.output.path) from error
+
+    def _abandon(self) -> str:
+        """Close the file after a failed write, with every appended dataset cut back to the rows of the records
+        written in full (the shortest dataset of each monitor); says what the file keeps, for the message."""
+        self.failed = True
+        rows = {}
+        for (monitor, _), written in self._written.items():
+            rows[monitor] = min(rows.get(monitor, written), written)
+        try:
+            for monitor, name in self._written:
+                self._handles[monitor, name].resize(rows[monitor], axis=0)
+                self._handles[monitor, name].flush()
+        except (OSError, RuntimeError):
+            _discard_pending_writes(self.file.id.get_vfd_handle())
+            # the file now reads as a killed run's: a next run (after space was freed) rewrites it, cut there
+            self.truncate = {monitor: {name: rows[monitor] for (owner, name) in self._written if owner == monitor}
+                             for monitor in rows}
+        try:
+            self.file.close()  # once only: after a failed close HDF5 has freed the datasets, and a retry crashes
+        except (OSError, RuntimeError):
+            pass  # HDF5's cache broke (a failed H5Fflush); the file on disk is as its last good flush left it
+        self._handles, self._written, self.file = {}, {}, None
+        kept = ", ".join(f"{count} records of '{monitor}'" for monitor, count in rows.items())
+        return f", and the file keeps {kept}" if kept else ", before writing any record"
 
     def length(self, monitor: str, name: str) -> int:
         if self.file is not None:
-            return self.file[monitor][name].shape[0]
+            return len(self.file[monitor][name]) if name in PER_ELEMENT else complete_records(self.file[monitor])
         with h5py.File(self.output.path, "r", swmr=True) as stored:
-            return stored[monitor][name].shape[0]
+            return len(stored[monitor][name]) if name in PER_ELEMENT else complete_records(stored[monitor])
 
     def read(self, monitor: str, name: str) -> np.ndarray:
         """A dataset as written so far (while the file is open for the run, or after it)."""
         if self.file is not None:
-            return self.file[monitor][name][...]
+            return stored_records(self.file[monitor], name)
         with h5py.File(self.output.path, "r", swmr=True) as stored:
-            return stored[monitor][name][...]
+            return stored_records(stored[monitor], name)
+
+
+def complete_records(group: h5py.Group) -> int:
+    """The records that every per-record dataset of a monitor's group holds: a run stopped between the writes
+    of two of them (killed, or by a failed write) leaves some longer."""
+    return min((dataset.shape[0] for key, dataset in group.items() if key not in PER_ELEMENT), default=0)
+
+
+def stored_records(group: h5py.Group, name: str) -> np.ndarray:
+    """A monitor's dataset as stored, a per-record one cut to the complete records."""
+    dataset = group[name]
+    return dataset[...] if name in PER_ELEMENT else dataset[:complete_records(group)]
+
+
+def _discard_pending_writes(descriptor: int) -> None:
+    """Point the descriptor of a file that HDF5 cannot flush at a scratch file in memory, so that its close
+    succeeds and the file on disk keeps what its last successful flush wrote."""
+    size = os.fstat(descriptor).st_size
+    memfd_create = getattr(os, "memfd_create", None)
+    scratch = memfd_create("simcore-discarded") if memfd_create else os.open(os.devnull, os.O_RDWR)
+    try:
+        os.dup2(scratch, descriptor)
+    finally:
+        os.close(scratch)
+    if memfd_create:
+        os.ftruncate(descriptor, size)
+
+
+def _errno_in(message: str) -> int:
+    """The errno in an HDF5 error message ('errno = 28'); EIO when it has none."""
+    found = re.search(r"errno = (\d+)", message)
+    return int(found.group(1)) if found else errno.EIO
 
 
 def _rewrite_truncated(path: str, lengths: dict[str, dict[str, int]]) -> None:
     """The file with the given datasets cut to their lengths (records after a restored checkpoint), rewritten
     into a new file: a file whose writer was killed can only be read (in SWMR mode), and HDF5's own object
-    copy fails on such a handle, so the data goes across in slices."""
+    copy fails on such a handle, so the data goes across in slices. Refused before writing when the copy may
+    not fit: HDF5 cannot recover from a failed write."""
+    needed = os.path.getsize(path)
+    free = shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free
+    if free < needed:
+        raise OSError(errno.ENOSPC, f"cutting {path} back to its complete records needs a copy of up to {needed} "
+                                    f"bytes, and its file system has {free} bytes free: free some space and run "
+                                    "again", path)
     temporary = f"{path}.rewrite.tmp"
     with h5py.File(path, "r", swmr=True) as old, h5py.File(temporary, "w", libver="latest") as new:
         new.attrs.update(old.attrs)

@@ -4,12 +4,14 @@ objects: ``rec = load_output('run.h5'); rec.spikemonitor.t``, ``rec['statemonito
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 
-from simcore.output.hdf5 import open_simcore_file
-from simcore.units import Quantity, second
-from simcore.units.names import UNIT_NAMES
+from simcore.errors import ModelError
+from simcore.output.hdf5 import open_simcore_file, stored_records
+from simcore.units import Quantity, Unit, second
+from simcore.units.names import unit_from_name
 
 
 class StoredMonitor:
@@ -17,7 +19,7 @@ class StoredMonitor:
     ``spike_trains()``, recorded variables with their units (``v``; ``v_`` in SI), as the monitor gives them:
     a StateMonitor's ``v[k]`` is the trace of its k-th recorded element, ``monitor[k].v`` of element k."""
 
-    def __init__(self, name: str, attrs: dict, datasets: dict[str, tuple[np.ndarray, str]]):
+    def __init__(self, name: str, attrs: dict, datasets: dict[str, tuple[np.ndarray, Unit | None]]):
         self.name = name
         self.attrs = attrs
         self.kind = str(attrs.get("kind", ""))
@@ -37,7 +39,7 @@ class StoredMonitor:
         if name in datasets:
             unit = datasets[name][1]
             raw = self._raw(name)
-            return raw if unit == "1" else Quantity(raw, eval(unit, {}, dict(UNIT_NAMES)))
+            return raw if unit is None else Quantity(raw, unit)
         if name.endswith("_") and name[:-1] in datasets:
             return self._raw(name[:-1])
         raise AttributeError(f"the stored monitor '{self.__dict__.get('name')}' has no record '{name}'")
@@ -99,6 +101,19 @@ def load_output(path: str | os.PathLike) -> Recording:
     with open_simcore_file(path, "read") as stored:
         monitors = {}
         for name, group in stored.items():
-            datasets = {key: (group[key][...], str(group[key].attrs.get("unit", "1"))) for key in group}
+            datasets = {key: (stored_records(group, key), _unit(path, name, key, group[key].attrs.get("unit", "1")))
+                        for key in group}
             monitors[name] = StoredMonitor(name, dict(group.attrs), datasets)
         return Recording(dict(stored.attrs), monitors)
+
+
+def _unit(path: str | os.PathLike, monitor: str, dataset: str, attribute: Any) -> Unit | None:
+    """A dataset's ``unit`` attribute as a Unit (None for '1': plain numbers). The text is parsed, never run:
+    the file may come from anyone."""
+    text = attribute.decode(errors="replace") if isinstance(attribute, bytes) else str(attribute)
+    try:
+        unit = unit_from_name(text)
+    except ValueError as error:
+        raise ModelError(f"cannot read {os.fspath(path)}: the record '{dataset}' of the monitor '{monitor}' has a "
+                         f"bad unit attribute: {error}") from None
+    return None if text.strip() == "1" else unit

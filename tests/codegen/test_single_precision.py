@@ -58,7 +58,7 @@ def _float_types_of(net, function_name: str) -> dict[str, types.Type]:
     return {name: kind for name, kind in typemap.items() if name in assigned and isinstance(kind, types.Float)}
 
 
-@pytest.mark.parametrize("function", ["hh_stateupdater", "lif_stateupdater", "syn_pre"])
+@pytest.mark.parametrize("function", ["hh_stateupdater", "lif_stateupdater", "syn_pathway_pre"])
 def test_float32_code_has_no_float64_locals(float32_network, function):
     """The model's values, temporaries, constants and random draws are float32; only the clock (t, dt as
     passed, lastspike) is float64."""

@@ -38,6 +38,7 @@ from simcore import (
 from simcore.backends import cuda as cuda_backend
 from simcore.backends.select import building_for
 from simcore.codegen import cuda_module
+from simcore.ir import array_arg, internal_arg, readable
 
 
 @pytest.fixture(autouse=True, params=["fused", "kernels"])
@@ -300,6 +301,38 @@ def test_inputs_generator_poisson_input_and_timed_array():
     assert_same(cpu, cuda)
 
 
+def build_random_users(poisson_first: bool):
+    """Every kind of random call site in the run loop: a PoissonGroup's threshold, noise (xi) in a state update
+    that the cuda generator fuses with its threshold, rand() in a reset and in a pathway, a PoissonInput."""
+    def build():
+        made = []
+        for kind in ("poisson", "neurons") if poisson_first else ("neurons", "poisson"):
+            if kind == "poisson":
+                made.append(PoissonGroup(3, 600 * second**-1))
+            else:
+                made.append(NeuronGroup(4, "dv/dt = -v/(10*ms) + 0.5*xi/sqrt(ms) : 1", threshold="v > 1",
+                                        reset="v = 0.3*rand()", method="euler"))
+        inputs, neurons = made if poisson_first else made[::-1]
+        link = Synapses(inputs, neurons, on_pre="v += 0.4*rand()")
+        link.connect(p=0.7)
+        drive = PoissonInput(neurons, "v", 4, 200 * second**-1, weight=0.1)
+        spikes, from_inputs = SpikeMonitor(neurons), SpikeMonitor(inputs)
+        trace = StateMonitor(neurons, "v", record=True)
+        return [*made, link, drive, spikes, from_inputs, trace], {
+            **spikes_of(spikes), "inputs_i": lambda: from_inputs.i[:], "inputs_t": lambda: from_inputs.t_[:],
+            "v": lambda: trace.v_}
+    return build
+
+
+@pytest.mark.parametrize("poisson_first", [True, False], ids=["poisson_first", "neurons_first"])
+def test_random_streams_do_not_depend_on_the_creation_order_or_the_device(poisson_first):
+    """The cuda generator writes a state update into its group's threshold kernel, after the operations
+    between them: stream numbers follow the schedule, not the order the code is written in."""
+    cpu, cuda = on_both(build_random_users(poisson_first), duration=6 * ms)
+    assert cpu["i"].size > 2 and cpu["inputs_i"].size > 2
+    assert_same(cpu, cuda)
+
+
 def build_busy_monitor():
     group = NeuronGroup(20, "dv/dt = 5/ms : 1", threshold="v > 0.3", reset="v = 0", method="exact")
     spikes = SpikeMonitor(group)
@@ -360,7 +393,8 @@ def test_buffers_that_grow_are_uploaded_again_and_the_connectivity_is_not(monkey
     network.run(20 * ms)
     assert_same(cpu, {name: np.asarray(value()) for name, value in read.items()})
     params = network._source.params
-    targets, recorded = params.index("_links_j"), params.index(f"_{objects[1].name}_i")
+    targets = params.index(f"_{array_arg('links', 'j')}")
+    recorded = params.index(f"_{internal_arg(objects[1].name, 'i')}")
     assert len(uploads) > 2  # the spike monitor's buffer grew, chunk after chunk
     assert targets in uploads[0] and not any(targets in later for later in uploads[1:])
     assert all(recorded in later for later in uploads[1:])
@@ -451,6 +485,60 @@ def test_not_finite_values_stop_the_run_with_the_cpu_message():
     assert messages[0] == messages[1]
 
 
+def build_shared_counters():
+    """run_regularly statements that set shared variables (once per step, one GPU thread), with random draws in
+    them and in the per-element statements after them, on a group, a subgroup and synapses."""
+    group = NeuronGroup(5, "v : 1\nc : 1 (shared)\nd : 1 (shared)", name="cells")
+    group.run_regularly("c = c + 1\nd = rand()\nv = v + c*d + rand()")
+    group[2:4].run_regularly("c = c + N", dt=0.2 * ms)
+    synapses = Synapses(group, group, "w : 1\nk : 1 (shared)", name="syn")
+    synapses.connect(p=0.5)
+    synapses.run_regularly("k = k + 0.5\nw = w + k")
+    trace = StateMonitor(group, ["v", "c", "d"], record=[0, 4])
+    return [group, synapses, trace], {"v": lambda: trace.v_, "c": lambda: trace.c_, "d": lambda: trace.d_,
+                                      "w": lambda: synapses.w_, "k": lambda: synapses.k_}
+
+
+def test_run_regularly_sets_shared_variables_once_per_step():
+    cpu, cuda = on_both(build_shared_counters, duration=1 * ms)
+    assert cpu["c"][0, -1] == 10 + 2 * 5 and cpu["k"] == 5.0
+    assert_same(cpu, cuda)
+
+
+def overflow_from(code: dict):
+    """A network in which ``code`` stores an infinity at 1 ms ('reset', a pathway's 'on_pre') or at 0 ms (a
+    'summed' variable's expression); numba's simulator raises for NaN from math functions (sqrt(-1)), so they
+    overflow: source 1 of the generator fires at 1 ms, its synapse (onto neuron 2) and neuron 2 hold 1e300."""
+    def build():
+        generator = SpikeGeneratorGroup(2, [0, 1], [0.5, 1.0] * ms, name="gen")
+        group = NeuronGroup(3, "dv/dt = -v/(10*ms) : 1\ny : 1\nz : 1", method="euler", name="cells",
+                            threshold="v > 1", reset=code.get("reset"))
+        group.z = [1.0, 1.0, 1e300]
+        model = "w : 1\nx : 1" + (f"\ny_post = {code['summed']} : 1 (summed)" if "summed" in code else "")
+        synapses = Synapses(generator, group, model, on_pre=code.get("on_pre"), name="syn")
+        synapses.connect(i=[0, 1], j=[0, 2])
+        synapses.w = [1.0, 1e300]
+        return [generator, group, synapses]
+    return build
+
+
+@pytest.mark.filterwarnings("ignore:the pathway:UserWarning", "ignore:overflow encountered")
+@pytest.mark.parametrize("code", [{"on_pre": "v += 1.5", "reset": "v = 0\ny = z*z"}, {"on_pre": "v += w*w"},
+                                  {"on_pre": "x = w*w"}, {"on_pre": "v = v + 1\nv = w*w"}, {"summed": "w*w"}],
+                         ids=["reset", "pathway_adds", "pathway_synapses", "pathway_sets", "summed"])
+def test_infinity_stored_by_any_operation_stops_the_run_with_the_cpu_message(code):
+    messages, stopped = [], []
+    for device in ("cpu", "cuda"):
+        start_scope()
+        network = Network(*overflow_from(code)(), device=device)
+        with pytest.raises(ModelError, match=r"became NaN or infinite for element \d at t = [\d.]+ ms \(in the ") \
+                as error:  # found by the operation that stored it, not by the next step's state update
+            network.run(2 * ms)
+        messages.append(str(error.value))
+        stopped.append(network.t_)
+    assert messages[0] == messages[1] and stopped[0] == stopped[1]
+
+
 def test_a_network_that_cannot_run_as_one_cooperative_kernel_runs_kernel_by_kernel(monkeypatch):
     """The first cooperative launch fails (no cooperative launch on this GPU, or no device runtime to link):
     a warning, and the run goes on with one launch per operation, from the state before that chunk."""
@@ -485,7 +573,7 @@ def test_profile_on_the_gpu():
     network = Network(*objects, device="cuda")
     network.run(2 * ms, profile=True)
     summary = network.profiling_summary()
-    assert set(network._profile) == set(network._source.operation_names) - {None}
+    assert set(network._profile) == {readable(name) for name in network._source.operation_names if name}
     assert re.search(r"neurongroup\w*_stateupdater \+ neurongroup\w*_thresholder", summary)  # one kernel for both
     assert all(seconds > 0 for seconds in network._profile.values()) and "_pre " in summary
 

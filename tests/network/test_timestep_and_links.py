@@ -1,0 +1,59 @@
+"""timestep() means one thing everywhere (Brian 2's: (t + 1e-3*dt)/dt truncated toward zero), and a linked
+variable never reads past its source array."""
+
+import numpy as np
+import pytest
+
+from simcore import ModelError, Network, NeuronGroup, TimedArray, linked_var, ms, start_scope
+
+# times in units of dt, and Brian 2's timestep for them: (x + 0.001) truncated toward zero
+STEPS = {-2.0: -1, -1.5: -1, -1.0: 0, -0.5: 0, -0.0005: 0, 0.0: 0, 0.0005: 0, 0.9985: 0, 0.9995: 1, 1.0: 1,
+         1.5: 1, 2.9999999999: 3, 3.0: 3, 7.0: 7}
+
+
+def test_timestep_is_the_same_for_initial_values_in_kernels_and_by_hand():
+    start_scope()
+    times = np.array(list(STEPS))
+    expected = np.array(list(STEPS.values()))
+    np.testing.assert_array_equal(np.trunc(times + 1e-3).astype(int), expected)
+    stimulus = TimedArray(np.arange(10.0), dt=1 * ms)
+    group = NeuronGroup(len(times), """tt : second (constant)
+                                       initial : integer
+                                       kernel : integer
+                                       looked_up : 1
+                                       looked_up_in_kernel : 1""")
+    group.tt = times * ms
+    group.initial = "timestep(tt, 1*ms)"
+    group.looked_up = "stimulus(tt)"
+    group.run_regularly("kernel = timestep(tt, 1*ms)\nlooked_up_in_kernel = stimulus(tt)")
+    Network(group).run(0.1 * ms)
+    np.testing.assert_array_equal(group.initial[:], expected)
+    np.testing.assert_array_equal(group.kernel[:], expected)
+    np.testing.assert_array_equal(group.looked_up[:], np.clip(expected, 0, 9))
+    np.testing.assert_array_equal(group.looked_up_in_kernel[:], np.clip(expected, 0, 9))
+    np.testing.assert_array_equal(stimulus(times * ms), np.clip(expected, 0, 9))
+
+
+def test_a_link_to_a_group_of_another_size_needs_an_index_even_from_one_element():
+    start_scope()
+    source = NeuronGroup(1, "v : 1", name="source")
+    target = NeuronGroup(4, "w : 1 (linked)\ny : 1", name="target")
+    with pytest.raises(ModelError, match=r"'w' of .*target.*4 elements.*'v' of .*source.*1 element\).*index="):
+        target.w = linked_var(source.v)
+    with pytest.raises(ModelError, match="index="):
+        target.w = linked_var(NeuronGroup(3, "v : 1").v)
+
+
+def test_one_value_reaches_every_element_through_an_index_or_a_shared_source():
+    start_scope()
+    source = NeuronGroup(1, "v : 1")
+    source.v = 5
+    shared = NeuronGroup(1, "s : 1 (shared)")
+    shared.s = 7
+    target = NeuronGroup(4, "w : 1 (linked)\nz : 1 (linked)\ny : 1\nq : 1")
+    target.w = linked_var(source, "v", index=np.zeros(4, dtype=int))
+    target.z = linked_var(shared.s)
+    target.run_regularly("y = w\nq = z")
+    Network(source, shared, target).run(0.1 * ms)
+    np.testing.assert_array_equal(target.y[:], [5, 5, 5, 5])
+    np.testing.assert_array_equal(target.q[:], [7, 7, 7, 7])
