@@ -4,7 +4,7 @@ import builtins
 
 import pytest
 
-from simcore import set_device
+from simcore import set_device, start_scope
 
 
 def test_star_import_gives_the_language_and_keeps_builtins():
@@ -51,6 +51,7 @@ def test_pylab_names_import_matplotlib_lazily(monkeypatch):
 
 
 def test_a_brian2_standalone_script_with_device_build_runs_unchanged():
+    start_scope()  # the script's run() simulates every object of the scope: none left by other tests
     namespace: dict = {}
     script = """
 from simcore import *
