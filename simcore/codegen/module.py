@@ -16,7 +16,7 @@ from simcore.ir import Operation, array_arg, constant_name, event_arrays, intern
 STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
 # how to read the names below (simcore.ir builds them)
 NAMES_NOTE = comment("Names: __<object>_<variable> is an array, __<object>__<what> an object's own array, "
-                     "<object>__<name> a constant; within them each '_' of a name is written '_0'.")
+                     "<object>__<name> a constant; in them each '_' of an object's name is written '_0'.")
 _PASSED_AS_IS = {"_step", "_t", "_seed", "_err"}
 
 

@@ -258,7 +258,7 @@ def _preamble(code: ElementCode) -> list[str]:
 def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
     hoisted, code = hoist_invariants(op.code)
     writes = _writes(code)
-    shared, shared_writes, shared_random = shared_block(code, op, streams, len(writes) + 1)
+    shared, shared_refs, shared_random = shared_block(code, op, streams, len(writes) + 1)
     body, random = _element_body(code, op, streams, "_i", check_finite="count")
     body = body or ["pass"]  # e.g. dv/dt = 0: nothing changes
     loop = "prange" if parallel else "range"
@@ -267,7 +267,7 @@ def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Funct
     lines += [INDENT * 2 + line for line in body]
     lines += _finite_rescan(writes, _element_range(code))
     return Function(op.name, lines, _common_args(code), parallel, random or shared_random,
-                    error_names(writes + shared_writes))
+                    error_names(writes + shared_refs))
 
 
 def shared_block(code: ElementCode, op: Operation, streams: RandomStreams, number: int,

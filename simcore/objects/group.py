@@ -30,6 +30,7 @@ from simcore.objects.variables import (
     Variable,
     VariableView,
     check_index,
+    check_not_shared,
     check_writable,
     si_values,
     stored_values,
@@ -280,11 +281,9 @@ class Group(SimObject):
                 raise UnknownNameError(statement.target, f"{what} of {self.where()} assigns to "
                                        f"'{statement.target}', which is not a variable of the model",
                                        statement.position, statements.source)
-            if self.variables[statement.target].shared and not shared:
-                raise ModelError(f"{what} of {self.where()} assigns to the shared variable '{statement.target}': "
-                                 "code that runs for some elements only cannot change a value they all share "
-                                 "(Brian 2 refuses it too); change it in run_regularly code, or drop '(shared)' "
-                                 "to give each element its own", statement.position, statements.source)
+            if not shared:
+                check_not_shared(statement.target, self.variables[statement.target], f"{what} of {self.where()}",
+                                 "elements", statement.position, statements.source)
 
     def run_regularly(self, code: str, dt=None, when: str = "start", order: int = 0, name: str | None = None) -> str:
         """Run statements on every element every ``dt`` (default: the group's), e.g. ``'I = rand()*nA'`` on

@@ -30,6 +30,7 @@ from simcore.objects.ordering import block_keys, delay_range, delay_steps, group
 from simcore.objects.variables import (
     Variable,
     check_index,
+    check_not_shared,
     check_writable,
     si_values,
     stored_values,
@@ -210,11 +211,8 @@ class Synapses(Group):
                                    statement.position, statements.source)
         variable = ref[1]
         check_writable(name, variable, f"{what} of {self.where()}", statement.position, statements.source)
-        if variable.shared:
-            raise ModelError(f"{what} of {self.where()} assigns to the shared variable '{name}': code that runs for "
-                             "some synapses only cannot change a value they all share (Brian 2 refuses it too); "
-                             "change it in run_regularly code, or drop '(shared)'", statement.position,
-                             statements.source)
+        check_not_shared(name, variable, f"{what} of {self.where()}", "synapses", statement.position,
+                         statements.source)
 
     def _summed_target(self, equation) -> None:
         name, side = equation.name.rsplit("_", 1)

@@ -96,6 +96,15 @@ def check_writable(name: str, variable: Variable | None, what: str, position=Non
         raise ModelError(f"{what} assigns to '{name}', which {reason}", position, source)
 
 
+def check_not_shared(name: str, variable: Variable | None, what: str, elements: str, position=None,
+                     source: str | None = None) -> None:
+    """Refuse code that runs for some ``elements`` only (a reset, a pathway) and assigns to a shared variable."""
+    if variable is not None and variable.shared:
+        raise ModelError(f"{what} assigns to the shared variable '{name}': code that runs for some {elements} only "
+                         "cannot change a value they all share (Brian 2 refuses it too); change it in run_regularly "
+                         "code, or drop '(shared)' to give each element its own", position, source)
+
+
 def stored_values(variable: Variable, values: Any, what: str) -> Any:
     """``values`` if ``variable`` can hold them: an integer variable takes whole numbers in its range only (numpy
     would silently truncate 1.5 to 1, and turn NaN into an arbitrary integer)."""
