@@ -16,6 +16,11 @@ __all__ = [
     "DimensionMismatchError",
     "EquationError",
     "ModelError",
+    "ModelIndexError",
+    "ModelKeyError",
+    "ModelNotImplementedError",
+    "ModelTypeError",
+    "ModelValueError",
     "ParseError",
     "SourcePosition",
     "UnknownNameError",
@@ -88,3 +93,26 @@ class CacheFolderError(ModelError, OSError):
 
 class EquationError(ModelError, ValueError):
     """Equations that parse but make no sense: a name defined twice, a cycle, a misplaced flag."""
+
+
+class ModelTypeError(ModelError, TypeError):
+    """A value of the wrong kind: a string where a number is needed, an object that cannot take part."""
+
+
+class ModelValueError(ModelError, ValueError):
+    """A value of the right kind that is out of range or inconsistent with the rest of the model."""
+
+
+class ModelKeyError(ModelError, KeyError):
+    """A name looked up in a container (a network, a state dict) that holds nothing by that name."""
+
+    def __str__(self) -> str:
+        return self._full_message()
+
+
+class ModelIndexError(ModelError, IndexError):
+    """An index outside a group, a monitor or a synapse table."""
+
+
+class ModelNotImplementedError(ModelError, NotImplementedError):
+    """Something Brian 2 offers that simcore does not (yet) do; said at once instead of ignored."""
