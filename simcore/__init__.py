@@ -6,7 +6,7 @@ language, and the errors.
 """
 
 from simcore import units as _units
-from simcore.backends.select import device, get_device, set_device
+from simcore.backends.select import device, get_device, reinit_devices, reset_device, set_device
 from simcore.equations import (
     Equations,
     check_expression,
@@ -14,6 +14,8 @@ from simcore.equations import (
     parse_expression,
     parse_statements,
 )
+from simcore.equations.numeric import exprel
+from simcore.equations.user_functions import BinomialFunction, Function, declare_types, implementation
 from simcore.errors import (
     BackendError,
     CacheFolderError,
@@ -28,17 +30,23 @@ from simcore.errors import (
     SourcePosition,
     UnknownNameError,
 )
+from simcore.logger import BrianLogger, get_logger, std_silent
 from simcore.network import (
+    MagicError,
+    MagicNetwork,
     Network,
     NetworkOperation,
+    collect,
+    magic_network,
     network_operation,
     profiling_summary,
     restore,
     run,
+    scheduling_summary,
     stop,
     store,
 )
-from simcore.objects.base import Clock, defaultclock, start_scope
+from simcore.objects.base import Clock, EventClock, defaultclock, start_scope
 from simcore.objects.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from simcore.objects.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from simcore.objects.neurongroup import NeuronGroup
@@ -47,18 +55,23 @@ from simcore.objects.timedarray import TimedArray
 from simcore.objects.variables import linked_var
 from simcore.output.hdf5 import Output
 from simcore.output.reader import load_output
-from simcore.plotting import PYPLOT, PYPLOT_NAMES
 from simcore.preferences import prefs
+from simcore.pylab import PYLAB
 from simcore.seeding import seed
+from simcore.solvers import public as _methods
+from simcore.solvers.public import *  # noqa: F403  (euler, rk4, exact, gsl_rkf45, ...: Brian 2's method objects)
 from simcore.units import *  # noqa: F403  (the unit names, constants and numpy names; see units.__all__)
 
 __version__ = "0.1.0"
 
-globals().update(PYPLOT)  # plot, xlabel, show, ...: matplotlib is imported on first use
+# pylab's names (plot, plt, normal, inv, fft, ...) where simcore has none of its own; matplotlib on first use
+_PYLAB = {name: value for name, value in PYLAB.items() if name not in globals()}
+globals().update(_PYLAB)
 
 __all__ = [
     *_units.__all__,
-    *PYPLOT_NAMES,
+    *_methods.__all__,
+    *_PYLAB,
     "Clock",
     "EquationError",
     "EventMonitor",
@@ -77,6 +90,22 @@ __all__ = [
     "defaultclock",
     "device",
     "get_device",
+    "EventClock",
+    "MagicError",
+    "MagicNetwork",
+    "collect",
+    "magic_network",
+    "scheduling_summary",
+    "BinomialFunction",
+    "Function",
+    "declare_types",
+    "exprel",
+    "implementation",
+    "BrianLogger",
+    "get_logger",
+    "std_silent",
+    "reinit_devices",
+    "reset_device",
     "set_device",
     "BackendError",
     "CacheFolderError",

@@ -26,6 +26,13 @@ class Assignment:
     comment: str = ""
 
 
+# Targets of the two Assignments that delimit a loop in per-element code (an adaptive method's steps within dt):
+# the statements after ``Assignment(LOOP_WHILE, condition)`` up to ``Assignment(LOOP_END, true)`` repeat while
+# the condition holds.
+LOOP_WHILE = "_while"
+LOOP_END = "_end_while"
+
+
 @dataclass(frozen=True)
 class MatrixExponential:
     """Constants computed once per run: ``expm(matrix*dt)``, entry [i, j] named ``names[i][j]``.

@@ -1,8 +1,8 @@
 """``prefs``: Brian 2's preferences object. ``prefs.core.default_float_dtype`` (float64 or float32) sets the
 precision of the floating-point state of groups and synapses created afterwards that do not pass
-``dtype=``. Brian 2's other preferences (code generation targets, compiler flags, standalone devices'
-options) have no use in simcore: setting one is reported with a warning, not silently accepted or refused,
-so that a Brian 2 script runs unchanged."""
+``dtype=``; ``prefs.logging.*`` set simcore's log (see simcore.logger). Brian 2's other preferences (code
+generation targets, compiler flags, standalone devices' options) have no use in simcore: setting one is
+reported with a warning, not silently accepted or refused, so that a Brian 2 script runs unchanged."""
 
 from __future__ import annotations
 
@@ -11,10 +11,19 @@ from typing import Any
 
 import numpy as np
 
-from simcore.errors import ModelError
+from simcore.errors import ModelError, ModelTypeError, ModelValueError
+from simcore.objects.base import check_schedule
 
 _FLOAT_TYPES = {np.dtype(np.float64): np.float64, np.dtype(np.float32): np.float32}
-_values: dict[str, Any] = {"core.default_float_dtype": np.float64}
+_LOG_LEVELS = ("ERROR", "WARNING", "INFO", "DEBUG", "DIAGNOSTIC")
+_values: dict[str, Any] = {
+    "core.default_float_dtype": np.float64,
+    "core.network.default_schedule": ["start", "groups", "thresholds", "synapses", "resets", "end"],
+    "logging.file_log": True,
+    "logging.file_log_level": "DEBUG",
+    "logging.console_log_level": "INFO",
+    "logging.delete_log_on_exit": True,
+}
 
 
 def _float_type(value) -> type:
@@ -24,7 +33,32 @@ def _float_type(value) -> type:
         raise ModelError(f"prefs.core.default_float_dtype must be float64 or float32, not {value!r}") from None
 
 
-_CHECKS = {"core.default_float_dtype": _float_type}
+def _flag(name: str):
+    def check(value) -> bool:
+        if not isinstance(value, bool | np.bool_):
+            raise ModelTypeError(f"prefs.{name} is True or False, not {value!r}")
+        return bool(value)
+
+    return check
+
+
+def _level(name: str):
+    def check(value) -> str:
+        if str(value).upper() not in _LOG_LEVELS:
+            raise ModelValueError(f"prefs.{name} is one of {', '.join(_LOG_LEVELS)}, not {value!r}")
+        return str(value).upper()
+
+    return check
+
+
+_CHECKS = {
+    "core.default_float_dtype": _float_type,
+    "core.network.default_schedule": check_schedule,
+    "logging.file_log": _flag("logging.file_log"),
+    "logging.delete_log_on_exit": _flag("logging.delete_log_on_exit"),
+    "logging.file_log_level": _level("logging.file_log_level"),
+    "logging.console_log_level": _level("logging.console_log_level"),
+}
 
 
 class _Section:
@@ -64,7 +98,8 @@ class _Section:
         setattr(section, last, value)
 
     def __repr__(self) -> str:
-        return f"<preferences {self._path or 'prefs'}: {', '.join(f'{k} = {v.__name__}' for k, v in _values.items())}>"
+        shown = ", ".join(f"{key} = {getattr(value, '__name__', value)!s}" for key, value in _values.items())
+        return f"<preferences {self._path or 'prefs'}: {shown}>"
 
 
 prefs = _Section("")

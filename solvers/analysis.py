@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sympy
+from sympy.core.function import AppliedUndef
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanFunction
 
@@ -58,11 +59,13 @@ class OdeSystem:
         return SolverError(message, equation.position, equation.source, method=method, reason=reason)
 
     def multiplicative_noise(self) -> tuple[str, int, sympy.Expr] | None:
-        """(variable, noise index, coefficient) of the first noise term that depends on a variable."""
-        states = set(self.symbols.values())
+        """(variable, noise index, coefficient) of the first noise term that depends on a variable or on time t,
+        as Brian 2 classifies noise (a function of t alone, such as a TimedArray, is held over the step)."""
+        varying = set(self.symbols.values()) | {T}
         for name in self.variables:
             for k, g in self.diffusion[name].items():
-                if g.free_symbols & states:
+                held = g.xreplace({call: sympy.Dummy() for call in g.atoms(AppliedUndef) if call.free_symbols <= {T}})
+                if held.free_symbols & varying:
                     return name, k, g
         return None
 

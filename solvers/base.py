@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import itertools
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import sympy
 
-from simcore.equations import to_text
+from simcore.equations import Equations, to_text
+from simcore.equations.functions import randn
 from simcore.equations.parser import symbol
-from simcore.ir import Assignment, MatrixExponential, StateUpdate
-from simcore.solvers.analysis import OdeSystem, integral_exponents
+from simcore.errors import ModelKeyError, ModelTypeError
+from simcore.ir import LOOP_WHILE, Assignment, MatrixExponential, StateUpdate
+from simcore.solvers.analysis import OdeSystem, build_system, integral_exponents
 from simcore.solvers.errors import SolverError
 
 NOISE_KINDS = frozenset({"additive", "multiplicative"})
-NOISE_ADVICE = "use 'euler' for additive noise, 'heun' (Stratonovich) or 'milstein' (Itô) for multiplicative noise"
+NOISE_ADVICE = "use 'euler' for additive noise, 'heun' or 'milstein' (both Stratonovich) for multiplicative noise"
 
 
 class IntegrationMethod(ABC):
@@ -29,7 +32,13 @@ class IntegrationMethod(ABC):
     ``order``: deterministic (global) order of accuracy; ``strong_order``: strong order for
     the noise it supports; ``noise``: which noise it integrates ('additive', and/or
     'multiplicative', which implies additive). Tests measure the declared orders.
+
+    As Brian 2's state updaters, a method object is what ``method=`` accepts (``method=rk4``) and a
+    callable: ``rk4(equations)`` gives its update as text. ``options`` maps the names of the
+    ``method_options`` it accepts to their defaults (none by default).
     """
+
+    options: Mapping[str, Any] = {}
 
     def __init__(self, *, order: float, strong_order: float | None = None, noise: Iterable[str] = (),
                  name: str | None = None, description: str = ""):
@@ -56,8 +65,40 @@ class IntegrationMethod(ABC):
     def label(self) -> str:
         return f"'{self.name}'" if self.name else f"this {type(self).__name__}"
 
-    def integrate(self, system: OdeSystem) -> StateUpdate:
+    def __call__(self, equations: Equations | str, variables: Mapping | None = None,
+                 method_options: Mapping[str, Any] | None = None) -> str:
+        """The update of ``equations`` as text, one ``name = expression`` per line (a noise source's
+        standard normal draw written by its name, ``xi_1``). As Brian 2's abstract code, each variable's new
+        value is computed into ``_<name>``, and the last lines are ``<name> = _<name>``. ``variables`` is
+        accepted for Brian 2's signature: simcore resolves names when the network runs, so it does not change
+        the update."""
+        if isinstance(equations, str):
+            equations = Equations(equations)
+        system = build_system(equations)
+        statements = self.integrate(system, method_options).statements
+        if not any(s.target == LOOP_WHILE for s in statements):  # an adaptive method's loop is left as it is
+            statements = _new_values_last(statements, system.variables)
+        draws = {randn(sympy.Integer(k)): symbol(name) for k, name in enumerate(system.noise_names)}
+        return "\n".join(f"{s.target} = {to_text(s.expr.xreplace(draws))}" for s in statements)
+
+    def __str__(self) -> str:
+        return self.name or type(self).__name__
+
+    def checked_options(self, options: Mapping[str, Any] | None) -> dict[str, Any]:
+        """``options`` over the defaults; a name this method does not know is a KeyError that lists those it does."""
+        if options is None:
+            options = {}
+        if not isinstance(options, Mapping):
+            raise ModelTypeError(f"method_options must be a dict of option names and values, not {options!r}")
+        unknown = sorted(set(options) - set(self.options), key=str)
+        if unknown:
+            known = ", ".join(f"'{name}'" for name in self.options) or "none"
+            raise ModelKeyError(f"{self.label} has no option {unknown[0]!r}; its options: {known}")
+        return {**self.options, **options}
+
+    def integrate(self, system: OdeSystem, options: Mapping[str, Any] | None = None) -> StateUpdate:
         """The update statements for ``system``; SolverError (saying why) if it cannot."""
+        self.checked_options(options)
         self.check_noise(system)
         block = Block(system)
         constants = self.build(system, block)
@@ -87,8 +128,34 @@ class IntegrationMethod(ABC):
             name, k, g = system.multiplicative_noise()
             xi = system.noise_names[k]
             raise self.fail(system, name, f"it integrates additive noise only, but the coefficient of '{xi}' in "
-                            f"d{name}/dt ({to_text(g)}) depends on state variables; use 'heun' (Stratonovich) "
-                            "or 'milstein' (Itô) for multiplicative noise")
+                            f"d{name}/dt ({to_text(g)}) depends on state variables or on time t; use 'heun' "
+                            "or 'milstein' (both Stratonovich) for multiplicative noise")
+
+
+def _new_values_last(statements: tuple[Assignment, ...], variables: tuple[str, ...]) -> list[Assignment]:
+    """``statements`` with each variable's new value in ``_<name>`` and copied to ``<name>`` at the end (the new
+    value of a variable that no later statement reads is written to it directly in the statements a method
+    builds; one that is read later is already kept in a temporary, which takes the name ``_<name>``)."""
+    taken = {s.target for s in statements}
+    renames: dict[sympy.Symbol, sympy.Symbol] = {}
+    body, copies = [], []
+    for statement in statements:
+        if statement.target not in variables:
+            body.append(statement)
+            continue
+        new = symbol(f"_{statement.target}")
+        if isinstance(statement.expr, sympy.Symbol) and statement.expr.name in taken:  # the copy of a temporary
+            if new.name not in taken:
+                renames[statement.expr] = new
+            copies.append(Assignment(statement.target, renames.get(statement.expr, statement.expr), statement.comment))
+        elif new.name in taken:
+            body.append(statement)
+        else:
+            body.append(Assignment(new.name, statement.expr, statement.comment))
+            copies.append(Assignment(statement.target, new, statement.comment))
+    body = [Assignment(renames.get(symbol(s.target), symbol(s.target)).name, s.expr.xreplace(renames), s.comment)
+            for s in body]
+    return body + copies
 
 
 class Block:

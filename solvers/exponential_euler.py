@@ -7,6 +7,11 @@ on x, is integrated as if A and B stayed at their values at the start of the ste
 
 exprel(z) = (exp(z) - 1)/z keeps A = 0 (and A -> 0 at run time) free of division by zero.
 Stiff gating variables stay stable at any step; the method is of order 1.
+
+As in Brian 2, A and B may also depend on x itself where the expanded right-hand side still has the
+form A*x + B (``-v*g/tau`` with a subexpression ``g = 1 + v**2``: A = -(1 + v**2)/tau): both are then
+evaluated at the value of x at the start of the step, frozen for the step. A term in x**2 (after
+expanding) or a right-hand side with no term proportional to x is refused.
 """
 
 from __future__ import annotations
@@ -28,13 +33,22 @@ class ExponentialEuler(IntegrationMethod):
             x = symbols[name]
             f = system.drift[name]
             parts = affine_parts(f, [x])
-            if parts is None:
-                raise self.fail(system, name, nonlinear_reason(name, [x], f)
-                                + "; exponential_euler needs each equation linear in its own variable")
-            coefficients, b = parts
-            a = coefficients[x]
+            if parts is not None:
+                coefficients, b = parts
+                a = coefficients[x]
+            else:
+                a, b = self._frozen(system, name, x, f)
             block.final(name, x * sympy.exp(a * DT) + b * DT * exprel(a * DT))
         return ()
+
+    def _frozen(self, system: OdeSystem, name: str, x: sympy.Symbol, f: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+        """(A, B) of ``f = A*x + B`` once expanded, where A and B may still read x (frozen over the step)."""
+        collected = sympy.collect(sympy.expand(f), x, evaluate=False)
+        if x not in collected or set(collected) - {x, sympy.S.One}:
+            raise self.fail(system, name, nonlinear_reason(name, [x], f)
+                            + "; exponential_euler needs each equation of the form A*x + B, with A and B taken "
+                            "as constant over a step")
+        return collected[x], collected.get(sympy.S.One, sympy.S.Zero)
 
 
 EXPONENTIAL_EULER = ExponentialEuler()

@@ -1,5 +1,7 @@
-"""Methods for multiplicative noise: stochastic Heun (Stratonovich) and derivative-free
-Milstein (Itô).
+"""Methods for multiplicative noise: stochastic Heun and derivative-free Milstein, both in the
+Stratonovich sense, as Brian 2 integrates (its documented milstein scheme has no -dt in the
+correction, and its stochastic_odes example compares it with the Stratonovich solution of
+geometric Brownian motion).
 
 For dx = f(x, t) dt + sum_k g_k(x, t) dW_k, with dW_k = sqrt(dt)*randn(k):
 
@@ -7,8 +9,10 @@ heun       x_p   = x + f(x, t) dt + sum_k g_k(x, t) dW_k
            x_new = x + (f(x, t) + f(x_p, t + dt)) dt/2 + sum_k (g_k(x, t) + g_k(x_p, t + dt)) dW_k/2
            (without noise: the trapezoidal predictor-corrector, order 2)
 milstein   x_k   = x + f(x, t) dt + g_k(x, t) sqrt(dt)           (one support point per source)
-           x_new = x + f dt + sum_k g_k dW_k + sum_k (g_k(x_k, t) - g_k(x, t)) (dW_k**2 - dt)/(2 sqrt(dt))
-           (the finite difference replaces the derivative g' g of Milstein's scheme)
+           x_new = x + f dt + sum_k g_k dW_k + sum_k (g_k(x_k, t) - g_k(x, t)) dW_k**2/(2 sqrt(dt))
+           (the finite difference replaces the derivative g' g of Milstein's scheme; the mean of the
+           correction, g' g dt/2, is the Stratonovich drift: the Itô form would subtract dt from dW_k**2;
+           as in Brian 2, the support point includes the drift, which limits the strong order to 1/2)
 """
 
 from __future__ import annotations
@@ -67,8 +71,10 @@ class StochasticHeun(IntegrationMethod):
 
 class DerivativeFreeMilstein(IntegrationMethod):
     def __init__(self):
-        super().__init__(order=1, strong_order=1.0, noise=("multiplicative",),
-                         description="derivative-free Milstein, Itô")
+        # Brian 2's scheme: the drift in the support point leaves a bias of g'*f*dt**1.5/2 per step, so the
+        # strong order is 1/2 where f*g' != 0 (1 for a driftless equation)
+        super().__init__(order=1, strong_order=0.5, noise=("multiplicative",),
+                         description="derivative-free Milstein, Stratonovich")
 
     def build(self, system: OdeSystem, block: Block) -> tuple:
         symbols = system.symbols
@@ -92,7 +98,7 @@ class DerivativeFreeMilstein(IntegrationMethod):
             for k, g in system.diffusion[name].items():
                 new += g * dW[k]
                 if k in supports:
-                    new += (g.xreplace(supports[k]) - g) * (dW[k] ** 2 - DT) / (2 * sympy.sqrt(DT))
+                    new += (g.xreplace(supports[k]) - g) * dW[k] ** 2 / (2 * sympy.sqrt(DT))
             block.final(name, new)
         return ()
 

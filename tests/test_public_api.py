@@ -38,7 +38,7 @@ def test_pylab_names_import_matplotlib_lazily(monkeypatch):
     import importlib
 
     import simcore
-    from simcore import ModelError, plotting
+    from simcore import ModelError, pylab
 
     assert callable(simcore.plot) and simcore.xlabel.__name__ == "xlabel"
 
@@ -47,7 +47,9 @@ def test_pylab_names_import_matplotlib_lazily(monkeypatch):
 
     monkeypatch.setattr(importlib, "import_module", no_matplotlib)
     with pytest.raises(ModelError, match=r"pip install 'simcore\[plot\]'"):
-        plotting.PYPLOT["plot"]([1, 2])
+        pylab.PYPLOT["plot"]([1, 2])
+    with pytest.raises(ModelError, match=r"pip install 'simcore\[plot\]'"):
+        simcore.plt.subplots()
 
 
 def test_a_brian2_standalone_script_with_device_build_runs_unchanged():
@@ -71,6 +73,6 @@ counts = spikes.count[:]
         set_device("cpu")
     assert list(namespace["counts"]) == [4, 4, 4]  # v crosses 1 every 10 ms * ln(2) = 6.9 ms
     messages = [str(w.message) for w in warned]
-    assert any("device.build(): simcore compiles and runs each run() itself; the options ['compile', 'directory', "
-               "'run'] have no effect" in m for m in messages)
+    assert any("device.build(): simcore compiles and runs each run() itself; the options ['compile', 'directory'] "
+               "have no effect" in m for m in messages)
     assert "cpu" in repr(namespace["device"])

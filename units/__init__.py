@@ -4,7 +4,8 @@
 (``mV``, ``ms``, ``nS``, ``siemens``, ``metre``, ``cm2``...), the physical constants,
 ``Quantity``, ``Unit``, ``Dimension``, ``DimensionMismatchError``, the helpers
 (``get_dimensions``, ``get_unit``, ``have_same_dimensions``, ``is_dimensionless``,
-``check_units``, ``fail_for_dimension_mismatch``, ``to_si``, ``from_si``), numpy's
+``check_units``, ``fail_for_dimension_mismatch``, ``to_si``, ``from_si``, ``in_unit``,
+``in_best_unit``, ``get_or_create_dimension``, ``register_new_unit``), numpy's
 namespace without the names that shadow Python builtins (``sum``, ``max``, ``abs``...),
 a unit-aware ``asarray`` (SI values) and ``arange``, and ``rand``/``randn``.
 
@@ -27,7 +28,7 @@ from simcore.units.constants import gas_constant as gas_constant
 from simcore.units.constants import magnetic_constant as magnetic_constant
 from simcore.units.constants import molar_mass_constant as molar_mass_constant
 from simcore.units.constants import zero_celsius as zero_celsius
-from simcore.units.dimension import DIMENSIONLESS, Dimension
+from simcore.units.dimension import DIMENSIONLESS, Dimension, get_or_create_dimension
 from simcore.units.errors import DimensionMismatchError
 from simcore.units.helpers import (
     asarray,
@@ -36,7 +37,10 @@ from simcore.units.helpers import (
     get_dimensions,
     get_unit,
     have_same_dimensions,
+    in_best_unit,
+    in_unit,
     is_dimensionless,
+    register_new_unit,
     to_si,
 )
 from simcore.units.names import UNIT_NAMES as UNIT_NAMES
@@ -56,6 +60,10 @@ _HELPERS = {
     "fail_for_dimension_mismatch": fail_for_dimension_mismatch,
     "get_dimensions": get_dimensions,
     "get_unit": get_unit,
+    "get_or_create_dimension": get_or_create_dimension,
+    "in_unit": in_unit,
+    "in_best_unit": in_best_unit,
+    "register_new_unit": register_new_unit,
     "have_same_dimensions": have_same_dimensions,
     "is_dimensionless": is_dimensionless,
     "to_si": to_si,

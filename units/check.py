@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from simcore.errors import ModelTypeError
 from simcore.units.dimension import DIMENSIONLESS, Dimension
 from simcore.units.errors import DimensionMismatchError
 from simcore.units.helpers import get_dimensions
@@ -26,7 +27,7 @@ def _expected(spec: Any, arguments: dict[str, Any]) -> Dimension | type | None:
         return get_dimensions(spec)
     if isinstance(spec, int | float) and spec == 1:
         return DIMENSIONLESS
-    raise TypeError(f"check_units: cannot check against {spec!r} (use a unit, 1, bool, None or a name)")
+    raise ModelTypeError(f"check_units: cannot check against {spec!r} (use a unit, 1, bool, None or a name)")
 
 
 def _show(value: Any) -> str:
@@ -74,7 +75,7 @@ def check_units(**specs: Any):
         signature = inspect.signature(func)
         unknown = sorted(set(specs) - set(signature.parameters))
         if unknown:
-            raise TypeError(f"check_units: {func.__qualname__}() has no argument(s) {unknown}")
+            raise ModelTypeError(f"check_units: {func.__qualname__}() has no argument(s) {unknown}")
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):

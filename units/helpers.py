@@ -8,8 +8,10 @@ import numpy as np
 import pint
 from pint.util import UnitsContainer
 
+from simcore.errors import ModelTypeError
 from simcore.units.conversion import quantity_info, si_magnitude
 from simcore.units.dimension import BASE_DIMENSIONS, DIMENSIONLESS, Dimension
+from simcore.units.formatting import magnitude_str, units_python
 from simcore.units.mismatch import mismatch
 from simcore.units.registry import Quantity, Unit, ureg
 
@@ -52,7 +54,7 @@ def get_dimensions(x: Any) -> Dimension:
     if isinstance(x, Dimension):
         return x
     if isinstance(x, str):
-        raise TypeError(f"get_dimensions() got the string {x!r}, not a quantity or number")
+        raise ModelTypeError(f"get_dimensions() got the string {x!r}, not a quantity or number")
     sequence = _quantity_from_sequence(x)
     if sequence is not None:
         return quantity_info(sequence).dimension
@@ -121,7 +123,7 @@ def to_si(x: Any) -> tuple[Any, Dimension]:
     if sequence is not None:
         return to_si(sequence)
     if isinstance(x, str):
-        raise TypeError(f"to_si() got the string {x!r}, not a quantity or number")
+        raise ModelTypeError(f"to_si() got the string {x!r}, not a quantity or number")
     if isinstance(x, np.ndarray | list | tuple):
         return np.asarray(x, dtype=np.float64), DIMENSIONLESS
     return float(x), DIMENSIONLESS
@@ -170,24 +172,80 @@ def from_si(value: Any, dimension: Dimension) -> Any:
 
 
 _DISPLAY_PREFIXES = ("p", "n", "u", "m", "", "k", "M", "G")
+#: Units added by ``register_new_unit``, by Dimension.
+_REGISTERED: dict[Dimension, list[Unit]] = {}
+
+
+def register_new_unit(unit: Unit) -> None:
+    """Make ``unit`` a candidate display unit for its dimension (Brian 2's function):
+    ``register_new_unit(pfarad/mmetre**2)``, then ``in_best_unit`` and state variables' display may use it."""
+    if not isinstance(unit, _PINT_UNIT):
+        raise ModelTypeError(f"register_new_unit() takes a unit such as pfarad/mmetre**2, not {unit!r}")
+    units = _REGISTERED.setdefault(quantity_info(unit).dimension, [])
+    if unit not in units:
+        units.append(unit)
+
+
+def _typical(values: Any) -> float | None:
+    """The median magnitude of the finite non-zero ``values`` (SI); of a long array, only of the first and last
+    values that numpy prints (as Brian 2 does)."""
+    magnitudes = np.abs(np.asarray(values, dtype=float)).ravel()
+    options = np.get_printoptions()
+    if magnitudes.size > options["threshold"]:
+        edge = options["edgeitems"]
+        magnitudes = np.concatenate([magnitudes[:edge], magnitudes[-edge:]])
+    magnitudes = magnitudes[np.isfinite(magnitudes) & (magnitudes > 0)]
+    return float(np.median(magnitudes)) if magnitudes.size else None
+
+
+def _exported(unit: Unit) -> Unit:
+    """The exported object for ``unit`` (``mV`` itself), so that ``get_best_unit() is mV`` as in Brian 2."""
+    from simcore.units.names import UNIT_NAMES  # names imports this module
+
+    name = units_python(ureg, unit._units)
+    return UNIT_NAMES.get(name, unit) if name is not None else unit
 
 
 def best_unit(values: Any, dimension: Dimension) -> Unit:
-    """The prefixed form of the SI unit in which typical ``values`` (SI) read between 1 and 1000:
-    ``best_unit(-0.07, volt dimension) == mV``; the SI unit itself when no prefix applies."""
+    """The unit in which typical ``values`` (SI) read best: a prefixed form of the SI unit in which they read
+    between 1 and 1000 (``best_unit(-0.07, volt dimension) is mV``), or a unit given to
+    ``register_new_unit`` in which they do; else the registered unit in which they read closest to 10, else
+    the SI unit itself."""
     unit = get_unit(dimension)
-    magnitudes = np.abs(np.asarray(values, dtype=float))
-    magnitudes = magnitudes[np.isfinite(magnitudes) & (magnitudes > 0)]
-    if magnitudes.size == 0 or len(unit._units) != 1 or next(iter(unit._units.values())) != 1:
-        return unit
-    name = next(iter(unit._units))
-    typical = float(np.median(magnitudes))
-    for prefix in _DISPLAY_PREFIXES:
-        try:
-            candidate = Unit(f"{prefix}{name}" if prefix else name)
-        except pint.errors.UndefinedUnitError:
-            continue
-        factor = to_si(candidate)[0]
-        if 1 <= typical / factor < 1000:
-            return candidate
-    return unit
+    typical = _typical(values)
+    if typical is None:
+        return _exported(unit)
+    candidates = []
+    if len(unit._units) == 1 and next(iter(unit._units.values())) == 1:
+        name = next(iter(unit._units))
+        for prefix in _DISPLAY_PREFIXES:
+            try:
+                candidates.append(Unit(f"{prefix}{name}" if prefix else name))
+            except pint.errors.UndefinedUnitError:
+                continue
+    registered = _REGISTERED.get(dimension, [])
+    for candidate in candidates + registered:
+        if 1 <= typical / to_si(candidate)[0] < 1000:
+            return _exported(candidate)
+    if registered:
+        return min(registered, key=lambda candidate: abs(np.log10(typical / to_si(candidate)[0]) - 1))
+    return _exported(unit)
+
+
+def in_unit(x: Any, unit: Any, precision: int | None = None) -> str:
+    """``x`` written in ``unit`` (Brian 2's function): ``in_unit(3*volt, mV) == '3000. mV'``. Raises
+    DimensionMismatchError where the dimensions differ."""
+    fail_for_dimension_mismatch(x, unit, "in_unit: the value and the unit must have the same dimension")
+    if _is_pint(x):
+        quantity = x if isinstance(x, _PINT_QUANTITY) else x._REGISTRY.Quantity(1.0, x)
+        return quantity.in_unit(unit, precision)
+    return magnitude_str(np.asarray(x) / to_si(unit)[0], precision)
+
+
+def in_best_unit(x: Any, precision: int | None = None) -> str:
+    """``x`` written in the unit in which it reads best (Brian 2's function):
+    ``in_best_unit(0.00123456*volt) == '1.23456 mV'``; plain numbers as they are."""
+    if is_dimensionless(x):
+        return magnitude_str(to_si(x)[0], precision)
+    value, dimension = to_si(x)
+    return in_unit(x, best_unit(value, dimension), precision)

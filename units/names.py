@@ -3,8 +3,9 @@
 ``UNIT_NAMES`` maps every exported name to its Unit: full names (``volt``, ``metre``,
 ``meter``, ``amp``, ``ampere``), full names with SI prefixes (``mvolt``, ``nsecond``,
 ``pfarad``, ``kohm``, ``cmetre``), short symbols with prefixes (``mV``, ``ms``, ``nS``,
-``pA``, ``uF``, ``mM``, ``kg``), the unprefixed symbols ``Hz``, ``mol`` and ``ohm``, and
-every length name with the suffixes 2 and 3 (``cm2``, ``um3``, ``metre2``). Bare
+``pA``, ``uF``, ``mM``, ``kg``), the unprefixed symbols ``Hz``, ``mol`` and ``ohm``, Brian 2's
+rarer prefixes with full names (``Yfarad``, ``dametre``, ``hpascal``), every full name with the suffixes
+2 and 3 (``metre2``, ``second3``, ``amp2``, ``Yfarad3``) and the length symbols with them (``cm2``, ``um3``). Bare
 one-letter symbols (``s``, ``m``, ``V``, ``N``...) are not exported: they would clash
 with user variables. The naming scheme itself is in ``scheme.py``.
 """
@@ -35,20 +36,27 @@ def _build() -> dict[str, Unit]:
         if names.setdefault(name, unit) != unit:
             raise RuntimeError(f"unit name {name!r} would name two units")
 
+    def add_powers(name: str, pint_name: str) -> None:
+        add(name, _unit(pint_name))
+        add(name + "2", _unit(pint_name, 2))
+        add(name + "3", _unit(pint_name, 3))
+
     for base in scheme.BASE_UNITS:
         variants = [("", base.pint)]
         variants += [(symbol, prefix + base.pint) for symbol, prefix in scheme.PREFIXES.items()]
         for symbol, pint_name in variants:
-            spellings = [symbol + name for name in base.names]
+            for name in base.names:
+                add_powers(symbol + name, pint_name)
             if symbol or base.export_symbol:
-                spellings.append(symbol + base.symbol)
-            for spelling in spellings:
-                add(spelling, _unit(pint_name))
                 if base.powers:
-                    add(spelling + "2", _unit(pint_name, 2))
-                    add(spelling + "3", _unit(pint_name, 3))
+                    add_powers(symbol + base.symbol, pint_name)
+                else:
+                    add(symbol + base.symbol, _unit(pint_name))
+        for symbol, prefix in scheme.RARE_PREFIXES.items():
+            for name in base.names:
+                add_powers(symbol + name, prefix + base.pint)
     for name, pint_name in scheme.EXTRA_NAMES.items():
-        add(name, _unit(pint_name))
+        add_powers(name, pint_name)
     return names
 
 

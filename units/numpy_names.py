@@ -48,13 +48,18 @@ NUMPY_NAMESPACE["np"] = NUMPY_NAMESPACE["numpy"] = np
 def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) -> Any:
     """``numpy.arange`` that also takes quantities: ``arange(0*ms, 10*ms, 2*ms)`` gives
     ``[0. 2. 4. 6. 8.] ms`` (in the unit of the first quantity among the arguments).
-    A plain 0 may go with quantities of any dimension."""
+    A plain 0 may go with quantities of any dimension; a range with units needs a step with units
+    (as in Brian 2: a default step of 1 would mean 1 of whichever unit was written)."""
+    if stop is None:  # arange(stop) and arange(stop, step=...), as numpy's
+        start, stop = 0, start
     values = [as_quantity(v) for v in (start, stop, step)]
     quantities = [v for v in values if isinstance(v, Quantity)]
     if not quantities:
-        args = [v for v in (start, stop, step) if v is not None]
-        return np.arange(*args, dtype=dtype)
+        return np.arange(start, stop, step, dtype=dtype)
     unit = quantities[0].units
+    if step is None and not unit.dimensionless:
+        raise mismatch("arange: a range in {a} needs a step with a unit (e.g. step=1*ms), as in Brian 2; "
+                       "the default step 1 is dimensionless", quantities[0])
     magnitudes = []
     for value in values:
         if value is None:

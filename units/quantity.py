@@ -2,8 +2,10 @@
 
 - A dimensionless result of arithmetic or of a numpy function is a plain Python
   float or numpy array holding the reduced value: ``(10*ms)/second -> 0.01``.
-- ``np.asarray(q)`` gives the value in SI base units (``asarray(10*ms) -> 0.01``);
-  ``float(q)`` works only for dimensionless quantities.
+- ``np.asarray(q)``, ``float(q)`` and ``int(q)`` give the value in SI base units
+  (``asarray(10*ms) -> 0.01``, ``float(0.1*ms) -> 0.0001``), as for Brian 2's quantities, which
+  are numpy arrays; so ``np.array([0, 1/dt])`` holds SI values too.
+- ``q1 == q2`` on arrays gives a boolean array whose truth value means "all equal".
 - Every dimension mismatch raises DimensionMismatchError naming both units.
 - ``str(-70*mV) == '-70. mV'``; ``repr`` evaluates back in ``from simcore import *``.
 - Comparing quantities of different dimensions raises (as in Brian 2), except
@@ -19,8 +21,9 @@ from typing import Any
 import numpy as np
 import pint
 
+from simcore.errors import ModelTypeError
 from simcore.units.conversion import quantity_info, si_magnitude
-from simcore.units.dimension import Dimension
+from simcore.units.dimension import DIMENSIONLESS, Dimension, get_or_create_dimension
 from simcore.units.errors import DimensionMismatchError
 from simcore.units.formatting import magnitude_repr, magnitude_str, units_python, units_str
 from simcore.units.mismatch import dimension_of, from_pint_error, in_numpy, mismatch, reraise
@@ -52,34 +55,212 @@ def _op(method: Any, template: str, units_args: bool = False) -> Any:
     return wrapper
 
 
-def _from_sequence(cls: type, values: list) -> Any:
-    """One array Quantity from a list of quantities, in the unit of the first one."""
-    first = next(v for v in values if isinstance(v, _Base))
-    magnitudes = []
-    for value in values:
+def _flatten(values: Any) -> list:
+    """The leaves of nested lists and tuples."""
+    if isinstance(values, list | tuple):
+        return [leaf for value in values for leaf in _flatten(value)]
+    return [values]
+
+
+def _holds_quantities(value: Any) -> bool:
+    return isinstance(value, list | tuple) and any(isinstance(leaf, _Base | pint.UnitRegistry.Unit)
+                                                   for leaf in _flatten(value))
+
+
+def _from_sequence(cls: type, values: list | tuple, dtype: Any) -> Any:
+    """One array Quantity from (nested) lists of quantities, in the unit of the first one. Plain numbers may
+    join only if they are 0, inf or nan, or if the quantities are dimensionless."""
+    values = _map_leaves(values, as_quantity)
+    first = next(v for v in _flatten(values) if isinstance(v, _Base))
+    dimensionless = quantity_info(first).dimension.is_dimensionless
+
+    def magnitude(value: Any) -> Any:
         if isinstance(value, _Base):
-            magnitudes.append(value.m_as(first.units))
-        elif quantity_info(first).dimension.is_dimensionless or is_scale_free(value):
-            magnitudes.append(value)
-        else:
+            if quantity_info(value).dimension != quantity_info(first).dimension:
+                raise mismatch("Cannot make one array of {a} and {b}", first, value)
+            return value.m_as(first.units)
+        if not (dimensionless or is_scale_free(value)):
             raise mismatch("Cannot make one array of {a} and {b}", first, value)
-    return cls(np.array(magnitudes, dtype=float), first.units)
+        return value
+
+    return cls(np.array(_map_leaves(values, magnitude), dtype=dtype or float), first.units)
+
+
+def _map_leaves(values: Any, function: Any) -> Any:
+    if isinstance(values, list | tuple):
+        return [_map_leaves(value, function) for value in values]
+    return function(values)
+
+
+def si_unit_of(dim: Any) -> Any:
+    """The coherent SI unit of a Dimension (imported when used: helpers imports this module)."""
+    from simcore.units.helpers import get_unit
+
+    if not isinstance(dim, Dimension):
+        raise ModelTypeError(f"dim= needs a Dimension (e.g. second.dim), not {dim!r}")
+    return get_unit(dim)
+
+
+class EqualElements(np.ndarray):
+    """The result of ``==`` with a quantity array: a boolean array whose truth value says whether all
+    elements are equal. Brian 2's quantities are numpy arrays, so ``numpy.testing.assert_equal(q1, q2)`` and
+    ``assert G.v[:] == 0*mV`` compare them element by element there; simcore's pint quantities are not, and
+    numpy's rules would refuse the truth value of the comparison. Elementwise operations on it give plain
+    arrays."""
+
+    def __bool__(self) -> bool:
+        return bool(np.all(self.view(np.ndarray)))
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        inputs = tuple(x.view(np.ndarray) if isinstance(x, EqualElements | UnequalElements) else x for x in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
+
+
+class UnequalElements(EqualElements):
+    """The result of ``!=`` with a quantity array: true if any element differs (``not (a == b)``)."""
+
+    def __bool__(self) -> bool:
+        return bool(np.any(self.view(np.ndarray)))
+
+
+def _elementwise(result: Any, kind: type) -> Any:
+    if isinstance(result, np.ndarray) and result.ndim > 0 and result.dtype == bool:
+        return result.view(kind)
+    return result
+
+
+# numpy functions that pint does not implement: how the unit of the first quantity argument carries over.
+_FALLBACKS = {
+    np.trace: "value", np.fliplr: "value", np.flipud: "value", np.real: "value", np.imag: "value",
+    np.unique: "first", np.histogram: "last", np.argwhere: "none", np.flatnonzero: "none",
+}  # fmt: skip
+
+
+def _fallback(func: Any, args: tuple, kwargs: dict) -> Any:
+    """``func`` for quantities where pint has no implementation: every quantity argument in the unit of the
+    first one (their dimensions must agree), the result in that unit as ``_FALLBACKS`` says ("value": the
+    result; "first"/"last": that item of a returned tuple, e.g. the bin edges of ``histogram``; "none": indices).
+    """
+    first = next(x for x in (*args, *kwargs.values()) if isinstance(x, _Base))
+    dimension = quantity_info(first).dimension
+
+    def magnitude(value: Any) -> Any:
+        value = as_quantity(value)
+        if not isinstance(value, _Base):
+            return value
+        if quantity_info(value).dimension != dimension:
+            raise mismatch(f"numpy.{func.__name__}: cannot combine {{a}} and {{b}}", first, value)
+        return value.m_as(first.units)
+
+    result = func(*(magnitude(x) for x in args), **{key: magnitude(x) for key, x in kwargs.items()})
+    rule = _FALLBACKS[func]
+    if rule == "value":
+        return first.__class__(result, first.units)
+    if rule == "none":
+        return result
+    if not isinstance(result, tuple):
+        return first.__class__(result, first.units)
+    position = 0 if rule == "first" else len(result) - 1
+    return (*result[:position], first.__class__(result[position], first.units), *result[position + 1:])
+
+
+def _floor_divide(dividend: Any, divisor: Any) -> Any:
+    """``floor(dividend / divisor)`` of the SI values, in the SI unit of the quotient's dimension."""
+    values, dimensions = [], []
+    for operand in (as_quantity(dividend), as_quantity(divisor)):
+        if isinstance(operand, _Base):
+            values.append(si_magnitude(operand))
+            dimensions.append(quantity_info(operand).dimension)
+        else:
+            values.append(operand)
+            dimensions.append(DIMENSIONLESS)
+    dimension = dimensions[0] / dimensions[1]
+    result = np.floor_divide(*values)
+    if np.ndim(result) == 0:
+        result = float(result)
+    if dimension.is_dimensionless:
+        return result
+    unit = si_unit_of(dimension)
+    return unit._REGISTRY.Quantity(result, unit)
+
+
+def _into(out: Any, result: Any, name: str) -> Any:
+    """``out`` holding ``result`` (pint's numpy functions do not take ``out=``): converted to the unit of a
+    quantity ``out``; a plain array ``out`` takes only dimensionless results."""
+    if isinstance(out, _Base):
+        out[...] = result
+    elif isinstance(result, _Base) and not quantity_info(result).dimension.is_dimensionless:
+        raise mismatch(f"numpy.{name}: cannot write a result in {{a}} into a plain array (out=)", result)
+    else:
+        out[...] = result
+    return out
+
+
+def _same_values(func: Any, first: Any, second: Any, **kwargs: Any) -> bool:
+    """``numpy.array_equal``/``array_equiv`` with quantities: False for different dimensions (a plain 0, inf or
+    nan fits any), else numpy's answer for the SI values."""
+    dimensions = [quantity_info(as_quantity(x)).dimension if isinstance(x, _Base | pint.UnitRegistry.Unit)
+                  else None for x in (first, second)]
+    if None in dimensions:
+        plain = first if dimensions[0] is None else second
+        if not (dimensions[0] == dimensions[1] or is_scale_free(plain) or DIMENSIONLESS in dimensions):
+            return False
+    elif dimensions[0] != dimensions[1]:
+        return False
+    return bool(func(np.asarray(first), np.asarray(second), **kwargs))
 
 
 class Quantity(_Base):
     """A value (number or numpy array) with a physical unit. ``Quantity(value, unit)``."""
 
-    def __new__(cls, value: Any = 1.0, units: Any = None):
+    def __new__(cls, value: Any = 1.0, units: Any = None, dim: Any = None, dtype: Any = None, copy: bool = False,
+                force_quantity: bool = False):
+        """``Quantity(value, unit)`` (pint's), or Brian 2's ``Quantity(value_in_SI, dim=...)``. A quantity as
+        value gives a quantity that shares its array unless ``copy=True``; (nested) lists of quantities give
+        one array in the unit of the first. ``force_quantity`` is accepted for Brian 2 (a dimensionless
+        Quantity is always a Quantity here)."""
+        if isinstance(units, Dimension):
+            units, dim = None, units if dim is None else dim
+        if dim is not None:
+            if units is not None:
+                raise ModelTypeError(f"Quantity() takes a unit or dim=, not both (got {units!r} and dim={dim!r})")
+            unit = si_unit_of(dim)
+            if isinstance(value, _Base | pint.UnitRegistry.Unit) or _holds_quantities(value):
+                raise ModelTypeError(f"Quantity(..., dim={dim!r}) takes plain values in SI units, not {value!r}")
+            return cls(value, unit, dtype=dtype, copy=copy)
         if units is None:
             if isinstance(value, pint.UnitRegistry.Unit):
-                return super().__new__(cls, 1.0, value)
-            if isinstance(value, list | tuple) and any(isinstance(v, _Base) for v in value):
-                return _from_sequence(cls, [as_quantity(v) for v in value])
+                return super().__new__(cls, 1.0 if dtype is None else np.asarray(1.0, dtype=dtype), value)
+            if isinstance(value, _Base):
+                magnitude = value._magnitude
+                if copy or dtype is not None:
+                    magnitude = np.array(magnitude, dtype=dtype)
+                return super().__new__(cls, magnitude, value._units)
+            if _holds_quantities(value):
+                return _from_sequence(cls, value, dtype)
+        if dtype is not None or copy:
+            value = np.array(value, dtype=dtype)
         if isinstance(value, int | np.integer | np.bool_):
             value = float(value)
-        elif isinstance(value, np.ndarray) and value.dtype.kind in "biu":
+        elif isinstance(value, np.ndarray) and value.dtype.kind in "biu" and dtype is None:
             value = value.astype(np.float64)
+        elif isinstance(value, list | tuple):
+            value = np.array(value, dtype=None if value else float)
+            if value.dtype.kind in "biu":
+                value = value.astype(np.float64)
+        if isinstance(value, np.ndarray) and value.dtype.kind not in "biufc":
+            raise ModelTypeError(f"a Quantity holds numbers, not {value.dtype} values ({value!r})")
         return super().__new__(cls, value, units)
+
+    @classmethod
+    def with_dimensions(cls, value: Any, *args: Any, **powers: Any) -> Any:
+        """Brian 2's ``Quantity.with_dimensions(value, dim)`` or ``(value, second=1)``: ``value`` in SI units."""
+        if len(args) == 1 and isinstance(args[0], Dimension):
+            return cls(value, dim=args[0])
+        return cls(value, dim=get_or_create_dimension(*args, **powers))
 
     def __reduce__(self):
         return self._REGISTRY.unpickle_quantity, (self._magnitude, self._units)
@@ -98,9 +279,15 @@ class Quantity(_Base):
     __truediv__ = _op(_Base.__truediv__, "Cannot divide {a} and {b}")
     __rtruediv__ = _op(_Base.__rtruediv__, "Cannot divide {a} and {b}")
     __itruediv__ = _op(_Base.__itruediv__, "Cannot divide {a} and {b}")
-    __floordiv__ = _op(_Base.__floordiv__, "Cannot floor-divide {a} by {b}", units_args=True)
-    __rfloordiv__ = _op(_Base.__rfloordiv__, "Cannot floor-divide {b} by {a}", units_args=True)
-    __ifloordiv__ = _op(_Base.__ifloordiv__, "Cannot floor-divide {a} by {b}", units_args=True)
+    # Floor division as in Brian 2: the floor of the quotient of the SI values, in the quotient's dimension
+    # (``(7*mV)//(2*mV) == 3``, ``(7*mV)//0.002 == 3*volt``).
+    def __floordiv__(self, other: Any) -> Any:
+        return _floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return _floor_divide(other, self)
+
+    __ifloordiv__ = __floordiv__
     __mod__ = _op(_Base.__mod__, "Cannot take {a} modulo {b}", units_args=True)
     __rmod__ = _op(_Base.__rmod__, "Cannot take {b} modulo {a}", units_args=True)
     __imod__ = _op(_Base.__imod__, "Cannot take {a} modulo {b}", units_args=True)
@@ -131,26 +318,19 @@ class Quantity(_Base):
         else:
             self._setitem(key, value)
 
-    def _plain(self, kind: type) -> Any:
-        info = quantity_info(self)
-        if not info.dimension.is_dimensionless:
-            name = units_python(self._REGISTRY, self._units) or "unit"
-            name = name if name.isidentifier() else f"({name})"
-            raise mismatch(
-                f"Cannot convert {{a}} to a plain {kind.__name__}: divide it by a unit first, "
-                f"e.g. {kind.__name__}(x/{name})",
-                self,
-            )
-        return kind(si_magnitude(self))
-
+    # As in Brian 2 (whose quantities are numpy arrays): the value in SI base units, float(3*mV) == 0.003.
     def __float__(self) -> float:
-        return self._plain(float)
+        return float(si_magnitude(self))
 
     def __int__(self) -> int:
-        return self._plain(int)
+        return int(si_magnitude(self))
 
     def __complex__(self) -> complex:
-        return self._plain(complex)
+        return complex(si_magnitude(self))
+
+    def tolist(self) -> Any:
+        """Nested lists of scalar quantities (Brian 2's ``tolist``); ``Quantity(q.tolist())`` gives ``q`` back."""
+        return _map_leaves(np.asarray(self._magnitude).tolist(), lambda value: self.__class__(value, self._units))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """The value in SI base units (as Brian 2): ``np.asarray(10*ms) -> 0.01``."""
@@ -177,6 +357,9 @@ class Quantity(_Base):
     __ge__ = lambda self, other: self.compare(other, operator.ge)  # noqa: E731
 
     def __eq__(self, other: Any) -> Any:
+        return _elementwise(self._equal(other), EqualElements)
+
+    def _equal(self, other: Any) -> Any:
         other = as_quantity(other)
         if other is None or isinstance(other, str):
             return False
@@ -191,8 +374,8 @@ class Quantity(_Base):
         return _Base.__eq__(self, other)
 
     def __ne__(self, other: Any) -> Any:
-        equal = self.__eq__(other)
-        return np.logical_not(equal) if isinstance(equal, np.ndarray) else not equal
+        equal = self._equal(other)
+        return _elementwise(np.logical_not(equal), UnequalElements) if isinstance(equal, np.ndarray) else not equal
 
     __hash__ = _Base.__hash__
 
@@ -218,6 +401,12 @@ class Quantity(_Base):
         args, kwargs = decay_numpy_args(args, kwargs)
         if not has_pint(args, kwargs):
             return func(*args, **kwargs)
+        if func in (np.array_equal, np.array_equiv):
+            return _same_values(func, *args, **kwargs)
+        if func in _FALLBACKS:
+            return collapse(_fallback(func, args, kwargs))
+        if isinstance(kwargs.get("out"), np.ndarray | _Base):
+            return _into(kwargs.pop("out"), self.__array_function__(func, types, args, kwargs), func.__name__)
         try:
             result = _Base.__array_function__(self, func, types, args, kwargs)
         except pint.DimensionalityError as error:
@@ -245,6 +434,18 @@ class Quantity(_Base):
         value = self.m_as(unit)
         return f"{magnitude_str(value, precision)} {units_str(self._REGISTRY, unit._units)}".rstrip()
 
+    def get_best_unit(self) -> Any:
+        """The unit in which this quantity reads best (Brian 2's method): ``(np.arange(10)*mV).get_best_unit()
+        is mV``; see ``in_best_unit``."""
+        from simcore.units.helpers import best_unit  # helpers imports this module
+
+        return best_unit(si_magnitude(self), self.dimensions)
+
+    def in_best_unit(self, precision: int | None = None) -> str:
+        """The value written in the unit in which it reads best: ``(0.00123456*volt).in_best_unit() ==
+        '1.23456 mV'``."""
+        return self.in_unit(self.get_best_unit(), precision)
+
     # --- text -------------------------------------------------------------------------
     def __str__(self) -> str:
         text = magnitude_str(self._magnitude)
@@ -263,12 +464,11 @@ class Quantity(_Base):
         return f"{magnitude_repr(self._magnitude)} * {name}"
 
     def __format__(self, spec: str) -> str:
+        """``f"{q}"`` is ``str(q)``; with a format spec, the SI value is formatted, as in Brian 2
+        (``f"{0.5*ms:g}" == "0.0005"``)."""
         if not spec:
             return str(self)
-        if np.ndim(self._magnitude) == 0:
-            text = format(self._magnitude, spec)
-            return f"{text} {units_str(self._REGISTRY, self._units)}" if self._units else text
-        return _Base.__format__(self, spec)
+        return format(np.asarray(si_magnitude(self)), spec)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))

@@ -26,6 +26,20 @@ PREFIXES: dict[str, str] = {
     "T": "tera",
 }
 PREFIX_SYMBOLS: dict[str, str] = {name: symbol for symbol, name in PREFIXES.items()}
+# The rest of Brian 2's SI prefixes, exported with full names only (``Yfarad``, ``dametre``, ``asecond``): short
+# forms such as ``as`` or ``Pm`` would be Python keywords or clash with user names.
+RARE_PREFIXES: dict[str, str] = {
+    "y": "yocto",
+    "z": "zepto",
+    "a": "atto",
+    "da": "deca",
+    "h": "hecto",
+    "P": "peta",
+    "E": "exa",
+    "Z": "zetta",
+    "Y": "yotta",
+}
+RARE_PREFIX_SYMBOLS: dict[str, str] = {name: symbol for symbol, name in RARE_PREFIXES.items()}
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,8 @@ class BaseUnit:
     ``symbol``: the short symbol; prefixed forms (``mV``) are always exported, the bare
     symbol only where ``export_symbol`` (one-letter symbols such as ``V``, ``N``, ``S``
     would clash with user variables in equation strings).
-    ``powers``: suffixes ``2``/``3`` are exported for every name (``cm2``, ``umetre3``).
+    ``powers``: suffixes ``2``/``3`` are exported for the short symbols too (``cm2``); full names always
+    have them (``umetre3``, ``second3``, ``amp2``), as in Brian 2.
     """
 
     pint: str
@@ -52,8 +67,8 @@ BASE_UNITS: tuple[BaseUnit, ...] = (
     BaseUnit("second", ("second",), "s"),
     BaseUnit("ampere", ("amp", "ampere"), "A"),
     BaseUnit("kelvin", ("kelvin",), "K"),
-    BaseUnit("mole", ("mole",), "mol", export_symbol=True),
-    BaseUnit("candela", ("candela",), "cd"),
+    BaseUnit("mole", ("mole", "mol"), "mol", export_symbol=True),
+    BaseUnit("candela", ("candela", "candle"), "cd"),
     BaseUnit("molar", ("molar",), "M"),
     BaseUnit("liter", ("litre", "liter"), "l"),
     BaseUnit("hertz", ("hertz",), "Hz", export_symbol=True),
@@ -90,11 +105,13 @@ def python_name(prefix: str, base: BaseUnit) -> str | None:
     None where the scheme has no such name."""
     if prefix == "":
         return base.names[0]
+    if prefix in RARE_PREFIX_SYMBOLS:
+        return RARE_PREFIX_SYMBOLS[prefix] + base.names[0]
     symbol = PREFIX_SYMBOLS.get(prefix)
     return None if symbol is None else symbol + base.symbol
 
 
 def short_symbol(prefix: str, base: BaseUnit) -> str | None:
     """The short symbol printed for ``prefix`` + ``base`` (``mV``, ``uF``, ``s``)."""
-    symbol = PREFIX_SYMBOLS.get(prefix, None if prefix else "")
+    symbol = PREFIX_SYMBOLS.get(prefix, RARE_PREFIX_SYMBOLS.get(prefix, None if prefix else ""))
     return None if symbol is None else symbol + base.symbol

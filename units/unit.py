@@ -12,17 +12,34 @@ from typing import Any
 
 import numpy as np
 import pint
+from pint.util import UnitsContainer
 
+from simcore.errors import ModelTypeError, ModelValueError
 from simcore.units.conversion import quantity_info
 from simcore.units.dimension import Dimension
 from simcore.units.formatting import units_python, units_str
 from simcore.units.plain import as_quantity, collapse
+from simcore.units.quantity import si_unit_of
 
 _Base = pint.UnitRegistry.Unit
 
 
 class Unit(_Base):
     """A physical unit such as ``mV``, ``ms`` or ``siemens/metre**2``."""
+
+    def __init__(self, units: Any, dim: Dimension | None = None) -> None:
+        """``Unit('mV')`` or a pint UnitsContainer (pint's); also Brian 2's ``Unit(1)`` (dimensionless) and
+        ``Unit(1, dim=...)`` (the coherent SI unit of that dimension)."""
+        if isinstance(units, int | float | np.integer | np.floating) and not isinstance(units, bool):
+            if units != 1:
+                raise ModelValueError(f"Unit({units!r}): a unit has the value 1; write a Quantity for other values "
+                                      f"(e.g. {units!r}*second)")
+            units = UnitsContainer()
+            if dim is not None:
+                units = si_unit_of(dim)._units
+        elif dim is not None:
+            raise ModelTypeError(f"Unit({units!r}, dim=...): dim= goes with the value 1 only")
+        super().__init__(units)
 
     def __reduce__(self):
         return self._REGISTRY.unpickle_unit, (self._units,)
@@ -44,6 +61,12 @@ class Unit(_Base):
         return _Base.__mul__(self, other)
 
     __rmul__ = __mul__
+
+    def __rtruediv__(self, other: Any) -> Any:
+        """``1/second`` is a Unit (as in Brian 2, e.g. for unit declarations); other numbers make Quantities."""
+        if isinstance(other, int | float | np.integer | np.floating) and not isinstance(other, bool) and other == 1:
+            return self**-1
+        return _Base.__rtruediv__(self, other)
 
     # --- as the quantity 1*unit -------------------------------------------------------
     def __add__(self, other: Any) -> Any:

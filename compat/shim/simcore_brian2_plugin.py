@@ -32,8 +32,11 @@ def _first_line(error: BaseException) -> str:
 
 @pytest.fixture(autouse=True)
 def fresh_scope():
+    """As Brian 2's own conftest: a new scope, the default time step and the default preferences."""
     simcore.start_scope()
     simcore.defaultclock.dt = 0.1 * simcore.ms
+    simcore.prefs.core.default_float_dtype = simcore.float64
+    simcore.prefs.core.network.default_schedule = ["start", "groups", "thresholds", "synapses", "resets", "end"]
     yield
 
 

@@ -11,26 +11,128 @@ from simcore.errors import BackendError
 DEVICES = ("cpu", "cuda")
 # Brian 2's device names, so that its scripts run unchanged: simcore compiles every run itself
 ALIASES = {"runtime": "cpu", "cpp_standalone": "cpu", "cuda_standalone": "cuda", "genn": "cuda"}
-_state: dict[str, str | None] = {"device": "cpu", "building": None}
 
 
-def device_name(name: str) -> str:
-    """``name`` or its Brian 2 alias as one of DEVICES; BackendError for anything else."""
+def device_name(name) -> str:
+    """``name`` (a name, a Brian 2 alias or a Device) as one of DEVICES; BackendError for anything else."""
+    if isinstance(name, Device):
+        return name.name
     if not isinstance(name, str) or ALIASES.get(name, name) not in DEVICES:
         known = ", ".join(repr(d) for d in (*DEVICES, *ALIASES))
         raise BackendError(f"unknown device {name!r}; simcore's devices are {known}")
     return ALIASES.get(name, name)
 
 
-def set_device(name: str, **options) -> None:
+class Device:
+    """A device as Brian 2 scripts see it (``get_device()``, ``device.build()``, ``device.run(run_args=...)``).
+
+    simcore compiles and runs at each ``run()``, so results are there before ``build()``, which has
+    nothing left to do. With ``build_on_run=False`` the device also remembers each network's state
+    before its first run and the runs made since: ``device.run(run_args={G.tau: 5*ms})`` goes back to
+    that state, sets the given values and runs the same runs again with the kernels already compiled
+    (Brian 2's "build once, run many"). A Device equals its name: ``get_device() == 'cpu'``.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.reinit()
+
+    def reinit(self) -> None:
+        """Forget options and recorded runs (a fresh device, as after Brian 2's ``reinit_devices()``)."""
+        self.build_on_run = True
+        self.build_options: dict = {}
+        self.has_been_run = False
+        self._runs: list = []
+        self._started: list = []
+        self._replaying = False
+
+    def activate(self, build_on_run: bool = True, **options) -> None:
+        self.build_on_run = bool(build_on_run)
+        self.build_options = dict(options)
+
+    def note_run(self, network, duration, options: dict) -> None:
+        """Called by ``Network.run`` before it runs: remember the run when runs are to be repeated."""
+        if self.build_on_run or self._replaying:
+            return
+        if network not in self._started:
+            network.store(_START)
+            self._started.append(network)
+        self._runs.append((network, duration, options))
+
+    def build(self, run: bool = True, **options) -> None:
+        """Nothing to compile or run: every ``run()`` has run (Brian 2's options are reported, not applied)."""
+        _no_effect("device.build()", options)
+        self.has_been_run = self.has_been_run or bool(self._runs) or bool(run)
+
+    def run(self, run_args: dict | None = None, **options) -> None:
+        """Run the recorded runs again from the state before the first, with ``run_args`` ({G.x: value})
+        set first; random numbers repeat unless ``seed()`` changes in between."""
+        from simcore.errors import ModelTypeError, ModelValueError
+        from simcore.objects.variables import VariableView
+
+        _no_effect("device.run()", options)
+        if not self._runs:
+            raise ModelValueError("device.run() repeats the runs made after set_device(..., build_on_run=False); "
+                                  "there are none")
+        values = dict(run_args or {})
+        for view in values:
+            if not isinstance(view, VariableView):
+                raise ModelTypeError(f"run_args maps variables such as G.tau to values, not {view!r}")
+        self._replaying = True
+        try:
+            for network in self._started:
+                network.restore(_START, restore_random_state=True)
+            for view, value in values.items():
+                view[:] = value
+            for network, duration, run_options in self._runs:
+                network.run(duration, **run_options)
+        finally:
+            self._replaying = False
+        self.has_been_run = True
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Device):
+            return other is self
+        return isinstance(other, str) and ALIASES.get(other, other) == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return f"<simcore device {self.name!r}>"
+
+
+_START = "__device_start__"
+_devices = {name: Device(name) for name in DEVICES}
+_state: dict = {"device": _devices["cpu"], "building": None, "previous": []}
+
+
+def set_device(name: str | Device, build_on_run: bool = True, **options) -> None:
     """Run every network on ``name``: 'cpu' (default) or 'cuda' (an NVIDIA GPU through numba-cuda).
-    Brian 2's 'runtime' and 'cpp_standalone' mean 'cpu', 'cuda_standalone' and 'genn' mean 'cuda'; their
-    options (``directory``, ``build_on_run``, ...) have no use here and are reported, not applied."""
-    chosen = device_name(name)
+    Brian 2's 'runtime' and 'cpp_standalone' mean 'cpu', 'cuda_standalone' and 'genn' mean 'cuda'.
+    ``build_on_run=False`` lets ``device.run(run_args=...)`` repeat the runs; other options (``directory``,
+    ...) have no use here: they are reported and kept in ``device.build_options``."""
+    chosen = name if isinstance(name, Device) else _devices[device_name(name)]
+    if isinstance(name, str) and name != chosen.name:
+        warnings.warn(f"set_device({name!r}): simcore runs this as its '{chosen.name}' device", stacklevel=2)
     _no_effect(f"set_device({name!r})", options)
-    if name != chosen:
-        warnings.warn(f"set_device({name!r}): simcore runs this as its '{chosen}' device", stacklevel=2)
+    _state["previous"].append(_state["device"])
+    chosen.activate(build_on_run, **options)
     _state["device"] = chosen
+
+
+def reset_device(device: str | Device | None = None) -> None:
+    """Go back to the device before the last ``set_device`` (the CPU when there is none), or to ``device``."""
+    if device is None:
+        _state["device"] = _state["previous"].pop() if _state["previous"] else _devices["cpu"]
+    else:
+        _state["device"] = device if isinstance(device, Device) else _devices[device_name(device)]
+
+
+def reinit_devices() -> None:
+    """Every device as new: options and recorded runs forgotten (``start_scope()`` starts a new model)."""
+    for each in _devices.values():
+        each.reinit()
 
 
 def _no_effect(call: str, options: dict) -> None:
@@ -39,7 +141,12 @@ def _no_effect(call: str, options: dict) -> None:
                       "no effect", stacklevel=3)
 
 
-def get_device() -> str:
+def device_for(name: str | Device | None) -> Device:
+    """The Device of a network's ``device=`` choice (None: the current device)."""
+    return get_device() if name is None else _devices[device_name(name)]
+
+
+def get_device() -> Device:
     """The device of networks that do not name one."""
     return _state["device"]
 
@@ -57,30 +164,24 @@ def building_for(name: str) -> Iterator[None]:
 
 def building_device() -> str:
     """The device the operations being made are for (the global device outside a build)."""
-    return _state["building"] or _state["device"]
+    return _state["building"] or _state["device"].name
 
 
-class StandaloneDevice:
-    """Brian 2's ``device`` for standalone scripts (``set_device('cpp_standalone', build_on_run=False)``, then
-    ``run()``s, then ``device.build()``): simcore compiles and runs at each ``run()``, so the results are there
-    before ``build()``, which has nothing left to do; ``reinit()`` and ``activate()`` have nothing to reset
-    (``start_scope()`` starts a new model)."""
+class _CurrentDevice:
+    """``device``: whatever device is current (Brian 2's device proxy), so ``device.build()`` follows
+    ``set_device``."""
 
-    def build(self, **options) -> None:
-        _no_effect("device.build()", options)
+    def __getattr__(self, name: str):
+        return getattr(get_device(), name)
 
-    def reinit(self) -> None:
-        """Nothing to reset."""
-
-    def activate(self, **options) -> None:
-        """Nothing to switch on: ``set_device`` chose the device."""
-        _no_effect("device.activate()", options)
+    def __setattr__(self, name: str, value) -> None:
+        setattr(get_device(), name, value)
 
     def __repr__(self) -> str:
-        return f"<simcore device: {get_device()}>"
+        return repr(get_device())
 
 
-device = StandaloneDevice()
+device = _CurrentDevice()
 
 
 def backend_for(name: str):

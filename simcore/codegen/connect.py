@@ -27,13 +27,15 @@ import numba
 import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from simcore.codegen.printer import to_numba
 from simcore.codegen.runtime import cuda_runtime_lines, runtime_import
 from simcore.equations.functions import RANDOM_FUNCTIONS
 from simcore.equations.generator import TargetGenerator
 from simcore.equations.parser import is_condition, symbol
-from simcore.errors import ModelError, UnknownNameError
+from simcore.errors import ModelError, ModelIndexError, ModelTypeError, ModelValueError, UnknownNameError
 from simcore.random import MAX_STREAM
 
 INDENT = "    "
@@ -84,19 +86,23 @@ class _Loop:
 # Status codes a kernel leaves per source, and the message each becomes.
 _MESSAGES = {
     1: "the step of the range for source i={i} is zero",
-    2: "connection probability p = {value!r} for source i={i} is outside [0, 1]",
+    2: "connection probability p = {value!r} for source i={i} is negative or not a number (1 or more: certain)",
     3: "sample size {value:.0f} for source i={i} is not in 0..{j} (the number of candidates)",
     4: "target j={j} of source i={i} is outside 0..{last}; pass skip_if_invalid=True to drop such targets",
-    5: "connection probability p = {value!r} for the pair i={i}, j={j} is outside [0, 1]",
+    5: "connection probability p = {value!r} for the pair i={i}, j={j} is negative or not a number (1 or more: "
+       "certain)",
     6: "n = {value:.0f} synapses for the pair i={i}, j={j}: n must be >= 0",
-    7: "the range start for source i={i} is {value!r}, not an integer",
-    8: "the range stop for source i={i} is {value!r}, not an integer",
-    9: "the range step for source i={i} is {value!r}, not an integer",
+    7: "The 'low' argument of the range function was {value!r} (for source i={i}), but it needs to be an integer.",
+    8: "The 'high' argument of the range function was {value!r} (for source i={i}), but it needs to be an integer.",
+    9: "The 'step' argument of the range function was {value!r} (for source i={i}), but it needs to be an integer.",
     10: "sample size for source i={i} is {value!r}, not an integer",
     11: "target j = {value!r} of source i={i} is not an integer",
     12: "n = {value!r} synapses for the pair i={i}, j={j} is not an integer",
 }
 _NOT_INTEGER = {"start": 7, "stop": 8, "step": 9, "size": 10, "element": 11, "n": 12}
+# The builtin each status is besides ModelError, as in Brian 2: a target outside the group is an IndexError, a
+# non-integer a TypeError, a bad value a ValueError.
+_ERRORS = {3: ModelIndexError, 4: ModelIndexError, **{code: ModelTypeError for code in range(7, 13)}}
 
 
 def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | float], seed: int, stream: int,
@@ -140,8 +146,9 @@ def connect_pairs(request: ConnectRequest, values: Mapping[str, np.ndarray | flo
     failed = np.flatnonzero(status)
     if failed.size:
         i = int(failed[0])
-        raise ModelError(_MESSAGES[int(status[i])].format(i=i, j=int(bad_j[i]), value=float(bad_value[i]),
-                                                          last=request.n_post - 1))
+        error = _ERRORS.get(int(status[i]), ModelValueError)
+        raise error(_MESSAGES[int(status[i])].format(i=i, j=int(bad_j[i]), value=float(bad_value[i]),
+                                                     last=request.n_post - 1))
     offsets = np.zeros(n_pre, np.int64)
     np.cumsum(counts[:-1], out=offsets[1:])
     total = int(offsets[-1] + counts[-1])
@@ -200,18 +207,21 @@ def _plan(request: ConnectRequest) -> _Loop | None:
     """The request as a _Loop, or None when it cannot give any synapse."""
     n = _constant(request.n)
     if n.is_Number and not (n >= 0 and float(n).is_integer()):
-        raise ModelError(f"n = {float(n)!r}: the number of synapses per pair must be an integer >= 0")
+        raise ModelValueError(f"n = {float(n)!r}: the number of synapses per pair must be an integer >= 0")
     p = _constant(request.p)
-    if p.is_Number and not 0 <= float(p) <= 1:
-        raise ModelError(f"p = {float(p)!r} is outside [0, 1] (it applies to every pair)")
+    if p.is_Number and not float(p) >= 0:
+        raise ModelValueError(f"p = {float(p)!r} is negative or not a number (it applies to every pair; 1 or more: "
+                              "every pair is connected)")
+    p = sympy.S.One if p.is_Number and float(p) > 1 else p
     condition = request.condition
     if condition is not None and not (is_condition(condition) or isinstance(condition, bool)):
-        raise ModelError(f"the condition {condition} is not a comparison or logical expression")
+        raise ModelTypeError(f"the condition {condition} is not a comparison or logical expression")
     if request.generator is not None:
         if condition is not None:
-            raise ModelError("a condition cannot be combined with a j= generator: put it after the generator's 'if'")
+            raise ModelValueError("a condition cannot be combined with a j= generator: put it after the "
+                                  "generator's 'if'")
         if not _equals(p, 1):
-            raise ModelError("p cannot be combined with a j= generator: use 'k for k in sample(..., p=...)'")
+            raise ModelValueError("p cannot be combined with a j= generator: use 'k for k in sample(..., p=...)'")
         return _generator_loop(request.generator, n)
     condition = None if condition in (True, sympy.true) else condition
     if condition in (False, sympy.false) or _equals(p, 0) or _equals(n, 0):
@@ -224,6 +234,11 @@ def _plan(request: ConnectRequest) -> _Loop | None:
 
 
 def _generator_loop(generator: TargetGenerator, n: sympy.Basic) -> _Loop | None:
+    for name, value in (("low", generator.start), ("high", generator.stop), ("step", generator.step)):
+        # as in Brian 2: 42.0 or True is not an integer here, even where it equals one
+        if isinstance(value, BooleanAtom | BooleanFunction | Relational) or value.has(sympy.Float):
+            raise ModelTypeError(f"The '{name}' argument of the range function was {value}, but it needs to be an "
+                                 "integer.")
     if generator.condition in (False, sympy.false) or _equals(n, 0):
         return None
     return _Loop(variable=generator.variable, element=generator.element, start=generator.start,
@@ -348,7 +363,7 @@ def _source(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip
     per_source += ["_count = len(range(_start, _stop, _step))"]
     if loop.sample_p is not None:
         per_source += printer.value("sample_p", loop.sample_p, "_q", "0", "continue")
-        per_source += [] if loop.sample_p.is_Number else ["if not 0.0 <= _q <= 1.0:", *_fail(2, "_q")]
+        per_source += [] if loop.sample_p.is_Number else ["if not _q >= 0.0:", *_fail(2, "_q"), "_q = min(_q, 1.0)"]
         per_source += ["if _q == 0.0:", f"{INDENT}_count = 0", "_logq = math.log1p(-_q) if _q < 1.0 else 0.0",
                        "_next = 0", "_draw = 0"]
         header = ["while _next < _count:",
@@ -362,7 +377,10 @@ def _source(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip
                   f"{INDENT}_next += 1"]
     elif loop.size is not None:
         per_source += printer.value("size", loop.size, "_need", "0", "continue")
-        per_source += ["if _need < 0 or _need > _count:", *_fail(3, "_need", "_count")]
+        if skip:  # as in Brian 2: a size beyond the candidates takes them all, a negative one none
+            per_source += ["_need = min(max(_need, 0), _count)"]
+        else:
+            per_source += ["if _need < 0 or _need > _count:", *_fail(3, "_need", "_count")]
         header = ["for _m in range(_count):",
                   f"{INDENT}if _need == 0:",
                   f"{INDENT * 2}break",
@@ -387,7 +405,7 @@ def _source(loop: _Loop, arrays: tuple[str, ...], scalars: tuple[str, ...], skip
         body += [*check_target, *[f"{_local(a)} = _a_{a}[j]" for a in post], *test]
     if loop.pair_p is not None:
         body += printer.value("pair_p", loop.pair_p, "_p", "_m", "break")
-        body += ["if not 0.0 <= _p <= 1.0:", *_fail(5, "_p", "j", "break"),
+        body += ["if not _p >= 0.0:", *_fail(5, "_p", "j", "break"),
                  f"if {uniform}(_seed, i, _m, _stream) >= _p:", f"{INDENT}continue"]
     body += printer.value("n", loop.n, "_n", "_m", "break", "j")
     body += [] if loop.n.is_Number else ["if _n < 0:", *_fail(6, "_n", "j", "break")]

@@ -65,6 +65,7 @@ from simcore.codegen.templates import (
     error_names,
     hoist_invariants,
     on_spike,
+    record_time,
     shared_block,
     shared_writes,
     spikes_in_range,
@@ -250,8 +251,8 @@ class _Kernels:
         args = ["_step", "_spikes", "_nspikes", "_mon_count"]
         if details["record"]:
             lines += [f"{INDENT}_n = _mon_n[0] + _g", f"{INDENT}_mon_i[_n] = _i - {start}",
-                      f"{INDENT}_mon_t[_n] = {_own_step(op)}"]
-            args += ["_mon_i", "_mon_t", "_mon_n"]
+                      f"{INDENT}_mon_t[_n] = {record_time(op)}"]
+            args += ["_dt", "_mon_i", "_mon_t", "_mon_n"]
             for ref in details.get("variables", ()):
                 lines.append(f"{INDENT}_rec_{ref.name}[_n] = _{ref.arg}[{'0' if ref.shared else '_i'}]")
                 args += [f"_{ref.arg}", f"_rec_{ref.name}"]
@@ -278,8 +279,8 @@ class _Kernels:
                 lines.append(f"{INDENT}_rec_{name}[_r, _g] = _sub_{name}")
                 args.append(f"_rec_{name}")
         self.add(op.name, _control_args(list(dict.fromkeys(args))), lines, dict(op.details)["recorded"])
-        self.add(f"{op.name}__step", ["_step", "_mon_t", "_mon_n", "_ctl"],
-                 [f"{INDENT}_mon_t[_mon_n[0]] = {_own_step(op)}", f"{INDENT}_mon_n[0] += 1"], None)
+        self.add(f"{op.name}__step", ["_step", "_dt", "_mon_t", "_mon_n", "_ctl"],
+                 [f"{INDENT}_mon_t[_mon_n[0]] = {record_time(op)}", f"{INDENT}_mon_n[0] += 1"], None)
 
     def _summed_variable(self, op: Operation, number: int) -> None:
         """One thread per target element sums over its synapses, in their order (as on the CPU)."""
@@ -326,7 +327,7 @@ class _Kernels:
         args += [f"{prefix}_dsorted"] if heterogeneous else []
         delays = f"range({slots - 1}, -1, -1)" if heterogeneous else f"({details['steps']},)"
         lines += [f"{INDENT}_capacity = {ring[0]}.shape[0]", f"{INDENT}for _d in {delays}:",
-                  f"{INDENT * 2}_from = (_step - _d) % {slots}", f"{INDENT * 2}_first = {ring[1]}[_from]",
+                  f"{INDENT * 2}_from = ({_own_step(op)} - _d) % {slots}", f"{INDENT * 2}_first = {ring[1]}[_from]",
                   *_blocks_per_event(f"{ring[2]}[_from]", 2),
                   f"{INDENT * 3}_src = {ring[0]}[(_first + _k) % _capacity]",
                   f"{INDENT * 3}_lo = {prefix}_ptr[_src]", f"{INDENT * 3}_hi = {prefix}_ptr[_src + 1]"]
@@ -340,7 +341,7 @@ class _Kernels:
         """This step's events into the ring of past events (one thread each), then its slot's bookkeeping."""
         details = dict(op.details)
         start, stop = details["range"]
-        slot = f"_step % {details['slots']}"
+        slot = f"({_own_step(op)}) % {details['slots']}"
         self.add(f"{op.name}__push", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
                  [f"{INDENT}_first = {events[0]}", f"{INDENT}if _first + _g >= {events[1]}:", f"{INDENT * 2}return",
                   f"{INDENT}{ring[0]}[({ring[3]}[0] + _g) % {ring[0]}.shape[0]] = _spikes[_first + _g] - {start}"],

@@ -41,6 +41,9 @@ def evaluate(expr: sympy.Basic, values: Mapping[str, Any], size: int, rng: np.ra
             draws[stand_in.name] = rng.random(size)
         elif name == "randn":
             draws[stand_in.name] = rng.standard_normal(size)
+        elif name == "binomial":
+            trials, probability = (float(a) for a in call.args[:2])
+            draws[stand_in.name] = rng.binomial(int(trials), probability, size).astype(float)
         else:
             lam = evaluate(call.args[0], values, size, rng)
             draws[stand_in.name] = rng.poisson(np.broadcast_to(lam, (size,)))

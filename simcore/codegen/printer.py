@@ -65,6 +65,8 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
         name = type(expr).__name__
         if name in RANDOM_FUNCTIONS:
             raise ValueError(f"random call {expr} must be replaced by a drawn value before printing")
+        if getattr(expr, "_simcore_kernel_call", False):  # a Function: its compiled version is a kernel parameter
+            return f"{name}({', '.join(self._print(a) for a in expr.args)})"
         if isinstance(expr, AppliedUndef):  # a TimedArray: its values and dt are kernel parameters
             values, dt = kernel_parameters(name)
             step = f"_timestep({self._print(expr.args[0])}, {dt})"

@@ -16,7 +16,7 @@ from sympy.logic.boolalg import Boolean
 
 from simcore.codegen.printer import to_numba
 from simcore.equations.functions import RANDOM_FUNCTIONS
-from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, array_arg
+from simcore.ir import LOOP_END, LOOP_WHILE, ArrayRef, Assignment, ElementCode, Operation, array_arg
 
 INDENT = "    "
 
@@ -164,6 +164,8 @@ def hoist_invariants(code: ElementCode, names: str = "_lio") -> tuple[list[str],
             return temporary(expr, True) if cast and castable else expr
         if constant(expr):
             return temporary(expr, cast and float_context(expr) and not expr.is_Relational)
+        if isinstance(expr, sympy.Piecewise):  # its (value, condition) pairs are no expressions of their own
+            return sympy.Piecewise(*((visit(value, cast), visit(condition, False)) for value, condition in expr.args))
         cast = cast and float_context(expr) and not (_is_random(expr) or isinstance(expr, AppliedUndef))
         if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:  # an integer power stays one: x**3 is x*x*x
             return expr.func(visit(expr.base, cast), expr.exp)
@@ -196,10 +198,18 @@ def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, inde
     single = single_precision(code)
     draws, replace = _random_draws(code, op, streams, index, single)
     lines += draws
+    loop = ""  # the indentation of statements inside a LOOP_WHILE
     for statement in code.statements:
+        if statement.target == LOOP_END:
+            loop = loop[:-len(INDENT)]
+            continue
         if statement.comment:
-            lines.append(comment(statement.comment))
-        lines.append(f"{statement.target} = {to_numba(statement.expr.xreplace(replace), single)}")
+            lines.append(loop + comment(statement.comment))
+        if statement.target == LOOP_WHILE:
+            lines.append(f"{loop}while {to_numba(statement.expr.xreplace(replace), single)}:")
+            loop += INDENT
+            continue
+        lines.append(f"{loop}{statement.target} = {to_numba(statement.expr.xreplace(replace), single)}")
     writes = _writes(code)
     floats = [f"math.isfinite({ref.local_name})" for ref in writes if ref.dtype.startswith("float")]
     if check_finite == "count" and floats:
@@ -374,8 +384,14 @@ def reset(op: Operation, streams: RandomStreams, report: list[str] | None = None
 
 
 def _own_step(op: Operation) -> str:
-    """The step number on the monitor's own clock (the loop counts steps of the network's smallest dt)."""
+    """The step number on the operation's own clock (the loop counts steps of the network's smallest dt)."""
     return f"_step // {op.ticks}" if op.ticks > 1 else "_step"
+
+
+def record_time(op: Operation) -> str:
+    """The time a monitor records, in seconds: its own step times its own dt (``_dt``), so that records stay
+    right when dt changes between runs."""
+    return f"{_own_step(op)} * _dt"
 
 
 def spike_monitor(op: Operation) -> Function:
@@ -383,9 +399,9 @@ def spike_monitor(op: Operation) -> Function:
     lines = [f"{INDENT}_n = _mon_n[0]", f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]",
              f"{INDENT * 2}if {start} <= _i < {stop}:",
              f"{INDENT * 3}_mon_count[_i - {start}] += 1"]
-    args = ["_step", "_spikes", "_nspikes", "_mon_i", "_mon_t", "_mon_n", "_mon_count"]
+    args = ["_step", "_dt", "_spikes", "_nspikes", "_mon_i", "_mon_t", "_mon_n", "_mon_count"]
     if dict(op.details)["record"]:
-        lines += [f"{INDENT * 3}_mon_i[_n] = _i - {start}", f"{INDENT * 3}_mon_t[_n] = {_own_step(op)}"]
+        lines += [f"{INDENT * 3}_mon_i[_n] = _i - {start}", f"{INDENT * 3}_mon_t[_n] = {record_time(op)}"]
         for ref in dict(op.details).get("variables", ()):
             source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_i]"
             lines.append(f"{INDENT * 3}_rec_{ref.name}[_n] = {source}")
@@ -398,11 +414,11 @@ def spike_monitor(op: Operation) -> Function:
 def state_monitor(op: Operation, streams: RandomStreams) -> Function:
     """Stored variables are copied; subexpressions (``op.code``: ``_sub_<name> = expr``) are computed."""
     variables = dict(op.details)["variables"]
-    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_mon_t[_r] = {_own_step(op)}"]
-    args = ["_step", "_indices", "_mon_t", "_mon_n"]
+    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_mon_t[_r] = {record_time(op)}"]
+    args = ["_step", "_dt", "_indices", "_mon_t", "_mon_n"]
     computed = ()
     if op.code is not None:
-        args = _common_args(op.code) + args[1:]
+        args = _common_args(op.code) + args[2:]
         lines += _preamble(op.code)
         computed = tuple(s.target[len("_sub_"):] for s in op.code.statements)
     lines += [f"{INDENT}for _k in range(_indices.shape[0]):", f"{INDENT * 2}_j = _indices[_k]"]
@@ -435,7 +451,7 @@ def rate_monitor(op: Operation) -> Function:
     start, stop = details["range"]
     first, last = spikes_in_range(start, stop, details["source_size"])
     lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_count = {last} - {first}",
-             f"{INDENT}_mon_rate[_r] = _count / ({stop - start} * _dt)", f"{INDENT}_mon_t[_r] = {_own_step(op)}",
+             f"{INDENT}_mon_rate[_r] = _count / ({stop - start} * _dt)", f"{INDENT}_mon_t[_r] = {record_time(op)}",
              f"{INDENT}_mon_n[0] = _r + 1"]
     return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"])
 
@@ -462,7 +478,8 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
 
     Without delays the events are this step's. With delays, the events of the last ``slots``
     steps are kept in a ring (``_hist``, element numbers of each step, ``_hist_start``/``_hist_count``
-    per step slot); an event of step n reaches the synapses with delay d at step n + d.
+    per step slot); an event of step n reaches the synapses with delay d at step n + d (steps of the
+    synapses' own clock).
     Synapses are grouped by target block, then by triggering element (CSR: ``_ptr``, ``_syn``),
     then by delay when delays differ (``_dsorted``). Blocks write disjoint targets, so they run in
     parallel; each target still receives its events in the serial order (same results).
@@ -489,8 +506,9 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
         lines += _synapse_loop(details, body, depth + 1 + len(in_range)) + rescan
         return Function(op.name, lines, args, parallel, random, error_names(writes))
     args += [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
-    lines += [f"{INDENT}_slot = _step % {slots}", f"{INDENT}_head = {prefix}_hist_head[0]",
-              f"{INDENT}_capacity = {prefix}_hist.shape[0]", f"{INDENT}_n = 0",
+    lines += [f"{INDENT}_own = {_own_step(op)}", f"{INDENT}_slot = _own % {slots}",
+              f"{INDENT}_head = {prefix}_hist_head[0]", f"{INDENT}_capacity = {prefix}_hist.shape[0]",
+              f"{INDENT}_n = 0",
               f"{INDENT}for _k in range(_nspikes[0]):", *[INDENT * 2 + line for line in select],
               f"{INDENT * (2 + len(in_range))}{prefix}_hist[(_head + _n) % _capacity] = _src",
               f"{INDENT * (2 + len(in_range))}_n += 1",
@@ -498,7 +516,7 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
               f"{INDENT}{prefix}_hist_head[0] = _head + _n", *block_loop]
     delays = f"range({slots - 1}, -1, -1)" if details["delays"] == "heterogeneous" else f"({details['steps']},)"
     lines += [f"{INDENT * depth}for _d in {delays}:",
-              f"{INDENT * (depth + 1)}_from = (_step - _d) % {slots}",
+              f"{INDENT * (depth + 1)}_from = (_own - _d) % {slots}",
               f"{INDENT * (depth + 1)}_first = {prefix}_hist_start[_from]",
               f"{INDENT * (depth + 1)}for _k in range({prefix}_hist_count[_from]):",
               f"{INDENT * (depth + 2)}_src = {prefix}_hist[(_first + _k) % _capacity]"]

@@ -2,7 +2,7 @@
 
 from simcore.equations.check import check_expression, check_statements
 from simcore.equations.equations import Equations
-from simcore.equations.model import Equation, EquationKind
+from simcore.equations.model import Equation, EquationKind, declare_temporaries
 from simcore.equations.parser import Expression, Statement, Statements, parse_expression, parse_statements
 from simcore.equations.printer import to_text
 
@@ -15,6 +15,7 @@ __all__ = [
     "Statements",
     "check_expression",
     "check_statements",
+    "declare_temporaries",
     "parse_expression",
     "parse_statements",
     "to_text",

@@ -91,9 +91,15 @@ def check_expression(expression: Expression, own: Mapping[str, Dimension], names
 
 def check_statements(statements: Statements, own: Mapping[str, Dimension],
                      namespace: Mapping[str, Any] | None = None, where: str = "the statements") -> None:
-    """Check that every assignment keeps its target's units."""
+    """Check that every assignment keeps its target's units; a temporary takes the units of the value that
+    defines it."""
+    own = dict(own)
     for statement in statements:
         line = f"'{statement.target} {statement.op} {statement.expression.text}'"
+        if statement.target in statements.temporaries and statement.target not in own:
+            own[statement.target] = check_expression(statement.expression, own, namespace,
+                                                     where=f"the right-hand side of {line} in {where}")
+            continue
         if statement.target not in own:
             raise UnknownNameError(statement.target,
                                    f"{line} in {where} assigns to '{statement.target}', which is not a "

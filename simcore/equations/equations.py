@@ -51,6 +51,16 @@ class Equations:
                 return equation
         raise KeyError(f"no equation defines '{name}'")
 
+    def keys(self) -> tuple[str, ...]:
+        """The defined names, in order (as Brian 2's Equations, a mapping from name to equation)."""
+        return self.names
+
+    def values(self) -> tuple[Equation, ...]:
+        return self.equations
+
+    def items(self) -> tuple[tuple[str, Equation], ...]:
+        return tuple((eq.name, eq) for eq in self.equations)
+
     def __contains__(self, name: object) -> bool:
         return any(eq.name == name for eq in self.equations)
 
@@ -160,11 +170,23 @@ def _check_consistency(equations: tuple[Equation, ...]) -> None:
             at = f" (first defined on line {first.position.line})" if first.position else ""
             raise EquationError(f"'{equation.name}' is defined twice{at}", equation.position, equation.source)
         seen[equation.name] = equation
+    # noise in a subexpression is substituted into the differential equations that use it (as Brian 2 does)
+    noisy: set[str] = set()
+    subexpressions = [eq for eq in equations if eq.kind is EquationKind.SUBEXPRESSION]
+    for _ in subexpressions:  # one pass per subexpression reaches the end of every chain of them
+        noisy |= {eq.name for eq in subexpressions if eq.identifiers & noisy or any(map(is_noise, eq.identifiers))}
     for equation in equations:
         noise = sorted(n for n in equation.identifiers if is_noise(n))
-        if noise and equation.kind is not EquationKind.DIFFERENTIAL:
+        if noise and (equation.kind is not EquationKind.DIFFERENTIAL and equation.kind is not EquationKind.SUBEXPRESSION
+                      or "constant over dt" in equation.flags):
             raise EquationError(f"white noise '{noise[0]}' appears in {equation.where}; noise may only "
-                                "appear in differential equations", equation.position, equation.source)
+                                "appear in differential equations and in the subexpressions they use",
+                                equation.position, equation.source)
+        if noise and equation.kind is EquationKind.SUBEXPRESSION and _nonlinear_noise(equation.expr, noise):
+            raise EquationError(f"white noise '{_nonlinear_noise(equation.expr, noise)}' must enter "
+                                f"{equation.where} linearly (as g*xi), since it is substituted into the "
+                                "differential equations", equation.position, equation.source)
+        noise += sorted(equation.identifiers & noisy)
         if equation.kind is EquationKind.SUBEXPRESSION and equation.name in equation.identifiers:
             raise EquationError(f"{equation.where} refers to itself", equation.position, equation.source)
         if equation.kind is EquationKind.DIFFERENTIAL and equation.var_type != "float":
@@ -175,6 +197,15 @@ def _check_consistency(equations: tuple[Equation, ...]) -> None:
             raise EquationError(f"{equation.where} is event-driven and cannot contain noise",
                                 equation.position, equation.source)
     _ordered_subexpressions(equations)
+
+
+def _nonlinear_noise(expr: sympy.Expr, names: list[str]) -> str | None:
+    """The first noise name whose coefficient in ``expr`` is not free of noise, or None if ``expr`` is linear in it."""
+    symbols = {symbol(n) for n in names}
+    for name in names:
+        if expr.diff(symbol(name)).free_symbols & symbols:
+            return name
+    return None
 
 
 def _ordered_subexpressions(equations: tuple[Equation, ...]) -> tuple[Equation, ...]:

@@ -74,9 +74,11 @@ class clip(Function):
 
 
 class int_(Function):
-    """int(x): truncation towards zero; True -> 1, False -> 0."""
+    """int(x): truncation towards zero; True -> 1, False -> 0. A value that is whole already (``floor(x)``,
+    ``int(y)``) stays as it is."""
 
     nargs = 1
+    is_integer = True
 
     @classmethod
     def eval(cls, x):
@@ -84,7 +86,7 @@ class int_(Function):
             return sympy.S.One
         if x is sympy.false or x.is_zero:
             return sympy.S.Zero
-        if x.is_Integer:
+        if x.is_integer:
             return x
         if x.is_Number:
             return sympy.Integer(int(x))

@@ -104,7 +104,7 @@ def _generator(node: ast.ListComp | ast.GeneratorExp, snippet: Snippet, converte
     if not isinstance(loop.target, ast.Name):
         raise converter.fail(loop.target, "the loop variable must be a single name")
     variable = loop.target.id
-    if variable.startswith("_") or variable in _PROVIDED or variable.endswith(("_pre", "_post")):
+    if variable.startswith("_") and variable != "_" or variable in _PROVIDED or variable.endswith(("_pre", "_post")):
         raise converter.fail(loop.target, f"'{variable}' cannot be the loop variable: choose another name, such as k")
     if len(loop.ifs) > 1:
         raise converter.fail(loop.ifs[1], "only one 'if' is allowed; combine conditions with 'and'")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import sympy
 
 from simcore.equations.functions import BUILTIN_FUNCTIONS, CONSTANTS
-from simcore.equations.parser import Expression
+from simcore.equations.parser import Expression, Statements
 from simcore.equations.printer import to_text
-from simcore.errors import SourcePosition
+from simcore.errors import ParseError, SourcePosition
+from simcore.units import UNIT_NAMES
 from simcore.units.dimension import Dimension
 
 
@@ -81,6 +83,23 @@ def naming_problem(name: str, unit_names: frozenset[str]) -> str | None:
     if name.endswith(("_pre", "_post")):
         return f"'{name}' ends in '_pre' or '_post', which refer to pre- and postsynaptic variables"
     return None
+
+
+def declare_temporaries(statements: Statements, is_variable: Callable[[str], bool]) -> Statements:
+    """``statements`` with their temporaries marked: as in Brian 2, a plain assignment ``r = u*x`` to a name
+    that is not a variable of the object (``is_variable``) defines a local value for the lines that follow.
+    An augmented assignment (``r += 1``) to such a name before it is defined is left for the object to refuse."""
+    temporaries: set[str] = set()
+    for statement in statements:
+        name = statement.target
+        if statement.op != "=" or name in temporaries or is_variable(name) or name.endswith(("_pre", "_post")):
+            continue  # a neuron's variable through synapses: the object says whether it exists
+        problem = naming_problem(name, frozenset(UNIT_NAMES))
+        if problem:
+            raise ParseError(f"'{name} = ...' defines a temporary value, but {problem}; choose another name",
+                             statement.position, statements.source)
+        temporaries.add(name)
+    return replace(statements, temporaries=frozenset(temporaries)) if temporaries else statements
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,7 @@ class Statements:
 
     statements: tuple[Statement, ...]
     source: str = field(default="", compare=False, repr=False)
+    temporaries: frozenset[str] = frozenset()  # names the block defines for itself ('r = u*x'), not variables
 
     def __iter__(self):
         return iter(self.statements)
@@ -168,7 +169,8 @@ class Statements:
 
     @property
     def identifiers(self) -> frozenset[str]:
-        return frozenset().union(*(s.identifiers for s in self.statements))
+        """The names the block uses, its temporaries excluded (they are neither variables nor external)."""
+        return frozenset().union(*(s.identifiers for s in self.statements)) - self.temporaries
 
     @property
     def functions(self) -> frozenset[str]:
@@ -409,12 +411,10 @@ def _expression(expr: sympy.Basic, snippet: Snippet, converter: _Converter) -> E
 
 
 def parse_statements(text: str) -> Statements:
-    """Parse statements (a reset, on_pre, run_regularly code): one assignment per line."""
-    snippets = list(_logical_lines(text))
-    if not snippets:
-        raise Snippet.whole(text).error("no statements given")
+    """Parse statements (a reset, on_pre, run_regularly code): one assignment per line. A text of only white space
+    and comments holds no statements: as in Brian 2, ``reset=''`` means "do nothing"."""
     statements = []
-    for snippet in snippets:
+    for snippet in _logical_lines(text):
         snippet.check_ascii()
         try:
             tree = ast.parse(snippet.text, mode="exec")

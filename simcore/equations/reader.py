@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from functools import cache
 
 import sympy
 
+from simcore.equations.functions import int_
 from simcore.equations.model import (
     ALL_FLAGS,
     FLAGS_BY_KIND,
@@ -117,6 +119,8 @@ def _read_block(block: _Block) -> Equation:
     expression = None
     if kind is not EquationKind.PARAMETER:
         expression = parse_expression(block.snippet(match.start("rhs"), match.end("rhs")))
+        if var_type == "integer":  # as Brian 2 stores it in an integer: truncated towards zero
+            expression = replace(expression, expr=int_(expression.expr))
     return Equation(name, kind, expression, dimension, var_type, flags, unit_text,
                     block.position(name_offset), block.source)
 

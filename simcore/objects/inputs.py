@@ -14,10 +14,16 @@ import sympy
 from simcore.equations import Equations, check_expression, parse_expression
 from simcore.equations.functions import RANDOM_FUNCTIONS, binomial
 from simcore.equations.parser import Expression, symbol
-from simcore.errors import ModelError
+from simcore.errors import (
+    ModelError,
+    ModelKeyError,
+    ModelNotImplementedError,
+    ModelTypeError,
+    ModelValueError,
+)
 from simcore.ir import Assignment, Operation, function_name, internal_arg
 from simcore.namespace import UNIT_NAMES, caller_namespace
-from simcore.objects.base import CLOCK_NAMES, SECOND, SLOTS, SimObject, as_seconds
+from simcore.objects.base import CLOCK_NAMES, SECOND, SimObject, as_seconds, check_when
 from simcore.objects.group import Group
 from simcore.objects.neurongroup import NeuronGroup
 from simcore.objects.subgroup import Subgroup, subgroup_of
@@ -35,6 +41,14 @@ def _count(N, what: str) -> int:
     return whole_number(N, f"the number of elements N of {what}", 1)
 
 
+def _generator_count(N) -> int:
+    """As ``_count``; a bad N is a TypeError here, as Brian 2 raises for SpikeGeneratorGroup."""
+    try:
+        return _count(N, "a SpikeGeneratorGroup")
+    except ModelValueError as error:
+        raise ModelTypeError(error.message) from None
+
+
 class PoissonGroup(NeuronGroup):
     """N independent Poisson spike sources: ``PoissonGroup(100, rates=5*Hz)``.
 
@@ -48,8 +62,7 @@ class PoissonGroup(NeuronGroup):
 
     def __init__(self, N: int, rates, dt=None, clock=None, when: str = "thresholds", order: int = 0,
                  namespace: dict | None = None, name: str | None = None):
-        if when not in SLOTS:
-            raise ModelError(f"unknown schedule slot when={when!r}; the slots are {', '.join(SLOTS)}")
+        check_when(when)
         model = f"rates = {rates} : Hz" if isinstance(rates, str) else "rates : Hz"
         super().__init__(_count(N, "a PoissonGroup"), model, threshold="rand() < rates*dt", namespace=namespace,
                          dt=dt, clock=clock, order=order, name=name)
@@ -92,8 +105,8 @@ def _check_rates(group: PoissonGroup, rates: np.ndarray, given) -> None:
     """Refuse rates that are negative, NaN or infinite, naming the first."""
     bad = np.flatnonzero(~((np.asarray(rates) >= 0) & np.isfinite(rates)))
     if bad.size:
-        raise ModelError(f"the rates of {group.where()} must be finite and >= 0 (such as 5*Hz), but neuron {bad[0]} "
-                         f"would have {np.atleast_1d(rates)[bad[0]]:g} Hz (from {given!s})")
+        raise ModelValueError(f"the rates of {group.where()} must be finite and >= 0 (such as 5*Hz), but neuron "
+                              f"{bad[0]} would have {np.atleast_1d(rates)[bad[0]]:g} Hz (from {given!s})")
 
 
 class SpikeGeneratorGroup(Group):
@@ -109,7 +122,7 @@ class SpikeGeneratorGroup(Group):
 
     def __init__(self, N: int, indices, times, dt=None, clock=None, period=0 * second, when: str = "thresholds",
                  order: int = 0, sorted: bool = False, name: str | None = None):
-        super().__init__(_count(N, "a SpikeGeneratorGroup"), Equations(""), None, name=name, when=when,
+        super().__init__(_generator_count(N), Equations(""), None, name=name, when=when,
                          order=order, dt=dt, clock=clock)
         self.events = {"spike": None}
         self.add_variable("i", DIMENSIONLESS, np.int64, read_only=True)
@@ -127,28 +140,31 @@ class SpikeGeneratorGroup(Group):
                                          f"not {times!r}", get_dimensions(times), SECOND)
         times = np.atleast_1d(np.asarray(to_si(times)[0], dtype=np.float64))
         if indices.ndim != 1 or times.ndim != 1 or len(indices) != len(times):
-            raise ModelError(f"{self.where()} needs as many spike times as indices (1-D arrays), not "
+            raise ModelValueError(f"{self.where()} needs as many spike times as indices (1-D arrays), not "
                              f"{np.shape(indices)} indices and {np.shape(times)} times")
         if len(indices) and (not np.issubdtype(indices.dtype, np.number) or np.any(indices != np.round(indices))):
-            raise ModelError(f"the indices of {self.where()} must be whole numbers, not {indices!r}")
+            raise ModelTypeError(f"the indices of {self.where()} must be whole numbers, not {indices!r}")
         bad = np.flatnonzero((indices < 0) | (indices >= self.N))
         if bad.size:
-            raise ModelError(f"spike {bad[0]} of {self.where()} has the neuron index {indices[bad[0]]}, outside "
+            raise ModelValueError(f"spike {bad[0]} of {self.where()} has the neuron index {indices[bad[0]]}, outside "
                              f"the group's {self.N} neurons (0 to {self.N - 1})")
         negative = np.flatnonzero(~((times >= 0) & np.isfinite(times)))
         if negative.size:
-            raise ModelError(f"spike {negative[0]} of {self.where()} (neuron {indices[negative[0]]}) has the time "
+            raise ModelValueError(f"spike {negative[0]} of {self.where()} (neuron {indices[negative[0]]}) has the time "
                              f"{times[negative[0]] * 1e3:g} ms; spike times must be finite and not negative")
         period_ = as_seconds(period, f"the period of {self.where()}")
         if period_ < 0:
-            raise ModelError(f"the period of {self.where()} must not be negative, not {period!s}")
+            raise ModelValueError(f"the period of {self.where()} must not be negative, not {period!s}")
         self._indices, self._times, self._period = indices.astype(np.int32), times, period_
         self._binned_for = None  # the dt the kernel arrays were made for: none yet
         self._spikes_changed = True
-        self._bin()  # errors now, with the current dt
+        self._bin(at_run=False)  # a period too short for the spikes: an error now (the rest depends on dt)
 
-    def _bin(self) -> None:
-        """The kernel arrays: time steps of the spikes, sorted (then by index), and the period in steps."""
+    def _bin(self, at_run: bool = True) -> None:
+        """The kernel arrays: time steps of the spikes, sorted (then by index), and the period in steps. Before
+        the run (``at_run`` false) only a period that ends before the last spike is refused; two spikes of a
+        neuron in one step and a period that is no multiple of dt are refused when the run starts (dt may still
+        change until then), as in Brian 2."""
         dt = self.dt_
         if self._binned_for == dt:
             return
@@ -156,24 +172,38 @@ class SpikeGeneratorGroup(Group):
         order = np.lexsort((self._indices, steps))
         steps, indices, times = steps[order], self._indices[order], self._times[order]
         twice = np.flatnonzero((np.diff(steps) == 0) & (np.diff(indices) == 0))
-        if twice.size:
+        if twice.size and at_run:
             k = twice[0]
-            raise ModelError(f"neuron {indices[k]} of {self.where()} spikes twice in the time step at "
+            raise ModelValueError(f"neuron {indices[k]} of {self.where()} spikes twice in the time step at "
                              f"t = {steps[k] * dt * 1e3:g} ms (at {times[k] * 1e3:g} ms and {times[k + 1] * 1e3:g} "
                              f"ms, with dt = {dt * 1e3:g} ms): at most one spike per neuron and time step")
         period_steps = 0
         if self._period > 0:
             period_steps = int(round(self._period / dt))
-            if period_steps == 0 or abs(period_steps * dt - self._period) > 1e-9 * self._period:
-                raise ModelError(f"the period of {self.where()} ({self._period * 1e3:g} ms) must be a whole multiple "
-                                 f"of its dt ({dt * 1e3:g} ms)")
-            if len(steps) and steps[-1] >= period_steps:
-                raise ModelError(f"the period of {self.where()} ({self._period * 1e3:g} ms) must be longer than its "
-                                 f"last spike time ({times[-1] * 1e3:g} ms, in the time step at "
-                                 f"{steps[-1] * dt * 1e3:g} ms)")
+            if period_steps == 0 and at_run:
+                raise ModelValueError(f"the period of {self.where()} ({self._period * 1e3:g} ms) is shorter than its "
+                                      f"dt ({dt * 1e3:g} ms)")
+            if period_steps and abs(period_steps * dt - self._period) > 1e-9 * self._period and at_run:
+                raise ModelNotImplementedError(f"the period of {self.where()} ({self._period * 1e3:g} ms) must be a "
+                                               f"whole multiple of its dt ({dt * 1e3:g} ms)")
+            if len(steps) and steps[-1] >= max(period_steps, 1):
+                raise ModelValueError(f"the period of {self.where()} ({self._period * 1e3:g} ms) must be longer than "
+                                      f"its last spike time ({times[-1] * 1e3:g} ms, in the time step at "
+                                      f"{steps[-1] * dt * 1e3:g} ms)")
         self._steps, self._sorted_indices = steps, indices
         self._period_steps = np.array([period_steps], dtype=np.int64)
-        self._binned_for = dt
+        self._binned_for = dt if at_run else None
+
+    @property
+    def spike_time(self) -> Quantity:
+        """The spike times as given, sorted by time (then index), as Brian 2 names them."""
+        order = np.lexsort((self._indices, self._times))
+        return Quantity(self._times[order], second)
+
+    @property
+    def neuron_index(self) -> np.ndarray:
+        """The neuron of each spike, in the order of ``spike_time``."""
+        return self._indices[np.lexsort((self._indices, self._times))].copy()
 
     @property
     def period(self):
@@ -262,13 +292,17 @@ class PoissonInput(SimObject):
                  order: int = 0, name: str | None = None):
         variable = target.variables.get(target_var)
         if variable is None:
-            raise ModelError(f"PoissonInput: {target.where()} has no variable '{target_var}' to add input to")
+            raise ModelKeyError(f"PoissonInput: {target.where()} has no variable '{target_var}' to add input to")
         if variable.read_only or variable.shared or variable.linked or variable.constant:
             raise ModelError(f"PoissonInput: '{target_var}' of {target.where()} is read-only, shared or linked, or "
                              "(constant); the input needs a variable of each neuron that changes during the run")
-        whole_number(N, "PoissonInput: the number of inputs N", 0)
-        if get_dimensions(rate) != HERTZ or np.ndim(to_si(rate)[0]) != 0 or not 0 <= to_si(rate)[0] < np.inf:
-            raise ModelError(f"PoissonInput: the rate must be one rate >= 0 and finite (e.g. 5*Hz), not {rate!r}")
+        whole_number(N, "PoissonInput: the number of inputs N", 1)
+        if get_dimensions(rate) != HERTZ:
+            raise DimensionMismatchError(f"PoissonInput: the rate must be a rate (e.g. 5*Hz), not {rate!r}",
+                                         get_dimensions(rate), HERTZ)
+        if np.ndim(to_si(rate)[0]) != 0 or not 0 <= to_si(rate)[0] < np.inf:
+            raise ModelValueError(f"PoissonInput: the rate must be one rate >= 0 and finite (e.g. 5*Hz), not "
+                                  f"{rate!r}")
         super().__init__(name=name, when=when, order=order, clock=target.clock)
         self.target, self.target_var, self._N, self._rate = target, target_var, int(N), rate
         self._variable = variable

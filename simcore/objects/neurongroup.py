@@ -8,16 +8,16 @@ import numpy as np
 import sympy
 
 from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
-from simcore.equations.functions import timestep
+from simcore.equations.functions import RANDOM_FUNCTIONS, timestep
 from simcore.equations.model import EquationKind, is_noise
 from simcore.equations.parser import Expression, Statements, check_condition, is_condition, symbol
-from simcore.errors import ModelError
-from simcore.ir import ArrayRef, Assignment, Operation, StateUpdate, function_name, internal_arg, part
-from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds, check_name
+from simcore.errors import ModelError, ModelTypeError, ModelValueError, ParseError
+from simcore.ir import ArrayRef, Assignment, Operation, StateUpdate, function_name, part
+from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds, check_name, check_when
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.subgroup import Subgroup, subgroup_of
-from simcore.objects.variables import variable_dtype, whole_number
+from simcore.objects.variables import variable_dtype, whole_number, why_not_writable
 from simcore.solvers import integrate
 from simcore.units.dimension import DIMENSIONLESS
 
@@ -32,12 +32,16 @@ class NeuronGroup(Group):
     def __init__(self, N: int, model: str | Equations, method: str | tuple | None = None,
                  threshold: str | None = None, reset: str | None = None, refractory=False,
                  events: dict | None = None, namespace: dict | None = None, dtype=None, dt=None,
-                 clock=None, order: int = 0, name: str | None = None):
+                 clock=None, order: int = 0, name: str | None = None, method_options: dict | None = None):
         N = whole_number(N, "the number of neurons N of a NeuronGroup", 1)
+        if not isinstance(model, str | Equations):
+            raise ModelTypeError(f"the model of a NeuronGroup must be a string of equations or Equations, not "
+                                 f"{model!r}")
         equations = model if isinstance(model, Equations) else Equations(model)
         equations.check_flags("NeuronGroup")
         super().__init__(N, equations, namespace, name=name, when="groups", order=order, dt=dt, clock=clock)
         self.method = method
+        self.method_options = method_options
         # numbers of the model: a lone name of one is not a condition (booleans are, and names from the
         # namespace may be: they are resolved at the run)
         numbers = {eq.name for eq in equations if eq.var_type != BOOLEAN} | {"i", "N", "lastspike", *CLOCK_NAMES}
@@ -48,15 +52,23 @@ class NeuronGroup(Group):
         self.events: dict[str, Expression] = {"spike": self.threshold} if self.threshold is not None else {}
         for event, condition in (events or {}).items():
             if event == "spike":
-                raise ModelError("the custom event name 'spike' is taken: spikes are defined by threshold=")
+                raise ModelValueError("the custom event name 'spike' is taken: spikes are defined by threshold=")
+            if not isinstance(event, str) or not event.isidentifier():
+                raise ModelTypeError(f"the custom event name {event!r} is not a name: it must be a string of letters, "
+                                     "digits and underscores that starts with a letter")
             check_name(event, "the custom event name")
+            if not isinstance(condition, str):
+                raise ModelTypeError(f"the condition of event '{event}' of {self.where()} must be a string such as "
+                                     f"'v > 10*mV', not {condition!r}")
             self.events[event] = check_condition(parse_expression(condition), f"the condition of event '{event}'",
                                                  numbers)
         self._on_event: list[tuple[str, Statements, str, int]] = []
+        self._event_schedule: dict[str, tuple[str, int]] = {}  # event -> (when, order) its condition is checked
         self._create_variables(equations, dtype)
+        self._check_shared_subexpressions()
         self._set_refractory(refractory)
         if self.reset is not None:
-            self._check_targets(self.reset, "the reset")
+            self.reset = self._check_targets(self.reset, "the reset")
         self._state_update: StateUpdate | None = None
         self._frozen = True  # from here on, setting an unknown attribute is a typo, not a new variable
 
@@ -67,13 +79,26 @@ class NeuronGroup(Group):
         for equation in equations:
             if equation.kind is EquationKind.SUBEXPRESSION:
                 continue
-            kind = variable_dtype(equation.var_type, dtype)
+            kind = variable_dtype(equation.var_type, dtype, equation.name)
             variable = self.add_variable(equation.name, equation.dimension, kind, shared="shared" in equation.flags,
                                          constant="constant" in equation.flags)
             variable.linked = "linked" in equation.flags
         self.add_variable("i", DIMENSIONLESS, np.int64, read_only=True)
         self.variables["i"].array[:] = np.arange(self.N)
         self.add_variable("N", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.N)
+
+    def _check_shared_subexpressions(self) -> None:
+        """A '(shared)' subexpression is one value: it may read shared variables only (as Brian 2 requires)."""
+        shared = {name for name, v in self.variables.items() if v.shared}
+        for equation in self.equations.ordered_subexpressions():
+            if "shared" in equation.flags:
+                shared.add(equation.name)
+                per_element = sorted(n for n in equation.expression.identifiers
+                                     if n not in shared and (n in self.variables or n in self.equations))
+                if per_element:
+                    raise ParseError(f"the shared subexpression '{equation.name}' of {self.where()} reads "
+                                     f"{', '.join(per_element)}, which differ between neurons; a shared value can "
+                                     "be computed from shared variables and constants only")
 
     def _set_refractory(self, refractory) -> None:
         self.refractory_kind = None
@@ -104,9 +129,16 @@ class NeuronGroup(Group):
     def run_on_event(self, event: str, code: str, when: str = "resets", order: int | None = None) -> None:
         """Run statements for each neuron that had ``event`` in this step (like a reset)."""
         if event not in self.events:
-            raise ModelError(f"{self.where()} has no event '{event}'; its events are {sorted(self.events)}")
+            raise ModelValueError(f"{self.where()} has no event '{event}'; its events are {sorted(self.events)}")
         statements = self._statements(code, f"code run on event '{event}'")
         self._on_event.append((event, statements, when, self.order if order is None else order))
+
+    def set_event_schedule(self, event: str, when: str = "after_thresholds", order: int | None = None) -> None:
+        """Check the condition of ``event`` in the slot ``when`` (default: right after the thresholds) instead
+        of with the thresholds, as Brian 2's method of that name."""
+        if event not in self.events:
+            raise ModelValueError(f"{self.where()} has no event '{event}'; its events are {sorted(self.events)}")
+        self._event_schedule[event] = (check_when(when), self.order if order is None else order)
 
     def __getitem__(self, key) -> Subgroup:
         return subgroup_of(self, key)
@@ -114,7 +146,8 @@ class NeuronGroup(Group):
     # --- preparing a run ----------------------------------------------------------
     def state_update(self) -> StateUpdate:
         if self._state_update is None:
-            self._state_update = integrate(self.equations, self.method, owner=self.name)
+            self._state_update = integrate(self.equations, self.method, owner=self.name,
+                                           method_options=self.method_options)
         return self._state_update
 
     def operations(self, resolve) -> list[Operation]:
@@ -152,12 +185,17 @@ class NeuronGroup(Group):
         if variable.link is None:
             raise ModelError(f"the linked variable '{name}' of {self.where()} is not linked yet: "
                              f"set {self.name}.{name} = linked_var(other_group.variable)")
-        if written:
-            raise ModelError(f"'{name}' of {self.where()} is a linked variable and cannot be assigned to")
         group, source, index = variable.link
         target = group.variables[source]
-        return ArrayRef(group.name, source, str(target.array.dtype), target.shared, local=name,
-                        index=internal_arg(self.name, "index", part(name)) if index is not None else "")
+        if written and why_not_writable(source, target):
+            raise ModelTypeError(f"code of {self.where()} assigns to the linked variable '{name}', which reads "
+                                 f"'{source}' of {group.where()}; that variable {why_not_writable(source, target)}")
+        if written and variable.link_scalar and self.N > 1:
+            raise ParseError(f"code of {self.where()} that runs for some of its elements assigns to '{name}', a "
+                             f"link to the single value of '{source}' of {group.where()}: the elements would share "
+                             "one value, so a write is ambiguous (as for a shared variable)")
+        return ArrayRef(group.name, source, str(target.array.dtype), target.shared or variable.link_scalar,
+                        local=name, index="" if index is None else self.link_index_arg(name))
 
     def _refractory_statements(self) -> tuple[Assignment, ...]:
         if self.refractory_kind == "time":
@@ -191,7 +229,8 @@ class NeuronGroup(Group):
                                                     f"{expression.text}")
         code = self._code((statement,), resolve, ("lastspike", "not_refractory") if refractory else ())
         name = function_name(self.name, "thresholder", *(() if event == "spike" else (part(event),)))
-        return Operation(name, "threshold", self.name, "thresholds", self.order, 0, self.creation_order, code=code,
+        when, order = self._event_schedule.get(event, ("thresholds", self.order))
+        return Operation(name, "threshold", self.name, when, order, 0, self.creation_order, code=code,
                          details=(("refractory", refractory), ("event", event)), source=expression.text)
 
     def _reset_operation(self, resolve) -> Operation:
@@ -214,6 +253,12 @@ class NeuronGroup(Group):
 
     def check_units(self, external_dims: dict[str, Any]) -> None:
         """Check equations, threshold, reset and refractoriness against the resolved namespace."""
+        for equation in self.equations.ordered_subexpressions():
+            random = sorted({type(f).__name__ for f in equation.expr.atoms(sympy.Function)} & RANDOM_FUNCTIONS)
+            if random and "constant over dt" not in equation.flags:
+                raise ParseError(f"the subexpression '{equation.name}' of {self.where()} calls {', '.join(random)}(): "
+                                 "each use would draw a new number; flag it '(constant over dt)' to draw once per "
+                                 "time step (as Brian 2 requires)")
         own = self.dimensions()
         self.equations.check_units(external_dims, builtins=own)
         for event, expression in self.events.items():

@@ -3,9 +3,13 @@ pathways that act on them when a presynaptic (or postsynaptic) event arrives."""
 
 from __future__ import annotations
 
+import io
+import math
+import tokenize
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from numbers import Number
 from typing import Any
 
 import numpy as np
@@ -15,12 +19,26 @@ from simcore.backends.cache import load_module
 from simcore.backends.cpu import parallel_mode, thread_count
 from simcore.backends.select import building_device, get_device
 from simcore.codegen.connect import ConnectRequest, connect_pairs
-from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
+from simcore.equations import (
+    Equations,
+    check_expression,
+    check_statements,
+    declare_temporaries,
+    parse_expression,
+    parse_statements,
+)
 from simcore.equations.functions import RANDOM_FUNCTIONS
 from simcore.equations.generator import parse_generator
 from simcore.equations.model import EquationKind
 from simcore.equations.parser import Statements, check_condition, symbol
-from simcore.errors import ModelError, UnknownNameError
+from simcore.errors import (
+    ModelError,
+    ModelIndexError,
+    ModelTypeError,
+    ModelValueError,
+    ParseError,
+    UnknownNameError,
+)
 from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, array_arg, function_name, internal_arg, part
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds, check_name
@@ -28,8 +46,9 @@ from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.ordering import block_keys, delay_range, delay_steps, group_by, group_pointers, is_sorted, take
 from simcore.objects.variables import (
+    LinkedVariable,
     Variable,
-    check_index,
+    VariableView,
     check_not_shared,
     check_writable,
     si_values,
@@ -41,6 +60,7 @@ from simcore.seeding import connect_call, current_seed
 from simcore.solvers import SolverError, integrate
 from simcore.units import get_dimensions, to_si
 from simcore.units.dimension import DIMENSIONLESS
+from simcore.units.errors import DimensionMismatchError
 
 # delays are int32 time steps in the propagation tables (and a ring of that many steps): at most this many
 _MAX_DELAY_STEPS = 2**31 - 2
@@ -54,7 +74,7 @@ class _Pathway:
     event of its source element arrives, after the pathway's delay."""
 
     name: str
-    statements: Statements
+    statements: Statements | None  # None: empty code (on_pre=''), which does nothing
     direction: str  # 'pre': triggered by the source group, 'post': by the target group
     event: str
     order: int
@@ -69,6 +89,14 @@ class _Pathway:
     def reached_index(self) -> str:
         """The synapse index of the neuron on the other side, which the pathway's code reaches."""
         return "j" if self.direction == "pre" else "i"
+
+
+@dataclass(frozen=True)
+class _NeuronSubexpression:
+    """A neuron subexpression under the name synaptic code reads it by (``v2_post``), expanded and renamed."""
+
+    name: str
+    expr: sympy.Basic
 
 
 @dataclass
@@ -90,6 +118,15 @@ class PathwayView:
         object.__setattr__(self, "_pathway", pathway)
 
     @property
+    def synapses(self) -> Synapses:
+        return self._synapses
+
+    @property
+    def delay_variable(self) -> str:
+        """The synapses' variable that holds this pathway's delays (what ``StateMonitor(S.pre, 'delay')`` reads)."""
+        return self._pathway.delay_variable
+
+    @property
     def delay(self):
         return getattr(self._synapses, self._pathway.delay_variable)
 
@@ -109,6 +146,67 @@ class PathwayView:
     def event(self) -> str:
         return self._pathway.event
 
+    @property
+    def code(self) -> str:
+        """The pathway's statements as given."""
+        statements = self._pathway.statements
+        return "" if statements is None else statements.source
+
+    @property
+    def clock(self):
+        """The clock of the group whose events trigger the pathway (Brian 2 runs a pathway on it)."""
+        synapses = self._synapses
+        return (synapses.source if self._pathway.direction == "pre" else synapses.target).clock
+
+
+class NeuronVariableView(VariableView):
+    """``S.v_post``, ``S.v_pre``, ``S.v2_post`` (a subexpression): a neuron variable of the target (source) as seen
+    by each synapse; setting it sets the neurons' variable (``S.v_post[0, :] = ...``)."""
+
+    @property
+    def variable(self) -> Variable:
+        return self.group._gathered(self.name)
+
+    def _values(self):
+        return self.variable.values()
+
+    @property
+    def dimensions(self):
+        return self.variable.dimension
+
+
+class SynapseIndices:
+    """``S.indices[...]``: the synapse numbers that an index (``[i, j]``, a condition, ...) selects."""
+
+    def __init__(self, synapses: Synapses):
+        self._synapses = synapses
+
+    def __getitem__(self, key) -> np.ndarray:
+        return np.arange(self._synapses.N)[self._synapses.indices_for(key)]
+
+
+class SynapticSubgroup:
+    """``S[0, :]``: the synapses an index selected when it was made. Index the variables with it (``S.w[sub]``) or
+    read and set them through it (``sub.w``)."""
+
+    def __init__(self, synapses: Synapses, indices: np.ndarray):
+        object.__setattr__(self, "synapses", synapses)
+        object.__setattr__(self, "synapse_indices", indices)
+
+    def __len__(self) -> int:
+        return len(self.synapse_indices)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.synapses, name)[self.synapse_indices]
+
+    def __setattr__(self, name: str, value) -> None:
+        getattr(self.synapses, name)[self.synapse_indices] = value
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} synapses of '{self.synapses.name}'>"
+
 
 class Synapses(Group):
     """Synapses between ``source`` and ``target`` (groups or subgroups), as in Brian 2."""
@@ -119,16 +217,21 @@ class Synapses(Group):
                  on_pre: str | dict | None = None, on_post: str | dict | None = None, pre=None, post=None,
                  connect=None, delay=None, on_event: str | dict = "spike", multisynaptic_index: str | None = None,
                  namespace: dict | None = None, dtype=None, method: str | tuple | None = None, dt=None, clock=None,
-                 order: int = 0, name: str | None = None):
+                 order: int = 0, name: str | None = None, method_options: dict | None = None):
         target = source if target is None else target
+        if connect is not None:
+            raise ModelTypeError("Synapses(..., connect=...) is no longer accepted (as in Brian 2): create the "
+                                 "synapses with S.connect(...) after creating the Synapses object")
         on_pre = _renamed_keyword(on_pre, pre, "pre", "on_pre")
         on_post = _renamed_keyword(on_post, post, "post", "on_post")
         equations = model if isinstance(model, Equations) else Equations(model)
         equations.check_flags("Synapses")
+        _check_names(equations, source, source if target is None else target)
         super().__init__(0, equations, namespace, name=name, when="groups", order=order, dt=dt,
                          clock=clock if clock is not None or dt is not None else source.clock)
         self.source, self.target = source, target
         self.method = method
+        self.method_options = method_options
         self.multisynaptic_index = multisynaptic_index
         self._create_variables(equations, dtype)
         self._pathways: list[_Pathway] = []
@@ -136,22 +239,19 @@ class Synapses(Group):
         events = on_event if isinstance(on_event, dict) else {}
         default_event = on_event if isinstance(on_event, str) else "spike"
         for direction, code in (("pre", on_pre), ("post", on_post)):
-            blocks = code if isinstance(code, dict) else ({direction: code} if code else {})
+            blocks = code if isinstance(code, dict) else ({} if not code else {direction: code})  # '': none
             for pathway, statements in blocks.items():
                 self._add_pathway(pathway, statements, direction, events.get(pathway, default_event), delay)
-        if isinstance(delay, dict) and set(delay) - {p.name for p in self._pathways}:
-            unknown = sorted(set(delay) - {p.name for p in self._pathways})
-            raise ModelError(f"delay given for unknown pathway(s) {unknown} of {self.where()}")
+        pathways = {p.name for p in self._pathways}
+        if isinstance(delay, dict) and set(delay) - pathways or delay is not None and not isinstance(delay, dict) \
+                and "pre" not in pathways:
+            unknown = sorted(set(delay) - pathways) if isinstance(delay, dict) else ["pre"]
+            raise ModelValueError(f"delay given for unknown pathway(s) {unknown} of {self.where()} (its pathways: "
+                                  f"{sorted(pathways)}); a delay= that is not a dict sets the 'pre' pathway's")
         self._connectivity_cache: dict[str, Any] = {}
         self._history: dict[str, dict[str, np.ndarray]] = {}
+        self._connected = False
         self._frozen = True
-        if connect is not None and connect is not False:
-            warnings.warn("Synapses(..., connect=...) is deprecated in Brian 2; call S.connect(...) instead",
-                          DeprecationWarning, stacklevel=2)
-            if connect is True:
-                self.connect()
-            else:
-                self.connect(condition=connect)
 
     # --- variables -----------------------------------------------------------------
     def _create_variables(self, equations: Equations, dtype) -> None:
@@ -176,16 +276,28 @@ class Synapses(Group):
         for equation in equations:
             if "summed" in equation.flags:
                 self._summed_target(equation)
+            if equation.kind is EquationKind.SUBEXPRESSION and "shared" in equation.flags:
+                self._check_shared_subexpression(equation)
+
+    def _check_shared_subexpression(self, equation) -> None:
+        """A '(shared)' subexpression has one value: it may read only shared variables (its own or neurons')."""
+        for name in sorted(equation.identifiers):
+            ref = self._reference(name)
+            if ref is not None and not ref[1].shared and name not in ("N", "N_pre", "N_post"):
+                raise ParseError(f"the shared subexpression '{equation.name}' of {self.where()} reads '{name}', which "
+                                 "has a value per synapse or neuron; a shared subexpression may read only shared "
+                                 "variables", equation.position, equation.source)
 
     def _add_pathway(self, name: str, code: str, direction: str, event: str, delay) -> None:
         check_name(name, f"the name of a pathway of {self.where()}:")
         if name in self.variables or hasattr(type(self), name):
-            raise ModelError(f"'{name}' cannot name a pathway of {self.where()}")
+            raise ModelValueError(f"'{name}' cannot name a pathway of {self.where()}")
         trigger = self.source if direction == "pre" else self.target
         if event not in getattr(trigger.root, "events", {}):
-            raise ModelError(f"{trigger.where()} has no event '{event}' to trigger the pathway '{name}' of "
-                             f"{self.where()}" + (" (it has no threshold)" if event == "spike" else ""))
-        statements = parse_statements(code)
+            raise ModelValueError(f"{trigger.where()} has no event '{event}' to trigger the pathway '{name}' of "
+                                  f"{self.where()}" + (" (it has no threshold)" if event == "spike" else ""))
+        text = getattr(code, "code", code)  # a string, or an object with the code (Brian 2's Statements)
+        statements = declare_temporaries(parse_statements(text), self._is_variable) if text.strip() else None
         delay_variable = "delay" if name == "pre" else f"{name}_delay"
         value = delay.get(name) if isinstance(delay, dict) else (delay if name == "pre" else None)
         if value is None:
@@ -193,15 +305,27 @@ class Synapses(Group):
             self._delay_versions[delay_variable] = 0
             self._freeze_delays(delay_variable)
         else:  # one delay for all synapses of the pathway, as a scalar, as in Brian 2
+            if isinstance(value, str) or not isinstance(value, Number | np.ndarray) \
+                    and not hasattr(value, "dimensionality") and not hasattr(value, "dimensions"):
+                raise ModelTypeError(f"the delay of pathway '{name}' of {self.where()} must be a time such as 2*ms, "
+                                     f"not {value!r}")
+            if get_dimensions(value) != SECOND:
+                raise DimensionMismatchError(f"the delay of pathway '{name}' of {self.where()} must be a time such as "
+                                             f"2*ms, not {value!s}", SECOND, get_dimensions(value))
             seconds = as_seconds(value, f"the delay of pathway '{name}'")
             if not 0 <= seconds < np.inf:
-                raise ModelError(f"the delay of pathway '{name}' of {self.where()} must be a finite time >= 0 "
-                                 f"(such as 2*ms), not {value!s}")
+                raise ModelValueError(f"the delay of pathway '{name}' of {self.where()} must be a finite time >= 0 "
+                                      f"(such as 2*ms), not {value!s}")
             self.add_variable(delay_variable, SECOND, np.float64, shared=True, value=seconds)
         pathway = _Pathway(name, statements, direction, event, -1 if direction == "pre" else 1, delay_variable)
         self._pathways.append(pathway)
-        for statement in statements:
-            self._check_target(statement.target, statement, statements, f"the '{name}' pathway")
+        for statement in statements or ():  # names that are nothing yet are refused at run (as in Brian 2)
+            if statement.target not in statements.temporaries and self._reference(statement.target) is not None:
+                self._check_target(statement.target, statement, statements, f"the '{name}' pathway")
+
+    def _is_variable(self, name: str) -> bool:
+        """Whether ``name`` in a pathway's code means a variable (of the synapses or a neuron), not a temporary."""
+        return self._reference(name) is not None or name in self.equations or name in CLOCK_NAMES
 
     def _check_target(self, name: str, statement, statements, what: str) -> None:
         ref = self._reference(name)
@@ -240,6 +364,57 @@ class Synapses(Group):
             return self.target, self.target.root.variables[name]
         return None
 
+    def _neuron_subexpression(self, name: str) -> tuple[Group, Any, str] | None:
+        """A subexpression of the source or target group that the synapses' code reads: ``x_pre``, ``x_post`` or
+        (as for variables) ``x`` for the target's; the group, its equation and the suffix of its names here."""
+        if name in self.variables or name in self.equations:
+            return None
+        for suffix, group in (("_pre", self.source), ("_post", self.target)):
+            if name.endswith(suffix) and name[: -len(suffix)] in _subexpression_names(group):
+                return group, group.root.equations[name[: -len(suffix)]], suffix
+        if name in _subexpression_names(self.target) and name not in CLOCK_NAMES:
+            return self.target, self.target.root.equations[name], "_post"
+        return None
+
+    def _neuron_subexpressions(self) -> tuple[_NeuronSubexpression, ...]:
+        """The source's and target's subexpressions as synaptic code reads them: each expanded down to stored
+        variables, whose names take the suffix of their side (``v2_post = 2*v_post``)."""
+        found = []
+        for suffixes, group in ((("_pre",), self.source), (("_post", ""), self.target)):
+            names = _subexpression_names(group)
+            if not names:
+                continue
+            stored = {name for name in group.root.variables if name not in CLOCK_NAMES}
+            for name in sorted(names):
+                expr = group.root.expanded_subexpression(name)
+                for suffix in suffixes:
+                    renamed = expr.xreplace({s: symbol(s.name + "_post" if not suffix else s.name + suffix)
+                                             for s in expr.free_symbols if s.name in stored})
+                    if self._neuron_subexpression(name + suffix) is not None:
+                        found.append(_NeuronSubexpression(name + suffix, renamed))
+        return tuple(found)
+
+    def _neuron_subexpression_values(self, name: str) -> np.ndarray:
+        """A neuron subexpression's value for each synapse (or the one value of a shared one)."""
+        group, equation, suffix = self._neuron_subexpression(name)
+        values = group.root._evaluate(equation.expression, caller_namespace())
+        if "shared" in equation.flags or np.ndim(values) == 0:
+            return values if np.ndim(values) == 0 else values[0]
+        index = "i" if suffix == "_pre" else "j"
+        return values[self.variables[index].array + group.offset]
+
+    def _gathered(self, name: str) -> Variable:
+        """``S.v_post``: a read-only copy of a neuron variable or subexpression, one value per synapse."""
+        ref = self._reference(name)
+        if ref is not None:
+            group, variable = ref
+            values, dimension = self._neuron_values(name, group, variable), variable.dimension
+        else:
+            values = self._neuron_subexpression_values(name)
+            dimension = self._neuron_subexpression(name)[1].dimension
+        shared = np.ndim(values) == 0
+        return Variable(name, dimension, np.atleast_1d(values), shared=shared, read_only=True)
+
     def _group_of(self, index: str) -> Group:
         """The group a synapse index ('i' or 'j') counts in."""
         return self.source if index == "i" else self.target
@@ -259,7 +434,8 @@ class Synapses(Group):
         return dims
 
     def _own_name(self, name: str) -> bool:
-        return super()._own_name(name) or self._reference(name) is not None
+        return super()._own_name(name) or self._reference(name) is not None or \
+            self._neuron_subexpression(name) is not None
 
     def _variable_values(self, expression) -> dict[str, Any]:
         values = super()._variable_values(expression)
@@ -267,6 +443,8 @@ class Synapses(Group):
             if name not in values and self._reference(name) is not None:
                 group, variable = self._reference(name)
                 values[name] = self._neuron_values(name, group, variable)
+            elif name not in values and self._neuron_subexpression(name) is not None:
+                values[name] = self._neuron_subexpression_values(name)
         return values
 
     def _neuron_values(self, name: str, group: Group, variable: Variable) -> np.ndarray:
@@ -279,60 +457,124 @@ class Synapses(Group):
     def connect(self, condition: str | bool | None = None, i=None, j=None, p=1.0, n=1,
                 skip_if_invalid: bool = False, namespace: dict | None = None) -> None:
         """Create synapses: all-to-all, ``condition='i != j'``, ``i=``/``j=`` arrays, ``j='i'``, generator
-        syntax (``j='k for k in range(i-3, i+4) if k != i'``), ``p=`` and ``n=`` (numbers or expressions)."""
+        syntax (``j='k for k in range(i-3, i+4) if k != i'``, or over sources: ``i='j + k for k in ...'``),
+        ``p=`` (above 1: certain) and ``n=`` (numbers or expressions)."""
+        self._connected = True
+        _check_connect_types(condition, i, j, p, n)
         if condition is False:
             return
-        if isinstance(condition, bool) or condition is None:
-            condition = None
-        if i is not None and not isinstance(i, str) or (j is not None and not isinstance(j, str)
-                                                         and i is not None):
-            self._connect_arrays(i, j, condition, p, n)
+        condition = None if condition is True else condition
+        if not isinstance(i, str | None) or not isinstance(j, str | None):
+            if condition is not None:
+                raise ModelValueError(f"connect() of {self.where()}: give either a condition or i= and j= index "
+                                      f"arrays, not both (the condition is {condition!r})")
+            if i is None or j is None or isinstance(i, str) or isinstance(j, str):
+                raise ModelTypeError(f"connect() of {self.where()}: index arrays need both i= and j= as integers "
+                                     "(or give one generator string, for j= or for i=)")
+            self._connect_arrays(i, j, p, n)
             return
-        if isinstance(i, str):
-            raise ModelError("connect(i='...') is not supported; give the generator for j= instead")
-        if j is not None and not isinstance(j, str):
-            raise ModelError("connect(j=array) needs i= too (or use a generator string for j=)")
+        if isinstance(i, str) and j is not None:
+            raise ModelTypeError(f"connect() of {self.where()}: give a generator for i= or for j=, not both")
+        if (i is not None or j is not None) and condition is not None:
+            raise ModelValueError(f"connect() of {self.where()}: a condition cannot be combined with a generator; "
+                                  "put it after the generator's 'if'")
+        swap = isinstance(i, str)
         frame = caller_namespace()
         # the condition, and p and n where they are expressions, each parsed once
-        parsed = {key: parse_expression(text) for key, text in (("condition", condition), ("p", p), ("n", n))
-                  if isinstance(text, str)}
-        generator = parse_generator(j) if j is not None else None
-        names = set().union(*(e.identifiers for e in parsed.values()))
-        if generator is not None:
-            names |= set(generator.identifiers)
-        values = self._connect_values(names - {generator.variable if generator else None}, namespace, frame)
-        neuron_dims = self.dimensions() if any(isinstance(v, np.ndarray) for v in values.values()) else {}
-        dims = {name: neuron_dims[name] if isinstance(value, np.ndarray) else get_dimensions(value)
-                for name, value in values.items()}
+        parsed = {key: self._connect_expression(key, _swapped(text) if swap else text)
+                  for key, text in (("condition", condition), ("p", p), ("n", n)) if isinstance(text, str)}
+        generator = parse_generator(_swapped(i) if swap else j) if i is not None or j is not None else None
         own = {"i": DIMENSIONLESS, "j": DIMENSIONLESS, "N_pre": DIMENSIONLESS, "N_post": DIMENSIONLESS}
         if generator is not None and generator.variable:
             own[generator.variable] = DIMENSIONLESS
+        all_dims = self.dimensions()
+        subexpressions = {e.name for e in self._subexpressions()}
+        for expression in parsed.values():
+            own.update({name: all_dims[name] for name in expression.identifiers & subexpressions})
+        expanded = {key: self._expand_for_connect(e.expr, swap) for key, e in parsed.items()}
+        if generator is not None:
+            generator = replace(generator, **{field: self._expand_for_connect(getattr(generator, field), swap)
+                                              for field in ("element", "start", "stop", "step", "p", "size",
+                                                            "condition")})
+        names = set().union(*({s.name for s in e.free_symbols} for e in expanded.values()))
+        if generator is not None:
+            names |= {s.name for field in ("element", "start", "stop", "step", "p", "size", "condition")
+                      if isinstance(getattr(generator, field), sympy.Basic)
+                      for s in getattr(generator, field).free_symbols}
+        values = self._connect_values(names - {generator.variable if generator else None}, namespace, frame, swap)
+        dims = {name: all_dims[_swapped(name) if swap else name] if isinstance(value, np.ndarray)
+                else get_dimensions(value) for name, value in values.items()}
         if "condition" in parsed:
             numbers = {name for name, value in values.items() if np.asarray(value).dtype != np.bool_}
-            check_condition(parsed["condition"], f"the condition of connect() of {self.where()}",
-                            numbers | set(own) - {None})
+            try:
+                check_condition(parsed["condition"], f"the condition of connect() of {self.where()}",
+                                numbers | set(own) - {None})
+            except ParseError as error:
+                raise ModelTypeError(error.message, error.position, error.source) from None
         for expression in parsed.values():
             check_expression(expression, own, dims, DIMENSIONLESS, where=f"connect() of {self.where()}")
         plain = {name: (value if isinstance(value, np.ndarray) else float(to_si(value)[0]))
                  for name, value in values.items()}
+        sizes = (self.target.N, self.source.N) if swap else (self.source.N, self.target.N)
         request = ConnectRequest(
-            self.source.N, self.target.N,
-            condition=parsed["condition"].expr if "condition" in parsed else None,
-            p=parsed["p"].expr if "p" in parsed else _probability(p),
-            n=parsed["n"].expr if "n" in parsed else _count(n),
+            *sizes,
+            condition=expanded.get("condition"),
+            p=expanded["p"] if "p" in parsed else _probability(p),
+            n=expanded["n"] if "n" in parsed else _count(n),
             generator=generator, skip_if_invalid=skip_if_invalid)
         stream = _CONNECT_STREAM_BASE + 16 * connect_call()
         pre, post = connect_pairs(request, plain, current_seed(), stream, load_module, reserve=self._reserve,
                                   device=get_device())
-        self._append(pre, post)
+        self._append(*((post, pre) if swap else (pre, post)))
 
-    def _connect_values(self, names: set[str], namespace: dict | None, frame: dict) -> dict[str, Any]:
+    def _connect_expression(self, key: str, text: str):
+        """The condition, ``p`` or ``n`` of connect(), parsed; a generator given as the condition is refused
+        with the advice to pass it as j=."""
+        try:
+            return parse_expression(text)
+        except ParseError:
+            if key == "condition" and " for " in f" {text} ":
+                try:
+                    parse_generator(text)
+                except ParseError:
+                    raise
+                raise ModelValueError(f"connect('{text}') of {self.where()}: a generator is given as j= "
+                                      f"(connect(j='{text}')), not as the condition") from None
+            raise
+
+    def _expand_for_connect(self, expr, swap: bool):
+        """An expression of connect() with the synapses' and the neurons' subexpressions it reads replaced by what
+        they stand for (``swap``: in a generator over sources, with pre and post exchanged); synaptic variables
+        (which do not exist before the synapses) are refused."""
+        if not isinstance(expr, sympy.Basic):
+            return expr
+        known = {e.name for e in self._subexpressions()}
+        real = {s.name: _swapped(s.name) if swap else s.name for s in expr.free_symbols}
+        values = {symbol(name): self.expanded_subexpression(original) for name, original in real.items()
+                  if original in known}
+        if swap:
+            values = {key: value.xreplace({s: symbol(_swapped(s.name)) for s in value.free_symbols})
+                      for key, value in values.items()}
+        expr = expr.xreplace(values)
+        for name in sorted({s.name for s in expr.free_symbols}):
+            if name in self.variables and name not in ("i", "j", "N_pre", "N_post"):
+                raise ModelValueError(f"connect() of {self.where()} uses the synaptic variable '{name}', which has no "
+                                      "value before the synapses exist; use neuron variables (x_pre, x_post), i, j, "
+                                      "N_pre and N_post")
+        return expr
+
+    def _connect_values(self, names: set[str], namespace: dict | None, frame: dict,
+                        swap: bool = False) -> dict[str, Any]:
+        """Values of the names in connect()'s expressions: neuron variables as arrays, the rest from the namespace;
+        with ``swap`` (a generator over sources) the names have pre and post exchanged."""
         values: dict[str, Any] = {}
+        sides = (("_pre", self.target), ("_post", self.source)) if swap else (("_pre", self.source),
+                                                                              ("_post", self.target))
         for name in names:
             if name in ("i", "j", "N_pre", "N_post", None):
                 continue
             resolved = None
-            for suffix, group in (("_pre", self.source), ("_post", self.target)):
+            for suffix, group in sides:
                 if name.endswith(suffix) and name[: -len(suffix)] in group.variables:
                     resolved = np.asarray(group.variables[name[: -len(suffix)]].values(), dtype=float)
                     if resolved.ndim == 0:
@@ -346,25 +588,40 @@ class Synapses(Group):
             values[name] = resolved
         return values
 
-    def _connect_arrays(self, i, j, condition, p, n) -> None:
-        if condition is not None or p != 1.0 or n != 1:
-            raise ModelError("connect(i=..., j=...) with index arrays cannot be combined with condition, p or n")
+    def _connect_arrays(self, i, j, p, n) -> None:
+        if isinstance(p, str) or isinstance(n, str):
+            raise ModelTypeError(f"connect() of {self.where()} with index arrays takes p= and n= as numbers, not "
+                                 "expressions")
         pre = np.atleast_1d(np.asarray(i))
         post = np.atleast_1d(np.asarray(j))
+        for name, array in (("i", pre), ("j", post)):
+            if array.size and array.dtype.kind not in "iu":
+                raise ModelTypeError(f"connect({name}=...) of {self.where()}: indices must be integers, not "
+                                     f"{array.dtype} ({array.ravel()[0]!r})")
         if pre.shape != post.shape:
             if pre.size == 1:
-                pre = np.full(post.shape, pre[0])
+                pre = np.full(post.shape, pre.ravel()[0])
             elif post.size == 1:
-                post = np.full(pre.shape, post[0])
+                post = np.full(pre.shape, post.ravel()[0])
             else:
-                raise ModelError(f"connect(i=, j=): i has {pre.size} and j has {post.size} entries")
-        pre = check_index(pre.ravel(), self.source.N, f"the presynaptic indices of {self.where()}")
-        post = check_index(post.ravel(), self.target.N, f"the postsynaptic indices of {self.where()}")
-        # negative indices count from the end, as in numpy (no copy when there are none)
-        pre = np.where(pre < 0, pre + self.source.N, pre) if pre.size and pre.min() < 0 else pre
-        post = np.where(post < 0, post + self.target.N, post) if post.size and post.min() < 0 else post
+                raise ModelValueError(f"connect(i=, j=) of {self.where()}: i has the shape {pre.shape} and j "
+                                      f"{post.shape}; they must be equal (or one a single index)")
+        pre, post = pre.ravel(), post.ravel()
+        for name, array, group in (("i", pre, self.source), ("j", post, self.target)):
+            bad = array[(array < 0) | (array >= group.N)]
+            if bad.size:
+                raise ModelIndexError(f"connect({name}=...) of {self.where()}: index {int(bad[0])} is outside "
+                                      f"{group.where()}, which has {group.N} elements (0 to {group.N - 1})")
+        probability, count = _probability(p), _count(n)
+        if probability < 1:
+            generator = np.random.Generator(np.random.Philox(key=current_seed(), counter=[
+                _CONNECT_STREAM_BASE + 16 * connect_call(), 0, 0, 2]))
+            keep = generator.random(len(pre)) < probability
+            pre, post = pre[keep], post[keep]
+        if count != 1:
+            pre, post = np.repeat(pre, count), np.repeat(post, count)
         self._reserve(len(pre))
-        self._append(pre, post)
+        self._append(pre.astype(np.int32), post.astype(np.int32))
 
     def _reserve(self, count: int) -> None:
         """Refuse ``count`` more synapses if their arrays (and the copies made while growing) cannot fit."""
@@ -399,10 +656,14 @@ class Synapses(Group):
 
     # --- indexing ----------------------------------------------------------------------
     def indices_for(self, key):
-        """Synapse indices for ``S.w[k]``, ``S.w[i, j]`` (ints, slices, arrays), ``S.w[i, j, n]`` or a condition."""
+        """Synapse indices for ``S.w[k]``, ``S.w[i, j]`` (ints, slices, arrays), ``S.w[i, j, n]``, a condition or a
+        ``SynapticSubgroup``."""
+        if isinstance(key, SynapticSubgroup):
+            return key.synapse_indices
         if isinstance(key, tuple):
             if len(key) not in (2, 3):
-                raise ModelError(f"index synapses with [i, j] or [i, j, n], not {key!r}")
+                raise ModelIndexError(f"index the synapses of {self.where()} with [i, j] or [i, j, n] (each an "
+                                      f"integer, a slice or integers), not {len(key)} indices {key!r}")
             mask = np.ones(self.N, dtype=bool)
             columns = [self.variables["i"].array, self.variables["j"].array]
             sizes = [self.source.N, self.target.N]
@@ -414,23 +675,79 @@ class Synapses(Group):
             for part, column, size in zip(key, columns, sizes, strict=True):
                 mask &= _matches(part, column, size)
             return np.flatnonzero(mask)
+        if not isinstance(key, str | slice):
+            values = np.asarray(key) if isinstance(key, Number | np.generic | list | np.ndarray) else None
+            if values is None or values.dtype.kind not in "biu" or values.dtype == np.bool_ and values.ndim == 0:
+                raise ModelIndexError(f"synapses of {self.where()} are indexed by an integer, a slice, integers, "
+                                      f"booleans, a condition string or [i, j], not {key!r}")
+            if values.dtype.kind in "iu" and values.size and not -self.N <= values.min() <= values.max() < self.N:
+                bad = values[(values < -self.N) | (values >= self.N)].ravel()[0]
+                raise ModelIndexError(f"synapse {bad} is out of range for {self.where()}, which has {self.N} synapses")
         return super().indices_for(key)
 
     def __getattr__(self, name: str):
         for pathway in self.__dict__.get("_pathways", ()):
             if pathway.name == name:
                 return PathwayView(self, pathway)
-        return super().__getattr__(name)
+        if name in ("N_incoming_post", "N_outgoing_pre") and "variables" in self.__dict__:
+            return self.variables[name.rsplit("_", 1)[0]].array.copy()  # per neuron, as Brian 2 stores them
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            if "target" in self.__dict__ and (self._reference(name) is not None
+                                              or self._neuron_subexpression(name) is not None):
+                return NeuronVariableView(self, name)
+            raise
+
+    def __setattr__(self, name: str, value) -> None:
+        if "target" in self.__dict__ and name not in self.__dict__.get("variables", {}) and \
+                not name.startswith("_") and self._reference(name) is not None:
+            self.set_values(name, value, slice(None))
+        else:
+            super().__setattr__(name, value)
+
+    @property
+    def indices(self) -> SynapseIndices:
+        """``S.indices[0, :]``, ``S.indices['i > j']``: synapse numbers for the index forms variables take."""
+        return SynapseIndices(self)
+
+    def __getitem__(self, key) -> SynapticSubgroup:
+        """``S[0, :]``, ``S['i > j']``: the synapses an index selects (as of now), to index variables with."""
+        return SynapticSubgroup(self, np.arange(self.N)[self.indices_for(key)])
 
     def set_values(self, name: str, value, key) -> None:
+        if name not in self.variables and self._reference(name) is not None:
+            self._set_neuron_values(name, value, key)
+            return
         if name in ("i", "j", "N", "N_pre", "N_post", "N_incoming", "N_outgoing"):
             raise ModelError(f"'{name}' of {self.where()} is read-only")
+        if not self._connected and not self.variables[name].shared and not isinstance(value, LinkedVariable):
+            raise ModelTypeError(f"cannot set '{name}' of {self.where()} before its synapses exist: call "
+                                 f"{self.name}.connect(...) first (as in Brian 2)")
         with self._writing(name):
             if self.variables[name].shared and not isinstance(value, str):
                 variable, what = self.variables[name], f"'{name}' of {self.where()}"
                 variable.array[0] = stored_values(variable, si_values(value, variable.dimension, what), what)
             else:
                 super().set_values(name, value, key)
+
+    def _set_neuron_values(self, name: str, value, key) -> None:
+        """``S.v_post[...] = value``: set the neuron variable of the synapses' targets (sources for ``_pre``)."""
+        group, variable = self._reference(name)
+        base = variable.name
+        if variable.shared:
+            group.set_values(base, value, slice(None))
+            return
+        what = f"'{name}' of {self.where()}"
+        check_writable(base, variable, what)
+        indices = np.arange(self.N)[self.indices_for(key)]
+        neurons = self.variables[self._neuron_index(name, group)].array[indices]
+        if isinstance(value, str):
+            values = self._evaluate(parse_expression(value), caller_namespace(), variable.dimension,
+                                    f"the value for {what}")[indices]
+        else:
+            values = si_values(value, variable.dimension, what)
+        group.variables[base].array[neurons] = stored_values(variable, values, what)
 
     def _set_raw(self, name: str, value) -> None:
         with self._writing(name):
@@ -463,27 +780,35 @@ class Synapses(Group):
 
     def external_names(self) -> set[str]:
         names = set(self.equations.identifiers | self.equations.functions)
-        for statements in [pathway.statements for pathway in self._pathways] + self._regular_statements():
+        for statements in [p.statements for p in self._pathways if p.statements] + self._regular_statements():
             names |= statements.identifiers | statements.functions
         own = set(self.variables) | set(self.equations.names) | set(CLOCK_NAMES)
-        return {n for n in names if n not in own and self._reference(n) is None and not n.startswith("xi")}
+        return {n for n in names if n not in own and self._reference(n) is None and not n.startswith("xi")
+                and self._neuron_subexpression(n) is None}
 
     def check_units(self, external_dims: dict[str, Any]) -> None:
         own = self.dimensions()
         self.equations.check_units(external_dims, builtins=own)
-        for pathway in self._pathways:
+        for pathway in (p for p in self._pathways if p.statements is not None):
+            for statement in pathway.statements:
+                if statement.target not in pathway.statements.temporaries:
+                    self._check_target(statement.target, statement, pathway.statements, f"the '{pathway.name}' pathway")
             check_statements(pathway.statements, own, external_dims,
                              where=f"the '{pathway.name}' pathway of {self.where()}")
         self._check_regular_units(own, external_dims)
 
     def operations(self, resolve) -> list[Operation]:
+        if not self._connected and self.N == 0:
+            raise ModelTypeError(f"{self.where()} has no synapses because its connect() was never called (Brian 2 "
+                                 f"refuses to run it too): call {self.name}.connect(...), with a condition such as "
+                                 "'i != j' or without arguments for all pairs, or leave the object out of the network")
         ops = []
         if self.N == 0:
             return ops
         clock_driven = Equations([eq for eq in self.equations if "event-driven" not in eq.flags
                                   and "summed" not in eq.flags])
         if clock_driven.diff_eq_names:
-            update = integrate(clock_driven, self.method, owner=self.name)
+            update = integrate(clock_driven, self.method, owner=self.name, method_options=self.method_options)
             resolve(self, (), matrices=update.run_constants)
             ops.append(Operation(function_name(self.name, "stateupdater"), "state_update", self.name, "groups",
                                  self.order, 0, self.creation_order, code=self._code(update.statements, resolve),
@@ -494,7 +819,8 @@ class Synapses(Group):
                 ops.append(self._summed_operation(equation, resolve))
         event_driven = self._event_driven_statements()
         for pathway in self._pathways:
-            ops.append(self._pathway_operation(pathway, event_driven, resolve))
+            if pathway.statements is not None:
+                ops.append(self._pathway_operation(pathway, event_driven, resolve))
         return ops
 
     def _event_driven_statements(self) -> tuple[Assignment, ...]:
@@ -597,7 +923,9 @@ class Synapses(Group):
         return conditions
 
     def _subexpressions(self) -> tuple:
-        return tuple(eq for eq in self.equations.ordered_subexpressions() if "summed" not in eq.flags)
+        """The neurons' subexpressions (which the synapses' own may use) first, then the synapses' own."""
+        return self._neuron_subexpressions() + tuple(eq for eq in self.equations.ordered_subexpressions()
+                                                     if "summed" not in eq.flags)
 
     def _array_ref(self, name: str, written: bool = False) -> ArrayRef:
         group, variable = self._reference(name)
@@ -680,25 +1008,36 @@ class Synapses(Group):
         return csr
 
     def _resize_history(self, pathway: _Pathway, csr: dict) -> None:
-        """The ring of past events (``slots`` steps); events in flight are kept when the slot count changes."""
+        """The ring of past events (``slots`` steps of dt). Events in flight are kept when the slot count or dt
+        changes: each goes into the step of the new dt at its age (the time since the event, in steps of the new
+        dt: ``_age_in_steps``), so that it arrives at its time plus the synapse's delay, rounded to the new grid
+        (as Brian 2 rounds what is left of a spike's delay). Without delays there is no ring (and no event
+        stays in flight)."""
         if csr["mode"] == "none":
+            self._history.pop(pathway.name, None)
             return
         size = self._group_of(pathway.trigger_index).N
         old = self._history.get(pathway.name)
-        slots = csr["slots"]
-        if old is not None and len(old["start"]) == slots:
+        slots, dt = csr["slots"], self.dt_
+        if old is not None and len(old["start"]) == slots and old["dt"][0] == dt:
             return
-        step = int(round(self.network_time / self.dt_))
-        past: list[tuple[int, np.ndarray]] = []
+        step = int(round(self.network_time / dt))
+        by_age: dict[int, list[np.ndarray]] = {}
         if old is not None:
-            old_slots = len(old["start"])
-            for back in range(1, min(old_slots, slots)):
-                past.append((step - back, _slot_events(old, (step - back) % old_slots)))
+            old_slots, old_dt = len(old["start"]), float(old["dt"][0])
+            old_step = int(round(self.network_time / old_dt))
+            delays = {csr["steps"]} if csr["mode"] == "homogeneous" else \
+                set(np.unique(delay_steps(self.variables[pathway.delay_variable].array, dt)).tolist())
+            for back in range(old_slots - 1, 0, -1):  # oldest first: a step's events stay in the order they came
+                age = _age_in_steps(back * old_dt, dt, delays)
+                if age < slots:
+                    by_age.setdefault(age, []).append(_slot_events(old, (old_step - back) % old_slots))
         check_fits(16 * slots, f"the spikes in flight of the '{pathway.name}' pathway of {self.where()} (a ring of "
                    f"{slots} time steps, its longest delay)")
-        history = _empty_history(max(1024, 2 * size, sum(len(e) for _, e in past) + size), slots)
-        for when, elements in reversed(past):
-            self._history_append(history, when % slots, elements)
+        in_flight = sum(len(part) for parts in by_age.values() for part in parts)
+        history = _empty_history(max(1024, 2 * size, in_flight + size), slots, dt)
+        for age in sorted(by_age, reverse=True):
+            self._history_append(history, (step - age) % slots, np.concatenate(by_age[age]))
         self._history[pathway.name] = history
 
     @staticmethod
@@ -714,7 +1053,7 @@ class Synapses(Group):
             pathway = next(p for p in self._pathways if p.name == name)
             if history["count"].sum() + self._group_of(pathway.trigger_index).N <= len(history["ring"]):
                 continue
-            bigger = _empty_history(2 * len(history["ring"]), len(history["start"]))
+            bigger = _empty_history(2 * len(history["ring"]), len(history["start"]), float(history["dt"][0]))
             for slot in np.argsort(history["start"], kind="stable"):
                 self._history_append(bigger, int(slot), _slot_events(history, slot))
             self._history[name] = bigger
@@ -731,7 +1070,8 @@ class Synapses(Group):
             if "targets" in csr:
                 arrays[f"{prefix}_targets"] = csr["targets"]
             for key, array in self._history.get(pathway.name, {}).items():
-                arrays[f"{prefix}_hist{'' if key == 'ring' else '_' + key}"] = array
+                if key != "dt":  # the host's: the dt the steps of the ring are of
+                    arrays[f"{prefix}_hist{'' if key == 'ring' else '_' + key}"] = array
         for side, csr in self._connectivity_cache.get("by", {}).items():
             prefix = f"_{internal_arg(self.name, 'by', side)}"
             arrays.update({f"{prefix}_ptr": csr["ptr"], f"{prefix}_syn": csr["syn"]})
@@ -782,7 +1122,11 @@ class Synapses(Group):
     def _check_history(stored: Any, size: int, what: str) -> None:
         """A ring of past events (``_empty_history``) whose every read (of the slots' events) stays within it and
         gives elements of the ``size`` triggering ones."""
-        stored = stored_keys(stored, ("ring", "start", "count", "head"), what)
+        stored = stored_keys(stored, ("ring", "start", "count", "head", "dt"), what)
+        dt = float(stored_array(stored["dt"], np.float64, (1,), f"{what}: 'dt'")[0])
+        if not 0 < dt < np.inf:
+            raise ModelError(f"{what}: 'dt' (the time step of its slots, in seconds) must be finite and > 0, the "
+                             f"stored one is {dt}")
         ring = stored_array(stored["ring"], np.int32, (None,), f"{what}: 'ring'")
         start = stored_array(stored["start"], np.int64, (None,), f"{what}: 'start'")
         count = stored_array(stored["count"], np.int64, start.shape, f"{what}: 'count' (one per slot, as 'start')")
@@ -810,7 +1154,7 @@ class Synapses(Group):
             self.variables[name].array = np.asarray(array).astype(self.variables[name].array.dtype)
             if name in self._delay_versions:
                 self._freeze_delays(name)
-        types = {key: array.dtype for key, array in _empty_history(1, 1).items()}
+        types = {key: array.dtype for key, array in _empty_history(1, 1, 1.0).items()}
         self._history = {name: {key: np.asarray(array).astype(types[key]) for key, array in ring.items()}
                          for name, ring in state["history"].items()}
         self._connectivity_cache.pop("csr", None)
@@ -828,10 +1172,26 @@ def _ranks(pre: np.ndarray, post: np.ndarray, targets: int) -> np.ndarray:
     return ranks
 
 
-def _empty_history(capacity: int, slots: int) -> dict[str, np.ndarray]:
-    """A ring for the events of ``slots`` steps: element numbers, and per step slot its start and count."""
+def _empty_history(capacity: int, slots: int, dt: float) -> dict[str, np.ndarray]:
+    """A ring for the events of ``slots`` steps of ``dt``: element numbers, and per step slot its start and
+    count."""
     return {"ring": np.zeros(capacity, dtype=np.int32), "start": np.zeros(slots, dtype=np.int64),
-            "count": np.zeros(slots, dtype=np.int64), "head": np.zeros(1, dtype=np.int64)}
+            "count": np.zeros(slots, dtype=np.int64), "head": np.zeros(1, dtype=np.int64),
+            "dt": np.array([dt], dtype=np.float64)}
+
+
+def _age_in_steps(age: float, dt: float, delays: set[int]) -> int:
+    """The age (seconds) of an event of an earlier step in whole steps of ``dt`` (when dt changed, it may lie
+    between two): the nearest (half up), so that the event arrives at its time plus the delay rounded to the
+    new grid. Two exceptions, which move the arrival one step earlier: an age rounded down onto a step that is
+    a delay of the pathway counts one step more (those synapses received the event before dt changed: not
+    twice), and every age is at least 1 (the ring holds no events of the step about to run: the kernel puts
+    that step's in)."""
+    steps = age / dt
+    nearest = math.floor(steps + 0.5)
+    if abs(steps - nearest) <= 1e-6 * max(1.0, steps):
+        return max(1, nearest)
+    return max(1, nearest + 1 if nearest < steps and nearest in delays else nearest)
 
 
 def _slot_events(history: dict[str, np.ndarray], slot: int) -> np.ndarray:
@@ -856,32 +1216,84 @@ def _matches(part, column: np.ndarray, size: int) -> np.ndarray:
     if isinstance(part, slice):
         start, stop, step = part.indices(size)
         return (column >= start) & (column < stop) & ((column - start) % step == 0)
-    values = np.atleast_1d(np.asarray(part))
-    if not np.issubdtype(values.dtype, np.integer):
-        raise ModelError(f"synapse indices must be integers or slices, not {part!r}")
+    values = np.atleast_1d(np.asarray(part)) if isinstance(part, Number | np.generic | list | np.ndarray) else None
+    if values is None or not np.issubdtype(values.dtype, np.integer):
+        raise ModelIndexError(f"the parts of [i, j] synapse indices must be integers, slices or integers, "
+                              f"not {part!r}")
     return np.isin(column, values)
 
 
 def _probability(p) -> float:
+    """A probability given as a number: above 1 means certain (as in Brian 2); negative is refused."""
     if not get_dimensions(p).is_dimensionless:
-        raise ModelError(f"connect(p={p!s}): a probability has no unit")
+        raise ModelTypeError(f"connect(p={p!s}): a probability has no unit")
     value = float(p)
-    if not 0 <= value <= 1:
-        raise ModelError(f"connect(p={p!r}): a probability must be between 0 and 1")
-    return value
+    if not value >= 0:
+        raise ModelValueError(f"connect(p={p!r}): a probability must be >= 0 (1 or more: every pair)")
+    return min(value, 1.0)
 
 
 def _count(n) -> int:
     if int(n) != n or n < 0:
-        raise ModelError(f"connect(n={n!r}): the number of synapses per pair must be a whole number >= 0")
+        raise ModelValueError(f"connect(n={n!r}): the number of synapses per pair must be a whole number >= 0")
     return int(n)
+
+
+def _check_connect_types(condition, i, j, p, n) -> None:
+    """Refuse arguments of connect() of a kind it cannot take (a TypeError, as in Brian 2)."""
+    if not isinstance(condition, str | bool | np.bool_ | None):
+        raise ModelTypeError(f"connect(): the condition must be a string or a bool, not {condition!r} (index "
+                             "arrays go into i= and j=)")
+    if isinstance(p, bool) or not isinstance(p, str | Number | np.generic) and not hasattr(p, "dimensions") \
+            and not hasattr(p, "dimensionality"):
+        raise ModelTypeError(f"connect(p={p!r}): p must be a number or a string expression")
+    if isinstance(n, bool) or not isinstance(n, str | Number | np.generic):
+        raise ModelTypeError(f"connect(n={n!r}): n must be a whole number or a string expression")
+    for name, value in (("i", i), ("j", j)):
+        if value is not None and not isinstance(value, str | Number | np.generic | list | tuple | range | np.ndarray):
+            raise ModelTypeError(f"connect({name}={value!r}): give indices (an integer or integers) or a generator "
+                                 "string")
+
+
+def _swapped(text: str) -> str:
+    """Code for a generator over sources (``i='j + k for k in range(...)'``) as one over targets: ``i`` and
+    ``j``, ``N_pre`` and ``N_post``, ``x_pre`` and ``x_post`` exchanged."""
+    tokens = []
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        string = token.string
+        if token.type == tokenize.NAME:
+            string = {"i": "j", "j": "i", "N_pre": "N_post", "N_post": "N_pre"}.get(string, string)
+            if string.endswith("_pre") and string != "N_pre" and token.string == string:
+                string = string[:-4] + "_post"
+            elif string.endswith("_post") and string != "N_post" and token.string == string:
+                string = string[:-5] + "_pre"
+        tokens.append((token.type, string))
+    return tokenize.untokenize(tokens).strip()
 
 
 def _renamed_keyword(new, old, old_name: str, new_name: str):
     if old is None:
         return new
     if new is not None:
-        raise ModelError(f"give either {new_name}= or the older {old_name}=, not both")
+        raise ModelTypeError(f"give either {new_name}= or the older {old_name}=, not both")
     warnings.warn(f"Synapses({old_name}=...) is deprecated in Brian 2; use {new_name}=", DeprecationWarning,
                   stacklevel=3)
     return old
+
+
+def _check_names(equations: Equations, source: Group, target: Group) -> None:
+    """Refuse synaptic variables named like a variable of the source or target group: code could not tell them
+    apart from the neurons' (Brian 2 refuses them too; names ending in _pre/_post the equations refuse)."""
+    for equation in equations:
+        if "summed" in equation.flags:
+            continue
+        for side, group in (("source", source), ("target", target)):
+            if equation.name in group.root.variables or equation.name in _subexpression_names(group):
+                raise ModelValueError(f"the synaptic variable '{equation.name}' has the name of a variable of the "
+                                      f"{side} {group.root.where()}; choose another name (such as "
+                                      f"'{equation.name}_syn')", equation.position, equation.source)
+
+
+def _subexpression_names(group: Group) -> frozenset[str]:
+    equations = getattr(group.root, "equations", None)
+    return frozenset(equations.subexpr_names) if equations is not None else frozenset()

@@ -9,7 +9,7 @@ import numpy as np
 
 from simcore.codegen.runtime import _timestep_py
 from simcore.equations.user_functions import kernel_parameters
-from simcore.errors import ModelError
+from simcore.errors import ModelNotImplementedError, ModelTypeError, ModelValueError
 from simcore.objects.base import SECOND, as_seconds
 from simcore.objects.variables import si_values, with_unit
 from simcore.units import get_dimensions, second, to_si
@@ -33,16 +33,19 @@ class TimedArray:
         self._values = self._checked(values, None)
         self.dt_ = as_seconds(dt, "the dt of a TimedArray")
         if self.dt_ <= 0:
-            raise ModelError(f"the dt of a TimedArray must be positive, not {dt!s}")
+            raise ModelValueError(f"the dt of a TimedArray must be positive, not {dt!s}")
         self.name = name or "timedarray"
 
     def _checked(self, values, ndim: int | None) -> np.ndarray:
         array = np.array(to_si(values)[0], dtype=np.float64, order="C")  # a copy, owned by this object
-        if array.ndim not in (1, 2) or 0 in array.shape:
-            raise ModelError(f"a TimedArray needs a non-empty 1-D (time) or 2-D (time, element) array, "
-                             f"not one of shape {array.shape}")
+        if array.ndim not in (1, 2):
+            raise ModelNotImplementedError(f"a TimedArray needs a 1-D (time) or 2-D (time, element) array, not one "
+                                           f"of shape {array.shape}")
+        if 0 in array.shape:
+            raise ModelValueError(f"a TimedArray needs a non-empty array of values, not one of shape {array.shape}")
         if ndim is not None and array.ndim != ndim:
-            raise ModelError(f"TimedArray '{self.name}' is {ndim}-D: its new values must be too, not {array.ndim}-D")
+            raise ModelValueError(f"TimedArray '{self.name}' is {ndim}-D: its new values must be too, not "
+                                  f"{array.ndim}-D")
         return array
 
     @property
@@ -56,8 +59,10 @@ class TimedArray:
         self._values = self._checked(values, self._values.ndim)
 
     @property
-    def dt(self):
-        return self.dt_ * second
+    def dt(self) -> float:
+        """The time step of the values, in seconds, as a plain float (as Brian 2's ``TimedArray.dt``);
+        ``dt_`` is the same number."""
+        return self.dt_
 
     @property
     def arity(self) -> int:
@@ -96,12 +101,12 @@ class TimedArray:
     def __call__(self, t, i=None):
         """The value at time ``t`` (a time), for element ``i`` of a 2-D array: ``stim(5*ms)``."""
         if (i is None) != (self._values.ndim == 1):
-            raise ModelError(f"TimedArray '{self.name}' is {self._values.ndim}-D: call it as "
-                             f"{'stim(t)' if self._values.ndim == 1 else 'stim(t, i)'}")
+            raise ModelTypeError(f"TimedArray '{self.name}' is {self._values.ndim}-D: call it as "
+                                 f"{'stim(t)' if self._values.ndim == 1 else 'stim(t, i)'}")
         if get_dimensions(t) != SECOND:
             raise DimensionMismatchError(f"TimedArray '{self.name}' takes a time, not {t!s}", get_dimensions(t),
                                          SECOND)
         return with_unit(self._lookup(to_si(t)[0], i), self.dimension)
 
     def __repr__(self) -> str:
-        return f"TimedArray(name={self.name!r}, shape={self._values.shape}, dt={self.dt!s})"
+        return f"TimedArray(name={self.name!r}, shape={self._values.shape}, dt={self.dt_ * second!s})"

@@ -2,9 +2,10 @@
 
 The layout (README, "Output to HDF5"): the file's attributes say what wrote it; each monitor is a group
 named like the monitor, with its kind, source, time step and model as attributes, and one resizable,
-chunked, compressed dataset per record (``t`` in time steps of the monitor's ``dt``, ``i``, recorded
-variables in SI units, each with a ``unit`` attribute). Records are appended at the end of every chunk of
-steps, so memory holds one chunk's records whatever the run's length.
+chunked, compressed dataset per record (``t`` in seconds, ``i``, recorded variables in SI units, each with
+a ``unit`` attribute). Records are appended at the end of every chunk of steps, so memory holds one chunk's
+records whatever the run's length. Format version 2 keeps times in seconds (right when dt changes between
+runs); a file of version 1 (times in time steps of the monitor's ``dt``) is refused with a clear error.
 
 The file is written in HDF5's single-writer/multiple-reader mode: it stays consistent on disk at every
 moment, so a run that is killed leaves everything up to the last chunk readable. Such a file (not closed
@@ -37,7 +38,7 @@ import numpy as np
 from simcore.errors import ModelError
 
 FORMAT = "simcore-hdf5"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: records' times in seconds (1: in time steps of the monitor's dt)
 COMPRESSIONS = ("auto", "lzf", "gzip", None)
 PER_ELEMENT = ("count",)  # datasets with one value per monitored element; the others have one row per record
 
@@ -46,9 +47,9 @@ PER_ELEMENT = ("count",)  # datasets with one value per monitored element; the o
 class Output:
     """Where and how to write: ``Output('run.h5', overwrite=True, compression='gzip')``; a plain path is
     ``Output(path)``. An existing file is refused unless ``overwrite=True`` (replace it) or ``append=True``
-    (add monitors to a file simcore wrote). ``compression``: 'auto' (lzf for integer records: indices, time
-    steps, counts; none for floating-point values, which barely compress: 6.4 of 8 bytes with lzf, and made a
-    CUBA run with 1000 voltage traces 1.65x slower, measured), 'lzf', 'gzip' or None."""
+    (add monitors to a file simcore wrote). ``compression``: 'auto' (lzf for indices, counts and times; none
+    for recorded floating-point values, which barely compress: 6.4 of 8 bytes with lzf, and made a CUBA run
+    with 1000 voltage traces 1.65x slower, measured), 'lzf', 'gzip' or None."""
 
     path: str
     overwrite: bool = False
@@ -160,13 +161,14 @@ class Writer:
             for name, (dtype, shape, unit) in spec["datasets"].items():
                 compression = self.output.compression
                 if compression == "auto":
-                    compression = "lzf" if np.issubdtype(dtype, np.integer) else None
+                    # times: many records share one (every spike of a step), and they only grow: they compress
+                    compression = "lzf" if np.issubdtype(dtype, np.integer) or name == "t" else None
                 rows = max(1, (1 << 16) // max(1, int(np.prod(shape)) * np.dtype(dtype).itemsize))
                 dataset = group.create_dataset(name, shape=(0, *shape), maxshape=(None, *shape), dtype=dtype,
                                                chunks=(rows, *shape) if all(shape) else None,
                                                compression=compression, shuffle=compression is not None)
                 dataset.attrs["unit"] = unit
-                dataset.attrs["scale"] = spec["attrs"]["dt"] if name == "t" else 1.0  # value in unit = stored * scale
+                dataset.attrs["scale"] = 1.0  # value in unit = stored * scale (files of format 1: dt for 't')
         self.created = True
         self.file.flush()  # a failed switch to single-writer mode leaves a handle that crashes when closed
         self.file.swmr_mode = True
@@ -334,4 +336,12 @@ def open_simcore_file(path: str | os.PathLike, purpose: str, swmr: bool = True) 
         stored.close()
         raise ModelError(f"cannot {purpose} {os.fspath(path)}: it is an HDF5 file, but not one simcore wrote (no "
                          f"format attribute '{FORMAT}')")
+    version = stored.attrs.get("format_version")
+    if version != FORMAT_VERSION:
+        stored.close()
+        what = "an earlier simcore, which kept records' times and spikes in flight in time steps" \
+            if isinstance(version, int | np.integer) and version < FORMAT_VERSION else "another simcore"
+        raise ModelError(f"cannot {purpose} {os.fspath(path)}: it was written by {what} (format version "
+                         f"{version}; this simcore reads and writes version {FORMAT_VERSION}): write it again with "
+                         "this simcore, or read it with the one that wrote it")
     return stored

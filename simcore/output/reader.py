@@ -30,8 +30,6 @@ class StoredMonitor:
 
     def _raw(self, name: str) -> np.ndarray:
         values, _ = self._datasets[name]
-        if name == "t":
-            return values * float(self.attrs["dt"])
         return values.T if self.kind == "StateMonitor" and values.ndim == 2 else values
 
     def __getattr__(self, name: str):

@@ -81,8 +81,8 @@ def test_sample_with_p_and_with_size():
     i_out, j_out = pairs(30, 40, j="k for k in sample(5, N_post, 3, size=4)")
     assert np.all(np.bincount(i_out) == 4) and np.all((j_out - 5) % 3 == 0)
     assert all(len(set(j_out[i_out == a])) == 4 for a in range(30))
-    with pytest.raises(ModelError, match=r"connection probability p = 1\.5 for source i=3 is outside \[0, 1\]"):
-        pairs(5, 5, j="k for k in sample(N_post, p=0.5*i)")
+    # as in Brian 2, p >= 1 takes every candidate
+    assert np.bincount(pairs(5, 5, j="k for k in sample(N_post, p=0.5*i)")[0], minlength=5)[2:].tolist() == [5, 5, 5]
 
 
 def test_constant_p_count_and_reproducibility():
@@ -102,10 +102,14 @@ def test_p_expression_evaluated_per_pair_and_per_source():
     assert as_list(pairs(6, 7, p="1.0*(j < i)")) == [(a, b) for a in range(6) for b in range(7) if b < a]
     # depends on the source only: odd sources connect to every target, even ones to none
     assert as_list(pairs(5, 3, p="i % 2")) == [(a, b) for a in (1, 3) for b in range(3)]
-    with pytest.raises(ModelError, match=r"p = 1\.5 for the pair i=0, j=3 is outside \[0, 1\]"):
-        pairs(4, 4, p="(i + j)/2")
-    with pytest.raises(ModelError, match=r"p = 1\.5 is outside \[0, 1\]"):
-        pairs(3, 3, p=1.5)
+    # as in Brian 2, a probability of 1 or more is certain; a negative one is refused
+    assert len(pairs(4, 4, p="(i + j)/2 + 1")[0]) == 16 and len(pairs(3, 3, p=1.5)[0]) == 9
+    with pytest.raises(ValueError, match=r"p = -0\.5 for the pair i=0, j=1 is negative"):
+        pairs(4, 4, p="(i - j)/2")
+    with pytest.raises(ValueError, match=r"p = -1\.5 for source i=0 is negative"):
+        pairs(4, 4, j="k for k in sample(N_post, p=(i - 3)/2)")
+    with pytest.raises(ValueError, match=r"p = -1\.5 is negative"):
+        pairs(3, 3, p=-1.5)
 
 
 def test_distance_based_condition_and_p():

@@ -23,6 +23,7 @@ from simcore import Network, seed, start_scope  # noqa: E402
 from simcore.backends.cache import load_module  # noqa: E402
 from simcore.backends.select import building_for  # noqa: E402
 from simcore.codegen import connect, cuda_module  # noqa: E402
+from simcore.network import slot_ranks  # noqa: E402
 
 CAPABILITY = (8, 0)
 
@@ -57,7 +58,7 @@ def launches(build) -> list:
     objects, _ = build()
     network = Network(*objects)
     with building_for("cuda"):
-        constants, operations = network._resolve(None, {})
+        constants, operations = network._resolve(network.objects, None, {}, slot_ranks(network.schedule))
     source = cuda_module.generate(operations, "ptx check", "check")
     module = load_module(source.text, source.digest)
     for obj in network.objects:
@@ -65,7 +66,7 @@ def launches(build) -> list:
     buffers = {}
     for obj in network.objects:
         buffers.update(obj.spike_buffers())
-    arguments = network._arguments(source, constants, buffers)
+    arguments = network._arguments(source, constants, buffers, 0, len(operations))
     calls = []
     for name, value in list(vars(module).items()):
         if isinstance(value, dispatcher.CUDADispatcher) and not value.targetoptions.get("device"):

@@ -41,8 +41,8 @@ def test_same_synapses_on_both_devices(request_):
 def test_bad_values_found_on_the_gpu_give_the_cpu_message():
     messages = []
     for device in ("cpu", "cuda"):
-        with pytest.raises(ModelError, match=r"connection probability p = 1.1 for source i=11 is outside \[0, 1\]") \
+        with pytest.raises(ModelError, match=r"connection probability p = -0.125 for source i=5 is negative") \
                 as error:
-            synapses(device, {"p": "0.1 * i"})
+            synapses(device, {"p": "0.5 - 0.125 * i"})
         messages.append(str(error.value))
     assert messages[0] == messages[1]

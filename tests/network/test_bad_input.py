@@ -98,7 +98,7 @@ def test_a_string_index_and_a_connect_condition_must_be_conditions():
     group.v["i == 1"] = 5
     assert list(group.v_) == [2, 5, 2]
     synapses = Synapses(group, group, "w : 1")
-    with pytest.raises(ParseError, match=r"the condition of connect\(\) of Synapses .* must be a condition"):
+    with pytest.raises(TypeError, match=r"the condition of connect\(\) of Synapses .* must be a condition"):
         synapses.connect("i + j")
     assert synapses.N == 0
     synapses.connect("i != j")
@@ -253,9 +253,9 @@ def test_poisson_rates_set_later_are_checked_and_kept_on_refusal():
 
 
 @pytest.mark.parametrize("N, rate, message", [
-    (NAN, 5 * Hz, "the number of inputs N must be a whole number >= 0, not nan"),
-    (INF, 5 * Hz, "the number of inputs N must be a whole number >= 0, not inf"),
-    (True, 5 * Hz, "the number of inputs N must be a whole number >= 0, not True"),
+    (NAN, 5 * Hz, "the number of inputs N must be a positive whole number, not nan"),
+    (INF, 5 * Hz, "the number of inputs N must be a positive whole number, not inf"),
+    (True, 5 * Hz, "the number of inputs N must be a positive whole number, not True"),
     (10, INF * Hz, "the rate must be one rate >= 0 and finite"),
     (10, NAN * Hz, "the rate must be one rate >= 0 and finite"),
 ])

@@ -142,8 +142,8 @@ def test_threshold_unit_mismatch_at_run():
 
 
 def test_reset_of_unknown_variable_is_refused_at_creation():
-    with pytest.raises(UnknownNameError, match="'w', which is not a variable"):
-        NeuronGroup(1, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="w = 0")
+    with pytest.raises(UnknownNameError, match="'w', which is not a variable"):  # 'w = 0' would define a temporary
+        NeuronGroup(1, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="w += 1")
 
 
 def test_not_finite_value_stops_the_run_with_details():
@@ -169,7 +169,7 @@ def test_store_restore_and_population_rate():
     t_bins, binned = rate.binned(10 * ms)
     assert t_bins / ms == pytest.approx([0, 10, 20, 30, 40])
     np.testing.assert_allclose(binned / (1 / second), rate.rate_.reshape(5, 100).mean(axis=1))
-    np.testing.assert_allclose(rate.binned_rate(25 * ms) * (25 * ms) * 4,
+    np.testing.assert_allclose(rate.binned_rate(25 * ms)[1] * (25 * ms) * 4,
                                [np.sum(rate.rate_[:250]) * DT * 4, np.sum(rate.rate_[250:]) * DT * 4])
     with pytest.raises(ModelError, match="whole multiple of dt"):
         rate.binned(0.25 * ms)

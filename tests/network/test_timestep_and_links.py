@@ -4,7 +4,7 @@ variable never reads past its source array."""
 import numpy as np
 import pytest
 
-from simcore import ModelError, Network, NeuronGroup, TimedArray, linked_var, ms, start_scope
+from simcore import Network, NeuronGroup, TimedArray, linked_var, ms, start_scope
 
 # times in units of dt, and Brian 2's timestep for them: (x + 0.001) truncated toward zero
 STEPS = {-2.0: -1, -1.5: -1, -1.0: 0, -0.5: 0, -0.0005: 0, 0.0: 0, 0.0005: 0, 0.9985: 0, 0.9995: 1, 1.0: 1,
@@ -34,13 +34,14 @@ def test_timestep_is_the_same_for_initial_values_in_kernels_and_by_hand():
     np.testing.assert_array_equal(stimulus(times * ms), np.clip(expected, 0, 9))
 
 
-def test_a_link_to_a_group_of_another_size_needs_an_index_even_from_one_element():
+def test_a_link_to_a_group_of_another_size_needs_an_index_unless_it_has_one_element():
     start_scope()
     source = NeuronGroup(1, "v : 1", name="source")
+    source.v = 3
     target = NeuronGroup(4, "w : 1 (linked)\ny : 1", name="target")
-    with pytest.raises(ModelError, match=r"'w' of .*target.*4 elements.*'v' of .*source.*1 element\).*index="):
-        target.w = linked_var(source.v)
-    with pytest.raises(ModelError, match="index="):
+    target.w = linked_var(source.v)  # as Brian 2: one element reads as a shared value
+    assert target.w[:] == 3
+    with pytest.raises(ValueError, match=r"'w' of .*target.*4 elements.*'v' of .*3 elements\).*index="):
         target.w = linked_var(NeuronGroup(3, "v : 1").v)
 
 

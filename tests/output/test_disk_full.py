@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from simcore import Network, NeuronGroup, load_output, start_scope
-from simcore.output.hdf5 import FORMAT
+from simcore.output.hdf5 import FORMAT, FORMAT_VERSION
 
 
 @pytest.fixture
@@ -81,10 +81,10 @@ def test_records_are_cut_to_those_every_dataset_holds(tmp_path):
     undo) leaves some of them longer: the records are those that all of them hold."""
     path = tmp_path / "uneven.h5"
     with h5py.File(path, "w", libver="latest") as out:
-        out.attrs["format"] = FORMAT
+        out.attrs.update({"format": FORMAT, "format_version": FORMAT_VERSION})
         group = out.create_group("trace")
         group.attrs.update({"kind": "StateMonitor", "dt": 1e-4, "record": [0, 1]})
-        group.create_dataset("t", data=np.arange(7)).attrs["unit"] = "second"
+        group.create_dataset("t", data=np.arange(7) * 1e-4).attrs["unit"] = "second"
         group.create_dataset("v", data=np.ones((5, 2))).attrs["unit"] = "1"
     trace = load_output(path).trace
     assert len(trace.t_) == 5 and trace.v_.shape == (2, 5)

@@ -176,7 +176,7 @@ HOSTILE = {
     "recorded elements changed": (_set_at(S + "trace/buffers/_indices", 1, 10**9),
                                   r"the recorded elements '_indices' must be \[0, 2\]"),
     "counts disagree with records": (_set_at(S + "spikes/buffers/_count", 0, 5), r"the event counts '_count'"),
-    "buffers of unequal length": (lambda f: _replace(f, S + "rate/buffers/t", np.zeros(10, dtype=np.int64)),
+    "buffers of unequal length": (lambda f: _replace(f, S + "rate/buffers/t", np.zeros(10)),
                                   r"the record buffers \['rate', 't'\] must have one length"),
     "buffer of other width": (lambda f: _replace(f, S + "trace/buffers/v", np.zeros((256, 3))),
                               r"the buffer 'v' has shape \(any, 2\), the stored one \(256, 3\)"),

@@ -24,6 +24,7 @@ BASES = {
     "kelvin": (1.0, D(temperature=1)),
     "mole": (1.0, D(substance=1)),
     "candela": (1.0, D(luminosity=1)),
+    "candle": (1.0, D(luminosity=1)),
     "molar": (1e3, D(substance=1, length=-3)),
     "litre": (1e-3, D(length=3)),
     "liter": (1e-3, D(length=3)),
@@ -59,27 +60,35 @@ SYMBOLS = {
 }  # fmt: skip
 PREFIXES = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "c": 1e-2, "d": 1e-1,
             "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}  # fmt: skip
+# Brian 2's other prefixes: with full names only.
+RARE_PREFIXES = {"y": 1e-24, "z": 1e-21, "a": 1e-18, "da": 1e1, "h": 1e2, "P": 1e15, "E": 1e18, "Z": 1e21,
+                 "Y": 1e24}  # fmt: skip
 LENGTHS = ("metre", "meter")
 
 
 def expected_names() -> dict[str, tuple[float, Dimension]]:
     names = {}
-    for name, (value, dim) in BASES.items():
+
+    def with_powers(name: str, value: float, dim: Dimension) -> None:
         names[name] = (value, dim)
-        for prefix, factor in PREFIXES.items():
-            names[prefix + name] = (factor * value, dim)
+        names[name + "2"] = (value**2, dim**2)
+        names[name + "3"] = (value**3, dim**3)
+
+    full_names = {**BASES, "mol": BASES["mole"]}
+    for name, (value, dim) in full_names.items():
+        with_powers(name, value, dim)
+        for prefix, factor in {**PREFIXES, **RARE_PREFIXES}.items():
+            with_powers(prefix + name, factor * value, dim)
     for name, symbol in SYMBOLS.items():
         value, dim = BASES[name]
         for prefix, factor in PREFIXES.items():
             names[prefix + symbol] = (factor * value, dim)
     for name in ("Hz", "mol", "ohm"):
         names[name] = BASES[{"Hz": "hertz", "mol": "mole", "ohm": "ohm"}[name]]
-    names["kilogram"] = names["kilogramme"] = (1.0, D(mass=1))
-    lengths = [n for n in names if n in LENGTHS or n[1:] in LENGTHS or n[1:] == "m"]
-    for name in lengths:
-        value, dim = names[name]
-        names[name + "2"] = (value**2, dim**2)
-        names[name + "3"] = (value**3, dim**3)
+    with_powers("kilogram", 1.0, D(mass=1))
+    with_powers("kilogramme", 1.0, D(mass=1))
+    for prefix, factor in PREFIXES.items():
+        with_powers(prefix + "m", factor, D(length=1))
     return names
 
 

@@ -134,10 +134,12 @@ def test_unit_aware_arange():
     from simcore.units import arange, ms, mV, second
 
     np.testing.assert_allclose(arange(0 * ms, 1 * second, 250 * ms).m_as(ms), [0, 250, 500, 750])
-    np.testing.assert_allclose(arange(0, 3 * ms).m_as(ms), [0, 1, 2])
+    np.testing.assert_allclose(arange(0, 3 * ms, 1 * ms).m_as(ms), [0, 1, 2])
     np.testing.assert_array_equal(arange(3), [0, 1, 2])
     with pytest.raises(units.DimensionMismatchError):
         arange(0 * ms, 3 * mV)
+    with pytest.raises(units.DimensionMismatchError, match="step"):  # 1 of which unit? (as Brian 2)
+        arange(0, 3 * ms)
 
 
 @pytest.mark.parametrize(
@@ -168,8 +170,8 @@ def test_faraday_is_avogadro_times_elementary_charge():
 
 
 def test_import_is_a_light_leaf():
-    """simcore.units alone (its parent package stubbed) loads no other simcore module and
-    no heavy library (pint itself imports the bare ``scipy`` package when present)."""
+    """simcore.units alone (its parent package stubbed) loads no other simcore module than simcore.errors
+    (its ModelTypeError...) and no heavy library (pint itself imports the bare ``scipy`` package when present)."""
     code = """
 import importlib.util, sys, types
 package = types.ModuleType("simcore")
@@ -178,7 +180,8 @@ sys.modules["simcore"] = package
 import simcore.units
 heavy = ("numba", "matplotlib", "h5py", "sympy", "scipy.linalg", "scipy.sparse", "scipy.special")
 print(sorted(m for m in heavy if m in sys.modules))
-print(sorted(m for m in sys.modules if m.startswith("simcore.") and not m.startswith("simcore.units")))
+print(sorted(m for m in sys.modules if m.startswith("simcore.") and not m.startswith("simcore.units")
+             and m != "simcore.errors"))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "[]"]

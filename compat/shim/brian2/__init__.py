@@ -13,6 +13,7 @@ import sys
 import types
 
 import simcore
+from simcore.solvers.errors import SolverError
 
 PUBLIC = {name: getattr(simcore, name) for name in simcore.__all__}
 
@@ -25,9 +26,13 @@ PUBLIC["RuntimeDevice"] = type(simcore.get_device())
 # Brian 2 wraps an error raised while an object runs in BrianObjectException (the original as its cause);
 # simcore raises the original, so the tests' follow-up check of the cause's type is what decides.
 PUBLIC["BrianObjectException"] = Exception
+# A method that cannot integrate the equations it is given: Brian 2's UnsupportedEquationsException.
+PUBLIC["UnsupportedEquationsException"] = SolverError
 
 # Brian 2's ``from brian2 import *`` also gives some of its internal classes; tests that use them are internal.
-STAR_INTERNALS = ("BrianObject", "Group", "CodeRunner", "Nameable", "SpikeSource", "VariableOwner", "Variables")
+STAR_INTERNALS = ("BrianObject", "Group", "CodeRunner", "Nameable", "SpikeSource", "VariableOwner", "Variables",
+                  "Variable", "Constant", "CodeObject", "NumpyCodeObject", "CythonCodeObject", "Expression",
+                  "Statements")
 
 
 class InternalNameUsed(Exception):

@@ -1,0 +1,79 @@
+"""Brian 2's device idioms: set/reset_device, device.build_options, and build once, run many."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from simcore import (
+    ModelValueError,
+    NeuronGroup,
+    StateMonitor,
+    device,
+    exp,
+    get_device,
+    ms,
+    reinit_devices,
+    reset_device,
+    run,
+    set_device,
+    start_scope,
+)
+from simcore.backends.select import Device
+
+
+@pytest.fixture(autouse=True)
+def fresh_devices():
+    start_scope()
+    reinit_devices()
+    yield
+    reinit_devices()
+    reset_device("cpu")
+
+
+def test_set_device_remembers_the_previous_device_and_options():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        set_device("cpp_standalone", build_on_run=False, directory="out")
+        set_device("cuda_standalone", build_on_run=True)
+    assert get_device() == "cuda" and isinstance(get_device(), Device)
+    reset_device()
+    assert get_device() == "cpu" and device.build_options == {"directory": "out"} and not device.build_on_run
+    reset_device()
+    assert get_device() == "cpu" and get_device().build_on_run is False  # the CPU device, as it was set
+    reinit_devices()
+    assert get_device().build_on_run and device.build_options == {}
+
+
+def test_build_once_run_many_with_other_parameter_values():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        set_device("cpp_standalone", build_on_run=False)
+    group = NeuronGroup(2, "dv/dt = (1 - v)/tau : 1\ntau : second", method="exact")
+    group.tau = 10 * ms
+    monitor = StateMonitor(group, "v", record=0)
+    run(5 * ms)
+    run(5 * ms)
+    first = np.asarray(group.v[:])
+    assert np.allclose(first, 1 - exp(-1.0))
+    device.build(run=False)
+    for tau_ms in (20.0, 5.0):
+        device.run(run_args={group.tau: tau_ms * ms})
+        assert np.allclose(group.v[:], 1 - np.exp(-10 / tau_ms))
+        assert monitor.v.shape == (1, 100)  # the records start again: two runs of 50 steps
+        assert np.allclose(monitor.v[0, 49], 1 - np.exp(-4.9 / tau_ms))
+    device.run()
+    assert np.allclose(group.v[:], first)  # the values before the first run: tau = 10 ms
+
+
+def test_device_run_refuses_what_it_cannot_do():
+    with pytest.raises(ModelValueError, match="build_on_run=False"):
+        device.run()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        set_device("cpp_standalone", build_on_run=False)
+    group = NeuronGroup(1, "tau : second")
+    run(1 * ms)
+    with pytest.raises(TypeError, match="G.tau"):
+        device.run(run_args={"tau": 5 * ms})
+    assert group.N == 1
