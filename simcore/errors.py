@@ -73,8 +73,9 @@ class ParseError(ModelError, SyntaxError):
             self.lineno, self.offset = position.line, position.column
 
 
-class UnknownNameError(ModelError, NameError):
-    """An identifier in a string refers to nothing the model or its namespace defines."""
+class UnknownNameError(ModelError, NameError, KeyError):
+    """An identifier in a string refers to nothing the model or its namespace defines (a KeyError too, which is
+    what Brian 2 raises for a name it cannot resolve)."""
 
     def __init__(self, name: str, message: str, position: SourcePosition | None = None,
                  source: str | None = None):

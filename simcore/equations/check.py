@@ -16,7 +16,7 @@ from simcore.equations.parser import Expression, Statements
 from simcore.equations.printer import to_text
 from simcore.equations.reader import unit_dimensions
 from simcore.equations.user_functions import function_rules, is_user_function
-from simcore.errors import ModelError, UnknownNameError
+from simcore.errors import ModelValueError, UnknownNameError
 from simcore.units import get_dimensions
 from simcore.units.dimension import DIMENSIONLESS, Dimension
 from simcore.units.errors import DimensionMismatchError
@@ -35,7 +35,7 @@ def resolve_dimensions(expression: Expression, own: Mapping[str, Dimension],
     dims = {}
     for name in expression.identifiers:
         if name not in own and is_user_function(namespace.get(name)):
-            raise ModelError(f"'{name}' in {where} is a TimedArray: call it, as in {name}(t)",
+            raise ModelValueError(f"'{name}' in {where} is a TimedArray: call it, as in {name}(t)",
                              expression.positions.get(name), expression.source)
         dim = _dimension_of_name(name, own, namespace)
         if dim is None:

@@ -23,7 +23,6 @@ from sympy.core.function import AppliedUndef
 from simcore.equations.functions import binomial
 from simcore.equations.parser import Expression
 from simcore.errors import (
-    ModelError,
     ModelKeyError,
     ModelNotImplementedError,
     ModelTypeError,
@@ -93,7 +92,7 @@ def function_rules(expression: Expression, namespace: Mapping[str, Any],
             raise UnknownNameError(name, f"'{name}' in {where} is called like a function, but it is {what}, "
                                    "not a Function or TimedArray", position, expression.source)
         if len(call.args) != value.arity:
-            raise ModelError(f"'{name}' in {where} is called with {len(call.args)} argument(s), but it takes "
+            raise ModelValueError(f"'{name}' in {where} is called with {len(call.args)} argument(s), but it takes "
                              f"{value.arity}: {_signature(name, value)}", position, expression.source)
         rules[name] = lambda dims, value=value, name=name: value.result_dimension(name, dims)
     return rules
