@@ -39,7 +39,8 @@ INCOMPATIBLE_FLAGS = (
 # Which flags make sense on which kind of object.
 FLAGS_BY_OWNER: dict[str, frozenset[str]] = {
     "NeuronGroup": frozenset({"unless refractory", "constant", "shared", "linked", "constant over dt"}),
-    "Synapses": frozenset({"event-driven", "clock-driven", "constant", "shared", "constant over dt", "summed"}),
+    "Synapses": frozenset({"event-driven", "clock-driven", "constant", "shared", "linked", "constant over dt",
+                           "summed"}),
     "SpatialNeuron": frozenset({"unless refractory", "constant", "shared", "linked", "constant over dt",
                                 "point current"}),
 }

@@ -259,8 +259,9 @@ class Synapses(Group):
             if equation.kind is EquationKind.SUBEXPRESSION:
                 continue
             kind = variable_dtype(equation.var_type, dtype)
-            self.add_variable(equation.name, equation.dimension, kind, shared="shared" in equation.flags,
-                              constant="constant" in equation.flags)
+            variable = self.add_variable(equation.name, equation.dimension, kind, shared="shared" in equation.flags,
+                                         constant="constant" in equation.flags)
+            variable.linked = "linked" in equation.flags
         for name in ("i", "j"):
             self.add_variable(name, DIMENSIONLESS, np.int32, read_only=True)
         for name, by, group in (("N_incoming", "j", self.target), ("N_outgoing", "i", self.source)):
@@ -651,6 +652,7 @@ class Synapses(Group):
         self.variables["N_outgoing"].array = np.diff(group_pointers(pre_all, self.source.N)).astype(np.int32)
         if self.multisynaptic_index is not None:
             self.variables[self.multisynaptic_index].array = _ranks(pre_all, post_all, self.target.N)
+        self._follow_link_indices()
         self._connectivity_cache.pop("csr", None)
         self._connectivity_cache.pop("by", None)
 
@@ -672,7 +674,9 @@ class Synapses(Group):
                     raise ModelError("S[i, j, n] needs Synapses(..., multisynaptic_index='name')")
                 columns.append(self.variables[self.multisynaptic_index].array)
                 sizes.append(np.iinfo(np.int32).max)
-            for part, column, size in zip(key, columns, sizes, strict=True):
+            parts = [self._side_range(part, side, group) if isinstance(part, Group) else part
+                     for part, side, group in zip(key, ("source", "target"), (self.source, self.target), strict=False)]
+            for part, column, size in zip(parts + list(key[2:]), columns, sizes, strict=True):
                 mask &= _matches(part, column, size)
             return np.flatnonzero(mask)
         if not isinstance(key, str | slice):
@@ -684,6 +688,41 @@ class Synapses(Group):
                 bad = values[(values < -self.N) | (values >= self.N)].ravel()[0]
                 raise ModelIndexError(f"synapse {bad} is out of range for {self.where()}, which has {self.N} synapses")
         return super().indices_for(key)
+
+    def _side_range(self, group: Group, side: str, own: Group) -> slice:
+        """A (sub)group in the i or j place of ``[i, j]`` stands for its neurons, as their numbers within the
+        synapses' ``side`` group; it must lie within that group (a partial overlap is refused, not cut)."""
+        start = group.offset - own.offset
+        if group.root is not own.root or start < 0 or start + group.N > own.N:
+            raise ModelIndexError(f"{group.where()} cannot select the {side}s of {self.where()}: it does not lie "
+                                  f"within its {side} {own.where()}")
+        return slice(start, start + group.N)
+
+    def link(self, name: str, link: LinkedVariable) -> None:
+        """A '(linked)' synaptic parameter reads one value (a shared variable, or a one-element group), or, with
+        ``index='k'``, element ``k`` of each synapse (an integer synaptic variable): the number of synapses changes,
+        so an index array cannot say which element each synapse reads."""
+        if isinstance(link.index, str):
+            index = self.variables.get(link.index)
+            if index is None:
+                raise ModelValueError(f"the index for linking '{name}' of {self.where()} must name an integer "
+                                      f"synaptic variable of {self.name}, and it has no variable {link.index!r} "
+                                      "(neuron variables such as x_pre or x_post cannot index a link)")
+        elif link.index is not None:
+            raise ModelTypeError(f"cannot link '{name}' of {self.where()} through an index array: synapses come and "
+                                 f"go with connect(); give index= the name of an integer synaptic variable")
+        elif link.group.N != 1 and not (link.name in link.group.variables and link.group.variables[link.name].shared):
+            raise ModelValueError(f"cannot link '{name}' of {self.where()} to '{link.name}' of "
+                                  f"{link.group.where()} ({link.group.N} elements) without index=: name an integer "
+                                  f"synaptic variable that holds each synapse's element, or link a shared variable")
+        super().link(name, link)
+
+    def _follow_link_indices(self) -> None:
+        """Links through an index variable read its current array (connect() and restore_state replace it)."""
+        for variable in self.variables.values():
+            if variable.link is not None and variable.link_index:
+                group, source, _ = variable.link
+                variable.link = (group, source, self.variables[variable.link_index].array)
 
     def __getattr__(self, name: str):
         for pathway in self.__dict__.get("_pathways", ()):
@@ -931,6 +970,8 @@ class Synapses(Group):
         group, variable = self._reference(name)
         if isinstance(variable, _PerNeuron):
             return ArrayRef(self.name, name, "int32", index=array_arg(self.name, variable.through.name))
+        if group is self and variable.linked:
+            return self._linked_ref(name, variable, written)
         if group is self:
             return ArrayRef(self.name, name, str(variable.array.dtype), variable.shared)
         # a neuron variable: its own name (v for v_post), read through i or j
@@ -939,6 +980,20 @@ class Synapses(Group):
             return ArrayRef(group.root.name, variable.name, dtype, True, local=name)
         return ArrayRef(group.root.name, variable.name, dtype, False, local=name,
                         index=array_arg(self.name, self._neuron_index(name, group)), offset=group.offset)
+
+    def _linked_ref(self, name: str, variable: Variable, written: bool) -> ArrayRef:
+        """The variable a linked synaptic parameter reads (code of synapses reads it, never writes it: several
+        synapses may read one element)."""
+        if variable.link is None:
+            raise ModelError(f"the linked variable '{name}' of {self.where()} is not linked yet: set "
+                             f"{self.name}.{name} = linked_var(group.variable)")
+        group, source, index = variable.link
+        if written:
+            raise ModelTypeError(f"code of {self.where()} assigns to the linked variable '{name}', which reads "
+                                 f"'{source}' of {group.where()}; synapses cannot write through a link")
+        target = group.variables[source]
+        return ArrayRef(group.name, source, str(target.array.dtype), target.shared or variable.link_scalar,
+                        local=name, index="" if index is None else self.link_index_arg(name))
 
     # --- connectivity for propagation ----------------------------------------------------
     def _delay_range(self, pathway: _Pathway) -> tuple[int, int]:
@@ -1154,6 +1209,7 @@ class Synapses(Group):
             self.variables[name].array = np.asarray(array).astype(self.variables[name].array.dtype)
             if name in self._delay_versions:
                 self._freeze_delays(name)
+        self._follow_link_indices()
         types = {key: array.dtype for key, array in _empty_history(1, 1, 1.0).items()}
         self._history = {name: {key: np.asarray(array).astype(types[key]) for key, array in ring.items()}
                          for name, ring in state["history"].items()}
@@ -1218,8 +1274,8 @@ def _matches(part, column: np.ndarray, size: int) -> np.ndarray:
         return (column >= start) & (column < stop) & ((column - start) % step == 0)
     values = np.atleast_1d(np.asarray(part)) if isinstance(part, Number | np.generic | list | np.ndarray) else None
     if values is None or not np.issubdtype(values.dtype, np.integer):
-        raise ModelIndexError(f"the parts of [i, j] synapse indices must be integers, slices or integers, "
-                              f"not {part!r}")
+        raise ModelIndexError(f"the parts of [i, j] synapse indices must be integers, slices, integers or "
+                              f"subgroups of the source (target), not {part!r}")
     return np.isin(column, values)
 
 

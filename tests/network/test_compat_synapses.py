@@ -5,7 +5,19 @@ builtin exception a Brian 2 user catches)."""
 import numpy as np
 import pytest
 
-from simcore import DimensionMismatchError, Network, NeuronGroup, Synapses, ms, mV, start_scope
+from simcore import (
+    DimensionMismatchError,
+    Network,
+    NeuronGroup,
+    StateMonitor,
+    Synapses,
+    defaultclock,
+    linked_var,
+    ms,
+    mV,
+    run,
+    start_scope,
+)
 
 
 def matrix(syn, rows: int, columns: int) -> np.ndarray:
@@ -208,3 +220,82 @@ def test_run_reads_neuron_subexpressions_and_empty_code_does_nothing():
     assert target.v[:].tolist() == [16, 28, 40]
     assert syn.w[:].tolist() == [3, 6, 9]
     assert syn.level_post[:].tolist() == [33, 57, 81]
+
+
+def test_subgroups_select_sources_and_targets_in_synapse_indices():
+    start_scope()
+    first, second = NeuronGroup(5, "x : 1"), NeuronGroup(10, "y : 1")
+    syn = Synapses(first, second, "w : 1")
+    syn.connect()
+    syn.w[first[2:5], second[4:9]] = 1
+    chosen = (np.asarray(syn.i[:]) >= 2) & (np.asarray(syn.j[:]) >= 4) & (np.asarray(syn.j[:]) < 9)
+    assert np.array_equal(syn.w[:], chosen.astype(float))
+    syn.w = 0
+    syn.w[first[2:5], :] = 2
+    assert np.array_equal(syn.w[:], np.where(np.asarray(syn.i[:]) >= 2, 2.0, 0.0))
+    assert len(syn[:, second[4:9]]) == 25
+    assert len(syn.w[first, second[0]]) == 5
+    with pytest.raises(IndexError, match="does not lie within"):
+        syn.w[second[0:2], :]
+
+
+def test_subgroup_indices_count_from_a_subgroup_source_and_target():
+    start_scope()
+    first, second = NeuronGroup(10, "v : 1"), NeuronGroup(20, "v : 1")
+    sources, targets = first[:5], second[10:]
+    syn = Synapses(sources, targets, "w : 1")
+    syn.connect()
+    syn.w = "i + 100*j"
+    assert len(syn.w[sources, targets]) == 50
+    assert np.array_equal(syn.w[sources, 1], syn.w[:, 1])
+    assert np.array_equal(syn.w[1, targets], syn.w[1, :])
+    assert np.array_equal(np.sort(syn.w[first[1:3], second[12]]), [201.0, 202.0])
+    assert len(syn.w[sources, 10]) == 0
+    with pytest.raises(IndexError, match="does not lie within"):
+        syn.w[first, :]
+
+
+def test_linked_synaptic_parameters_read_shared_values_and_indexed_elements():
+    start_scope()
+    single = NeuronGroup(1, "x : 1")
+    single.x = 0.5
+    shared = NeuronGroup(3, "x : 1 (shared)")
+    shared.x = 0.25
+    decaying = NeuronGroup(10, "dx/dt = -x / (10*ms) : 1")
+    decaying.x = "i * 0.1"
+    neurons = NeuronGroup(10, "")
+    syn = Synapses(neurons, neurons, "a : 1 (linked)\nb : 1 (linked)\nc : 1 (linked)\nk : integer\ns : 1")
+    syn.a = linked_var(single.x)
+    syn.c = linked_var(decaying.x, index="k")  # linked before connect(): follows k's array as it grows
+    syn.connect(i=[0, 5], j=[3, 6])
+    syn.b = linked_var(shared.x)
+    syn.k = [3, 5]
+    assert np.allclose(syn.c[:], [0.3, 0.5])
+    syn.run_regularly("s = a + b + c")
+    monitor = StateMonitor(syn, ["a", "c"], record=True)
+    run(2 * defaultclock.dt)
+    decay = np.exp(-0.1 / 10)
+    assert np.allclose(monitor.a[:], 0.5)
+    assert np.allclose(monitor.c[:], [[0.3, 0.3 * decay], [0.5, 0.5 * decay]])
+    assert np.allclose(syn.s[:], [0.75 + 0.3 * decay, 0.75 + 0.5 * decay])
+
+
+def test_links_of_synapses_need_an_integer_synaptic_index_variable():
+    start_scope()
+    source = NeuronGroup(4, "x : 1")
+    neurons = NeuronGroup(4, "y : 1")
+    syn = Synapses(neurons, neurons, "x : 1 (linked)\nk : integer\nf : 1")
+    syn.connect(i=[0, 1, 2, 3], j=0)
+    with pytest.raises(TypeError, match="index array"):
+        syn.x = linked_var(source.x, index=[0, 1, 2, 3])
+    for name in ("absent", "y_post"):
+        with pytest.raises(ValueError, match="integer synaptic variable"):
+            syn.x = linked_var(source.x, index=name)
+    with pytest.raises(TypeError, match="integer variable"):
+        syn.x = linked_var(source.x, index="f")
+    with pytest.raises(ValueError, match="without index="):
+        syn.x = linked_var(source.x)
+    syn.x = linked_var(source.x, index="k")
+    with pytest.raises(TypeError, match="cannot write through a link"):
+        syn.run_regularly("x = 1")
+        run(defaultclock.dt)
