@@ -655,9 +655,9 @@ def _check_summed_targets(operations: list[Operation], objects: list[SimObject])
         start, stop = details["range"]
         for other, (other_start, other_stop) in seen.get(key, []):
             if start < other_stop and other_start < stop:
-                raise ModelError(f"{names[op.owner].where()} and {names[other].where()} both set '{key[1]}' of "
-                                 f"'{key[0]}' as a summed variable, for the same neurons; sum into two parameters "
-                                 "and add them in the model instead")
+                raise ModelNotImplementedError(
+                    f"{names[op.owner].where()} and {names[other].where()} both set '{key[1]}' of '{key[0]}' as a "
+                    "summed variable, for the same neurons; sum into two parameters and add them in the model instead")
         seen.setdefault(key, []).append((op.owner, (start, stop)))
 
 
