@@ -137,11 +137,12 @@ class _ShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec):
         module = _MappedModule(spec.name)
         module.__path__ = []
-        module.__all__ = sorted(PUBLIC)
+        module.__all__ = sorted(PUBLIC) + list(STAR_INTERNALS)
         return module
 
     def exec_module(self, module):
         module.__dict__.update(PUBLIC)
+        module.__dict__.update({name: Internal(f"{module.__name__}.{name}") for name in STAR_INTERNALS})
 
 
 sys.meta_path.insert(0, _ShimFinder())
