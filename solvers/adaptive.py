@@ -29,13 +29,13 @@ every stage: the equations are integrated as autonomous within dt, so that ``dv/
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import sympy
-from scipy.integrate._ivp import dop853_coefficients
 
 from simcore.equations.parser import symbol
 from simcore.errors import ModelKeyError, ModelNotImplementedError, ModelTypeError, ModelValueError
@@ -61,18 +61,36 @@ def _exact(value: int | Fraction | float) -> sympy.Expr:
 
 class EmbeddedRungeKutta(IntegrationMethod):
     """An adaptive method from an embedded pair: ``a`` (explicit), ``b`` (the solution kept, of ``order``)
-    and ``e`` (b minus the weights of the embedded solution, of order ``embedded_order``)."""
+    and ``e`` (b minus the weights of the embedded solution, of order ``embedded_order``). ``tableau``
+    gives (a, b, e) when the method is first used, so that coefficients read from another library (DOP853's,
+    from scipy, whose import costs a quarter of a second) cost nothing to ``import simcore``."""
 
     options = DEFAULT_OPTIONS
 
-    def __init__(self, a: Sequence[Sequence[Any]], b: Sequence[Any], e: Sequence[Any], *, order: int,
-                 embedded_order: int, description: str):
+    def __init__(self, tableau: Callable[[], tuple[Sequence[Sequence[Any]], Sequence[Any], Sequence[Any]]], *,
+                 order: int, embedded_order: int, description: str):
         super().__init__(order=order, description=description)
-        stages = len(b)
-        self.a = tuple(tuple(_exact(x) for x in row) + (sympy.S.Zero,) * (stages - len(row)) for row in a)
-        self.b = tuple(_exact(x) for x in b)
-        self.e = tuple(_exact(x) for x in e)
+        self._tableau = tableau
         self.embedded_order = embedded_order
+
+    @cached_property
+    def _coefficients(self) -> tuple[tuple, tuple, tuple]:
+        a, b, e = self._tableau()
+        stages = len(b)
+        return (tuple(tuple(_exact(x) for x in row) + (sympy.S.Zero,) * (stages - len(row)) for row in a),
+                tuple(_exact(x) for x in b), tuple(_exact(x) for x in e))
+
+    @property
+    def a(self) -> tuple:
+        return self._coefficients[0]
+
+    @property
+    def b(self) -> tuple:
+        return self._coefficients[1]
+
+    @property
+    def e(self) -> tuple:
+        return self._coefficients[2]
 
     def integrate(self, system: OdeSystem, options: Mapping[str, Any] | None = None) -> StateUpdate:
         options = self.checked_options(options)
@@ -206,7 +224,8 @@ def _step_doubling_rk4() -> tuple[list, list, list]:
 def _dop853() -> tuple[list, list, list]:
     """Dormand-Prince 8(5,3) (Hairer's DOP853, coefficients from scipy): the order-8 solution, and the error of
     its order-5 embedded solution (E5); the 13th stage is the slope at the new value."""
-    d = dop853_coefficients
+    from scipy.integrate._ivp import dop853_coefficients as d
+
     stages = d.N_STAGES
     rows = [list(map(float, d.A[i, :i])) for i in range(stages)] + [list(map(float, d.B))]
     b = list(map(float, d.B)) + [0.0]
@@ -215,28 +234,28 @@ def _dop853() -> tuple[list, list, list]:
 
 
 _F = Fraction
-RKF45 = EmbeddedRungeKutta(
+RKF45 = EmbeddedRungeKutta(lambda: (
     [[], [_F(1, 4)], [_F(3, 32), _F(9, 32)], [_F(1932, 2197), _F(-7200, 2197), _F(7296, 2197)],
      [_F(439, 216), -8, _F(3680, 513), _F(-845, 4104)],
      [_F(-8, 27), 2, _F(-3544, 2565), _F(1859, 4104), _F(-11, 40)]],
     [_F(16, 135), 0, _F(6656, 12825), _F(28561, 56430), _F(-9, 50), _F(2, 55)],
     [_F(16, 135) - _F(25, 216), 0, _F(6656, 12825) - _F(1408, 2565), _F(28561, 56430) - _F(2197, 4104),
-     _F(-9, 50) + _F(1, 5), _F(2, 55)],
+     _F(-9, 50) + _F(1, 5), _F(2, 55)]),
     order=5, embedded_order=4, description="adaptive Runge-Kutta-Fehlberg 4(5)")
-RKCK = EmbeddedRungeKutta(
+RKCK = EmbeddedRungeKutta(lambda: (
     [[], [_F(1, 5)], [_F(3, 40), _F(9, 40)], [_F(3, 10), _F(-9, 10), _F(6, 5)],
      [_F(-11, 54), _F(5, 2), _F(-70, 27), _F(35, 27)],
      [_F(1631, 55296), _F(175, 512), _F(575, 13824), _F(44275, 110592), _F(253, 4096)]],
     [_F(37, 378), 0, _F(250, 621), _F(125, 594), 0, _F(512, 1771)],
     [_F(37, 378) - _F(2825, 27648), 0, _F(250, 621) - _F(18575, 48384), _F(125, 594) - _F(13525, 55296),
-     _F(-277, 14336), _F(512, 1771) - _F(1, 4)],
+     _F(-277, 14336), _F(512, 1771) - _F(1, 4)]),
     order=5, embedded_order=4, description="adaptive Cash-Karp 4(5)")
 RK2_ADAPTIVE = EmbeddedRungeKutta(
-    [[], [_F(1, 2)], [-1, 2]], [0, 1, 0], [-_F(1, 6), _F(1, 3), -_F(1, 6)],
+    lambda: ([[], [_F(1, 2)], [-1, 2]], [0, 1, 0], [-_F(1, 6), _F(1, 3), -_F(1, 6)]),
     order=2, embedded_order=2, description="adaptive midpoint Runge-Kutta 2, error from Kutta's order 3")
-RK4_ADAPTIVE = EmbeddedRungeKutta(*_step_doubling_rk4(), order=4, embedded_order=4,
+RK4_ADAPTIVE = EmbeddedRungeKutta(_step_doubling_rk4, order=4, embedded_order=4,
                                   description="adaptive classical Runge-Kutta 4, error by step doubling")
-RK8PD = EmbeddedRungeKutta(*_dop853(), order=8, embedded_order=5,
+RK8PD = EmbeddedRungeKutta(_dop853, order=8, embedded_order=5,
                            description="adaptive Dormand-Prince 8, error from its order-5 solution")
 ADAPTIVE_METHODS = {"gsl_rk2": RK2_ADAPTIVE, "gsl_rk4": RK4_ADAPTIVE, "gsl_rkf45": RKF45, "gsl_rkck": RKCK,
                     "gsl_rk8pd": RK8PD, "gsl": RKF45}
