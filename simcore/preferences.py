@@ -12,13 +12,13 @@ from typing import Any
 import numpy as np
 
 from simcore.errors import ModelError, ModelTypeError, ModelValueError
-from simcore.objects.base import check_schedule
+from simcore.objects.base import SLOTS, check_schedule
 
 _FLOAT_TYPES = {np.dtype(np.float64): np.float64, np.dtype(np.float32): np.float32}
 _LOG_LEVELS = ("ERROR", "WARNING", "INFO", "DEBUG", "DIAGNOSTIC")
 _values: dict[str, Any] = {
     "core.default_float_dtype": np.float64,
-    "core.network.default_schedule": ["start", "groups", "thresholds", "synapses", "resets", "end"],
+    "core.network.default_schedule": list(SLOTS),
     "logging.file_log": True,
     "logging.file_log_level": "DEBUG",
     "logging.console_log_level": "INFO",

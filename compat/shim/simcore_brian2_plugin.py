@@ -8,9 +8,10 @@ import json
 import os
 
 import pytest
-from brian2 import Internal, InternalNameUsed
+from brian2 import InternalNameUsed
 
 import simcore
+from simcore.objects.base import SLOTS
 
 
 def _uses_internal(error: BaseException | None) -> bool:
@@ -36,7 +37,7 @@ def fresh_scope():
     simcore.start_scope()
     simcore.defaultclock.dt = 0.1 * simcore.ms
     simcore.prefs.core.default_float_dtype = simcore.float64
-    simcore.prefs.core.network.default_schedule = ["start", "groups", "thresholds", "synapses", "resets", "end"]
+    simcore.prefs.core.network.default_schedule = list(SLOTS)
     yield
 
 
@@ -74,5 +75,3 @@ def pytest_runtest_logfinish(nodeid, location):
         with open(path, "a") as results:
             results.write(json.dumps(_outcomes.pop(nodeid)) + "\n")
 
-
-__all__ = ["Internal"]
