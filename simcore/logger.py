@@ -5,7 +5,8 @@ Every logger is a child of the ``simcore`` logger of Python's logging (``get_log
 ``simcore.mymodule``, shown as ``mymodule``), so handlers a user adds with ``logging`` see everything.
 ``BrianLogger.initialize()`` adds a console handler (``prefs.logging.console_log_level``, INFO by default)
 and a file handler writing to a temporary file (``BrianLogger.tmp_log``, ``prefs.logging.file_log_level``,
-DEBUG by default), deleted at exit unless ``prefs.logging.delete_log_on_exit`` is False. A process started
+DEBUG by default; the file is made with the first message, so a quiet process leaves none), deleted at exit
+unless ``prefs.logging.delete_log_on_exit`` is False. A process started
 by multiprocessing writes to the file only after its own ``initialize()`` (into its own file).
 """
 
@@ -15,6 +16,7 @@ import atexit
 import contextlib
 import logging
 import os
+import secrets
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -113,9 +115,8 @@ class BrianLogger:
         root.addHandler(cls.console_handler)
         cls.file_handler = None
         if prefs.logging.file_log:
-            descriptor, cls.tmp_log = tempfile.mkstemp(prefix="simcore_", suffix=".log")
-            os.close(descriptor)
-            cls.file_handler = logging.FileHandler(cls.tmp_log, encoding="utf-8")
+            cls.tmp_log = os.path.join(tempfile.gettempdir(), f"simcore_{os.getpid()}_{secrets.token_hex(6)}.log")
+            cls.file_handler = logging.FileHandler(cls.tmp_log, encoding="utf-8", delay=True)  # made when used
             cls.file_handler.setLevel(_level(prefs.logging.file_log_level))
             cls.file_handler.setFormatter(logging.Formatter(_FORMAT))
             cls.file_handler.addFilter(_ShownName())

@@ -79,14 +79,18 @@ def test_processes_do_not_write_into_the_parent_s_file():
     assert "before the pool" in _lines()[-1]
 
 
-def test_the_log_file_is_deleted_at_exit_unless_kept():
-    script = ("import simcore, sys; from simcore import BrianLogger, prefs; prefs.logging.delete_log_on_exit = {}; "
-              "print(BrianLogger.tmp_log)")
+def test_the_log_file_is_made_by_the_first_message_and_deleted_at_exit_unless_kept():
+    script = ("import os, simcore; from simcore import BrianLogger, get_logger, prefs; "
+              "prefs.logging.delete_log_on_exit = {}; print(BrianLogger.tmp_log, os.path.exists(BrianLogger.tmp_log)); "
+              "get_logger('test').debug('first'); print(os.path.exists(BrianLogger.tmp_log))")
     for keep in (False, True):
-        path = subprocess.run([sys.executable, "-c", script.format(not keep)], capture_output=True, text=True,
-                              check=True).stdout.strip()
+        path, before, after = subprocess.run([sys.executable, "-c", script.format(not keep)], capture_output=True,
+                                             text=True, check=True).stdout.split()
+        assert (before, after) == ("False", "True")
         assert os.path.exists(path) is keep
         if keep:
+            with open(path) as log:
+                assert "first" in log.read()
             os.remove(path)
 
 

@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from simcore.errors import BackendError
+from simcore.errors import BackendError, ModelTypeError, ModelValueError
 
 DEVICES = ("cpu", "cuda")
 # Brian 2's device names, so that its scripts run unchanged: simcore compiles every run itself
@@ -67,8 +67,7 @@ class Device:
     def run(self, run_args: dict | None = None, **options) -> None:
         """Run the recorded runs again from the state before the first, with ``run_args`` ({G.x: value})
         set first; random numbers repeat unless ``seed()`` changes in between."""
-        from simcore.errors import ModelTypeError, ModelValueError
-        from simcore.objects.variables import VariableView
+        from simcore.objects.variables import VariableView  # objects import this module
 
         _no_effect("device.run()", options)
         if not self._runs:

@@ -39,6 +39,17 @@ class InternalNameUsed(Exception):
     """A test used a Brian 2 name with no public meaning in simcore."""
 
 
+# Attributes of Brian 2's objects that its user documentation does not describe: the code runners a
+# NeuronGroup keeps, the bookkeeping of its Variable objects and of its Variables container (simcore's
+# ``variables`` is a plain mapping), and the state updaters' registry. Names with a leading underscore are
+# private by Python's convention and count as internal too.
+INTERNAL_ATTRIBUTES = frozenset("""
+    state_updater subexpression_updater add_attribute conditional_write owner apply_stateupdater
+    add_reference add_array add_constant add_subexpression add_auxiliary_variable add_referred_subexpression
+    indices
+""".split())
+
+
 class _InternalBase:
     """What a test's subclass of an internal Brian 2 class derives from: it cannot be instantiated."""
 
