@@ -20,6 +20,7 @@ from simcore.errors import (
     BackendError,
     CacheFolderError,
     EquationError,
+    EquationSyntaxError,
     ModelError,
     ModelIndexError,
     ModelKeyError,
@@ -29,6 +30,7 @@ from simcore.errors import (
     ParseError,
     SourcePosition,
     UnknownNameError,
+    UnknownUnitError,
 )
 from simcore.logger import BrianLogger, get_logger, std_silent
 from simcore.network import (
@@ -74,6 +76,7 @@ __all__ = [
     *_PYLAB,
     "Clock",
     "EquationError",
+    "EquationSyntaxError",
     "EventMonitor",
     "Equations",
     "Network",
@@ -130,6 +133,7 @@ __all__ = [
     "ParseError",
     "SourcePosition",
     "UnknownNameError",
+    "UnknownUnitError",
     "check_expression",
     "check_statements",
     "parse_expression",

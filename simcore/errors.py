@@ -15,6 +15,7 @@ __all__ = [
     "CacheFolderError",
     "DimensionMismatchError",
     "EquationError",
+    "EquationSyntaxError",
     "ModelError",
     "ModelIndexError",
     "ModelKeyError",
@@ -24,6 +25,7 @@ __all__ = [
     "ParseError",
     "SourcePosition",
     "UnknownNameError",
+    "UnknownUnitError",
 ]
 
 
@@ -94,6 +96,16 @@ class CacheFolderError(ModelError, OSError):
 
 class EquationError(ModelError, ValueError):
     """Equations that parse but make no sense: a name defined twice, a cycle, a misplaced flag."""
+
+
+class EquationSyntaxError(ParseError, EquationError):
+    """An equations string that cannot be read: bad syntax, a name that cannot name a variable, a replacement
+    that is no expression. A SyntaxError for Python users and an EquationError (a ValueError), which is what
+    Brian 2 raises for the same strings, so that either handler catches it."""
+
+
+class UnknownUnitError(UnknownNameError, EquationError):
+    """A unit declaration names no known unit: an unknown name, and an error in the equations."""
 
 
 class ModelTypeError(ModelError, TypeError):

@@ -280,11 +280,13 @@ class Network:
         for obj in objects:
             for op in obj.operations(resolve):
                 _check_slot(op.when, ranks, obj.where())
-                if isinstance(obj.clock, EventClock):
+                timed = "times" in dict(op.details)
+                if isinstance(obj.clock, EventClock) and not timed:
                     raise ModelNotImplementedError(f"{obj.where()} runs on an EventClock: simcore runs network "
-                                                   "operations on EventClocks, and other objects on a Clock")
-                ticks = self._ticks(op.dt or obj.dt_, base, obj.where())
-                if "times" in dict(op.details):
+                                                   "operations and StateMonitors on EventClocks, and other objects "
+                                                   "on a Clock")
+                ticks = 1 if isinstance(obj.clock, EventClock) else self._ticks(op.dt or obj.dt_, base, obj.where())
+                if timed:
                     constants[at_steps(op)] = _event_steps(np.array(dict(op.details)["times"]), base, obj.where())
                 operations.append(replace(op, ticks=ticks))
         operations.sort(key=lambda op: _sort_key(op, ranks))
@@ -363,8 +365,11 @@ class Network:
         stopped_at = None
         try:
             for obj in objects:  # after the outputs: a streaming monitor holds one flush's records only
-                obj.prepare_run(-(-(stop - start) // (self._ticks(obj.dt_, base, obj.where())
-                                                     if isinstance(obj.clock, Clock) else 1)))
+                if isinstance(obj.clock, EventClock):  # the clock's ticks within this run
+                    ticks = _event_steps(obj.clock.times_, base, obj.where())
+                    obj.prepare_run(int(np.count_nonzero((ticks >= start) & (ticks < stop))))
+                else:
+                    obj.prepare_run(-(-(stop - start) // self._ticks(obj.dt_, base, obj.where())))
             chunk = 1000
             while step < stop and not interrupted:
                 for due in python_ops:

@@ -1,6 +1,7 @@
 """``prefs``: Brian 2's preferences object. ``prefs.core.default_float_dtype`` (float64 or float32) sets the
 precision of the floating-point state of groups and synapses created afterwards that do not pass
-``dtype=``; ``prefs.logging.*`` set simcore's log (see simcore.logger). Brian 2's other preferences (code
+``dtype=``; ``prefs.logging.*`` set simcore's log (see simcore.logger); ``prefs.legacy.refractory_timing``
+gives Brian 2.1.2's refractory timing to runs started afterwards. Brian 2's other preferences (code
 generation targets, compiler flags, standalone devices' options) have no use in simcore: setting one is
 reported with a warning, not silently accepted or refused, so that a Brian 2 script runs unchanged."""
 
@@ -23,6 +24,7 @@ _values: dict[str, Any] = {
     "logging.file_log_level": "DEBUG",
     "logging.console_log_level": "INFO",
     "logging.delete_log_on_exit": True,
+    "legacy.refractory_timing": False,
 }
 
 
@@ -58,6 +60,7 @@ _CHECKS = {
     "logging.delete_log_on_exit": _flag("logging.delete_log_on_exit"),
     "logging.file_log_level": _level("logging.file_log_level"),
     "logging.console_log_level": _level("logging.console_log_level"),
+    "legacy.refractory_timing": _flag("legacy.refractory_timing"),
 }
 
 
@@ -107,3 +110,9 @@ prefs = _Section("")
 
 def default_float_dtype() -> type:
     return _values["core.default_float_dtype"]
+
+
+def legacy_refractory_timing() -> bool:
+    """Whether refractoriness compares times as Brian 2 up to 2.1.2 did (``t - lastspike > period``, where
+    rounding makes a period of n steps last n or n + 1 steps) instead of counting whole time steps."""
+    return _values["legacy.refractory_timing"]

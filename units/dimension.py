@@ -229,9 +229,10 @@ _BY_DIMENSION = {dim: name for name, dim in _NAMED.items()}
 
 
 def _describe(dim: Dimension) -> str:
-    """'volt', 'volt/second', 'siemens/metre^2' or, failing those, SI base symbols."""
+    """'volt', 'volt/second', 'siemens/metre^2' or, failing those, SI base symbols; '1' for dimensionless (as
+    Brian 2 writes it, and as equations declare it: ``x : 1``)."""
     if dim.is_dimensionless:
-        return "1 (dimensionless)"
+        return "1"
     if dim in _BY_DIMENSION:
         return _BY_DIMENSION[dim]
     for name, named in _NAMED.items():

@@ -1,6 +1,8 @@
 """Text forms of units and quantities.
 
-``units_str``: the short form that ``str`` prints (``mV``, ``uF/cm^2``, ``ms^-1``).
+``units_str``: the short form that ``str`` prints (``mV``, ``uF/cm^2``, ``ms^-1``, ``ohm A``:
+a product is written with a space, as in Brian 2).
+``units_latex``: the same in LaTeX (math mode), for Jupyter and ``sympy.latex``.
 ``units_python``: Python syntax built from simcore's exported names (``mV``,
 ``siemens/metre**2``, ``second**-0.5``), which evaluates back to the same unit.
 ``magnitude_str``: numpy's positional style with a trailing point (``-70.``).
@@ -18,6 +20,8 @@ from simcore.units import scheme
 
 _SYMBOLS: dict[str, str] = {}
 _PYTHON: dict[str, str | None] = {}
+#: LaTeX names of units defined with Brian 2's ``Unit(..., latexname=...)``; other units use their symbol.
+_LATEX: dict[str, str] = {}
 _REPLACEMENTS = (("µ", "u"), ("μ", "u"), ("Ω", "ohm"))
 
 
@@ -44,6 +48,18 @@ def unit_symbol(registry: Any, name: str) -> str:
     return symbol
 
 
+def name_unit(name: str, symbol: str, latex: str) -> None:
+    """Display ``symbol`` and ``latex`` for the pint unit ``name`` (a unit defined by the user)."""
+    _SYMBOLS[name] = symbol
+    _LATEX[name] = latex
+
+
+def unit_latex(registry: Any, name: str) -> str:
+    """LaTeX of one pint unit name: the user's latexname, else the symbol upright ('\\mathrm{mV}')."""
+    latex = _LATEX.get(name)
+    return latex if latex is not None else rf"\mathrm{{{unit_symbol(registry, name)}}}"
+
+
 def unit_python_name(registry: Any, name: str) -> str | None:
     """Exported Python name of one pint unit name ('millivolt' -> 'mV', 'second' ->
     'second'), or None if simcore exports no name for it."""
@@ -68,7 +84,7 @@ def _split_powers(units: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, An
 
 
 def units_str(registry: Any, units: Any) -> str:
-    """Short display form of a UnitsContainer: 'mV', 'uF/cm^2', 'mV*ms', 'ms^-1', '1'."""
+    """Short display form of a UnitsContainer: 'mV', 'uF/cm^2', 'mV ms', 'ms^-1', '1'."""
 
     def term(name: str, power: Any) -> str:
         symbol = unit_symbol(registry, name)
@@ -78,13 +94,29 @@ def units_str(registry: Any, units: Any) -> str:
     if not positive and not negative:
         return "1"
     if not positive:
-        return "*".join(term(name, power) for name, power in negative)
-    text = "*".join(term(name, power) for name, power in positive)
+        return " ".join(term(name, power) for name, power in negative)
+    text = " ".join(term(name, power) for name, power in positive)
     if len(negative) == 1:
         return f"{text}/{term(negative[0][0], -negative[0][1])}"
     if negative:
-        return f"{text}/({'*'.join(term(name, -power) for name, power in negative)})"
+        return f"{text}/({' '.join(term(name, -power) for name, power in negative)})"
     return text
+
+
+def units_latex(registry: Any, units: Any) -> str:
+    """LaTeX (math mode) of a UnitsContainer: '\\mathrm{mV}', '\\frac{\\mathrm{uF}}{\\mathrm{cm}^{2}}', '1'."""
+
+    def product(items: list[tuple[str, Any]]) -> str:
+        return r"\,".join(unit_latex(registry, name) + ("" if power == 1 else f"^{{{power_text(power)}}}")
+                          for name, power in items)
+
+    positive, negative = _split_powers(units)
+    if not positive and not negative:
+        return "1"
+    if not negative:
+        return product(positive)
+    below = product([(name, -power) for name, power in negative])
+    return rf"\frac{{{product(positive) if positive else '1'}}}{{{below}}}"
 
 
 def units_python(registry: Any, units: Any) -> str | None:

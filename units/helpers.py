@@ -236,10 +236,12 @@ def in_unit(x: Any, unit: Any, precision: int | None = None) -> str:
     """``x`` written in ``unit`` (Brian 2's function): ``in_unit(3*volt, mV) == '3000. mV'``. Raises
     DimensionMismatchError where the dimensions differ."""
     fail_for_dimension_mismatch(x, unit, "in_unit: the value and the unit must have the same dimension")
-    if _is_pint(x):
-        quantity = x if isinstance(x, _PINT_QUANTITY) else x._REGISTRY.Quantity(1.0, x)
-        return quantity.in_unit(unit, precision)
-    return magnitude_str(np.asarray(x) / to_si(unit)[0], precision)
+    if is_dimensionless(x):
+        # As Brian 2: a dimensionless value is written as numpy writes the ratio, without unit ('1.0', '[1. 2.]')
+        ratio = np.asarray(to_si(x)[0]) / to_si(unit)[0]
+        return str(np.asarray(ratio)) if precision is None else magnitude_str(ratio, precision)
+    quantity = x if isinstance(x, _PINT_QUANTITY) else x._REGISTRY.Quantity(1.0, x)
+    return quantity.in_unit(unit, precision)
 
 
 def in_best_unit(x: Any, precision: int | None = None) -> str:

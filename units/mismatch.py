@@ -44,7 +44,7 @@ def describe(obj: Any, registry: Any = None) -> str:
     elif registry is not None and isinstance(obj, pint.util.UnitsContainer):
         units = obj
     elif isinstance(obj, Dimension):
-        return str(obj)
+        return "dimensionless" if obj.is_dimensionless else str(obj)
     elif isinstance(obj, str) and obj not in ("", "dimensionless"):
         return obj
     else:
@@ -52,7 +52,7 @@ def describe(obj: Any, registry: Any = None) -> str:
     dimension = unit_info(registry, units).dimension
     if dimension.is_dimensionless and not units:
         return _PLAIN
-    return f"{units_str(registry, units)} ({dimension})"
+    return f"{units_str(registry, units)} ({'dimensionless' if dimension.is_dimensionless else dimension})"
 
 
 def mismatch(template: str, first: Any, second: Any = "dimensionless", registry: Any = None):

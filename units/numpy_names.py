@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from simcore.errors import ModelTypeError
 from simcore.units.mismatch import mismatch
 from simcore.units.plain import as_quantity
 from simcore.units.quantity import Quantity
@@ -45,13 +46,27 @@ NUMPY_NAMESPACE["randn"] = np.random.randn
 NUMPY_NAMESPACE["np"] = NUMPY_NAMESPACE["numpy"] = np
 
 
-def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) -> Any:
+def arange(*args: Any, start: Any = None, stop: Any = None, step: Any = None, dtype: Any = None) -> Any:
     """``numpy.arange`` that also takes quantities: ``arange(0*ms, 10*ms, 2*ms)`` gives
     ``[0. 2. 4. 6. 8.] ms`` (in the unit of the first quantity among the arguments).
-    A plain 0 may go with quantities of any dimension; a range with units needs a step with units
-    (as in Brian 2: a default step of 1 would mean 1 of whichever unit was written)."""
-    if stop is None:  # arange(stop) and arange(stop, step=...), as numpy's
-        start, stop = 0, start
+    Positional arguments are ``(stop)``, ``(start, stop)`` or ``(start, stop, step)``; the others may be given
+    by keyword. As in Brian 2, a keyword that repeats a positional one is refused (``arange(0, stop=1)`` would
+    read 0 as the stop). A plain 0 may go with quantities of any dimension; a range with units needs a step
+    with units (a default step of 1 would mean 1 of whichever unit was written)."""
+    if len(args) > 3:
+        raise ModelTypeError(f"arange() takes at most 3 positional arguments (start, stop, step), not {len(args)}; "
+                             "give dtype= by keyword")
+    given = dict(zip(("stop",) if len(args) == 1 else ("start", "stop", "step"), args, strict=False))
+    keywords = {"start": start, "stop": stop, "step": step}
+    for name, value in keywords.items():
+        if value is not None:
+            if name in given:
+                hint = " (a single positional argument is the stop)" if len(args) == 1 else ""
+                raise ModelTypeError(f"arange(): {name!r} is given twice, as positional argument and as {name}={hint}")
+            given[name] = value
+    if "stop" not in given:
+        raise ModelTypeError("arange() needs a stop value: arange(stop), arange(start, stop[, step]) or stop=")
+    start, stop, step = given.get("start", 0), given["stop"], given.get("step")
     values = [as_quantity(v) for v in (start, stop, step)]
     quantities = [v for v in values if isinstance(v, Quantity)]
     if not quantities:

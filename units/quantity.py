@@ -405,6 +405,10 @@ class Quantity(_Base):
             return _same_values(func, *args, **kwargs)
         if func in _FALLBACKS:
             return collapse(_fallback(func, args, kwargs))
+        if func is np.concatenate and kwargs.get("out") is not None and kwargs.get("dtype") is not None:
+            # numpy refuses both for plain arrays; out= would otherwise silently decide the dtype
+            raise ModelTypeError("numpy.concatenate takes out= or dtype=, not both (the dtype of out= is the "
+                                 "result's)")
         if isinstance(kwargs.get("out"), np.ndarray | _Base):
             return _into(kwargs.pop("out"), self.__array_function__(func, types, args, kwargs), func.__name__)
         try:

@@ -12,6 +12,7 @@ from sympy.core.function import AppliedUndef
 
 from simcore.codegen.runtime import _timestep_py
 from simcore.equations.functions import RANDOM_FUNCTIONS
+from simcore.equations.user_functions import VECTORISATION_INDEX
 
 
 def _exprel(x):
@@ -49,7 +50,7 @@ def evaluate(expr: sympy.Basic, values: Mapping[str, Any], size: int, rng: np.ra
             draws[stand_in.name] = rng.poisson(np.broadcast_to(lam, (size,)))
         expr = expr.xreplace({call: stand_in})
     names = sorted(s.name for s in expr.free_symbols)
-    arguments = {**values, **draws}
+    arguments = {VECTORISATION_INDEX.name: np.arange(size), **values, **draws}  # auto_vectorise: every index
     # user functions (TimedArrays): ``values`` maps their names to functions on SI arrays
     called = {type(call).__name__: values[type(call).__name__] for call in expr.atoms(AppliedUndef)}
     function = sympy.lambdify([sympy.Symbol(n, real=True) for n in names], expr,

@@ -69,7 +69,7 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
             return f"{name}({', '.join(self._print(a) for a in expr.args)})"
         if isinstance(expr, AppliedUndef):  # a TimedArray: its values and dt are kernel parameters
             values, dt = kernel_parameters(name)
-            step = f"_timestep({self._print(expr.args[0])}, {dt})"
+            step = f"_timed_array_row({self._print(expr.args[0])}, {dt})"
             arguments = [values, step, *(self._print(a) for a in expr.args[1:])]
             return f"_timed_array_{len(expr.args)}d({', '.join(arguments)})"
         helper = _HELPERS.get(name)

@@ -61,6 +61,15 @@ def _timestep_py(t, dt):
     return np.int64((t + 1e-3 * dt) / dt)
 
 
+def _timed_array_row_py(t, dt):
+    """The row of a TimedArray (time step ``dt``) at time ``t``: t/dt truncated to an int64, where t that rounding
+    left just below a multiple of dt (by 1e-12 relative) counts as that multiple. The tolerance is relative, not
+    ``timestep``'s 1e-3*dt: with a dt far above the network's (1 s against 0.1 ms) that would move each change of
+    value 10 network steps early; Brian 2 gets the same rows by upsampling. Clipped by the caller."""
+    x = t / dt
+    return np.int64(x + 1e-12 * (abs(x) + 1.0))
+
+
 def _search_sorted_py(values, low, high, x, right):
     """The first position in ``values[low:high]`` (sorted) whose value is > x (``right``) or >= x, as
     ``np.searchsorted`` (which numba.cuda lacks)."""
@@ -82,13 +91,13 @@ def _total_py(values):
 
 
 def _timed_array_1d_py(values, k):
-    """values[k] for k = timestep(t, dt) (computed by the caller): the first value before the start and the last
-    after the end (as Brian 2)."""
+    """values[k] for k = _timed_array_row(t, dt) (computed by the caller): the first value before the start and the
+    last after the end (as Brian 2)."""
     return values[min(max(k, 0), values.shape[0] - 1)]
 
 
 def _timed_array_2d_py(values, k, i):
-    """values[k, i], k = timestep(t, dt) clipped as in 1-D; NaN for a column ``i`` out of range (as Brian 2)."""
+    """values[k, i], k = _timed_array_row(t, dt) clipped as in 1-D; NaN for a column ``i`` out of range (as Brian 2)."""
     j = int(i)
     if j < 0 or j >= values.shape[1]:
         return math.nan
@@ -124,6 +133,7 @@ _sign = njit(**_OPTIONS)(_sign_py)
 _timestep = njit(**_OPTIONS)(_timestep_py)
 _search_sorted = njit(**_OPTIONS)(_search_sorted_py)
 _total = njit(**_OPTIONS)(_total_py)
+_timed_array_row = njit(**_OPTIONS)(_timed_array_row_py)
 _timed_array_1d = njit(**_OPTIONS)(_timed_array_1d_py)
 _timed_array_2d = njit(**_OPTIONS)(_timed_array_2d_py)
 

@@ -16,6 +16,7 @@ from sympy.logic.boolalg import Boolean
 
 from simcore.codegen.printer import to_numba
 from simcore.equations.functions import RANDOM_FUNCTIONS
+from simcore.equations.user_functions import VECTORISATION_INDEX
 from simcore.ir import LOOP_END, LOOP_WHILE, ArrayRef, Assignment, ElementCode, Operation, array_arg
 
 INDENT = "    "
@@ -195,6 +196,8 @@ def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, inde
     for ref in code.arrays:
         if not ref.shared and ref.local_name in read:
             lines.append(f"{ref.local_name} = {array_param(ref)}[{ref.element(index)}]")
+    if VECTORISATION_INDEX.name in read:  # a Function made with auto_vectorise=True: this element's index
+        lines.append(f"{VECTORISATION_INDEX.name} = {index}")
     single = single_precision(code)
     draws, replace = _random_draws(code, op, streams, index, single)
     lines += draws

@@ -1,12 +1,13 @@
 """The model language: equations, expressions and statements -> frozen sympy-based data."""
 
 from simcore.equations.check import check_expression, check_statements
-from simcore.equations.equations import Equations
+from simcore.equations.equations import Dependency, Equations
 from simcore.equations.model import Equation, EquationKind, declare_temporaries
 from simcore.equations.parser import Expression, Statement, Statements, parse_expression, parse_statements
 from simcore.equations.printer import to_text
 
 __all__ = [
+    "Dependency",
     "Equation",
     "EquationKind",
     "Equations",

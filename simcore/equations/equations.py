@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy
 
 from simcore.equations.check import check_equation
-from simcore.equations.model import FLAGS_BY_OWNER, Equation, EquationKind, is_noise
+from simcore.equations.model import FLAGS_BY_OWNER, Equation, EquationKind, is_noise, naming_problem
 from simcore.equations.parser import Expression, Snippet, parse_expression, symbol
 from simcore.equations.printer import to_text
 from simcore.equations.reader import read_equations
-from simcore.errors import EquationError
-from simcore.units import Quantity, unit_name
+from simcore.errors import EquationError, EquationSyntaxError, ModelTypeError
+from simcore.units import UNIT_NAMES, Quantity, unit_name
 from simcore.units.dimension import Dimension
 
 
@@ -32,7 +32,11 @@ class Equations:
         elif isinstance(eqns, Equations):
             equations = eqns.equations
         else:
-            equations = tuple(eqns)
+            equations = tuple(eqns) if isinstance(eqns, Iterable) else (eqns,)
+            wrong = [eq for eq in equations if not isinstance(eq, Equation)]
+            if wrong:
+                raise ModelTypeError(f"Equations takes a string of equations, an Equations object or Equation "
+                                     f"objects, not {wrong[0]!r} (join several strings with newlines)")
         _check_consistency(equations)
         self.equations: tuple[Equation, ...] = equations
         if replacements:
@@ -105,6 +109,48 @@ class Equations:
         return self._names(EquationKind.PARAMETER)
 
     @property
+    def eq_names(self) -> tuple[str, ...]:
+        """The names defined by an expression: differential equations and subexpressions."""
+        return tuple(eq.name for eq in self.equations if eq.expression is not None)
+
+    @property
+    def diff_eq_expressions(self) -> list[tuple[str, Expression]]:
+        """(name, right-hand side) of each differential equation."""
+        return [(eq.name, eq.expression) for eq in self.equations if eq.kind is EquationKind.DIFFERENTIAL]
+
+    @property
+    def eq_expressions(self) -> list[tuple[str, Expression]]:
+        """(name, expression) of each differential equation and subexpression."""
+        return [(eq.name, eq.expression) for eq in self.equations if eq.expression is not None]
+
+    @property
+    def ordered(self) -> tuple[Equation, ...]:
+        """Subexpressions (each after those it uses), then differential equations, then parameters: the order in
+        which they are evaluated."""
+        return (self.ordered_subexpressions()
+                + tuple(eq for eq in self.equations if eq.kind is EquationKind.DIFFERENTIAL)
+                + tuple(eq for eq in self.equations if eq.kind is EquationKind.PARAMETER))
+
+    @property
+    def dependencies(self) -> dict[str, list[Dependency]]:
+        """For each differential equation and subexpression, the model variables its value depends on: those
+        it names directly (``via`` empty), and those reached through the subexpressions it names (``via`` the
+        chain of subexpressions, outermost first)."""
+        result: dict[str, list[Dependency]] = {}
+        expressions = [eq for eq in self.ordered if eq.expression is not None]  # subexpressions come first
+        for equation in expressions:
+            direct = [eq for eq in self.equations if eq.name in equation.identifiers]
+            found = [Dependency(eq) for eq in direct]
+            named = {eq.name for eq in direct}
+            for through in direct:
+                for indirect in result.get(through.name, []) if through.kind is EquationKind.SUBEXPRESSION else []:
+                    if indirect.equation.name not in named:
+                        named.add(indirect.equation.name)
+                        found.append(Dependency(indirect.equation, (through.name, *indirect.via)))
+            result[equation.name] = found
+        return {eq.name: result[eq.name] for eq in self.equations if eq.name in result}
+
+    @property
     def dimensions(self) -> dict[str, Dimension]:
         return {eq.name: eq.dimension for eq in self.equations}
 
@@ -127,6 +173,15 @@ class Equations:
     @property
     def is_stochastic(self) -> bool:
         return bool(self.stochastic_variables)
+
+    @property
+    def stochastic_type(self) -> str | None:
+        """None without noise; 'multiplicative' if a noise coefficient depends on a variable or on t (after
+        substituting subexpressions), else 'additive': the classification that decides which methods apply."""
+        if not self.is_stochastic:
+            return None
+        from simcore.solvers.analysis import build_system  # the solvers build on this module
+        return build_system(self).noise_kind()
 
     def ordered_subexpressions(self) -> tuple[Equation, ...]:
         """Subexpressions in an order where each comes after those it uses."""
@@ -160,6 +215,14 @@ class Equations:
             else:
                 equations = _replace_by_value(equations, name, value)
         return Equations(equations)
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One entry of :attr:`Equations.dependencies`: the equation depended on, and the subexpressions in between."""
+
+    equation: Equation
+    via: tuple[str, ...] = ()
 
 
 def _check_consistency(equations: tuple[Equation, ...]) -> None:
@@ -242,8 +305,12 @@ def _substituted(equation: Equation, mapping: dict[sympy.Symbol, sympy.Basic]) -
 
 
 def _rename(equations: tuple[Equation, ...], old: str, new: str) -> tuple[Equation, ...]:
-    if not new.isidentifier():
-        raise EquationError(f"cannot rename '{old}' to '{new}': not a valid name")
+    if any(eq.name == old for eq in equations):  # a model variable: its new name must be one a variable can have
+        problem = naming_problem(new, frozenset(UNIT_NAMES))
+    else:
+        problem = None if new.isidentifier() else f"'{new}' is not a valid name"
+    if problem:
+        raise EquationSyntaxError(f"cannot rename '{old}' to '{new}': {problem}")
     used = any(eq.name == old or old in eq.identifiers for eq in equations)
     if not used:
         raise EquationError(f"cannot substitute '{old}': the equations do not use that name")
@@ -270,14 +337,14 @@ def _value_expression(name: str, value: Any) -> sympy.Basic:
     try:
         number = float(magnitude)
     except (TypeError, ValueError):
-        raise EquationError(f"cannot replace '{name}' by {value!r}: only scalar numbers and quantities "
-                            "(or a string, to rename) can be substituted") from None
+        raise EquationSyntaxError(f"cannot replace '{name}' by {value!r}: only scalar numbers and quantities "
+                                  "(or a string, to rename) can be substituted") from None
     if getattr(magnitude, "ndim", 0):
-        raise EquationError(f"cannot replace '{name}' by an array: only scalar values can be substituted")
+        raise EquationSyntaxError(f"cannot replace '{name}' by an array: only scalar values can be substituted")
     unit = parse_expression(Snippet.whole(unit_text)).expr
     value_expr = sympy.Integer(int(number)) if number.is_integer() and isinstance(magnitude, int) \
         else sympy.Float(number)
     return value_expr * unit
 
 
-__all__ = ["Equations", "Equation", "EquationKind", "Expression"]
+__all__ = ["Dependency", "Equations", "Equation", "EquationKind", "Expression"]

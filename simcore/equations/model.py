@@ -118,6 +118,11 @@ class Equation:
     source: str | None = field(default=None, compare=False, repr=False)
 
     @property
+    def varname(self) -> str:
+        """The defined variable under Brian 2's attribute name (``Equations.dependencies`` entries use it)."""
+        return self.name
+
+    @property
     def expr(self) -> sympy.Basic | None:
         return None if self.expression is None else self.expression.expr
 

@@ -24,7 +24,7 @@ from simcore.equations.model import (
     naming_problem,
 )
 from simcore.equations.parser import Snippet, parse_expression
-from simcore.errors import EquationError, ParseError, SourcePosition, UnknownNameError
+from simcore.errors import EquationSyntaxError, ParseError, SourcePosition, UnknownUnitError
 from simcore.units import UNIT_NAMES, get_dimensions
 from simcore.units.dimension import DIMENSIONLESS, Dimension
 from simcore.units.walker import dimension_of
@@ -33,6 +33,8 @@ _STARTS_EQUATION = re.compile(r"\s*(d\s*[A-Za-z_]\w*\s*/\s*dt|[A-Za-z_]\w*)\s*(=
 _DIFFERENTIAL = re.compile(r"\s*d\s*(?P<name>\w+)\s*/\s*dt\s*=(?P<rhs>.*)", re.DOTALL)
 _SUBEXPRESSION = re.compile(r"\s*(?P<name>\w+)\s*=(?P<rhs>.*)", re.DOTALL)
 _PARAMETER = re.compile(r"\s*(?P<name>\w+)\s*", re.DOTALL)
+# 'dv/d = ...', 'dv/dx = ...': a derivative, but not with respect to time
+_WRONG_DERIVATIVE = re.compile(r"\s*(?P<head>d\s*[A-Za-z_]\w*\s*/\s*(?!dt\s*(=|$))\w*)\s*(=|$)")
 _FLAG_LIST = re.compile(r"^(?P<unit>.*?)\s*\((?P<flags>[\w\s,\-]*)\)\s*$", re.DOTALL)
 
 
@@ -69,8 +71,14 @@ class _Block:
 
 
 def read_equations(source: str) -> tuple[Equation, ...]:
-    """Parse every equation of ``source``; the order is kept."""
-    return tuple(_read_block(block) for block in _blocks(source))
+    """Parse every equation of ``source``; the order is kept. A syntax error is an EquationSyntaxError, which
+    both ``except SyntaxError`` and ``except EquationError`` (Brian 2's type) catch."""
+    try:
+        return tuple(_read_block(block) for block in _blocks(source))
+    except EquationSyntaxError:
+        raise
+    except ParseError as error:
+        raise EquationSyntaxError(error.message, error.position, error.source) from None
 
 
 def _blocks(source: str):
@@ -92,10 +100,65 @@ def _blocks(source: str):
 
 
 def _missing_unit(block: _Block) -> ParseError:
-    head = block.text.strip().split("=")[0].strip()
-    return block.error(f"'{head}' has no unit: every equation ends with ': unit', "
-                       f"as in 'dv/dt = -v/tau : volt' or 'x : 1'",
-                       len(block.lines[0]) - len(block.lines[0].lstrip()))
+    """The error for a block that ends before its ': unit': the ':' was forgotten if the rest reads as an
+    equation (or as a name and a unit); otherwise what is wrong with the rest."""
+    text = block.text
+    indent = len(text) - len(text.lstrip())
+    head, equals, rhs = text.partition("=")
+    wrong = _wrong_derivative(block, text)
+    if wrong is not None:
+        return wrong
+    if equals:
+        if not _splits_into_expression_and_words(rhs):
+            parse_expression(block.snippet(len(head) + 1, len(text)))  # raises the rhs's own syntax error
+    elif not _is_name_and_unit(text):
+        return _unreadable(block, indent)
+    return block.error(f"'{head.strip()}' has no unit: expected ':' before unit declaration "
+                       "(every equation ends with ': unit', as in 'dv/dt = -v/tau : volt' or 'x : 1')", indent)
+
+
+def _wrong_derivative(block: _Block, definition: str) -> ParseError | None:
+    """The error for 'dv/d = ...' (a derivative not with respect to t), or None if ``definition`` is none."""
+    match = _WRONG_DERIVATIVE.match(definition)
+    if match is None:
+        return None
+    head = " ".join(match.group("head").split())
+    return block.error(f"'{head}' is not a derivative with respect to time. Expected 'dt' after '/': a "
+                       "differential equation reads 'dx/dt = expression : unit'", match.start("head"))
+
+
+def _unreadable(block: _Block, offset: int) -> ParseError:
+    return block.error("cannot read this equation; expected 'dx/dt = expression : unit', "
+                       "'x = expression : unit' or 'x : unit'", offset)
+
+
+def _reads_as_expression(text: str) -> bool:
+    try:
+        parse_expression(text)
+    except ParseError:
+        return False
+    return True
+
+
+def _splits_into_expression_and_words(rhs: str) -> bool:
+    """Whether ``rhs`` is an expression, possibly followed by names (a unit written without its ':')."""
+    words = rhs.split()
+    return any(_reads_as_expression(" ".join(words[:k]))
+               and all(w.isidentifier() or _is_unit(w) for w in words[k:]) for k in range(len(words), 0, -1))
+
+
+def _is_unit(text: str) -> bool:
+    try:
+        expression = parse_expression(text)
+    except ParseError:
+        return False
+    return expression.identifiers <= unit_dimensions().keys() and not expression.functions
+
+
+def _is_name_and_unit(text: str) -> bool:
+    """'tau second': a parameter whose ':' was forgotten."""
+    parts = text.split(None, 1)
+    return len(parts) == 2 and parts[0].isidentifier() and _is_unit(parts[1])
 
 
 def _read_block(block: _Block) -> Equation:
@@ -103,8 +166,7 @@ def _read_block(block: _Block) -> Equation:
     colon = text.index(":")
     kind, match = _match_definition(text[:colon])
     if match is None:
-        raise block.error("cannot read this equation; expected 'dx/dt = expression : unit', "
-                          "'x = expression : unit' or 'x : unit'", len(text) - len(text.lstrip()))
+        raise _wrong_derivative(block, text[:colon]) or _unreadable(block, len(text) - len(text.lstrip()))
     name = match.group("name")
     name_offset = match.start("name")
     unit_text, var_type, dimension, flags = _read_unit_part(block, colon + 1, kind)
@@ -114,8 +176,8 @@ def _read_block(block: _Block) -> Equation:
     if "summed" in flags and not summed_target:
         problem = f"the summed variable '{name}' must end in '_post' or '_pre' (the neuron variable it sets)"
     if problem:
-        raise EquationError(f"{problem}; choose another variable name", block.position(name_offset),
-                            block.source)
+        raise EquationSyntaxError(f"{problem}; choose another variable name", block.position(name_offset),
+                                  block.source)
     expression = None
     if kind is not EquationKind.PARAMETER:
         expression = parse_expression(block.snippet(match.start("rhs"), match.end("rhs")))
@@ -160,7 +222,7 @@ def _unit_dimension(snippet: Snippet) -> Dimension:
         if name not in known:
             hint = difflib.get_close_matches(name, known, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise UnknownNameError(name, f"unknown unit '{name}'{suggestion}", expression.positions.get(name),
+            raise UnknownUnitError(name, f"unknown unit '{name}'{suggestion}", expression.positions.get(name),
                                    snippet.source)
     if _has_factor(expression.expr) or expression.functions:
         raise snippet.error(f"'{snippet.text.strip()}' is not a unit: a unit is built from unit names, "

@@ -109,6 +109,9 @@ ARGUMENT_TYPES = ("boolean", "integer", "float", "any")
 RESULT_TYPES = ("boolean", "integer", "float", "highest")
 # targets whose code simcore can run: 'numpy' (Python on arrays, outside the run loop) and 'numba'
 RUNNABLE_TARGETS = ("numpy", "numba")
+#: the last argument of a Function made with auto_vectorise=True: the index of the element the code runs for in
+#: kernels (an int64: the neuron's or synapse's number), all the elements' indices in values set from Python
+VECTORISATION_INDEX = sympy.Symbol("_vectorisation_idx", integer=True)
 
 
 class FunctionImplementation:
@@ -230,7 +233,8 @@ class Function:
     result=...)`` brings its own units. ``arg_units`` entries: a unit (or 1), None (any unit), the name of
     another argument (same units; needs ``arg_names``) or bool. ``return_unit`` may be a function of the
     arguments' dimensions. Code strings for other simulators (``@implementation('cpp', ...)``) are kept but
-    cannot run in simcore.
+    cannot run in simcore. With ``auto_vectorise=True`` the function gets one more argument, last, that model
+    strings do not write: ``_vectorisation_idx`` (see VECTORISATION_INDEX), as Brian 2 passes it.
     """
 
     def __init__(self, pyfunc: Callable, sympy_func: Any = None, arg_units: Sequence[Any] | None = None,
@@ -248,12 +252,17 @@ class Function:
                 raise ModelValueError(f"the Python function '{self.name}' does not say how it deals with units: give "
                                       "arg_units= (and return_unit=) or decorate it with @check_units")
             declared = getattr(pyfunc, "arg_units", None)  # simcore's check_units: the arguments it names
-            missing = [n for n in getattr(pyfunc, "_arg_names", ()) if isinstance(declared, dict) and n not in declared]
+            missing = [n for n in getattr(pyfunc, "_arg_names", ()) if isinstance(declared, dict) and n not in declared
+                       and not (auto_vectorise and n == VECTORISATION_INDEX.name)]
             if missing:
                 raise ModelValueError(f"the Python function '{self.name}' does not give the units of its argument(s) "
                                       f"{missing} in @check_units (None: any unit)")
         self.arg_units = list(arg_units)
         self.arg_names = list(arg_names) if arg_names is not None else getattr(pyfunc, "_arg_names", None)
+        if auto_vectorise and self.arg_names and self.arg_names[-1] == VECTORISATION_INDEX.name:
+            # check_units saw the index parameter among the arguments; model strings do not pass it
+            self.arg_names = self.arg_names[:-1]
+            self.arg_units = self.arg_units[:len(self.arg_names)]
         if any(isinstance(unit, str) for unit in self.arg_units):
             if arg_names is None:
                 raise ModelTypeError(f"the function '{self.name}' gives an argument's units as the name of another "
@@ -318,7 +327,6 @@ class Function:
     def kernel_values(self, name: str) -> dict[str, Any]:
         """Its compiled version (kernels call it per element; see ``kernel_calls``); its second kernel parameter
         (a TimedArray's time step) is unused."""
-        self._refuse_auto_vectorise(name)
         if self._kernel_function is None:
             self._kernel_function = _compiled(self, name)
         function, unused = kernel_parameters(name)
@@ -326,7 +334,6 @@ class Function:
 
     def numpy_function(self) -> Callable:
         """The function on SI values (numpy arrays), for values computed outside the run loop."""
-        self._refuse_auto_vectorise(self.name)
         if "numpy" in self.implementations:
             code = self.implementations["numpy"].code
             if self._numpy_takes_si:
@@ -334,23 +341,16 @@ class Function:
             return self._with_units(code)
         return self._with_units(self.pyfunc)
 
-    def _refuse_auto_vectorise(self, name: str) -> None:
-        """Brian 2 passes such a function the indices of the elements as an extra argument; simcore does not."""
-        if self.auto_vectorise:
-            raise ModelNotImplementedError(
-                f"the function '{name}' is declared with auto_vectorise=True (it wants the indices of the elements "
-                "as an extra argument), which simcore does not support yet: give it the values it needs as "
-                "arguments (such as i) and create it without auto_vectorise")
-
     def _with_units(self, func: Callable) -> Callable:
         """``func`` (a function on quantities) as a function on SI values: arguments of fixed units get them."""
         plain = getattr(func, "_orig_func", func)  # its units are checked already, on the expression
 
         def on_si_values(*values: Any) -> Any:
+            index = values[self.arity:]  # auto_vectorise: the elements' indices, last
             arguments = [value if unit is None or unit is bool or isinstance(unit, str)
                          else from_si(value, _dimension_of_unit(unit, "a unit"))
-                         for value, unit in zip(values, self.arg_units, strict=True)]
-            return to_si(plain(*arguments))[0]
+                         for value, unit in zip(values[:self.arity], self.arg_units, strict=True)]
+            return to_si(plain(*arguments, *index))[0]
 
         return on_si_values
 
@@ -438,7 +438,8 @@ def kernel_calls(statements: tuple, functions: Mapping[str, Any]) -> tuple:
             site = draws.setdefault((line, name), _BINOMIAL_SITES + len(draws))
             return binomial(sympy.Float(value.n), sympy.Float(value.p), sympy.Integer(site))
         if isinstance(value, Function):
-            return sympy.Function(name, _simcore_kernel_call=True)(*call.args)
+            index = (VECTORISATION_INDEX,) if value.auto_vectorise else ()  # bound by the code that runs it
+            return sympy.Function(name, _simcore_kernel_call=True)(*call.args, *index)
         return call
 
     out = []
@@ -465,7 +466,7 @@ def _compiled(function: Function, name: str) -> Callable:
         plain = _without_units(function.pyfunc, compile_calls=True)
     compiled = numba.njit(cache=False)(plain)
     try:
-        compiled.compile((numba.float64,) * function.arity)
+        compiled.compile((numba.float64,) * function.arity + ((numba.int64,) if function.auto_vectorise else ()))
     except Exception as exc:  # numba's typing and lowering errors share no base class
         others = [t for t in implementations if t not in RUNNABLE_TARGETS]
         extra = f"; its {', '.join(others)} code cannot run in simcore" if others else ""

@@ -21,6 +21,7 @@ from simcore.equations import (
     parse_expression,
     parse_statements,
 )
+from simcore.equations.kinds import check_declared_types, kind_of_value
 from simcore.equations.model import is_noise
 from simcore.equations.parser import check_condition, symbol
 from simcore.equations.user_functions import (
@@ -125,7 +126,13 @@ class Group(SimObject):
         """``G.v_ = values``: SI numbers, no unit check."""
         variable = self.variables[name]
         self._check_settable(name, variable)
+        if isinstance(value, str):
+            value = self.raw_expression_values(value)[: 1 if variable.shared else None]
         variable.array[:] = self._sized(name, variable, np.asarray(value))
+
+    def raw_expression_values(self, text: str) -> np.ndarray:
+        """``G.v_ = 'i'``: an expression's SI values for every element, not checked against a unit (as in Brian 2)."""
+        return np.broadcast_to(self._evaluate(parse_expression(text), caller_namespace()), (self.N,))
 
     def _check_settable(self, name: str, variable: Variable) -> None:
         if variable.linked:
@@ -203,8 +210,21 @@ class Group(SimObject):
         values = {name: value.numpy_function() if is_user_function(value) else to_si(value)[0]
                   for name, value in external.items()}
         values.update(self._variable_values(expression))
+        check_declared_types((expression,), external, lambda name: self._value_kind(name, external),
+                             where or f"'{expression.text}' for {self.where()}")
         expr = kernel_calls((expression,), external)[0].expr  # a BinomialFunction: a draw per element
         return evaluate(expr, values, self.N, init_generator())
+
+    def _value_kind(self, name: str, external: dict[str, Any]) -> str | None:
+        """Whether ``name`` is a boolean, integer or float value here (None: not known), for declared types."""
+        if name in self.variables:
+            return kind_of_value(self.variables[name].array.dtype)
+        if name in CLOCK_NAMES:
+            return "integer" if name == "t_in_timesteps" else "float"
+        value = external.get(name)
+        if value is None or is_user_function(value):
+            return None
+        return kind_of_value(value) or kind_of_value(to_si(value)[0])  # a number, or a quantity's SI value
 
     def _variable_values(self, expression) -> dict[str, Any]:
         values = {"t": self.network_time, "dt": self.dt_,
@@ -436,7 +456,9 @@ class Group(SimObject):
         scalars = tuple(sorted(n for n in used if not self._stores(n) and n not in locals_ and
                                n not in CLOCK_NAMES and n not in linked))
         functions = user_function_names(s.expr for s in statements)  # TimedArrays: values and dt as arguments
-        statements = kernel_calls(statements, resolve(self, scalars + functions) or {})  # Functions: called
+        resolved = resolve(self, scalars + functions) or {}
+        check_declared_types(statements, resolved, lambda name: self._value_kind(name, resolved), self.where())
+        statements = kernel_calls(statements, resolved)  # Functions: called
         functions = user_function_names(s.expr for s in statements)
         parameters = tuple(p for name in functions for p in kernel_parameters(name))
         return ElementCode(self.N, arrays, tuple(written), scalars + parameters, statements,

@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from simcore.equations import parse_expression
-from simcore.equations.parser import symbol
+from simcore.codegen.numpy_eval import evaluate
+from simcore.equations import check_expression, parse_expression
+from simcore.equations.parser import check_condition, symbol
+from simcore.equations.user_functions import is_user_function, kernel_calls
 from simcore.errors import (
     ModelError,
     ModelIndexError,
@@ -20,17 +22,19 @@ from simcore.errors import (
     ModelNotImplementedError,
     ModelTypeError,
     ModelValueError,
+    UnknownNameError,
 )
 from simcore.ir import ArrayRef, Assignment, Operation, array_arg, function_name, internal_arg
-from simcore.namespace import caller_namespace
-from simcore.objects.base import CLOCK_NAMES, SECOND, SimObject, as_seconds
+from simcore.namespace import caller_namespace, lookup
+from simcore.objects.base import CLOCK_NAMES, SECOND, EventClock, SimObject, as_seconds
 from simcore.objects.group import Group
 from simcore.objects.memory import check_fits
 from simcore.objects.synapses import PathwayView, SynapticSubgroup
 from simcore.objects.variables import with_unit
 from simcore.output.hdf5 import Output, Writer, as_output, file_key, open_simcore_file
 from simcore.output.snapshot import in_range, same_values, stored_array, stored_integer, stored_keys
-from simcore.units import Quantity, second, unit_name
+from simcore.seeding import init_generator
+from simcore.units import Quantity, get_dimensions, second, to_si, unit_name
 from simcore.units.dimension import DIMENSIONLESS, Dimension
 
 
@@ -79,6 +83,24 @@ class RecordedVariable:
         return f"<RecordedVariable {self.name!r} of {self.monitor.name}: {self.size} records>"
 
 
+class RecordArray(np.ndarray):
+    """A monitor's records as an array (``mon.i``, and the values inside ``mon.t``) that also takes a condition
+    on the monitor's records as index, as Brian 2's monitors do: ``mon.t['i == 1']``. What indexing and
+    arithmetic give are plain arrays."""
+
+    def __getitem__(self, key):
+        monitor = self.__dict__.get("_monitor")
+        if isinstance(key, str) and monitor is not None:
+            key = monitor._condition(key)
+        return np.asarray(self)[key]
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        return array[()] if return_scalar else np.asarray(array)
+
+    def __repr__(self) -> str:
+        return repr(np.asarray(self))
+
+
 def _source_range(source: Group) -> tuple[Group, int, int]:
     return source.root, source.offset, source.offset + source.N
 
@@ -120,7 +142,11 @@ class Monitor(SimObject):
     def _file_attributes(self) -> dict:
         root = self.source.root
         attrs = {"kind": type(self).__name__, "source": root.name, "source_size": root.N,
-                 "first_element": self.source.offset, "elements": self.source.N, "dt": self.dt_}
+                 "first_element": self.source.offset, "elements": self.source.N}
+        if isinstance(self.clock, EventClock):
+            attrs["times"] = self.clock.times_
+        else:
+            attrs["dt"] = self.dt_
         equations = getattr(root, "equations", None)
         if equations is not None and len(list(equations)):
             attrs["model"] = str(equations)
@@ -218,6 +244,41 @@ class Monitor(SimObject):
     def _raw(self, name: str) -> np.ndarray:
         """The records of ``name`` in SI units, one row per record."""
         return self.t_ if name == "t" else self._recorded(name)
+
+    def _per_record(self) -> list[str]:
+        """The names a condition string as index (``mon.t['i == 1']``) may use: one value per record."""
+        return []
+
+    def _indexable(self, records: np.ndarray) -> RecordArray:
+        """``records`` (an array of one value per record) as a RecordArray that takes conditions as index."""
+        array = records.view(RecordArray)
+        array._monitor = self
+        return array
+
+    def _condition(self, key: str) -> np.ndarray:
+        """Which records meet the condition ``key`` (a boolean mask): an expression in the monitor's records by
+        name (``'i == 1 and t > 1.5*ms'``) and in names of the caller's namespace, units checked."""
+        own = self._per_record()
+        where = f"the index '{key}' of {self.where()}"
+        expression = check_condition(parse_expression(key), where,
+                                     [n for n in own if self._raw(n).dtype != np.bool_])
+        external = {}
+        for name in sorted(expression.identifiers | expression.functions):
+            if name in own:
+                continue
+            found, value = lookup(name, None, caller_namespace())
+            if not found:
+                raise UnknownNameError(name, f"unknown identifier '{name}' in {where}: it records {own}",
+                                       expression.positions.get(name), expression.source)
+            external[name] = value
+        check_expression(expression, {name: self._dimension(name) for name in own},
+                         {k: v if is_user_function(v) else get_dimensions(v) for k, v in external.items()},
+                         expected=DIMENSIONLESS, where=where)
+        values = {name: value.numpy_function() if is_user_function(value) else to_si(value)[0]
+                  for name, value in external.items()}
+        values.update({name: np.asarray(self._raw(name)) for name in own if name in expression.identifiers})
+        expr = kernel_calls((expression,), external)[0].expr
+        return np.asarray(evaluate(expr, values, self.N, init_generator()), dtype=bool)
 
     @property
     def variables(self) -> dict[str, RecordedVariable]:
@@ -504,15 +565,18 @@ class EventMonitor(_Rates, Monitor):
             raise AttributeError(f"{self.where()} was made with record=False: it keeps no times and indices of its "
                                  "events (only their counts); make it with record=True")
 
+    def _per_record(self) -> list[str]:
+        return [name for name in self._visible() if name != "count"]
+
     @property
     def t_(self) -> np.ndarray:
         self._check_recorded()
-        return super().t_
+        return self._indexable(super().t_)
 
     @property
     def i(self) -> np.ndarray:
         self._check_recorded()
-        return self._recorded("i")
+        return self._indexable(self._recorded("i"))
 
     @property
     def i_(self) -> np.ndarray:  # indices have no unit: the raw values are the same (Brian 2 has both names)
@@ -528,9 +592,9 @@ class EventMonitor(_Rates, Monitor):
 
     def __getattr__(self, name: str):
         if name in self.__dict__.get("record_variables", ()):
-            return with_unit(self._recorded(name), self.source.variables[name].dimension)
+            return with_unit(self._indexable(self._recorded(name)), self.source.variables[name].dimension)
         if name.endswith("_") and name[:-1] in self.__dict__.get("record_variables", ()):
-            return self._recorded(name[:-1])
+            return self._indexable(self._recorded(name[:-1]))
         if name in ("t", "t_", "i", "i_", "it", "it_"):  # a property found no records (record=False): say so
             self._check_recorded()
         raise AttributeError(f"{type(self).__name__} '{self.__dict__.get('name')}' has no attribute '{name}'")
@@ -691,9 +755,12 @@ class StateMonitor(Monitor):
         computed = tuple(Assignment(f"_sub_{name}", symbol(self._reads.get(name, name)), f"{name} (recorded)")
                          for name in self.record_variables if name not in stored)
         code = root._code(computed, resolve) if computed else None
+        # on an EventClock, the monitor records at the clock's times only (the network runs it at their steps)
+        times = (("times", tuple(self.clock.times_)),) if isinstance(self.clock, EventClock) else ()
         return [Operation(function_name(self.name, "record"), "state_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, code=code,
-                          details=(("variables", refs), ("scalar_owner", root.name), ("recorded", len(self.record))))]
+                          details=(("variables", refs), ("scalar_owner", root.name), ("recorded", len(self.record)),
+                                   *times))]
 
     _STREAM_BUFFER_BYTES = 64 << 20  #: a streaming StateMonitor's buffer: the records between two flushes
 
@@ -732,7 +799,8 @@ class StateMonitor(Monitor):
             values = np.broadcast_to(root._evaluate(parse_expression(self._reads.get(name, name)), namespace),
                                      (root.N,))
             self.buffers[name][staged] = values[elements]
-        self.buffers["t"][staged] = round(self.network_time / self.dt_) * self.dt_
+        self.buffers["t"][staged] = self.network_time if isinstance(self.clock, EventClock) else \
+            round(self.network_time / self.dt_) * self.dt_
         self.buffers["_n"][0] = staged + 1
 
     def _dimension(self, name: str) -> Dimension:
@@ -849,9 +917,15 @@ class PopulationRateMonitor(_Rates, Monitor):
     def _visible(self) -> list[str]:
         return ["rate", "t"]
 
+    _per_record = _visible
+
+    @property
+    def t_(self) -> np.ndarray:
+        return self._indexable(super().t_)
+
     @property
     def rate_(self) -> np.ndarray:
-        return self._recorded("rate")
+        return self._indexable(self._recorded("rate"))
 
     @property
     def rate(self):

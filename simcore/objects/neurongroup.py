@@ -18,6 +18,7 @@ from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
 from simcore.objects.subgroup import Subgroup, subgroup_of
 from simcore.objects.variables import variable_dtype, whole_number, why_not_writable
+from simcore.preferences import legacy_refractory_timing
 from simcore.solvers import integrate
 from simcore.units.dimension import DIMENSIONLESS
 
@@ -198,6 +199,10 @@ class NeuronGroup(Group):
                         local=name, index="" if index is None else self.link_index_arg(name))
 
     def _refractory_statements(self) -> tuple[Assignment, ...]:
+        if self.refractory_kind == "time" and legacy_refractory_timing():
+            expr = sympy.StrictGreaterThan(symbol("t") - symbol("lastspike"), symbol("_refractory"))
+            return (Assignment("not_refractory", expr, "refractory while t - lastspike <= refractory period "
+                                                       "(prefs.legacy.refractory_timing)"),)
         if self.refractory_kind == "time":
             expr = sympy.Ge(timestep(symbol("t") - symbol("lastspike"), symbol("dt")),
                             timestep(symbol("_refractory"), symbol("dt")))

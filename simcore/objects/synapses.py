@@ -32,8 +32,10 @@ from simcore.equations.generator import parse_generator
 from simcore.equations.model import EquationKind
 from simcore.equations.parser import Statements, check_condition, symbol
 from simcore.errors import (
+    EquationError,
     ModelError,
     ModelIndexError,
+    ModelNotImplementedError,
     ModelTypeError,
     ModelValueError,
     ParseError,
@@ -255,6 +257,7 @@ class Synapses(Group):
 
     # --- variables -----------------------------------------------------------------
     def _create_variables(self, equations: Equations, dtype) -> None:
+        self._check_event_driven_dependencies(equations)
         for equation in equations:
             if equation.kind is EquationKind.SUBEXPRESSION:
                 continue
@@ -274,11 +277,35 @@ class Synapses(Group):
             self.add_variable(self.multisynaptic_index, DIMENSIONLESS, np.int32, read_only=True)
         if any("event-driven" in eq.flags for eq in equations):
             self.add_variable("lastupdate", SECOND, np.float64)
+        summed: dict[tuple[str, str], tuple[str, range]] = {}
         for equation in equations:
             if "summed" in equation.flags:
-                self._summed_target(equation)
+                self._summed_target(equation, summed)
             if equation.kind is EquationKind.SUBEXPRESSION and "shared" in equation.flags:
                 self._check_shared_subexpression(equation)
+
+    def _check_event_driven_dependencies(self, equations: Equations) -> None:
+        """Event-driven variables are up to date only when a pathway runs, clock-driven and summed ones every
+        time step: as in Brian 2, neither kind may be computed from the other (directly or through
+        subexpressions)."""
+        driven = {eq.name: "event-driven" if "event-driven" in eq.flags else "clock-driven" for eq in equations
+                  if eq.kind is EquationKind.DIFFERENTIAL}
+        for equation in equations:
+            if equation.kind is EquationKind.DIFFERENTIAL:
+                role = driven[equation.name]
+                forbidden = "clock-driven" if role == "event-driven" else "event-driven"
+            elif "summed" in equation.flags:
+                role, forbidden = "summed", "event-driven"
+            else:
+                continue
+            for name, via in _dependencies(equation, equations):
+                if driven.get(name) == forbidden:
+                    path = f" (through {', '.join(repr(v) for v in via)})" if via else ""
+                    raise EquationError(f"the {role} variable '{equation.name}' of {self.where()} depends on the "
+                                        f"{forbidden} variable '{name}'{path}: event-driven variables change only "
+                                        "when a pathway runs, clock-driven and summed ones every time step, so one "
+                                        "cannot be computed from the other; mark them alike",
+                                        equation.position, equation.source)
 
     def _check_shared_subexpression(self, equation) -> None:
         """A '(shared)' subexpression has one value: it may read only shared variables (its own or neurons')."""
@@ -339,19 +366,29 @@ class Synapses(Group):
         check_not_shared(name, variable, f"{what} of {self.where()}", "synapses", statement.position,
                          statements.source)
 
-    def _summed_target(self, equation) -> None:
+    def _summed_target(self, equation, seen: dict[tuple[str, str], tuple[str, range]]) -> None:
+        """Check a summed variable's target (a parameter of the neurons, with the same units, that no other summed
+        variable of these synapses sets for the same neurons); record it in ``seen``."""
         name, side = equation.name.rsplit("_", 1)
         group = self.target if side == "post" else self.source
         if name not in group.variables:
-            raise ModelError(f"the summed variable '{equation.name}' of {self.where()} needs a parameter '{name}' "
-                             f"in {group.where()}")
+            raise ModelValueError(f"the summed variable '{equation.name}' of {self.where()} needs a parameter "
+                                  f"'{name}' in {group.where()}")
         variable = group.variables[name]
         if name in group.root.equations.diff_eq_names or variable.read_only or variable.shared:
-            raise ModelError(f"the summed variable '{equation.name}' of {self.where()} sets '{name}' of "
-                             f"{group.where()}, which must be a parameter (declared as '{name} : unit')")
+            raise ModelValueError(f"the summed variable '{equation.name}' of {self.where()} sets '{name}' of "
+                                  f"{group.where()}, which must be a parameter (declared as '{name} : unit')")
         if variable.dimension != equation.dimension:
-            raise ModelError(f"the summed variable '{equation.name}' of {self.where()} has units of "
-                             f"{equation.dimension} but '{name}' of {group.where()} has {variable.dimension}")
+            raise DimensionMismatchError(f"the summed variable '{equation.name}' of {self.where()} has units of "
+                                         f"{equation.dimension} but '{name}' of {group.where()} has "
+                                         f"{variable.dimension}", equation.dimension, variable.dimension)
+        elements = range(group.offset, group.offset + group.N)
+        other = seen.get((group.root.name, name))
+        if other is not None and range(max(elements.start, other[1].start), min(elements.stop, other[1].stop)):
+            raise ModelValueError(f"the summed variables '{other[0]}' and '{equation.name}' of {self.where()} both "
+                                  f"set '{name}' of {group.root.where()} for the same neurons: the second would "
+                                  "overwrite the first; sum into two parameters and add them in the model instead")
+        seen[(group.root.name, name)] = (equation.name, elements)
 
     def _reference(self, name: str) -> tuple[Group, Variable] | None:
         """The group and variable a name in the synapses' code refers to: a synaptic variable, ``x_pre``,
@@ -766,7 +803,9 @@ class Synapses(Group):
         with self._writing(name):
             if self.variables[name].shared and not isinstance(value, str):
                 variable, what = self.variables[name], f"'{name}' of {self.where()}"
-                variable.array[0] = stored_values(variable, si_values(value, variable.dimension, what), what)
+                self._shared_key(name, key)
+                values = self._sized(name, variable, si_values(value, variable.dimension, what), 1)
+                variable.array[:] = stored_values(variable, values, what)
             else:
                 super().set_values(name, value, key)
 
@@ -822,8 +861,13 @@ class Synapses(Group):
         for statements in [p.statements for p in self._pathways if p.statements] + self._regular_statements():
             names |= statements.identifiers | statements.functions
         own = set(self.variables) | set(self.equations.names) | set(CLOCK_NAMES)
-        return {n for n in names if n not in own and self._reference(n) is None and not n.startswith("xi")
-                and self._neuron_subexpression(n) is None}
+        external = {n for n in names if n not in own and self._reference(n) is None and not n.startswith("xi")
+                    and self._neuron_subexpression(n) is None}
+        if "lastupdate" in external:  # Brian 2's name for the time of the last event: no constant of the run
+            raise UnknownNameError("lastupdate", f"{self.where()} uses 'lastupdate', which synapses have only when "
+                                   "their model has event-driven equations; without them, declare it in the model "
+                                   "('lastupdate : second') and set it in the pathway's code ('lastupdate = t')")
+        return external
 
     def check_units(self, external_dims: dict[str, Any]) -> None:
         own = self.dimensions()
@@ -927,8 +971,11 @@ class Synapses(Group):
     def _summed_operation(self, equation, resolve) -> Operation:
         name, side = equation.name.rsplit("_", 1)
         group = self.target if side == "post" else self.source
-        variable = group.root.variables[name]
-        target = ArrayRef(group.root.name, name, str(variable.array.dtype), False)
+        owner, variable = group.root, group.root.variables[name]
+        if variable.link is not None:
+            owner, name = self._linked_summed_target(equation, group, variable)
+            variable = owner.variables[name]
+        target = ArrayRef(owner.name, name, str(variable.array.dtype), False)
         code = self._code((Assignment("_summed", equation.expr, f"{equation.name} = {equation.expression.text} "
                                       "(summed)"),), resolve)
         self._by_element(side)
@@ -937,6 +984,19 @@ class Synapses(Group):
         return Operation(function_name(self.name, "summed", part(name)), "summed_variable", self.name, "groups",
                          group.root.order - 1, 0, self.creation_order, code=code, details=details,
                          comment=f"summed variable {equation.name}")
+
+    def _linked_summed_target(self, equation, group: Group, variable: Variable) -> tuple[Group, str]:
+        """The group and parameter that a summed variable setting a '(linked)' parameter sets: the one the link
+        reads (so that two summed variables that set one variable through links are found, as in Brian 2)."""
+        source, name, index = variable.link
+        read = source.variables.get(name)
+        if index is not None or read is None or read.shared or read.link is not None or source.N != group.root.N \
+                or name in source.equations.diff_eq_names:
+            raise ModelNotImplementedError(
+                f"the summed variable '{equation.name}' of {self.where()} sets '{variable.name}' of "
+                f"{group.root.where()}, which is linked to '{name}' of {source.where()}: a summed variable sets a "
+                "linked variable only if the link reads a parameter of a group of the same size, element by element")
+        return source, name
 
     def _by_element(self, side: str) -> dict:
         """The synapses of each target (side 'post') or source ('pre') element, in increasing order."""
@@ -1348,6 +1408,24 @@ def _check_names(equations: Equations, source: Group, target: Group) -> None:
                 raise ModelValueError(f"the synaptic variable '{equation.name}' has the name of a variable of the "
                                       f"{side} {group.root.where()}; choose another name (such as "
                                       f"'{equation.name}_syn')", equation.position, equation.source)
+
+
+def _dependencies(equation, equations: Equations) -> list[tuple[str, tuple[str, ...]]]:
+    """The names ``equation`` reads, directly or through the model's own subexpressions (not summed ones): each
+    with the subexpressions it is read through, in order."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    pending = [(name, ()) for name in sorted(equation.identifiers)]
+    seen = {equation.name}
+    while pending:
+        name, via = pending.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        found.append((name, via))
+        if name in equations and equations[name].kind is EquationKind.SUBEXPRESSION \
+                and "summed" not in equations[name].flags:
+            pending += [(used, via + (name,)) for used in sorted(equations[name].identifiers)]
+    return found
 
 
 def _subexpression_names(group: Group) -> frozenset[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from simcore.codegen.runtime import _timestep_py
+from simcore.codegen.runtime import _timed_array_row_py
 from simcore.equations.user_functions import kernel_parameters
 from simcore.errors import ModelNotImplementedError, ModelTypeError, ModelValueError
 from simcore.objects.base import SECOND, as_seconds
@@ -21,8 +21,9 @@ class TimedArray:
     """``stim = TimedArray([1, 2, 3]*nA, dt=1*ms)``, then ``I = stim(t) : amp`` in a model; with a 2-D
     array ``values[time_index, element]``, ``stim(t, i)``.
 
-    As in Brian 2, the value at time t is ``values[timestep(t, dt)]``: the first value before the
-    start, the last one after the end, NaN for a 2-D column out of range. The name is looked up when
+    As in Brian 2, the value at time t is ``values[k]`` with k = t/dt rounded down (a t that rounding
+    left just below a multiple of dt counts as that multiple, whatever the network's dt): the first
+    value before the start, the last one after the end, NaN for a 2-D column out of range. The name is looked up when
     the network runs, like a constant; its values are passed to the compiled kernels, so changing
     them (``stim.values = ...``, or a new TimedArray under the same name) between runs needs no
     new compilation. Integration methods treat it as constant over a time step.
@@ -91,7 +92,7 @@ class TimedArray:
         """The values at times ``t`` (and columns ``i``), in SI units, with numpy."""
         last = self._values.shape[0] - 1
         times = np.clip(np.nan_to_num(np.asarray(t, dtype=float)), 0.0, (last + 1) * self.dt_)  # no int overflow
-        rows = np.minimum(_timestep_py(times, self.dt_), last)
+        rows = np.minimum(_timed_array_row_py(times, self.dt_), last)
         if i is None:
             return self._values[rows]
         columns = np.trunc(np.asarray(i, dtype=float)).astype(np.int64)

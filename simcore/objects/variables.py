@@ -223,6 +223,14 @@ class VariableView:
     def __setitem__(self, key, value) -> None:
         self.group.set_values(self.name, value, key)
 
+    def get_item(self, key):
+        """``G.v.get_item(key)``: Brian 2's method form of ``G.v[key]``."""
+        return self[key]
+
+    def set_item(self, key, value) -> None:
+        """``G.v.set_item(key, value)``: Brian 2's method form of ``G.v[key] = value`` (the same checks)."""
+        self.group.set_values(self.name, value, key)
+
     def __len__(self) -> int:
         return int(np.size(self._values()))
 
@@ -346,7 +354,8 @@ class RawValues(np.ndarray):
         if group is None or isinstance(key, tuple):
             super().__setitem__(key, value)
             return
-        np.asarray(self)[group.indices_for(key)] = value
+        indices = group.indices_for(key)
+        np.asarray(self)[indices] = group.raw_expression_values(value)[indices] if isinstance(value, str) else value
 
 
 def raw_values(group: Group, array: np.ndarray) -> RawValues:

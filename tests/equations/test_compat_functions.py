@@ -11,6 +11,7 @@ from simcore import (
     ModelNotImplementedError,
     NeuronGroup,
     StateMonitor,
+    Synapses,
     amp,
     check_units,
     defaultclock,
@@ -221,15 +222,74 @@ def test_binomial_function_in_a_value_set_from_python_draws_per_element():
     assert x.var() == pytest.approx(4.9, rel=0.15)
 
 
-def test_auto_vectorise_is_refused_where_the_function_is_used():
-    def with_indices(x, indices):
-        return x + indices
+def test_auto_vectorise_functions_get_each_elements_index():
+    def with_indices(x, _vectorisation_idx):
+        return x + _vectorisation_idx
 
     shifted = Function(with_indices, arg_units=[1], return_unit=1, auto_vectorise=True)
-    assert shifted.auto_vectorise and shifted.arity == 1
-    group = NeuronGroup(2, "x : 1", namespace={"shifted": shifted})
-    with pytest.raises(NotImplementedError, match="auto_vectorise=True"):
-        group.x = "shifted(1.0)"
-    group.run_regularly("x = shifted(x)")
-    with pytest.raises(NotImplementedError, match="auto_vectorise=True"):
+    assert shifted.auto_vectorise and shifted.arity == 1  # the index is not written in model strings
+    group = NeuronGroup(4, "x : 1\ny : 1", namespace={"shifted": shifted})
+    group.x = "shifted(0.5)"  # from Python: all the indices at once
+    np.testing.assert_array_equal(group.x[:], [0.5, 1.5, 2.5, 3.5])
+    synapses = Synapses(group, group, "w : 1", namespace={"shifted": shifted})
+    synapses.connect(i=[0, 1, 2], j=[3, 3, 3])
+    group.run_regularly("y = shifted(10*x)")
+    group[2:4].run_regularly("x = shifted(0.0)", when="end")  # a subgroup's elements keep the group's numbers
+    synapses.run_regularly("w = shifted(100.0)")  # per synapse: its number
+    run(defaultclock.dt)
+    np.testing.assert_array_equal(group.y[:], [5, 16, 27, 38])
+    np.testing.assert_array_equal(group.x[:], [0.5, 1.5, 2, 3])
+    np.testing.assert_array_equal(synapses.w[:], [100, 101, 102])
+
+
+def test_auto_vectorise_with_check_units_leaves_the_index_out_of_the_arguments():
+    @check_units(result=1)
+    def count(_vectorisation_idx):
+        return np.ones(len(_vectorisation_idx)) * len(_vectorisation_idx)
+
+    counter = Function(count, auto_vectorise=True)
+    assert counter.arity == 0
+    group = NeuronGroup(3, "z : 1", namespace={"count": counter})
+    group.z = "count()"
+    np.testing.assert_array_equal(group.z[:], [3, 3, 3])
+    group.run_regularly("z = count()")  # len() of one index: numba cannot compile it for kernels
+    with pytest.raises(NotImplementedError, match="numba cannot compile"):
         run(defaultclock.dt)
+
+
+
+
+def test_declared_argument_types_are_checked_before_anything_runs():
+    @declare_types(a="float", result="float")
+    @check_units(a=1, result=1)
+    def as_float(a):
+        return a
+
+    @declare_types(n="integer", result="integer")
+    @check_units(n=1, result=1)
+    def doubled(n):
+        return 2 * n
+
+    group = NeuronGroup(3, "a : integer\nb : 1\nk : integer", namespace={"f": as_float, "g": doubled})
+    group.b = "f(b + 1) + f(1)"  # a float, and an integer literal (1 is 1.0)
+    with pytest.raises(TypeError, match=r"argument 1 of the function 'f' .* declared float .* 'a' is an integer"):
+        group.b = "f(a)"
+    with pytest.raises(TypeError, match=r"'g' .* declared integer .* 'b' is a float value: convert it \(int\(x\)\)"):
+        group.k = "g(b)"
+    group.run_regularly("k = g(b)")
+    with pytest.raises(TypeError, match="declared integer"):
+        run(defaultclock.dt)
+
+
+def test_declared_integer_arguments_take_indices_integer_variables_and_integer_temporaries():
+    @declare_types(n="integer", result="integer")
+    @check_units(n=1, result=1)
+    def doubled(n):
+        return 2 * n
+
+    group = NeuronGroup(3, "k : integer\nm : integer\nx : 1", namespace={"g": doubled})
+    group.x = "2.7 + i"
+    group.run_regularly("k = g(i)\nstep = int(x) + 1\nm = g(step)")
+    run(defaultclock.dt)
+    np.testing.assert_array_equal(group.k[:], [0, 2, 4])
+    np.testing.assert_array_equal(group.m[:], [6, 8, 10])

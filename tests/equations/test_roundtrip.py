@@ -1,6 +1,7 @@
 """Property tests: random well-formed expressions survive parse -> print -> parse,
 and the parsed sympy tree computes what Python computes from the same text."""
 
+import ast
 import math
 
 import sympy
@@ -95,10 +96,23 @@ def test_round_trip_is_exact_for_seed_like_expressions():
         assert parse_expression(to_text(parsed)).expr == parsed
 
 
+class _FloorOfQuotient(ast.NodeTransformer):
+    """``a // b`` in the model language is floor(a/b) of the rounded quotient (as in Brian 2); Python's float
+    ``//`` floors the exact quotient, which differs where a/b rounds onto a whole number (-266 // 2.8)."""
+
+    def visit_BinOp(self, node):
+        node = self.generic_visit(node)
+        if not isinstance(node.op, ast.FloorDiv):
+            return node
+        quotient = ast.BinOp(node.left, ast.Div(), node.right)
+        return ast.Call(ast.Name("floor", ast.Load()), [quotient], [])
+
+
 def _python_value(text):
     namespace = dict(VALUES, exp=math.exp, sin=math.sin, cos=math.cos, tanh=math.tanh, arctan=math.atan,
-                     abs=abs, clip=lambda x, lo, hi: min(max(x, lo), hi))
-    return eval(text, {"__builtins__": {}}, namespace)
+                     abs=abs, clip=lambda x, lo, hi: min(max(x, lo), hi), floor=math.floor)
+    tree = ast.fix_missing_locations(_FloorOfQuotient().visit(ast.parse(text, mode="eval")))
+    return eval(compile(tree, "<expression>", "eval"), {"__builtins__": {}}, namespace)
 
 
 def _sympy_value(expr):
@@ -115,6 +129,7 @@ def _sympy_value(expr):
 @given(expressions)
 # found by hypothesis: sympy's atan(-x) -> -atan(x) looped forever on an undistributed minus
 @example("arctan(((clip(252, x_1, 0.0) - sin(790)) - (477867.61370132514 + 0.0)))")
+@example("-(abs(266))//(1.5 + abs(w))")  # the quotient rounds to -95.0: floor(a/b) is -95, Python's // -96
 def test_parsed_expression_computes_like_python(text):
     try:
         expected = _python_value(text)

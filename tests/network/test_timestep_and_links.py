@@ -1,5 +1,6 @@
-"""timestep() means one thing everywhere (Brian 2's: (t + 1e-3*dt)/dt truncated toward zero), and a linked
-variable never reads past its source array."""
+"""timestep() means one thing everywhere (Brian 2's: (t + 1e-3*dt)/dt truncated toward zero), a TimedArray's row
+one thing everywhere (t/dt truncated, with a relative tolerance of 1e-12), and a linked variable never reads past
+its source array."""
 
 import numpy as np
 import pytest
@@ -29,9 +30,10 @@ def test_timestep_is_the_same_for_initial_values_in_kernels_and_by_hand():
     Network(group).run(0.1 * ms)
     np.testing.assert_array_equal(group.initial[:], expected)
     np.testing.assert_array_equal(group.kernel[:], expected)
-    np.testing.assert_array_equal(group.looked_up[:], np.clip(expected, 0, 9))
-    np.testing.assert_array_equal(group.looked_up_in_kernel[:], np.clip(expected, 0, 9))
-    np.testing.assert_array_equal(stimulus(times * ms), np.clip(expected, 0, 9))
+    rows = np.clip(np.trunc(times + 1e-12 * (np.abs(times) + 1)), 0, 9)  # 0.9995 ms: row 0; 2.9999999999 ms: row 2
+    np.testing.assert_array_equal(group.looked_up[:], rows)
+    np.testing.assert_array_equal(group.looked_up_in_kernel[:], rows)
+    np.testing.assert_array_equal(stimulus(times * ms), rows)
 
 
 def test_a_link_to_a_group_of_another_size_needs_an_index_unless_it_has_one_element():

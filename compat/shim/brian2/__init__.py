@@ -133,8 +133,15 @@ class _MappedModule(types.ModuleType):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
         value = lookup(self.__name__, name)
-        setattr(self, name, value)
+        self.__dict__[name] = value
         return value
+
+    def __setattr__(self, name, value):
+        """Setting a module-level switch of Brian 2 (``fundamentalunits.unit_checking = False``) is internal."""
+        dunder = name.startswith("__") and name.endswith("__")
+        if not (dunder or name in PUBLIC or isinstance(value, types.ModuleType)):  # imports bind submodules
+            raise InternalNameUsed(f"brian2 internal {self.__name__}.{name} (set)")
+        super().__setattr__(name, value)
 
 
 class _ShimFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
