@@ -7,6 +7,7 @@ here holds code as text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import sympy
 
@@ -101,16 +102,132 @@ class ElementCode:
     shared_statements: tuple[Assignment, ...] = ()
 
 
+# What each kind of operation needs beyond its code: one frozen class per kind, so that a template reads fields
+# that exist (a missing or misspelt one fails where the operation is made, not in a generated kernel).
+# ``range`` is (first, one past the last) element of the group the operation reads or records.
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdDetails:
+    """``event``: the event the condition detects; ``refractory``: a spike also sets lastspike and
+    not_refractory."""
+
+    event: str
+    refractory: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResetDetails:
+    """``event``: the event whose elements the code runs for."""
+
+    event: str = "spike"
+
+
+@dataclass(frozen=True, slots=True)
+class RegularDetails:
+    """run_regularly code (a PoissonInput's too): its user-facing ``name`` ('': none of its own), and the
+    ``times`` in seconds at which it runs (run_at; None: every tick of its clock)."""
+
+    name: str = ""
+    times: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeMonitorDetails:
+    """The ``event``s of elements ``range`` of group ``source`` (of ``source_size`` elements); with ``record``,
+    their indices, times and ``variables``, else only their counts."""
+
+    source: str
+    range: tuple[int, int]
+    record: bool
+    variables: tuple[ArrayRef, ...]
+    event: str
+    source_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class StateMonitorDetails:
+    """``recorded`` elements' stored ``variables`` (the others are computed by the operation's code), with
+    shared constants of group ``scalar_owner``; ``times`` as for ``RegularDetails``."""
+
+    variables: tuple[ArrayRef, ...]
+    scalar_owner: str
+    recorded: int
+    times: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RateMonitorDetails:
+    """The spike rate of elements ``range`` of group ``source`` (of ``source_size`` elements)."""
+
+    source: str
+    range: tuple[int, int]
+    source_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeGeneratorDetails:
+    """``event``: the event the generator's spikes are."""
+
+    event: str = "spike"
+
+
+@dataclass(frozen=True, slots=True)
+class PathwayDetails:
+    """A synaptic pathway triggered by ``event``s of elements ``range`` (``sources`` of them) of group
+    ``source`` (``source_size`` elements; ``whole_source``: the range is all of it). Its tables are named
+    ``{prefix}_ptr`` etc.; ``indirect``: ``_syn`` maps table positions to synapses. ``delays``: 'none',
+    'homogeneous' (all ``steps``) or 'heterogeneous', with a ring of ``slots`` steps; ``blocks``: target blocks
+    that run in parallel."""
+
+    source: str
+    event: str
+    range: tuple[int, int]
+    whole_source: bool
+    prefix: str
+    delays: Literal["none", "homogeneous", "heterogeneous"]
+    slots: int
+    steps: int
+    indirect: bool
+    blocks: int
+    sources: int
+    source_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SummedDetails:
+    """Sums into ``target``'s elements ``range``, over the synapses listed per target in ``{prefix}_ptr``,
+    ``{prefix}_syn``."""
+
+    target: ArrayRef
+    range: tuple[int, int]
+    prefix: str
+
+
+Details = (ThresholdDetails | ResetDetails | RegularDetails | SpikeMonitorDetails | StateMonitorDetails
+           | RateMonitorDetails | SpikeGeneratorDetails | PathwayDetails | SummedDetails)
+
+# the class of each kind's details (None: the kind has none)
+DETAILS_OF_KIND: dict[str, type | None] = {
+    "state_update": None, "regular": RegularDetails, "threshold": ThresholdDetails, "reset": ResetDetails,
+    "spike_monitor": SpikeMonitorDetails, "state_monitor": StateMonitorDetails, "rate_monitor": RateMonitorDetails,
+    "spike_generator": SpikeGeneratorDetails, "synaptic_pathway": PathwayDetails, "summed_variable": SummedDetails,
+}
+
+
 @dataclass(frozen=True)
 class Operation:
     """One scheduled operation of the network. ``kind`` selects the code template:
 
-    - 'state_update': ``code`` over all elements
+    - 'state_update': ``code`` over all elements; 'regular': the same, on its own schedule
     - 'threshold': ``condition`` per element -> the owner's spike list
     - 'reset': ``code`` for each element in the owner's spike list
     - 'spike_monitor', 'state_monitor', 'rate_monitor': recording into buffers
     - 'synaptic_pathway': ``code`` for each synapse whose presynaptic event arrives now
     - 'summed_variable': ``code`` per synapse, its ``_summed`` added into a target variable
+    - 'spike_generator': the owner's spikes of this step, from its table
+
+    ``details`` is an instance of the kind's class in ``DETAILS_OF_KIND``.
     """
 
     name: str
@@ -123,9 +240,33 @@ class Operation:
     code: ElementCode | None = None
     condition: sympy.Basic | None = None
     source: str = ""
-    details: tuple = ()
+    details: Details | None = None
     comment: str = ""
     dt: float = 0.0  # the operation's own time step in seconds; 0: its owner's
+
+    def __post_init__(self) -> None:
+        if self.kind not in DETAILS_OF_KIND:
+            raise ValueError(f"internal: operation {self.name} has the unknown kind {self.kind!r}")
+        expected = DETAILS_OF_KIND[self.kind]
+        if not (self.details is None if expected is None else isinstance(self.details, expected)):
+            raise TypeError(f"internal: a {self.kind} operation ({self.name}) has details "
+                            f"{type(self.details).__name__}, not {expected.__name__ if expected else 'None'}")
+
+    @property
+    def times(self) -> tuple[float, ...] | None:
+        """The times in seconds at which the operation runs (run_at, a monitor on an EventClock); None: at every
+        tick of its clock."""
+        return self.details.times if isinstance(self.details, RegularDetails | StateMonitorDetails) else None
+
+    @property
+    def events(self) -> tuple[str, str]:
+        """The group and the event whose list of elements the operation fills or reads."""
+        details = self.details
+        source = details.source if isinstance(details, SpikeMonitorDetails | RateMonitorDetails | PathwayDetails) \
+            else self.owner
+        event = details.event if isinstance(details, ThresholdDetails | ResetDetails | SpikeMonitorDetails
+                                            | SpikeGeneratorDetails | PathwayDetails) else "spike"
+        return source, event
 
 
 # Kernel names. Every name in generated code that derives from users' names is built here, so that two

@@ -280,14 +280,14 @@ class Network:
         for obj in objects:
             for op in obj.operations(resolve):
                 _check_slot(op.when, ranks, obj.where())
-                timed = "times" in dict(op.details)
+                timed = op.times is not None
                 if isinstance(obj.clock, EventClock) and not timed:
                     raise ModelNotImplementedError(f"{obj.where()} runs on an EventClock: simcore runs network "
                                                    "operations and StateMonitors on EventClocks, and other objects "
                                                    "on a Clock")
                 ticks = 1 if isinstance(obj.clock, EventClock) else self._ticks(op.dt or obj.dt_, base, obj.where())
                 if timed:
-                    constants[at_steps(op)] = _event_steps(np.array(dict(op.details)["times"]), base, obj.where())
+                    constants[at_steps(op)] = _event_steps(np.array(op.times), base, obj.where())
                 operations.append(replace(op, ticks=ticks))
         operations.sort(key=lambda op: _sort_key(op, ranks))
         _check_summed_targets(operations, objects)
@@ -335,7 +335,7 @@ class Network:
         if any(0 < due.position < len(operations) for due in python_ops) and "_op_from" not in source.params:
             raise ModelNotImplementedError(f"network operations run at the start or the end of a time step on the "
                                            f"{backend.name} device, not between its compiled operations")
-        if any("times" in dict(op.details) and at_steps(op) not in source.params for op in operations):
+        if any(op.times is not None and at_steps(op) not in source.params for op in operations):
             raise ModelNotImplementedError(f"run_at() code does not run on the {backend.name} device; use "
                                            "run_regularly(), or a network_operation with an EventClock")
         self._source = source
@@ -510,7 +510,7 @@ class Network:
             where = f"integration method {op.comment.split(':')[0]}"
             advice = "; the time step may be too large for the model, or a parameter is wrong"
         elif op.kind == "reset":
-            event = dict(op.details).get("event", "spike")
+            event = op.details.event
             where = f"in the reset of {op.owner}" if event == "spike" else \
                 f"in the code on '{event}' events of {op.owner}"
         elif op.kind == "regular":
@@ -655,9 +655,9 @@ def _check_summed_targets(operations: list[Operation], objects: list[SimObject])
     for op in operations:
         if op.kind != "summed_variable":
             continue
-        details = dict(op.details)
-        key = (details["target"].owner, details["target"].name)
-        start, stop = details["range"]
+        target = op.details.target
+        key = (target.owner, target.name)
+        start, stop = op.details.range
         for other, (other_start, other_stop) in seen.get(key, []):
             if start < other_stop and other_start < stop:
                 raise ModelNotImplementedError(
@@ -850,8 +850,7 @@ def _entry(op: Operation, objects: list[SimObject]) -> tuple[str, str, SimObject
     """An operation as Brian 2 names it in summaries: its name, its class, and the object it is part of
     (None for an object of its own, such as a monitor)."""
     owner = next((obj for obj in objects if obj.name == op.owner), None)
-    details = dict(op.details)
-    event = details.get("event", "spike")
+    _, event = op.events
     if op.kind == "state_update":
         return f"{op.owner}_stateupdater", "StateUpdater", owner
     if op.kind == "threshold":
@@ -859,7 +858,7 @@ def _entry(op: Operation, objects: list[SimObject]) -> tuple[str, str, SimObject
     if op.kind == "reset":
         return f"{op.owner}_{event}_resetter", "Resetter", owner
     if op.kind == "regular":
-        return details.get("name", readable(op.name)), "CodeRunner", owner
+        return op.details.name or readable(op.name), "CodeRunner", owner
     if op.kind in ("synaptic_pathway", "summed_variable"):
         return readable(op.name), _KIND_NAMES[op.kind], owner
     return op.owner, type(owner).__name__, None

@@ -11,7 +11,7 @@ import sympy
 from simcore.backends.cache import load_module
 from simcore.codegen.module import Source, generate
 from simcore.errors import BackendError
-from simcore.ir import Operation
+from simcore.ir import Operation, PathwayDetails
 
 
 def thread_count() -> int:
@@ -55,8 +55,8 @@ class CpuBackend:
         chosen = {op.name for op in operations if op.kind in PARALLEL_KINDS and
                   (mode == "always" or pays_to_parallelise(op))}
         # a pathway split into target blocks by its Synapses runs the blocks in parallel
-        return chosen | {op.name for op in operations if op.kind == "synaptic_pathway"
-                         and dict(op.details)["blocks"] > 1}
+        return chosen | {op.name for op in operations
+                         if isinstance(op.details, PathwayDetails) and op.details.blocks > 1}
 
     def generate(self, operations: list[Operation], title: str, version: str) -> Source:
         return generate(operations, self.parallel_operations(operations), title, version)

@@ -71,7 +71,15 @@ from simcore.codegen.templates import (
     spikes_in_range,
     summed_target,
 )
-from simcore.ir import ArrayRef, ElementCode, Operation
+from simcore.ir import (
+    ArrayRef,
+    ElementCode,
+    Operation,
+    PathwayDetails,
+    SpikeMonitorDetails,
+    StateMonitorDetails,
+    ThresholdDetails,
+)
 
 THREADS = 128  #: threads per block
 RUN = 32  #: elements per thread in a threshold
@@ -243,34 +251,34 @@ class _Kernels:
     def _spike_monitor(self, op: Operation) -> None:
         """One thread per spike of the monitored range (a contiguous run of the increasing spike list); a
         one-thread kernel then advances the record count."""
-        details = dict(op.details)
-        start, stop = details["range"]
-        first, last = spikes_in_range(start, stop, details["source_size"])
+        details: SpikeMonitorDetails = op.details
+        start, stop = details.range
+        first, last = spikes_in_range(start, stop, details.source_size)
         lines = [f"{INDENT}_first = {first}", f"{INDENT}if _first + _g >= {last}:", f"{INDENT * 2}return",
                  f"{INDENT}_i = _spikes[_first + _g]", f"{INDENT}_mon_count[_i - {start}] += 1"]
         args = ["_step", "_spikes", "_nspikes", "_mon_count"]
-        if details["record"]:
+        if details.record:
             lines += [f"{INDENT}_n = _mon_n[0] + _g", f"{INDENT}_mon_i[_n] = _i - {start}",
                       f"{INDENT}_mon_t[_n] = {record_time(op)}"]
             args += ["_dt", "_mon_i", "_mon_t", "_mon_n"]
-            for ref in details.get("variables", ()):
+            for ref in details.variables:
                 lines.append(f"{INDENT}_rec_{ref.name}[_n] = _{ref.arg}[{'0' if ref.shared else '_i'}]")
                 args += [f"_{ref.arg}", f"_rec_{ref.name}"]
         self.add(op.name, args + ["_ctl"], lines, stop - start)
-        if details["record"]:
+        if details.record:
             self.add(f"{op.name}__count", ["_spikes", "_nspikes", "_mon_n", "_ctl"],
                      [f"{INDENT}_mon_n[0] += {last} - {first}"], None)
 
     def _state_monitor(self, op: Operation) -> None:
         """One thread per recorded element; a one-thread kernel then stores the time and advances the count."""
-        variables = dict(op.details)["variables"]
+        details: StateMonitorDetails = op.details
         lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_j = _indices[_g]"]
         args = ["_step", "_indices", "_mon_n"]
         if op.code is not None:
             args = _common_args(op.code) + args[1:]
             body, _ = _element_body(op.code, op, self.streams, "_j")
             lines += _preamble(op.code) + [INDENT + line for line in body]
-        for ref in variables:
+        for ref in details.variables:
             lines.append(f"{INDENT}_rec_{ref.name}[_r, _g] = _{ref.arg}[{'0' if ref.shared else '_j'}]")
             args += [f"_{ref.arg}", f"_rec_{ref.name}"]
         if op.code is not None:
@@ -278,14 +286,14 @@ class _Kernels:
                 name = statement.target[len("_sub_"):]
                 lines.append(f"{INDENT}_rec_{name}[_r, _g] = _sub_{name}")
                 args.append(f"_rec_{name}")
-        self.add(op.name, _control_args(list(dict.fromkeys(args))), lines, dict(op.details)["recorded"])
+        self.add(op.name, _control_args(list(dict.fromkeys(args))), lines, details.recorded)
         self.add(f"{op.name}__step", ["_step", "_dt", "_mon_t", "_mon_n", "_ctl"],
                  [f"{INDENT}_mon_t[_mon_n[0]] = {record_time(op)}", f"{INDENT}_mon_n[0] += 1"], None)
 
     def _summed_variable(self, op: Operation, number: int) -> None:
         """One thread per target element sums over its synapses, in their order (as on the CPU)."""
-        start, stop = dict(op.details)["range"]
-        report = self._not_finite(op, number, [dict(op.details)["target"]], start, stop)
+        start, stop = op.details.range
+        report = self._not_finite(op, number, [op.details.target], start, stop)
         head, per_target, args, _ = summed_target(op, self.streams, "_g", report)
         self.add(op.name, _control_args(args), head + per_target, stop - start)
 
@@ -294,8 +302,8 @@ class _Kernels:
         blocks), their threads the event's synapses; what the synapses add
         to neuron variables (``increments``: (temporary, variable), computed by ``code``) goes through atomic
         additions (the order of the additions, and so the last bits of the sums, may differ from the CPU's)."""
-        details = dict(op.details)
-        prefix, (start, stop), slots = details["prefix"], details["range"], details["slots"]
+        details: PathwayDetails = op.details
+        prefix, (start, stop), slots = details.prefix, details.range, details.slots
         hoisted, code = hoist_invariants(code)
         report = self._not_finite(op, number, _writes(op.code))
         body, _ = _element_body(code, op, self.streams, "_s", report=report)
@@ -309,12 +317,12 @@ class _Kernels:
             body += [f"if {conditions[variable]}:", *[INDENT + line for line in add]] if variable in conditions \
                 else add
         blocks, threads = _pathway_shape()
-        synapse = [f"_s = {prefix}_syn[_p]" if details["indirect"] else "_s = _p", *body]
+        synapse = [f"_s = {prefix}_syn[_p]" if details.indirect else "_s = _p", *body]
         args = _common_args(code) + ["_spikes", "_nspikes", f"{prefix}_ptr"]
-        args += [f"{prefix}_syn"] if details["indirect"] else []
-        events = spikes_in_range(start, stop, details["source_size"])
+        args += [f"{prefix}_syn"] if details.indirect else []
+        events = spikes_in_range(start, stop, details.source_size)
         lines = [INDENT + comment(op.comment), *_preamble(code), *hoisted]
-        if details["delays"] == "none":
+        if details.delays == "none":
             lines += [f"{INDENT}_first = {events[0]}", *_blocks_per_event(f"{events[1]} - _first", 1),
                       f"{INDENT * 2}_src = _spikes[_first + _k] - {start}",
                       f"{INDENT * 2}_lo = {prefix}_ptr[_src]", f"{INDENT * 2}_hi = {prefix}_ptr[_src + 1]",
@@ -323,9 +331,9 @@ class _Kernels:
             return
         ring = [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
         self._push_events(op, events, ring)
-        heterogeneous = details["delays"] == "heterogeneous"
+        heterogeneous = details.delays == "heterogeneous"
         args += [f"{prefix}_dsorted"] if heterogeneous else []
-        delays = f"range({slots - 1}, -1, -1)" if heterogeneous else f"({details['steps']},)"
+        delays = f"range({slots - 1}, -1, -1)" if heterogeneous else f"({details.steps},)"
         lines += [f"{INDENT}_capacity = {ring[0]}.shape[0]", f"{INDENT}for _d in {delays}:",
                   f"{INDENT * 2}_from = ({_own_step(op)} - _d) % {slots}", f"{INDENT * 2}_first = {ring[1]}[_from]",
                   *_blocks_per_event(f"{ring[2]}[_from]", 2),
@@ -339,9 +347,8 @@ class _Kernels:
 
     def _push_events(self, op: Operation, events: tuple[str, str], ring: list[str]) -> None:
         """This step's events into the ring of past events (one thread each), then its slot's bookkeeping."""
-        details = dict(op.details)
-        start, stop = details["range"]
-        slot = f"({_own_step(op)}) % {details['slots']}"
+        start, stop = op.details.range
+        slot = f"({_own_step(op)}) % {op.details.slots}"
         self.add(f"{op.name}__push", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
                  [f"{INDENT}_first = {events[0]}", f"{INDENT}if _first + _g >= {events[1]}:", f"{INDENT * 2}return",
                   f"{INDENT}{ring[0]}[({ring[3]}[0] + _g) % {ring[0]}.shape[0]] = _spikes[_first + _g] - {start}"],
@@ -457,7 +464,7 @@ def _independent(op: Operation, update: Operation) -> bool:
 
     def written(operation: Operation) -> set[str]:
         names = set(operation.code.written)
-        if operation.kind == "threshold" and dict(operation.details).get("refractory"):
+        if isinstance(operation.details, ThresholdDetails) and operation.details.refractory:
             names |= {"lastspike", "not_refractory"}  # what ``on_spike`` stores
         return {ref.arg for ref in operation.code.arrays if ref.local_name in names}
 

@@ -11,7 +11,16 @@ import numba
 from simcore.codegen import input_templates, templates
 from simcore.codegen.runtime import runtime_import
 from simcore.codegen.templates import INDENT, Function, RandomStreams, comment
-from simcore.ir import Operation, array_arg, constant_name, event_arrays, internal_arg
+from simcore.ir import (
+    Operation,
+    PathwayDetails,
+    SpikeMonitorDetails,
+    StateMonitorDetails,
+    array_arg,
+    constant_name,
+    event_arrays,
+    internal_arg,
+)
 
 STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
 # how to read the names below (simcore.ir builds them)
@@ -53,7 +62,6 @@ def _function_for(op: Operation, streams: RandomStreams, parallel: bool) -> Func
 
 
 def call_argument(op: Operation, arg: str, scalars: set[str]) -> str:
-    source = dict(op.details).get("source", op.owner)
     if arg in _PASSED_AS_IS:
         return arg
     if arg == "_dt":
@@ -65,10 +73,11 @@ def call_argument(op: Operation, arg: str, scalars: set[str]) -> str:
     if arg == "_indices":
         return f"_{internal_arg(op.owner, 'indices')}"
     if arg in ("_spikes", "_nspikes"):
-        elements, count = event_arrays(source, dict(op.details).get("event", "spike"))
+        elements, count = event_arrays(*op.events)
         return elements if arg == "_spikes" else count
     if arg in scalars:
-        return constant_name(dict(op.details).get("scalar_owner", op.owner), arg)
+        owner = op.details.scalar_owner if isinstance(op.details, StateMonitorDetails) else op.owner
+        return constant_name(owner, arg)
     return arg
 
 
@@ -80,15 +89,15 @@ def at_steps(op: Operation) -> str:
 def capacity_check(op: Operation) -> tuple[str, tuple[str, ...]] | None:
     """The condition, checked at the start of a step, under which ``op`` might not fit this step's records
     or events in its buffers, and the arrays it reads (the chunk stops there; the buffers grow)."""
-    details = dict(op.details)
+    details = op.details
     guard = f"_step % {op.ticks} == 0 and " if op.ticks > 1 else ""
-    if op.kind == "spike_monitor" and details["record"]:
-        start, stop = details["range"]
+    if isinstance(details, SpikeMonitorDetails) and details.record:
+        start, stop = details.range
         count, indices = f"_{internal_arg(op.owner, 'n')}", f"_{internal_arg(op.owner, 'i')}"
         return f"{guard}{count}[0] + {stop - start} > {indices}.shape[0]", (count, indices)
-    if op.kind == "synaptic_pathway" and details["delays"] != "none":
-        prefix, (start, stop) = details["prefix"], details["range"]
-        slot = f"({templates._own_step(op)}) % {details['slots']}"
+    if isinstance(details, PathwayDetails) and details.delays != "none":
+        prefix, (start, stop) = details.prefix, details.range
+        slot = f"({templates._own_step(op)}) % {details.slots}"
         count, ring = f"{prefix}_hist_count", f"{prefix}_hist"
         return f"{guard}_total({count}) - {count}[{slot}] + {stop - start} > {ring}.shape[0]", (count, ring)
     if op.kind in ("state_monitor", "rate_monitor"):
@@ -110,7 +119,7 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
         # ``_first``/``_last``: a chunk may begin or end within a step, around a network operation
         every = f" and _step % {op.ticks} == 0" if op.ticks > 1 else ""
         due = []
-        if "times" in dict(op.details):  # run_at: the steps of its times, sorted (an argument, ``at_steps``)
+        if op.times is not None:  # run_at: the steps of its times, sorted (an argument, ``at_steps``)
             steps = at_steps(op)
             params.append(steps)
             due = [f"_due = np.searchsorted({steps}, _step)"]

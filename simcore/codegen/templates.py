@@ -17,7 +17,19 @@ from sympy.logic.boolalg import Boolean
 from simcore.codegen.printer import to_numba
 from simcore.equations.functions import RANDOM_FUNCTIONS
 from simcore.equations.user_functions import VECTORISATION_INDEX
-from simcore.ir import LOOP_END, LOOP_WHILE, ArrayRef, Assignment, ElementCode, Operation, array_arg
+from simcore.ir import (
+    LOOP_END,
+    LOOP_WHILE,
+    ArrayRef,
+    Assignment,
+    ElementCode,
+    Operation,
+    PathwayDetails,
+    RateMonitorDetails,
+    SpikeMonitorDetails,
+    SummedDetails,
+    array_arg,
+)
 
 INDENT = "    "
 
@@ -325,7 +337,7 @@ def on_spike(op: Operation, record: list[str]) -> list[str]:
     """After a threshold's ``_spike``: the lines that ``record`` element ``_i``'s spike, and for spikes of a
     group with refractoriness, its last spike time and refractory flag set."""
     lines = ["if _spike:", *[INDENT + line for line in record]]
-    if dict(op.details).get("refractory", False):
+    if op.details.refractory:
         lines += [f"{INDENT}_{array_arg(op.owner, 'lastspike')}[_i] = _t",
                   f"{INDENT}_{array_arg(op.owner, 'not_refractory')}[_i] = False"]
     return lines
@@ -398,14 +410,15 @@ def record_time(op: Operation) -> str:
 
 
 def spike_monitor(op: Operation) -> Function:
-    start, stop = dict(op.details)["range"]
+    details: SpikeMonitorDetails = op.details
+    start, stop = details.range
     lines = [f"{INDENT}_n = _mon_n[0]", f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]",
              f"{INDENT * 2}if {start} <= _i < {stop}:",
              f"{INDENT * 3}_mon_count[_i - {start}] += 1"]
     args = ["_step", "_dt", "_spikes", "_nspikes", "_mon_i", "_mon_t", "_mon_n", "_mon_count"]
-    if dict(op.details)["record"]:
+    if details.record:
         lines += [f"{INDENT * 3}_mon_i[_n] = _i - {start}", f"{INDENT * 3}_mon_t[_n] = {record_time(op)}"]
-        for ref in dict(op.details).get("variables", ()):
+        for ref in details.variables:
             source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_i]"
             lines.append(f"{INDENT * 3}_rec_{ref.name}[_n] = {source}")
             args += [f"_{ref.arg}", f"_rec_{ref.name}"]
@@ -416,7 +429,7 @@ def spike_monitor(op: Operation) -> Function:
 
 def state_monitor(op: Operation, streams: RandomStreams) -> Function:
     """Stored variables are copied; subexpressions (``op.code``: ``_sub_<name> = expr``) are computed."""
-    variables = dict(op.details)["variables"]
+    variables = op.details.variables
     lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_mon_t[_r] = {record_time(op)}"]
     args = ["_step", "_dt", "_indices", "_mon_t", "_mon_n"]
     computed = ()
@@ -450,27 +463,27 @@ def spikes_in_range(start: int, stop: int, size: int) -> tuple[str, str]:
 
 
 def rate_monitor(op: Operation) -> Function:
-    details = dict(op.details)
-    start, stop = details["range"]
-    first, last = spikes_in_range(start, stop, details["source_size"])
+    details: RateMonitorDetails = op.details
+    start, stop = details.range
+    first, last = spikes_in_range(start, stop, details.source_size)
     lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_count = {last} - {first}",
              f"{INDENT}_mon_rate[_r] = _count / ({stop - start} * _dt)", f"{INDENT}_mon_t[_r] = {record_time(op)}",
              f"{INDENT}_mon_n[0] = _r + 1"]
     return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"])
 
 
-def _synapse_loop(details: dict, body: list[str], depth: int) -> list[str]:
+def _synapse_loop(details: PathwayDetails, body: list[str], depth: int) -> list[str]:
     """The synapses of triggering element ``_src`` in block ``_b`` (those with delay ``_d`` if delays
     differ), running ``body``. Blocks split the targets: block b holds the synapses onto its targets."""
-    prefix, pad = details["prefix"], INDENT * depth
-    first = f"_b * {details['sources']} + _src" if details["blocks"] > 1 else "_src"
-    if details["delays"] == "heterogeneous":
+    prefix, pad = details.prefix, INDENT * depth
+    first = f"_b * {details.sources} + _src" if details.blocks > 1 else "_src"
+    if details.delays == "heterogeneous":
         lines = [f"{pad}_lo = {prefix}_ptr[{first}]", f"{pad}_hi = {prefix}_ptr[{first} + 1]",
                  f"{pad}for _p in range(_search_sorted({prefix}_dsorted, _lo, _hi, _d, False), "
                  f"_search_sorted({prefix}_dsorted, _lo, _hi, _d, True)):"]
     else:
         lines = [f"{pad}for _p in range({prefix}_ptr[{first}], {prefix}_ptr[{first} + 1]):"]
-    lines.append(f"{pad}{INDENT}_s = {prefix}_syn[_p]" if details["indirect"] else f"{pad}{INDENT}_s = _p")
+    lines.append(f"{pad}{INDENT}_s = {prefix}_syn[_p]" if details.indirect else f"{pad}{INDENT}_s = _p")
     return lines + [pad + INDENT + line for line in body]
 
 
@@ -487,23 +500,23 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
     then by delay when delays differ (``_dsorted``). Blocks write disjoint targets, so they run in
     parallel; each target still receives its events in the serial order (same results).
     """
-    details = dict(op.details)
+    details: PathwayDetails = op.details
     hoisted, code = hoist_invariants(op.code)
     body, random = _element_body(code, op, streams, "_s", "" if report else "sum", report)
     writes = _writes(code)
     rescan = [] if report else _finite_rescan(writes, None)
     start_sum = [] if report else [f"{INDENT}_nonfinite = {_zero(code)}"]
-    prefix, (start, stop), slots = details["prefix"], details["range"], details["slots"]
+    prefix, (start, stop), slots = details.prefix, details.range, details.slots
     args = _common_args(code) + ["_spikes", "_nspikes", f"{prefix}_ptr"]
-    args += [f"{prefix}_syn"] if details["indirect"] else []
-    args += [f"{prefix}_dsorted"] if details["delays"] == "heterogeneous" else []
-    in_range = [] if details["whole_source"] else [f"if 0 <= _src < {stop - start}:"]
+    args += [f"{prefix}_syn"] if details.indirect else []
+    args += [f"{prefix}_dsorted"] if details.delays == "heterogeneous" else []
+    in_range = [] if details.whole_source else [f"if 0 <= _src < {stop - start}:"]
     select = [f"_src = _spikes[_k] - {start}" if start else "_src = _spikes[_k]", *in_range]
-    blocks = details["blocks"]
+    blocks = details.blocks
     block_loop = [f"{INDENT}for _b in {'prange' if parallel else 'range'}({blocks}):"] if blocks > 1 else []
     depth = 1 + len(block_loop)
     lines = [INDENT + comment(op.comment), *_preamble(code), *hoisted, *start_sum]
-    if details["delays"] == "none":
+    if details.delays == "none":
         lines += [*block_loop, f"{INDENT * depth}for _k in range(_nspikes[0]):",
                   *[INDENT * (depth + 1) + line for line in select]]
         lines += _synapse_loop(details, body, depth + 1 + len(in_range)) + rescan
@@ -517,7 +530,7 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
               f"{INDENT * (2 + len(in_range))}_n += 1",
               f"{INDENT}{prefix}_hist_start[_slot] = _head", f"{INDENT}{prefix}_hist_count[_slot] = _n",
               f"{INDENT}{prefix}_hist_head[0] = _head + _n", *block_loop]
-    delays = f"range({slots - 1}, -1, -1)" if details["delays"] == "heterogeneous" else f"({details['steps']},)"
+    delays = f"range({slots - 1}, -1, -1)" if details.delays == "heterogeneous" else f"({details.steps},)"
     lines += [f"{INDENT * depth}for _d in {delays}:",
               f"{INDENT * (depth + 1)}_from = (_own - _d) % {slots}",
               f"{INDENT * (depth + 1)}_first = {prefix}_hist_start[_from]",
@@ -530,8 +543,8 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
 def summed_variable(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
     """The target variable of each element = the sum of ``_summed`` over the synapses onto it, gathered
     per target (CSR by target, synapses in increasing order: the serial order, on any thread count)."""
-    start, stop = dict(op.details)["range"]
-    target = dict(op.details)["target"]
+    start, stop = op.details.range
+    target = op.details.target
     head, per_target, args, random = summed_target(op, streams, "_t")
     lines = [*head, f"{INDENT}_nonfinite = 0.0",
              f"{INDENT}for _t in {'prange' if parallel else 'range'}({stop - start}):",
@@ -544,11 +557,11 @@ def summed_target(op: Operation, streams: RandomStreams, element: str,
     """A summed variable's code: the lines before the loop over targets, those for target ``element`` (the sum
     over its synapses in their order, stored into the target variable; if it is NaN or infinite, ``report``, by
     default ``_nonfinite`` becomes NaN), the arguments, and whether it draws random numbers."""
-    details = dict(op.details)
-    target: ArrayRef = details["target"]
+    details: SummedDetails = op.details
+    target = details.target
     hoisted, code = hoist_invariants(op.code)
     body, random = _element_body(code, op, streams, "_s")
-    start, prefix = details["range"][0], details["prefix"]
+    start, prefix = details.range[0], details.prefix
     head = [INDENT + comment(op.comment), *_preamble(code), *hoisted]
     per_target = [f"{INDENT}_sum = 0.0",
                   f"{INDENT}for _p in range({prefix}_ptr[{element}], {prefix}_ptr[{element} + 1]):",

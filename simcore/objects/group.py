@@ -44,6 +44,7 @@ from simcore.ir import (
     Assignment,
     ElementCode,
     Operation,
+    RegularDetails,
     array_arg,
     event_arrays,
     function_name,
@@ -524,10 +525,10 @@ class Group(SimObject):
                             for a in assignments(statements, "run_regularly"))
             code = shared_first(replace(self._code(regular, resolve), start=first, size=count),
                                 f"the run_regularly code of {self.where()}")
-            times = (("times", tuple(period.times_)),) if isinstance(period, EventClock) else ()
+            times = tuple(period.times_) if isinstance(period, EventClock) else None
             ops.append(Operation(function_name(self.name, "regularly", str(number)), "regular", self.name, when,
-                                 order, 0, self.creation_order, code=code, dt=0.0 if times else period,
-                                 comment="run_regularly", details=(("name", name), *times)))
+                                 order, 0, self.creation_order, code=code, dt=0.0 if times is not None else period,
+                                 comment="run_regularly", details=RegularDetails(name, times)))
         return ops
 
     def _regular_statements(self) -> list[Statements]:

@@ -21,7 +21,7 @@ from simcore.errors import (
     ModelTypeError,
     ModelValueError,
 )
-from simcore.ir import Assignment, Operation, function_name, internal_arg
+from simcore.ir import Assignment, Operation, RegularDetails, SpikeGeneratorDetails, function_name, internal_arg
 from simcore.namespace import UNIT_NAMES, caller_namespace
 from simcore.objects.base import CLOCK_NAMES, SECOND, SimObject, as_seconds, check_when
 from simcore.objects.group import Group
@@ -228,7 +228,7 @@ class SpikeGeneratorGroup(Group):
 
     def operations(self, resolve) -> list[Operation]:
         return [Operation(function_name(self.name, "spikegenerator"), "spike_generator", self.name, self.when,
-                          self.order, 0, self.creation_order, details=(("event", "spike"),))]
+                          self.order, 0, self.creation_order, details=SpikeGeneratorDetails())]
 
     def kernel_arrays(self) -> dict:
         arrays = super().kernel_arrays()
@@ -357,4 +357,4 @@ class PoissonInput(SimObject):
                                f"({self._weight_text})")
         code = replace(root._code((statement,), resolve), start=first, size=count)
         return [Operation(self.name, "regular", root.name, self.when, self.order, 0, self.creation_order, code=code,
-                          comment=f"PoissonInput: {self._N} inputs at {self._rate!s}")]
+                          details=RegularDetails(), comment=f"PoissonInput: {self._N} inputs at {self._rate!s}")]

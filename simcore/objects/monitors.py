@@ -24,7 +24,17 @@ from simcore.errors import (
     ModelValueError,
     UnknownNameError,
 )
-from simcore.ir import ArrayRef, Assignment, Operation, array_arg, function_name, internal_arg
+from simcore.ir import (
+    ArrayRef,
+    Assignment,
+    Operation,
+    RateMonitorDetails,
+    SpikeMonitorDetails,
+    StateMonitorDetails,
+    array_arg,
+    function_name,
+    internal_arg,
+)
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, EventClock, SimObject, as_seconds
 from simcore.objects.group import Group
@@ -526,8 +536,8 @@ class EventMonitor(_Rates, Monitor):
         refs = tuple(ArrayRef(root.name, name, str(root.variables[name].array.dtype), root.variables[name].shared)
                      for name in self.record_variables)
         # variables are recorded with record=False too (as in Brian 2): with the times and indices, kept hidden
-        details = (("source", root.name), ("range", (start, stop)), ("record", self.record or bool(refs)),
-                   ("variables", refs), ("event", self.event), ("source_size", root.N))
+        details = SpikeMonitorDetails(source=root.name, range=(start, stop), record=self.record or bool(refs),
+                                      variables=refs, event=self.event, source_size=root.N)
         return [Operation(function_name(self.name, "record"), "spike_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, details=details)]
 
@@ -756,11 +766,11 @@ class StateMonitor(Monitor):
                          for name in self.record_variables if name not in stored)
         code = root._code(computed, resolve) if computed else None
         # on an EventClock, the monitor records at the clock's times only (the network runs it at their steps)
-        times = (("times", tuple(self.clock.times_)),) if isinstance(self.clock, EventClock) else ()
+        times = tuple(self.clock.times_) if isinstance(self.clock, EventClock) else None
         return [Operation(function_name(self.name, "record"), "state_monitor", self.name, self.when, self.order, 0,
                           self.creation_order, code=code,
-                          details=(("variables", refs), ("scalar_owner", root.name), ("recorded", len(self.record)),
-                                   *times))]
+                          details=StateMonitorDetails(variables=refs, scalar_owner=root.name,
+                                                      recorded=len(self.record), times=times))]
 
     _STREAM_BUFFER_BYTES = 64 << 20  #: a streaming StateMonitor's buffer: the records between two flushes
 
@@ -904,9 +914,9 @@ class PopulationRateMonitor(_Rates, Monitor):
 
     def operations(self, resolve) -> list[Operation]:
         root, start, stop = _source_range(self.source)
+        details = RateMonitorDetails(source=root.name, range=(start, stop), source_size=root.N)
         return [Operation(function_name(self.name, "record"), "rate_monitor", self.name, self.when, self.order, 0,
-                          self.creation_order, details=(("source", root.name), ("range", (start, stop)),
-                                                        ("source_size", root.N)))]
+                          self.creation_order, details=details)]
 
     def _unit(self, name: str) -> str:
         return "Hz" if name == "rate" else super()._unit(name)

@@ -12,7 +12,16 @@ from simcore.equations.functions import RANDOM_FUNCTIONS, timestep
 from simcore.equations.model import EquationKind, is_noise
 from simcore.equations.parser import Expression, Statements, check_condition, is_condition, symbol
 from simcore.errors import ModelError, ModelTypeError, ModelValueError, ParseError
-from simcore.ir import ArrayRef, Assignment, Operation, StateUpdate, function_name, part
+from simcore.ir import (
+    ArrayRef,
+    Assignment,
+    Operation,
+    ResetDetails,
+    StateUpdate,
+    ThresholdDetails,
+    function_name,
+    part,
+)
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds, check_name, check_when
 from simcore.objects.group import Group, assignments
 from simcore.objects.memory import check_fits
@@ -166,7 +175,7 @@ class NeuronGroup(Group):
             code = self._code(assignments(statements, f"on {event}"), resolve, conditional=False)
             ops.append(Operation(function_name(self.name, "resetter", part(event), str(number + 1)), "reset",
                                  self.name, when, order, 0, self.creation_order, code=code,
-                                 details=(("event", event),)))
+                                 details=ResetDetails(event)))
         return ops
 
     def _write_conditions(self, written: list[str]) -> dict[str, str]:
@@ -236,7 +245,7 @@ class NeuronGroup(Group):
         name = function_name(self.name, "thresholder", *(() if event == "spike" else (part(event),)))
         when, order = self._event_schedule.get(event, ("thresholds", self.order))
         return Operation(name, "threshold", self.name, when, order, 0, self.creation_order, code=code,
-                         details=(("refractory", refractory), ("event", event)), source=expression.text)
+                         details=ThresholdDetails(event, refractory), source=expression.text)
 
     def _reset_operation(self, resolve) -> Operation:
         statements = assignments(self.reset or (), "reset")
@@ -244,7 +253,8 @@ class NeuronGroup(Group):
             statements += (Assignment("_refractory", self.refractory_expression.expr,
                                       f"refractory period: {self.refractory_expression.text}"),)
         return Operation(function_name(self.name, "resetter"), "reset", self.name, "resets", self.order, 0,
-                         self.creation_order, code=self._code(statements, resolve, conditional=False))
+                         self.creation_order, code=self._code(statements, resolve, conditional=False),
+                         details=ResetDetails())
 
     def external_names(self) -> set[str]:
         """Names the model, threshold, events, reset, refractoriness and run_regularly code take from the

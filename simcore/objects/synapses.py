@@ -41,7 +41,18 @@ from simcore.errors import (
     ParseError,
     UnknownNameError,
 )
-from simcore.ir import ArrayRef, Assignment, ElementCode, Operation, array_arg, function_name, internal_arg, part
+from simcore.ir import (
+    ArrayRef,
+    Assignment,
+    ElementCode,
+    Operation,
+    PathwayDetails,
+    SummedDetails,
+    array_arg,
+    function_name,
+    internal_arg,
+    part,
+)
 from simcore.namespace import caller_namespace, lookup
 from simcore.objects.base import CLOCK_NAMES, SECOND, as_seconds, check_name
 from simcore.objects.group import Group, assignments
@@ -942,12 +953,11 @@ class Synapses(Group):
             by_table = internal_arg(self.name, "pathway", part(pathway.name), "targets")
             code = replace(code, arrays=tuple(replace(r, index=by_table) if r.index == other else r
                                               for r in code.arrays))
-        details = (("source", trigger.root.name), ("event", pathway.event),
-                   ("range", (trigger.offset, trigger.offset + trigger.N)),
-                   ("whole_source", trigger.root is trigger),
-                   ("prefix", f"_{internal_arg(self.name, 'pathway', part(pathway.name))}"),
-                   ("delays", csr["mode"]), ("slots", csr["slots"]), ("steps", csr["steps"]),
-                   ("indirect", indirect), ("blocks", blocks), ("sources", trigger.N), ("source_size", trigger.root.N))
+        details = PathwayDetails(source=trigger.root.name, event=pathway.event, whole_source=trigger.root is trigger,
+                                 range=(trigger.offset, trigger.offset + trigger.N),
+                                 prefix=f"_{internal_arg(self.name, 'pathway', part(pathway.name))}",
+                                 delays=csr["mode"], slots=csr["slots"], steps=csr["steps"], indirect=indirect,
+                                 blocks=blocks, sources=trigger.N, source_size=trigger.root.N)
         return Operation(function_name(self.name, "pathway", part(pathway.name)), "synaptic_pathway", self.name,
                          "synapses", pathway.order, 0, self.creation_order, code=code, details=details,
                          comment=f"pathway '{pathway.name}' on {pathway.event}s of {trigger.name}")
@@ -979,8 +989,8 @@ class Synapses(Group):
         code = self._code((Assignment("_summed", equation.expr, f"{equation.name} = {equation.expression.text} "
                                       "(summed)"),), resolve)
         self._by_element(side)
-        details = (("target", target), ("range", (group.offset, group.offset + group.N)),
-                   ("prefix", f"_{internal_arg(self.name, 'by', side)}"))
+        details = SummedDetails(target=target, range=(group.offset, group.offset + group.N),
+                                prefix=f"_{internal_arg(self.name, 'by', side)}")
         return Operation(function_name(self.name, "summed", part(name)), "summed_variable", self.name, "groups",
                          group.root.order - 1, 0, self.creation_order, code=code, details=details,
                          comment=f"summed variable {equation.name}")
