@@ -108,6 +108,15 @@ class ElementCode:
 
 
 @dataclass(frozen=True, slots=True)
+class StateUpdateDetails:
+    """The integration ``method`` chosen ('exact', 'euler', ...; 'none' without differential equations) and
+    what it did (``description``), for the generated source's comment and error messages."""
+
+    method: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ThresholdDetails:
     """``event``: the event the condition detects; ``refractory``: a spike also sets lastspike and
     not_refractory."""
@@ -204,12 +213,12 @@ class SummedDetails:
     prefix: str
 
 
-Details = (ThresholdDetails | ResetDetails | RegularDetails | SpikeMonitorDetails | StateMonitorDetails
-           | RateMonitorDetails | SpikeGeneratorDetails | PathwayDetails | SummedDetails)
+Details = (StateUpdateDetails | ThresholdDetails | ResetDetails | RegularDetails | SpikeMonitorDetails
+           | StateMonitorDetails | RateMonitorDetails | SpikeGeneratorDetails | PathwayDetails | SummedDetails)
 
 # the class of each kind's details (None: the kind has none)
 DETAILS_OF_KIND: dict[str, type | None] = {
-    "state_update": None, "regular": RegularDetails, "threshold": ThresholdDetails, "reset": ResetDetails,
+    "state_update": StateUpdateDetails, "regular": RegularDetails, "threshold": ThresholdDetails, "reset": ResetDetails,
     "spike_monitor": SpikeMonitorDetails, "state_monitor": StateMonitorDetails, "rate_monitor": RateMonitorDetails,
     "spike_generator": SpikeGeneratorDetails, "synaptic_pathway": PathwayDetails, "summed_variable": SummedDetails,
 }
@@ -219,7 +228,8 @@ DETAILS_OF_KIND: dict[str, type | None] = {
 class Operation:
     """One scheduled operation of the network. ``kind`` selects the code template:
 
-    - 'state_update': ``code`` over all elements; 'regular': the same, on its own schedule
+    - 'state_update': ``code`` over all elements (the integration method's); 'regular': the same, on its own
+      schedule
     - 'threshold': ``condition`` per element -> the owner's spike list
     - 'reset': ``code`` for each element in the owner's spike list
     - 'spike_monitor', 'state_monitor', 'rate_monitor': recording into buffers

@@ -507,7 +507,7 @@ class Network:
         op = operations[int(err[2])]
         advice = ""
         if op.kind == "state_update":
-            where = f"integration method {op.comment.split(':')[0]}"
+            where = f"integration method {op.details.method}"
             advice = "; the time step may be too large for the model, or a parameter is wrong"
         elif op.kind == "reset":
             event = op.details.event

@@ -34,7 +34,6 @@ ran). Launches store no stop into ``[0]``, so the fused kernel reads it after on
 from __future__ import annotations
 
 import hashlib
-import re
 import warnings
 from dataclasses import dataclass, replace
 
@@ -61,6 +60,7 @@ from simcore.codegen.templates import (
     _preamble,
     _writes,
     array_param,
+    array_params,
     comment,
     error_names,
     hoist_invariants,
@@ -114,7 +114,7 @@ class _Launch:
     args: tuple[str, ...]
     threads: int | None
     shape: str | None = None
-    written: frozenset[str] = frozenset()  # the arguments its code stores into
+    written: frozenset[str] = frozenset()  # the arguments its code stores into (``_ctl`` aside: see _Barriers)
     block: bool = False  # the threads of one block (shared memory, barriers): block 0 of the fused grid
 
 
@@ -129,15 +129,16 @@ class _Kernels:
         self.error_vars: dict[str, tuple] = {}  # as the CPU's: (owner, variable) of what an operation stores
         self.error_arrays: dict[int, tuple] = {}  # operation number -> (array, first, last + 1 or None) per store
 
-    def add(self, name: str, args: list[str], lines: list[str], threads: int | None, shape: str | None = None,
-            block: bool = False) -> None:
-        """A device function for ``threads`` elements (``_g``: the element; 0: nothing to do), or (None) for one
-        thread, or for every thread of a grid of ``shape``, or (``block``) for the threads of one block."""
+    def add(self, name: str, args: list[str], lines: list[str], writes: frozenset[str] | set[str],
+            threads: int | None, shape: str | None = None, block: bool = False) -> None:
+        """A device function storing into ``writes`` for ``threads`` elements (``_g``: the element; 0: nothing to
+        do), or (None) for one thread, or for every thread of a grid of ``shape``, or (``block``) for the threads
+        of one block."""
         if threads == 0:
             return
         params = ["_g", *args] if threads is not None else args
         self.lines += ["@cuda.jit(device=True)", f"def {name}({', '.join(params)}):", *lines, "", ""]
-        self.launches.append(_Launch(name, tuple(args), threads, shape, _stored_into(lines) & set(args), block))
+        self.launches.append(_Launch(name, tuple(args), threads, shape, frozenset(writes), block))
 
     def operation(self, op: Operation, number: int, update: tuple[Operation, int] | None = None) -> None:
         """The launches of ``op``; for a threshold, with ``update`` (its group's state update and number) in
@@ -145,8 +146,8 @@ class _Kernels:
         kind = op.kind
         if kind in ("state_update", "regular"):
             self._shared_statements(op, number)
-            lines, args = self._update_element(op, number)
-            self.add(op.name, args, lines, op.code.size if op.code.statements else 0)
+            lines, args, writes = self._update_element(op, number)
+            self.add(op.name, args, lines, writes, op.code.size if op.code.statements else 0)
         elif kind == "threshold":
             self._threshold(op, update)
         elif kind == "reset":
@@ -182,18 +183,20 @@ class _Kernels:
         if not code.shared_statements:
             return
         report = self._not_finite(op, number, _writes(code) + shared_writes(code), code.start, code.start + code.size)
-        lines, _, _ = shared_block(code, op, self.streams, 0, report)
-        self.add(f"{op.name}__shared", _control_args(_common_args(code)), [*_preamble(code), *lines], None)
+        lines, refs, _ = shared_block(code, op, self.streams, 0, report)
+        self.add(f"{op.name}__shared", _control_args(_common_args(code)), [*_preamble(code), *lines],
+                 array_params(refs), None)
 
-    def _update_element(self, op: Operation, number: int, names: str = "_lio") -> tuple[list[str], list[str]]:
-        """A state update's lines for element ``_g`` (then, if a value is not finite, the run stops: ``_ctl``)
-        and their arguments."""
+    def _update_element(self, op: Operation, number: int,
+                        names: str = "_lio") -> tuple[list[str], list[str], frozenset[str]]:
+        """A state update's lines for element ``_g`` (then, if a value is not finite, the run stops: ``_ctl``),
+        their arguments and the arrays they store into."""
         hoisted, code = hoist_invariants(op.code, names)
         report = self._not_finite(op, number, _writes(code) + shared_writes(code), code.start, code.start + code.size)
         body, _ = _element_body(code, op, self.streams, "_i", report=report)
         lines = [INDENT + comment(op.comment), f"{INDENT}_i = _g + {code.start}" if code.start else f"{INDENT}_i = _g",
                  *_preamble(code), *hoisted, *[INDENT + line for line in body]]
-        return lines, _control_args(_common_args(code))
+        return lines, _control_args(_common_args(code)), array_params(_writes(code))
 
     def _threshold(self, op: Operation, update: tuple[Operation, int] | None) -> None:
         """One thread per element (after the group's state update, when ``update`` is given) marks a spike in
@@ -210,22 +213,26 @@ class _Kernels:
         groups = -(-runs // group)
         flags, counts, totals, offsets, partial = (f"_{op.name}__{part}" for part in
                                                    ("flags", "counts", "totals", "offsets", "partial"))
-        on_event = on_spike(op, [f"{flags}[_i] = 1", f"cuda.atomic.add({counts}, (_step % 2, _i // {RUN}), 1)",
-                                 f"cuda.atomic.add({totals}, _i // {RUN * group}, 1)"])
+        on_event, refractory = on_spike(op, [f"{flags}[_i] = 1",
+                                             f"cuda.atomic.add({counts}, (_step % 2, _i // {RUN}), 1)",
+                                             f"cuda.atomic.add({totals}, _i // {RUN * group}, 1)"])
         head = [f"{INDENT}_i = _g", *_preamble(code)]
         lines = [*hoisted, *[INDENT + line for line in body + on_event]]
         args = _control_args(_common_args(code) + [flags, counts, totals])
+        writes = array_params(_writes(code)) | refractory | {flags, counts, totals}
         name = op.name
         if update is not None:
-            update_lines, update_args = self._update_element(*update)
+            update_lines, update_args, update_writes = self._update_element(*update)
             head = [line for line in head if line not in update_lines]  # the index and clock: set already
             lines, args = update_lines + head + lines, list(dict.fromkeys(update_args + args))
+            writes |= update_writes
             name = f"{update[0].name}__and_threshold"
         else:
             lines = head + lines
-        self.add(name, args, lines, code.size)
+        self.add(name, args, lines, writes, code.size)
         self.add(f"{op.name}__count", ["_nspikes", totals, offsets, partial, "_ctl"],
-                 _scan(totals, offsets, partial, groups), None, shape=f"1, {max(1, min(THREADS, groups))}", block=True)
+                 _scan(totals, offsets, partial, groups), {"_nspikes", totals, offsets, partial}, None,
+                 shape=f"1, {max(1, min(THREADS, groups))}", block=True)
         self.add(f"{op.name}__gather", ["_step", "_spikes", flags, counts, offsets, "_ctl"],
                  [f"{INDENT}_row = _step % 2", f"{INDENT}{counts}[1 - _row, _g] = 0",
                   f"{INDENT}if {counts}[_row, _g] == 0:", f"{INDENT * 2}return",
@@ -233,7 +240,7 @@ class _Kernels:
                   f"{INDENT * 2}_k += {counts}[_row, _r]",
                   f"{INDENT}for _i in range(_g * {RUN}, min(_g * {RUN} + {RUN}, {code.size})):",
                   f"{INDENT * 2}if {flags}[_i]:", f"{INDENT * 3}_spikes[_k] = _i", f"{INDENT * 3}_k += 1",
-                  f"{INDENT * 3}{flags}[_i] = 0"], runs)
+                  f"{INDENT * 3}{flags}[_i] = 0"], {"_spikes", flags, counts}, runs)
         self.work.update({flags: f"cuda.to_device(np.zeros({max(code.size, 1)}, dtype=np.int8))",
                           counts: f"cuda.to_device(np.zeros((2, {max(runs, 1)}), dtype=np.int32))",
                           totals: f"cuda.to_device(np.zeros({max(groups, 1)}, dtype=np.int32))",
@@ -246,7 +253,8 @@ class _Kernels:
         body, _ = _element_body(code, op, self.streams, "_i", report=report)
         lines = [*_preamble(code), *hoisted, f"{INDENT}if _g >= _nspikes[0]:", f"{INDENT * 2}return",
                  f"{INDENT}_i = _spikes[_g]", *[INDENT + line for line in body]]
-        self.add(op.name, _control_args(_common_args(code) + ["_spikes", "_nspikes"]), lines, code.size)
+        self.add(op.name, _control_args(_common_args(code) + ["_spikes", "_nspikes"]), lines,
+                 array_params(_writes(code)), code.size)
 
     def _spike_monitor(self, op: Operation) -> None:
         """One thread per spike of the monitored range (a contiguous run of the increasing spike list); a
@@ -256,46 +264,52 @@ class _Kernels:
         first, last = spikes_in_range(start, stop, details.source_size)
         lines = [f"{INDENT}_first = {first}", f"{INDENT}if _first + _g >= {last}:", f"{INDENT * 2}return",
                  f"{INDENT}_i = _spikes[_first + _g]", f"{INDENT}_mon_count[_i - {start}] += 1"]
-        args = ["_step", "_spikes", "_nspikes", "_mon_count"]
+        args, writes = ["_step", "_spikes", "_nspikes", "_mon_count"], {"_mon_count"}
         if details.record:
             lines += [f"{INDENT}_n = _mon_n[0] + _g", f"{INDENT}_mon_i[_n] = _i - {start}",
                       f"{INDENT}_mon_t[_n] = {record_time(op)}"]
             args += ["_dt", "_mon_i", "_mon_t", "_mon_n"]
+            writes |= {"_mon_i", "_mon_t"}
             for ref in details.variables:
                 lines.append(f"{INDENT}_rec_{ref.name}[_n] = _{ref.arg}[{'0' if ref.shared else '_i'}]")
                 args += [f"_{ref.arg}", f"_rec_{ref.name}"]
-        self.add(op.name, args + ["_ctl"], lines, stop - start)
+                writes.add(f"_rec_{ref.name}")
+        self.add(op.name, args + ["_ctl"], lines, writes, stop - start)
         if details.record:
             self.add(f"{op.name}__count", ["_spikes", "_nspikes", "_mon_n", "_ctl"],
-                     [f"{INDENT}_mon_n[0] += {last} - {first}"], None)
+                     [f"{INDENT}_mon_n[0] += {last} - {first}"], {"_mon_n"}, None)
 
     def _state_monitor(self, op: Operation) -> None:
         """One thread per recorded element; a one-thread kernel then stores the time and advances the count."""
         details: StateMonitorDetails = op.details
         lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_j = _indices[_g]"]
-        args = ["_step", "_indices", "_mon_n"]
+        args, writes = ["_step", "_indices", "_mon_n"], set()
         if op.code is not None:
             args = _common_args(op.code) + args[1:]
             body, _ = _element_body(op.code, op, self.streams, "_j")
             lines += _preamble(op.code) + [INDENT + line for line in body]
+            writes |= array_params(_writes(op.code))
         for ref in details.variables:
             lines.append(f"{INDENT}_rec_{ref.name}[_r, _g] = _{ref.arg}[{'0' if ref.shared else '_j'}]")
             args += [f"_{ref.arg}", f"_rec_{ref.name}"]
+            writes.add(f"_rec_{ref.name}")
         if op.code is not None:
             for statement in op.code.statements:
                 name = statement.target[len("_sub_"):]
                 lines.append(f"{INDENT}_rec_{name}[_r, _g] = _sub_{name}")
                 args.append(f"_rec_{name}")
-        self.add(op.name, _control_args(list(dict.fromkeys(args))), lines, details.recorded)
+                writes.add(f"_rec_{name}")
+        self.add(op.name, _control_args(list(dict.fromkeys(args))), lines, writes, details.recorded)
         self.add(f"{op.name}__step", ["_step", "_dt", "_mon_t", "_mon_n", "_ctl"],
-                 [f"{INDENT}_mon_t[_mon_n[0]] = {record_time(op)}", f"{INDENT}_mon_n[0] += 1"], None)
+                 [f"{INDENT}_mon_t[_mon_n[0]] = {record_time(op)}", f"{INDENT}_mon_n[0] += 1"], {"_mon_t", "_mon_n"},
+                 None)
 
     def _summed_variable(self, op: Operation, number: int) -> None:
         """One thread per target element sums over its synapses, in their order (as on the CPU)."""
         start, stop = op.details.range
         report = self._not_finite(op, number, [op.details.target], start, stop)
-        head, per_target, args, _ = summed_target(op, self.streams, "_g", report)
-        self.add(op.name, _control_args(args), head + per_target, stop - start)
+        head, per_target, args, writes, _ = summed_target(op, self.streams, "_g", report)
+        self.add(op.name, _control_args(args), head + per_target, writes, stop - start)
 
     def _pathway(self, op: Operation, number: int, increments: list[tuple[str, str]], code: ElementCode) -> None:
         """Blocks take the arriving events in turn (several blocks per event when there are fewer events than
@@ -309,6 +323,7 @@ class _Kernels:
         body, _ = _element_body(code, op, self.streams, "_s", report=report)
         refs = {ref.local_name: ref for ref in op.code.arrays}
         conditions = dict(code.conditions)
+        writes = array_params(_writes(code) + [refs[variable] for _, variable in increments])
         for local, variable in increments:
             ref = refs[variable]
             add = [f"_old = cuda.atomic.add({array_param(ref)}, {ref.element('_s')}, {local})"]
@@ -327,7 +342,7 @@ class _Kernels:
                       f"{INDENT * 2}_src = _spikes[_first + _k] - {start}",
                       f"{INDENT * 2}_lo = {prefix}_ptr[_src]", f"{INDENT * 2}_hi = {prefix}_ptr[_src + 1]",
                       *_synapses_of_event(synapse, 2)]
-            self.add(op.name, _control_args(args), lines, None, shape=f"{blocks}, {threads}")
+            self.add(op.name, _control_args(args), lines, writes, None, shape=f"{blocks}, {threads}")
             return
         ring = [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
         self._push_events(op, events, ring)
@@ -343,7 +358,8 @@ class _Kernels:
             lines += [f"{INDENT * 3}_hi = _search_sorted({prefix}_dsorted, _lo, _hi, _d, True)",
                       f"{INDENT * 3}_lo = _search_sorted({prefix}_dsorted, _lo, _hi, _d, False)"]
         lines += _synapses_of_event(synapse, 3)
-        self.add(op.name, _control_args(list(dict.fromkeys(args + ring))), lines, None, shape=f"{blocks}, {threads}")
+        self.add(op.name, _control_args(list(dict.fromkeys(args + ring))), lines, writes, None,
+                 shape=f"{blocks}, {threads}")
 
     def _push_events(self, op: Operation, events: tuple[str, str], ring: list[str]) -> None:
         """This step's events into the ring of past events (one thread each), then its slot's bookkeeping."""
@@ -352,10 +368,10 @@ class _Kernels:
         self.add(f"{op.name}__push", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
                  [f"{INDENT}_first = {events[0]}", f"{INDENT}if _first + _g >= {events[1]}:", f"{INDENT * 2}return",
                   f"{INDENT}{ring[0]}[({ring[3]}[0] + _g) % {ring[0]}.shape[0]] = _spikes[_first + _g] - {start}"],
-                 stop - start)
+                 {ring[0]}, stop - start)
         self.add(f"{op.name}__slot", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
                  [f"{INDENT}_count = {events[1]} - {events[0]}", f"{INDENT}{ring[1]}[{slot}] = {ring[3]}[0]",
-                  f"{INDENT}{ring[2]}[{slot}] = _count", f"{INDENT}{ring[3]}[0] += _count"], None)
+                  f"{INDENT}{ring[2]}[{slot}] = _count", f"{INDENT}{ring[3]}[0] += _count"], set(ring[1:]), None)
 
     def _serial(self, op: Operation, number: int) -> None:
         if op.kind == "spike_generator":
@@ -365,15 +381,7 @@ class _Kernels:
         else:
             function = templates.synaptic_pathway(op, self.streams, False, self._not_finite(op, number,
                                                                                            _writes(op.code)))
-        self.add(function.name, _control_args(function.args), function.lines, None)
-
-
-_STORE = re.compile(r"^\s*(\w+)\[.*\]\s*[-+*/]?=[^=]|cuda\.atomic\.add\((\w+),")
-
-
-def _stored_into(lines: list[str]) -> set[str]:
-    """The arrays a device function's code stores into (``x[...] = ...``, ``x[...] += ...``, atomic adds)."""
-    return {next(g for g in match.groups() if g) for line in lines for match in [_STORE.search(line)] if match}
+        self.add(function.name, _control_args(function.args), function.lines, function.writes, None)
 
 
 def _simulated() -> bool:
@@ -515,7 +523,7 @@ class _Barriers:
         self.written: set[str] = set()
 
     def before(self, used: set[str], written: set[str]) -> list[str]:
-        used, written = used - {"_ctl"}, written - {"_ctl"}
+        used = used - {"_ctl"}
         sync = self.flush() if written & self.used or used & self.written else []
         self.used |= used
         self.written |= written

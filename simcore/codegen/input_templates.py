@@ -29,4 +29,5 @@ def spike_generator(op: Operation) -> Function:
              f"{INDENT * 2}_k += 1",
              f"{INDENT}{cursor}[0] = _k",
              f"{INDENT}_nspikes[0] = _n"]
-    return Function(op.name, lines, ["_t", "_dt", steps, indices, cursor, period, "_spikes", "_nspikes"])
+    return Function(op.name, lines, ["_t", "_dt", steps, indices, cursor, period, "_spikes", "_nspikes"],
+                    writes=frozenset((cursor, "_spikes", "_nspikes")))

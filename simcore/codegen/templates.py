@@ -7,7 +7,7 @@ statements print exactly as the user wrote the names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import sympy
 from sympy.core.function import AppliedUndef
@@ -44,6 +44,7 @@ class Function:
     parallel: bool = False
     uses_random: bool = False
     error_vars: tuple[str, ...] = ()
+    writes: frozenset[str] = field(kw_only=True)  # the arguments it stores into (``_err`` aside)
 
 
 @dataclass
@@ -94,6 +95,11 @@ def comment(text: str) -> str:
 
 def array_param(ref: ArrayRef) -> str:
     return f"_{ref.arg}"
+
+
+def array_params(refs: list[ArrayRef]) -> frozenset[str]:
+    """The parameters of ``refs``: what code storing them stores into."""
+    return frozenset(array_param(ref) for ref in refs)
 
 
 def _random_draws(code: ElementCode, op: Operation, streams: RandomStreams, index: str, single: bool = False):
@@ -292,7 +298,7 @@ def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Funct
     lines += [INDENT * 2 + line for line in body]
     lines += _finite_rescan(writes, _element_range(code))
     return Function(op.name, lines, _common_args(code), parallel, random or shared_random,
-                    error_names(writes + shared_refs))
+                    error_names(writes + shared_refs), writes=array_params(writes + shared_refs))
 
 
 def shared_block(code: ElementCode, op: Operation, streams: RandomStreams, number: int,
@@ -333,14 +339,15 @@ def _finite_rescan(writes: list[ArrayRef], elements: str | None) -> list[str]:
 THRESHOLD_BLOCKS = 64
 
 
-def on_spike(op: Operation, record: list[str]) -> list[str]:
+def on_spike(op: Operation, record: list[str]) -> tuple[list[str], frozenset[str]]:
     """After a threshold's ``_spike``: the lines that ``record`` element ``_i``'s spike, and for spikes of a
-    group with refractoriness, its last spike time and refractory flag set."""
+    group with refractoriness, its last spike time and refractory flag set; also the arrays these two go
+    into (what ``record`` stores is the caller's)."""
     lines = ["if _spike:", *[INDENT + line for line in record]]
-    if op.details.refractory:
-        lines += [f"{INDENT}_{array_arg(op.owner, 'lastspike')}[_i] = _t",
-                  f"{INDENT}_{array_arg(op.owner, 'not_refractory')}[_i] = False"]
-    return lines
+    if not op.details.refractory:
+        return lines, frozenset()
+    lastspike, flag = f"_{array_arg(op.owner, 'lastspike')}", f"_{array_arg(op.owner, 'not_refractory')}"
+    return lines + [f"{INDENT}{lastspike}[_i] = _t", f"{INDENT}{flag}[_i] = False"], frozenset((lastspike, flag))
 
 
 def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
@@ -352,7 +359,7 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
     """
     hoisted, code = hoist_invariants(op.code)
     body, random = _element_body(code, op, streams, "_i")
-    on_event = on_spike(op, ["_spikes[_n] = _i", "_n += 1"])
+    on_event, refractory = on_spike(op, ["_spikes[_n] = _i", "_n += 1"])
     lines = [INDENT + comment(f"threshold: {op.source}"), *_preamble(code), *hoisted]
     if random:
         # random draws vectorise (5x faster, measured) in a loop without the compacting branch: first the
@@ -381,7 +388,8 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
                   f"{INDENT * 3}_spikes[_n + _k] = _spikes[_start + _k]",
                   f"{INDENT * 2}_n += _counts[_b]",
                   f"{INDENT}_nspikes[0] = _n"]
-    return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], parallel, random)
+    return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], parallel, random,
+                    writes=array_params(_writes(code)) | refractory | {"_spikes", "_nspikes"})
 
 
 def reset(op: Operation, streams: RandomStreams, report: list[str] | None = None) -> Function:
@@ -395,7 +403,7 @@ def reset(op: Operation, streams: RandomStreams, report: list[str] | None = None
     writes = _writes(code)
     lines += [] if report else _finite_rescan(writes, _element_range(code))
     return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], False, random,
-                    error_names(writes))
+                    error_names(writes), writes=array_params(writes))
 
 
 def _own_step(op: Operation) -> str:
@@ -416,15 +424,18 @@ def spike_monitor(op: Operation) -> Function:
              f"{INDENT * 2}if {start} <= _i < {stop}:",
              f"{INDENT * 3}_mon_count[_i - {start}] += 1"]
     args = ["_step", "_dt", "_spikes", "_nspikes", "_mon_i", "_mon_t", "_mon_n", "_mon_count"]
+    writes = {"_mon_count", "_mon_n"}
     if details.record:
         lines += [f"{INDENT * 3}_mon_i[_n] = _i - {start}", f"{INDENT * 3}_mon_t[_n] = {record_time(op)}"]
+        writes |= {"_mon_i", "_mon_t"}
         for ref in details.variables:
             source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_i]"
             lines.append(f"{INDENT * 3}_rec_{ref.name}[_n] = {source}")
             args += [f"_{ref.arg}", f"_rec_{ref.name}"]
+            writes.add(f"_rec_{ref.name}")
         lines.append(f"{INDENT * 3}_n += 1")
     lines.append(f"{INDENT}_mon_n[0] = _n")
-    return Function(op.name, lines, args)
+    return Function(op.name, lines, args, writes=frozenset(writes))
 
 
 def state_monitor(op: Operation, streams: RandomStreams) -> Function:
@@ -432,6 +443,7 @@ def state_monitor(op: Operation, streams: RandomStreams) -> Function:
     variables = op.details.variables
     lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_mon_t[_r] = {record_time(op)}"]
     args = ["_step", "_dt", "_indices", "_mon_t", "_mon_n"]
+    writes = {"_mon_t", "_mon_n"}
     computed = ()
     if op.code is not None:
         args = _common_args(op.code) + args[2:]
@@ -441,17 +453,20 @@ def state_monitor(op: Operation, streams: RandomStreams) -> Function:
     if op.code is not None:
         body, _ = _element_body(op.code, op, streams, "_j")
         lines += [INDENT * 2 + line for line in body]
+        writes |= array_params(_writes(op.code))
     for ref in variables:
         source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_j]"
         lines.append(f"{INDENT * 2}_rec_{ref.name}[_r, _k] = {source}")
         if f"_{ref.arg}" not in args:
             args.append(f"_{ref.arg}")
         args.append(f"_rec_{ref.name}")
+        writes.add(f"_rec_{ref.name}")
     for name in computed:
         lines.append(f"{INDENT * 2}_rec_{name}[_r, _k] = _sub_{name}")
         args.append(f"_rec_{name}")
+        writes.add(f"_rec_{name}")
     lines.append(f"{INDENT}_mon_n[0] = _r + 1")
-    return Function(op.name, lines, args)
+    return Function(op.name, lines, args, writes=frozenset(writes))
 
 
 def spikes_in_range(start: int, stop: int, size: int) -> tuple[str, str]:
@@ -469,7 +484,8 @@ def rate_monitor(op: Operation) -> Function:
     lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_count = {last} - {first}",
              f"{INDENT}_mon_rate[_r] = _count / ({stop - start} * _dt)", f"{INDENT}_mon_t[_r] = {record_time(op)}",
              f"{INDENT}_mon_n[0] = _r + 1"]
-    return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"])
+    return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"],
+                    writes=frozenset(("_mon_rate", "_mon_t", "_mon_n")))
 
 
 def _synapse_loop(details: PathwayDetails, body: list[str], depth: int) -> list[str]:
@@ -520,8 +536,9 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
         lines += [*block_loop, f"{INDENT * depth}for _k in range(_nspikes[0]):",
                   *[INDENT * (depth + 1) + line for line in select]]
         lines += _synapse_loop(details, body, depth + 1 + len(in_range)) + rescan
-        return Function(op.name, lines, args, parallel, random, error_names(writes))
-    args += [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
+        return Function(op.name, lines, args, parallel, random, error_names(writes), writes=array_params(writes))
+    ring = [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
+    args += ring
     lines += [f"{INDENT}_own = {_own_step(op)}", f"{INDENT}_slot = _own % {slots}",
               f"{INDENT}_head = {prefix}_hist_head[0]", f"{INDENT}_capacity = {prefix}_hist.shape[0]",
               f"{INDENT}_n = 0",
@@ -537,7 +554,7 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
               f"{INDENT * (depth + 1)}for _k in range({prefix}_hist_count[_from]):",
               f"{INDENT * (depth + 2)}_src = {prefix}_hist[(_first + _k) % _capacity]"]
     return Function(op.name, lines + _synapse_loop(details, body, depth + 2) + rescan, args, parallel, random,
-                    error_names(writes))
+                    error_names(writes), writes=array_params(writes) | set(ring))
 
 
 def summed_variable(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
@@ -545,18 +562,19 @@ def summed_variable(op: Operation, streams: RandomStreams, parallel: bool = Fals
     per target (CSR by target, synapses in increasing order: the serial order, on any thread count)."""
     start, stop = op.details.range
     target = op.details.target
-    head, per_target, args, random = summed_target(op, streams, "_t")
+    head, per_target, args, writes, random = summed_target(op, streams, "_t")
     lines = [*head, f"{INDENT}_nonfinite = 0.0",
              f"{INDENT}for _t in {'prange' if parallel else 'range'}({stop - start}):",
              *[INDENT + line for line in per_target], *_finite_rescan([target], f"{start}, {stop}")]
-    return Function(op.name, lines, args, parallel, random, error_names([target]))
+    return Function(op.name, lines, args, parallel, random, error_names([target]), writes=writes)
 
 
 def summed_target(op: Operation, streams: RandomStreams, element: str,
-                  report: list[str] | None = None) -> tuple[list[str], list[str], list[str], bool]:
+                  report: list[str] | None = None) -> tuple[list[str], list[str], list[str], frozenset[str], bool]:
     """A summed variable's code: the lines before the loop over targets, those for target ``element`` (the sum
     over its synapses in their order, stored into the target variable; if it is NaN or infinite, ``report``, by
-    default ``_nonfinite`` becomes NaN), the arguments, and whether it draws random numbers."""
+    default ``_nonfinite`` becomes NaN), the arguments, those it stores into, and whether it draws random
+    numbers."""
     details: SummedDetails = op.details
     target = details.target
     hoisted, code = hoist_invariants(op.code)
@@ -571,4 +589,4 @@ def summed_target(op: Operation, streams: RandomStreams, element: str,
         per_target += [f"{INDENT}if not math.isfinite(_sum):", *[INDENT * 2 + line for line in report]] if report \
             else [f"{INDENT}_nonfinite += _sum * 0.0"]
     args = list(dict.fromkeys(_common_args(code) + [array_param(target), f"{prefix}_ptr", f"{prefix}_syn"]))
-    return head, per_target, args, random
+    return head, per_target, args, array_params(_writes(code) + [target]), random

@@ -18,6 +18,7 @@ from simcore.ir import (
     Operation,
     ResetDetails,
     StateUpdate,
+    StateUpdateDetails,
     ThresholdDetails,
     function_name,
     part,
@@ -232,6 +233,7 @@ class NeuronGroup(Group):
         code = self._code(statements, resolve)
         return Operation(function_name(self.name, "stateupdater"), "state_update", self.name, "groups", self.order,
                          0, self.creation_order, code=code,
+                         details=StateUpdateDetails(update.method, update.description),
                          comment=f"{update.method}: {update.description}")
 
     def _threshold_operation(self, event: str, resolve) -> Operation:

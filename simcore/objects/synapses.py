@@ -47,6 +47,7 @@ from simcore.ir import (
     ElementCode,
     Operation,
     PathwayDetails,
+    StateUpdateDetails,
     SummedDetails,
     array_arg,
     function_name,
@@ -906,7 +907,8 @@ class Synapses(Group):
             resolve(self, (), matrices=update.run_constants)
             ops.append(Operation(function_name(self.name, "stateupdater"), "state_update", self.name, "groups",
                                  self.order, 0, self.creation_order, code=self._code(update.statements, resolve),
-                                 comment=f"{update.method}: {update.description}"))
+                                 details=StateUpdateDetails(update.method, update.description),
+                         comment=f"{update.method}: {update.description}"))
         ops += self._regular_operations(resolve)
         for equation in self.equations:
             if "summed" in equation.flags:

@@ -98,3 +98,11 @@ def test_a_nan_in_the_state_update_of_a_later_group_names_that_group():
     wild.v = "0.2*i"
     with pytest.raises(ModelError, match="the variable 'v' of wild became NaN or infinite for element 3"):
         Network(calm, wild).run(20 * ms)
+
+
+def test_a_state_update_that_overflows_names_its_integration_method():
+    group = NeuronGroup(3, "dv/dt = v**2/ms : 1", method="euler", name="cells")
+    group.v = [0, 1, 1e200]
+    message, _ = stops(group)
+    assert message.startswith("the variable 'v' of cells became NaN or infinite for element 2 at t = 0 ms "
+                              "(integration method euler); the time step may be too large")
