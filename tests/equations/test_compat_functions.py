@@ -257,6 +257,10 @@ def test_auto_vectorise_with_check_units_leaves_the_index_out_of_the_arguments()
         run(defaultclock.dt)
 
 
+@declare_types(n="integer", result="integer")
+@check_units(n=1, result=1)
+def doubled(n):
+    return 2 * n
 
 
 def test_declared_argument_types_are_checked_before_anything_runs():
@@ -264,11 +268,6 @@ def test_declared_argument_types_are_checked_before_anything_runs():
     @check_units(a=1, result=1)
     def as_float(a):
         return a
-
-    @declare_types(n="integer", result="integer")
-    @check_units(n=1, result=1)
-    def doubled(n):
-        return 2 * n
 
     group = NeuronGroup(3, "a : integer\nb : 1\nk : integer", namespace={"f": as_float, "g": doubled})
     group.b = "f(b + 1) + f(1)"  # a float, and an integer literal (1 is 1.0)
@@ -282,11 +281,6 @@ def test_declared_argument_types_are_checked_before_anything_runs():
 
 
 def test_declared_integer_arguments_take_indices_integer_variables_and_integer_temporaries():
-    @declare_types(n="integer", result="integer")
-    @check_units(n=1, result=1)
-    def doubled(n):
-        return 2 * n
-
     group = NeuronGroup(3, "k : integer\nm : integer\nx : 1", namespace={"g": doubled})
     group.x = "2.7 + i"
     group.run_regularly("k = g(i)\nstep = int(x) + 1\nm = g(step)")
