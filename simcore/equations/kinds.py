@@ -18,6 +18,7 @@ import sympy
 from sympy.logic.boolalg import Boolean
 
 from simcore.errors import ModelTypeError
+from simcore.units import to_si
 
 KINDS = ("boolean", "integer", "float")  #: from the lowest to the highest
 _INTEGER_CALLS = {"int_", "timestep"}
@@ -34,6 +35,13 @@ def kind_of_value(value: Any) -> str | None:
     if np.issubdtype(dtype, np.integer):
         return "integer"
     return "float" if np.issubdtype(dtype, np.floating) else None
+
+
+def _namespace_kind(value: Any) -> str | None:
+    """The kind of a value from a namespace: a number's, a quantity's SI value's; None for a function."""
+    if callable(value):
+        return None
+    return kind_of_value(value) or kind_of_value(to_si(value)[0])
 
 
 def _plain(value: Any) -> bool:
@@ -74,22 +82,27 @@ def _highest(kinds: list[str]) -> str:
     return max(kinds, key=KINDS.index) if kinds else "integer"
 
 
-def check_declared_types(statements: tuple, functions: Mapping[str, Any], kind_of: Callable[[str], str | None],
+def check_declared_types(statements: tuple, external: Mapping[str, Any], kind_of: Callable[[str], str | None],
                          where: str) -> None:
     """Refuse a call of a Function whose argument is of another kind than the one it declares (``any``: every
-    kind). An integer literal is accepted for a float argument: ``f(1)`` means ``f(1.0)``. Temporaries
-    (``r = ...`` in statements) take the kind of their value."""
+    kind). An integer literal is accepted for a float argument: ``f(1)`` means ``f(1.0)``. ``kind_of`` gives the
+    kinds of the object's own names; ``external`` maps the names taken from a namespace to their values (numbers,
+    quantities, functions); temporaries (``r = ...`` in statements) take the kind of their value."""
     temporaries: dict[str, str | None] = {}
 
     def name_kind(name: str) -> str | None:
-        return temporaries[name] if name in temporaries else kind_of(name)
+        if name in temporaries:
+            return temporaries[name]
+        if name in external:
+            return _namespace_kind(external[name])
+        return kind_of(name)
 
     for statement in statements:
         for call in sorted(statement.expr.atoms(sympy.Function), key=str):
-            function = functions.get(type(call).__name__)
+            function = external.get(type(call).__name__)
             for number, (argument, declared) in enumerate(zip(call.args, getattr(function, "arg_types", ()),
                                                               strict=False), start=1):
-                given = expression_kind(argument, name_kind, functions)
+                given = expression_kind(argument, name_kind, external)
                 if declared in KINDS and given is not None and given != declared \
                         and not (declared == "float" and argument.is_Integer):
                     raise ModelTypeError(
@@ -98,7 +111,7 @@ def check_declared_types(statements: tuple, functions: Mapping[str, Any], kind_o
                         f"value: convert it ({_CONVERSIONS[declared]}) or declare the argument 'any'")
         target = getattr(statement, "target", None)
         if target is not None and kind_of(target) is None:  # a temporary
-            temporaries[target] = expression_kind(statement.expr, name_kind, functions)
+            temporaries[target] = expression_kind(statement.expr, name_kind, external)
 
 
 def _article(kind: str) -> str:

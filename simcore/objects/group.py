@@ -4,6 +4,7 @@ strings, indices from slices, arrays or conditions, and subgroups."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -72,6 +73,39 @@ from simcore.units.dimension import DIMENSIONLESS, Dimension
 from simcore.units.errors import DimensionMismatchError
 
 SECOND = Dimension.of(time=1)
+
+
+def namespace_values(expression, is_own: Callable[[str], bool], namespace: dict | None, frame,
+                     where: str) -> dict[str, Any]:
+    """The values of the names ``expression`` takes from a namespace (those not ``is_own``): ``namespace``, else
+    the caller's ``frame``; an unknown name is refused with its position."""
+    values = {}
+    for name in sorted(expression.identifiers | expression.functions):
+        if is_own(name):
+            continue
+        found, value = lookup(name, namespace, frame)
+        if not found:
+            raise UnknownNameError(name, f"unknown identifier '{name}' in {where}", expression.positions.get(name),
+                                   expression.source)
+        values[name] = value
+    return values
+
+
+def evaluate_checked(expression, dimensions: dict[str, Dimension], own_values: dict[str, Any],
+                     own_kind: Callable[[str], str | None], external: dict[str, Any], size: int,
+                     expected: Dimension | None, where: str) -> np.ndarray:
+    """An expression over ``size`` elements with numpy (outside the run loop), its units and the argument types
+    its Functions declare checked: ``own_values`` for an object's names (``dimensions``, ``own_kind``),
+    ``external`` for those from a namespace (``namespace_values``)."""
+    check_expression(expression, dimensions,
+                     {k: v if is_user_function(v) else get_dimensions(v) for k, v in external.items()},
+                     expected=expected, where=where)
+    check_declared_types((expression,), external, own_kind, where)
+    values = {name: value.numpy_function() if is_user_function(value) else to_si(value)[0]
+              for name, value in external.items()}
+    values.update(own_values)
+    expr = kernel_calls((expression,), external)[0].expr  # a BinomialFunction: a draw per element
+    return evaluate(expr, values, size, init_generator())
 
 
 class Group(SimObject):
@@ -187,16 +221,8 @@ class Group(SimObject):
         return dims
 
     def _external(self, expression, frame) -> dict[str, Any]:
-        values = {}
-        for name in expression.identifiers | expression.functions:
-            if self._own_name(name):
-                continue
-            found, value = lookup(name, self.namespace, frame)
-            if not found:
-                raise UnknownNameError(name, f"unknown identifier '{name}' in '{expression.text}' for "
-                                       f"{self.where()}", expression.positions.get(name), expression.source)
-            values[name] = value
-        return values
+        return namespace_values(expression, self._own_name, self.namespace, frame,
+                                f"'{expression.text}' for {self.where()}")
 
     def _own_name(self, name: str) -> bool:
         """Whether strings of this group know ``name`` without looking in a namespace."""
@@ -204,28 +230,18 @@ class Group(SimObject):
 
     def _evaluate(self, expression, frame, expected: Dimension | None = None, where: str = "") -> np.ndarray:
         """An expression over all elements, with numpy (outside the run loop), units checked."""
-        external = self._external(expression, frame)
-        check_expression(expression, self.dimensions(),
-                         {k: v if is_user_function(v) else get_dimensions(v) for k, v in external.items()},
-                         expected=expected, where=where or f"'{expression.text}' for {self.where()}")
-        values = {name: value.numpy_function() if is_user_function(value) else to_si(value)[0]
-                  for name, value in external.items()}
-        values.update(self._variable_values(expression))
-        check_declared_types((expression,), external, lambda name: self._value_kind(name, external),
-                             where or f"'{expression.text}' for {self.where()}")
-        expr = kernel_calls((expression,), external)[0].expr  # a BinomialFunction: a draw per element
-        return evaluate(expr, values, self.N, init_generator())
+        return evaluate_checked(expression, self.dimensions(), self._variable_values(expression), self._own_kind,
+                                self._external(expression, frame), self.N, expected,
+                                where or f"'{expression.text}' for {self.where()}")
 
-    def _value_kind(self, name: str, external: dict[str, Any]) -> str | None:
-        """Whether ``name`` is a boolean, integer or float value here (None: not known), for declared types."""
+    def _own_kind(self, name: str) -> str | None:
+        """Whether the group's ``name`` is a boolean, integer or float value (None: not known), for declared
+        argument types."""
         if name in self.variables:
             return kind_of_value(self.variables[name].array.dtype)
         if name in CLOCK_NAMES:
             return "integer" if name == "t_in_timesteps" else "float"
-        value = external.get(name)
-        if value is None or is_user_function(value):
-            return None
-        return kind_of_value(value) or kind_of_value(to_si(value)[0])  # a number, or a quantity's SI value
+        return None
 
     def _variable_values(self, expression) -> dict[str, Any]:
         values = {"t": self.network_time, "dt": self.dt_,
@@ -458,7 +474,7 @@ class Group(SimObject):
                                n not in CLOCK_NAMES and n not in linked))
         functions = user_function_names(s.expr for s in statements)  # TimedArrays: values and dt as arguments
         resolved = resolve(self, scalars + functions) or {}
-        check_declared_types(statements, resolved, lambda name: self._value_kind(name, resolved), self.where())
+        check_declared_types(statements, resolved, self._own_kind, self.where())
         statements = kernel_calls(statements, resolved)  # Functions: called
         functions = user_function_names(s.expr for s in statements)
         parameters = tuple(p for name in functions for p in kernel_parameters(name))

@@ -11,10 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from simcore.codegen.numpy_eval import evaluate
-from simcore.equations import check_expression, parse_expression
+from simcore.equations import parse_expression
+from simcore.equations.kinds import kind_of_value
 from simcore.equations.parser import check_condition, symbol
-from simcore.equations.user_functions import is_user_function, kernel_calls
 from simcore.errors import (
     ModelError,
     ModelIndexError,
@@ -22,7 +21,6 @@ from simcore.errors import (
     ModelNotImplementedError,
     ModelTypeError,
     ModelValueError,
-    UnknownNameError,
 )
 from simcore.ir import (
     ArrayRef,
@@ -35,16 +33,15 @@ from simcore.ir import (
     function_name,
     internal_arg,
 )
-from simcore.namespace import caller_namespace, lookup
+from simcore.namespace import caller_namespace
 from simcore.objects.base import CLOCK_NAMES, SECOND, EventClock, SimObject, as_seconds
-from simcore.objects.group import Group
+from simcore.objects.group import Group, evaluate_checked, namespace_values
 from simcore.objects.memory import check_fits
 from simcore.objects.synapses import PathwayView, SynapticSubgroup
 from simcore.objects.variables import with_unit
 from simcore.output.hdf5 import Output, Writer, as_output, file_key, open_simcore_file
 from simcore.output.snapshot import in_range, same_values, stored_array, stored_integer, stored_keys
-from simcore.seeding import init_generator
-from simcore.units import Quantity, get_dimensions, second, to_si, unit_name
+from simcore.units import Quantity, second, unit_name
 from simcore.units.dimension import DIMENSIONLESS, Dimension
 
 
@@ -272,23 +269,13 @@ class Monitor(SimObject):
         where = f"the index '{key}' of {self.where()}"
         expression = check_condition(parse_expression(key), where,
                                      [n for n in own if self._raw(n).dtype != np.bool_])
-        external = {}
-        for name in sorted(expression.identifiers | expression.functions):
-            if name in own:
-                continue
-            found, value = lookup(name, None, caller_namespace())
-            if not found:
-                raise UnknownNameError(name, f"unknown identifier '{name}' in {where}: it records {own}",
-                                       expression.positions.get(name), expression.source)
-            external[name] = value
-        check_expression(expression, {name: self._dimension(name) for name in own},
-                         {k: v if is_user_function(v) else get_dimensions(v) for k, v in external.items()},
-                         expected=DIMENSIONLESS, where=where)
-        values = {name: value.numpy_function() if is_user_function(value) else to_si(value)[0]
-                  for name, value in external.items()}
-        values.update({name: np.asarray(self._raw(name)) for name in own if name in expression.identifiers})
-        expr = kernel_calls((expression,), external)[0].expr
-        return np.asarray(evaluate(expr, values, self.N, init_generator()), dtype=bool)
+        external = namespace_values(expression, own.__contains__, None, caller_namespace(),
+                                    f"{where}: it records {own}")
+        values = {name: np.asarray(self._raw(name)) for name in own if name in expression.identifiers}
+        mask = evaluate_checked(expression, {name: self._dimension(name) for name in own}, values,
+                                lambda name: kind_of_value(self._raw(name).dtype) if name in own else None, external,
+                                self.N, DIMENSIONLESS, where)
+        return np.asarray(mask, dtype=bool)
 
     @property
     def variables(self) -> dict[str, RecordedVariable]:
