@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -136,19 +136,25 @@ class Equations:
         """For each differential equation and subexpression, the model variables its value depends on: those
         it names directly (``via`` empty), and those reached through the subexpressions it names (``via`` the
         chain of subexpressions, outermost first)."""
-        result: dict[str, list[Dependency]] = {}
-        expressions = [eq for eq in self.ordered if eq.expression is not None]  # subexpressions come first
-        for equation in expressions:
-            direct = [eq for eq in self.equations if eq.name in equation.identifiers]
-            found = [Dependency(eq) for eq in direct]
-            named = {eq.name for eq in direct}
-            for through in direct:
-                for indirect in result.get(through.name, []) if through.kind is EquationKind.SUBEXPRESSION else []:
-                    if indirect.equation.name not in named:
-                        named.add(indirect.equation.name)
-                        found.append(Dependency(indirect.equation, (through.name, *indirect.via)))
-            result[equation.name] = found
-        return {eq.name: result[eq.name] for eq in self.equations if eq.name in result}
+        return {eq.name: self.reads(eq.name) for eq in self.equations if eq.expression is not None}
+
+    def reads(self, name: str, through: Callable[[Equation], bool] = lambda equation: True) -> list[Dependency]:
+        """The model's equations that ``name``'s expression reads: those it names, then, breadth first, those named
+        by the subexpressions it reads that ``through`` accepts (``via``: the shortest such chain)."""
+        def named_by(equation: Equation) -> list[Equation]:
+            return [eq for eq in self.equations if eq.name in equation.identifiers]
+
+        found, seen = [], set()
+        pending = [(eq, ()) for eq in named_by(self[name])]
+        while pending:
+            equation, via = pending.pop(0)
+            if equation.name in seen:
+                continue
+            seen.add(equation.name)
+            found.append(Dependency(equation, via))
+            if equation.kind is EquationKind.SUBEXPRESSION and through(equation):
+                pending += [(eq, (*via, equation.name)) for eq in named_by(equation)]
+        return found
 
     @property
     def dimensions(self) -> dict[str, Dimension]:

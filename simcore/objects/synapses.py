@@ -310,7 +310,8 @@ class Synapses(Group):
                 role, forbidden = "summed", "event-driven"
             else:
                 continue
-            for name, via in _dependencies(equation, equations):
+            for dependency in equations.reads(equation.name, through=lambda eq: "summed" not in eq.flags):
+                name, via = dependency.equation.name, dependency.via
                 if driven.get(name) == forbidden:
                     path = f" (through {', '.join(repr(v) for v in via)})" if via else ""
                     raise EquationError(f"the {role} variable '{equation.name}' of {self.where()} depends on the "
@@ -908,7 +909,7 @@ class Synapses(Group):
             ops.append(Operation(function_name(self.name, "stateupdater"), "state_update", self.name, "groups",
                                  self.order, 0, self.creation_order, code=self._code(update.statements, resolve),
                                  details=StateUpdateDetails(update.method, update.description),
-                         comment=f"{update.method}: {update.description}"))
+                                 comment=f"{update.method}: {update.description}"))
         ops += self._regular_operations(resolve)
         for equation in self.equations:
             if "summed" in equation.flags:
@@ -1420,24 +1421,6 @@ def _check_names(equations: Equations, source: Group, target: Group) -> None:
                 raise ModelValueError(f"the synaptic variable '{equation.name}' has the name of a variable of the "
                                       f"{side} {group.root.where()}; choose another name (such as "
                                       f"'{equation.name}_syn')", equation.position, equation.source)
-
-
-def _dependencies(equation, equations: Equations) -> list[tuple[str, tuple[str, ...]]]:
-    """The names ``equation`` reads, directly or through the model's own subexpressions (not summed ones): each
-    with the subexpressions it is read through, in order."""
-    found: list[tuple[str, tuple[str, ...]]] = []
-    pending = [(name, ()) for name in sorted(equation.identifiers)]
-    seen = {equation.name}
-    while pending:
-        name, via = pending.pop(0)
-        if name in seen:
-            continue
-        seen.add(name)
-        found.append((name, via))
-        if name in equations and equations[name].kind is EquationKind.SUBEXPRESSION \
-                and "summed" not in equations[name].flags:
-            pending += [(used, via + (name,)) for used in sorted(equations[name].identifiers)]
-    return found
 
 
 def _subexpression_names(group: Group) -> frozenset[str]:
