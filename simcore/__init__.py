@@ -37,10 +37,8 @@ from simcore.network import (
     MagicError,
     MagicNetwork,
     Network,
-    NetworkOperation,
     collect,
     magic_network,
-    network_operation,
     profiling_summary,
     restore,
     run,
@@ -51,6 +49,7 @@ from simcore.network import (
 from simcore.objects.base import Clock, EventClock, defaultclock, start_scope
 from simcore.objects.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from simcore.objects.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
+from simcore.objects.network_operation import NetworkOperation, network_operation
 from simcore.objects.neurongroup import NeuronGroup
 from simcore.objects.synapses import Synapses
 from simcore.objects.timedarray import TimedArray

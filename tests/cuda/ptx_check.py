@@ -23,7 +23,8 @@ from simcore import Network, seed, start_scope  # noqa: E402
 from simcore.backends.cache import load_module  # noqa: E402
 from simcore.backends.select import building_for  # noqa: E402
 from simcore.codegen import connect, cuda_module  # noqa: E402
-from simcore.network import slot_ranks  # noqa: E402
+from simcore.plan import build_plan  # noqa: E402
+from simcore.plan.schedule import slot_ranks  # noqa: E402
 
 CAPABILITY = (8, 0)
 
@@ -58,7 +59,8 @@ def launches(build) -> list:
     objects, _ = build()
     network = Network(*objects)
     with building_for("cuda"):
-        constants, operations = network._resolve(network.objects, None, {}, slot_ranks(network.schedule))
+        plan = build_plan(network.objects, None, {}, slot_ranks(network.schedule))
+        constants, operations = plan.constants, list(plan.operations)
     source = cuda_module.generate(operations, "ptx check", "check")
     module = load_module(source.text, source.digest)
     for obj in network.objects:

@@ -39,7 +39,8 @@ from simcore.backends import cuda as cuda_backend
 from simcore.backends.select import building_for
 from simcore.codegen import cuda_module
 from simcore.ir import array_arg, internal_arg
-from simcore.network import slot_ranks
+from simcore.plan import build_plan
+from simcore.plan.schedule import slot_ranks
 
 
 @pytest.fixture(autouse=True, params=["fused", "kernels"])
@@ -201,7 +202,7 @@ def test_state_updates_fuse_with_thresholds_only_when_nothing_between_uses_their
     objects, _ = build_linked_groups()
     with building_for("cuda"):
         network = Network(*objects)
-        _, operations = network._resolve(network.objects, None, {}, slot_ranks(network.schedule))
+        operations = list(build_plan(network.objects, None, {}, slot_ranks(network.schedule)).operations)
     names = {number: op.name for number, op in enumerate(operations)}
     fused = {names[update]: names[threshold] for update, threshold in cuda_module._fusions(operations).items()}
     assert fused == {"b_stateupdater": "b_thresholder"}

@@ -12,7 +12,8 @@ from simcore import Network, seed, start_scope
 from simcore.backends.select import building_for
 from simcore.codegen import cuda_module, module
 from simcore.codegen.templates import RandomStreams
-from simcore.network import slot_ranks
+from simcore.plan import build_plan
+from simcore.plan.schedule import slot_ranks
 
 NETWORKS = [*BUILDERS, build_shared_counters]
 _STORE = re.compile(r"^\s*(\w+)\[.*\]\s*[-+*/]?=[^=]|cuda\.atomic\.add\((\w+),")
@@ -28,7 +29,7 @@ def operations_of(build, device: str) -> list:
     objects, _ = build()
     network = Network(*objects)
     with building_for(device):
-        _, operations = network._resolve(network.objects, None, {}, slot_ranks(network.schedule))
+        operations = list(build_plan(network.objects, None, {}, slot_ranks(network.schedule)).operations)
     return operations
 
 

@@ -27,13 +27,13 @@ from simcore.errors import ModelError, ModelKeyError, ModelTypeError, ModelValue
 from simcore.network import (
     MagicError,
     MagicNetwork,
-    NetworkOperation,
     collect,
     magic_network,
     profiling_summary,
     scheduling_summary,
 )
 from simcore.objects.base import EventClock
+from simcore.objects.network_operation import NetworkOperation
 
 DECAY = "dv/dt = 1/ms : 1"  # v grows by 0.1 per step of 0.1 ms (exact)
 
