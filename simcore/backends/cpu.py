@@ -10,6 +10,7 @@ import sympy
 
 from simcore.backends.cache import load_module
 from simcore.codegen.module import Source, generate
+from simcore.codegen.registry import operation_type
 from simcore.errors import BackendError
 from simcore.ir import Operation, PathwayDetails
 
@@ -18,11 +19,6 @@ def thread_count() -> int:
     """Threads for prange loops: $SIMCORE_NUM_THREADS, else numba's default (all cores)."""
     value = os.environ.get("SIMCORE_NUM_THREADS")
     return max(1, min(int(value), numba.config.NUMBA_NUM_THREADS)) if value else numba.config.NUMBA_NUM_THREADS
-
-
-# Operations whose element loop has no races: updates of each element, thresholds (blocked), and
-# summed variables (gathered per target).
-PARALLEL_KINDS = ("state_update", "regular", "threshold", "summed_variable")
 
 
 def parallel_mode() -> str:
@@ -36,7 +32,7 @@ def parallel_mode() -> str:
 def pays_to_parallelise(op: Operation) -> bool:
     """prange costs about 13 us per step (FINDINGS): worth it only for large or costly updates (CUBA's
     40,000 neurons, about 20 operations each, ran slower on 2 threads than on 1: measured)."""
-    if op.kind not in PARALLEL_KINDS or op.code is None:
+    if not operation_type(op).cpu_parallel or op.code is None:
         return False
     cost = sum(sympy.count_ops(s.expr) + 20 * len(s.expr.atoms(sympy.exp, sympy.log)) for s in op.code.statements)
     return op.code.size * max(cost, 1) >= 1_000_000
@@ -52,7 +48,7 @@ class CpuBackend:
         mode = parallel_mode()
         if mode == "never" or (mode == "auto" and thread_count() == 1):
             return set()  # on one thread, prange only adds its overhead (1.5x slower for 1e6 LIF)
-        chosen = {op.name for op in operations if op.kind in PARALLEL_KINDS and
+        chosen = {op.name for op in operations if operation_type(op).cpu_parallel and
                   (mode == "always" or pays_to_parallelise(op))}
         # a pathway split into target blocks by its Synapses runs the blocks in parallel
         return chosen | {op.name for op in operations

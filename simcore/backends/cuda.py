@@ -20,7 +20,8 @@ import numpy as np
 
 from simcore.backends.cache import load_module
 from simcore.codegen import cuda_module
-from simcore.codegen.module import STATUS_DONE, STATUS_NOT_FINITE, Source
+from simcore.codegen.module import Source
+from simcore.codegen.status import STATUS_DONE, STATUS_NOT_FINITE
 from simcore.errors import BackendError
 from simcore.ir import Operation
 

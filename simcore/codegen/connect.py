@@ -32,6 +32,7 @@ from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from simcore.codegen.printer import to_numba
 from simcore.codegen.runtime import cuda_runtime_lines, runtime_import
+from simcore.connect.request import ConnectRequest
 from simcore.equations.functions import RANDOM_FUNCTIONS
 from simcore.equations.generator import TargetGenerator
 from simcore.equations.parser import is_condition, symbol
@@ -45,19 +46,6 @@ _PROVIDED = frozenset({"i", "j", "N_pre", "N_post"})
 _GLOBALS = frozenset({"math", "njit", "prange", "range", "len", "int", "float", "min", "max", "cuda",
                       "uniform_njit", "normal_njit", "poisson_njit", "uniform_cuda", "normal_cuda", "poisson_cuda"})
 _CANDIDATE = "_k"  # loop variable when the request has no generator: the target itself
-
-
-@dataclass(frozen=True)
-class ConnectRequest:
-    """What ``Synapses.connect`` asks for; expressions use ``simcore.equations.parser.symbol`` names."""
-
-    n_pre: int
-    n_post: int
-    condition: sympy.Basic | None = None
-    p: sympy.Basic | float = 1.0
-    n: sympy.Basic | int = 1
-    generator: TargetGenerator | None = None
-    skip_if_invalid: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from simcore.codegen.templates import INDENT, Function
+from simcore.codegen.bodies import INDENT, RandomStreams
+from simcore.codegen.handles import clock, events
+from simcore.codegen.templates import Function
 from simcore.ir import Operation, internal_arg
 
 
-def spike_generator(op: Operation) -> Function:
+def spike_generator(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
     """The spikes of this time step (of the period, if any) into the owner's spike list.
 
     The spikes are sorted by time step, then index. A cursor keeps the first spike not yet emitted,
@@ -30,4 +32,4 @@ def spike_generator(op: Operation) -> Function:
              f"{INDENT}{cursor}[0] = _k",
              f"{INDENT}_nspikes[0] = _n"]
     return Function(op.name, lines, ["_t", "_dt", steps, indices, cursor, period, "_spikes", "_nspikes"],
-                    writes=frozenset((cursor, "_spikes", "_nspikes")))
+                    writes=frozenset((cursor, "_spikes", "_nspikes")), bound=clock(op) | events(op))

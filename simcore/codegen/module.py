@@ -8,21 +8,16 @@ from dataclasses import dataclass, field
 
 import numba
 
-from simcore.codegen import input_templates, templates
+from simcore.codegen.bodies import INDENT, RandomStreams, comment
+from simcore.codegen.handles import kernel_arguments
+from simcore.codegen.registry import operation_type
 from simcore.codegen.runtime import runtime_import
-from simcore.codegen.templates import INDENT, Function, RandomStreams, comment
+from simcore.codegen.status import STATUS_BUFFER_FULL, STATUS_DONE, STATUS_NOT_FINITE
+from simcore.codegen.templates import Function, header
 from simcore.ir import (
     Operation,
-    PathwayDetails,
-    SpikeMonitorDetails,
-    StateMonitorDetails,
-    array_arg,
-    constant_name,
-    event_arrays,
-    internal_arg,
 )
 
-STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
 # how to read the names below (simcore.ir builds them)
 NAMES_NOTE = comment("Names: __<object>_<variable> is an array, __<object>__<what> an object's own array, "
                      "<object>__<name> a constant; in them each '_' of an object's name is written '_0'.")
@@ -44,41 +39,9 @@ class Source:
     device_written: tuple[str, ...] | None = None  # cuda: the parameters kernels store into (None: all)
 
 
-def _function_for(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
-    if op.kind in ("state_update", "regular"):
-        return templates.state_update(op, streams, parallel)
-    if op.kind == "threshold":
-        return templates.threshold(op, streams, parallel)
-    if op.kind == "reset":
-        return templates.reset(op, streams)
-    if op.kind == "state_monitor":
-        return templates.state_monitor(op, streams)
-    if op.kind == "synaptic_pathway":
-        return templates.synaptic_pathway(op, streams, parallel)
-    if op.kind == "summed_variable":
-        return templates.summed_variable(op, streams, parallel)
-    return {"spike_monitor": templates.spike_monitor, "rate_monitor": templates.rate_monitor,
-            "spike_generator": input_templates.spike_generator}[op.kind](op)
-
-
-def call_argument(op: Operation, arg: str, scalars: set[str]) -> str:
-    if arg in _PASSED_AS_IS:
-        return arg
-    if arg == "_dt":
-        return "_dt" if op.ticks == 1 else f"_dt * {op.ticks}"
-    if arg.startswith("_mon_"):
-        return f"_{internal_arg(op.owner, arg[5:])}"
-    if arg.startswith("_rec_"):
-        return f"_{array_arg(op.owner, arg[5:])}"
-    if arg == "_indices":
-        return f"_{internal_arg(op.owner, 'indices')}"
-    if arg in ("_spikes", "_nspikes"):
-        elements, count = event_arrays(*op.events)
-        return elements if arg == "_spikes" else count
-    if arg in scalars:
-        owner = op.details.scalar_owner if isinstance(op.details, StateMonitorDetails) else op.owner
-        return constant_name(owner, arg)
-    return arg
+def function_for(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
+    """The CPU function of ``op`` (its loop as prange if ``parallel``)."""
+    return operation_type(op).cpu(op, streams, parallel)
 
 
 def at_steps(op: Operation) -> str:
@@ -89,21 +52,8 @@ def at_steps(op: Operation) -> str:
 def capacity_check(op: Operation) -> tuple[str, tuple[str, ...]] | None:
     """The condition, checked at the start of a step, under which ``op`` might not fit this step's records
     or events in its buffers, and the arrays it reads (the chunk stops there; the buffers grow)."""
-    details = op.details
-    guard = f"_step % {op.ticks} == 0 and " if op.ticks > 1 else ""
-    if isinstance(details, SpikeMonitorDetails) and details.record:
-        start, stop = details.range
-        count, indices = f"_{internal_arg(op.owner, 'n')}", f"_{internal_arg(op.owner, 'i')}"
-        return f"{guard}{count}[0] + {stop - start} > {indices}.shape[0]", (count, indices)
-    if isinstance(details, PathwayDetails) and details.delays != "none":
-        prefix, (start, stop) = details.prefix, details.range
-        slot = f"({templates._own_step(op)}) % {details.slots}"
-        count, ring = f"{prefix}_hist_count", f"{prefix}_hist"
-        return f"{guard}_total({count}) - {count}[{slot}] + {stop - start} > {ring}.shape[0]", (count, ring)
-    if op.kind in ("state_monitor", "rate_monitor"):
-        count, times = f"_{internal_arg(op.owner, 'n')}", f"_{internal_arg(op.owner, 't')}"
-        return f"{guard}{count}[0] >= {times}.shape[0]", (count, times)
-    return None
+    check = operation_type(op).capacity
+    return check(op) if check else None
 
 
 def generate(operations: list[Operation], parallel_ops: set[str], title: str, version: str) -> Source:
@@ -111,10 +61,9 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
     functions, calls, timed_calls, checks, params = [], [], [], [], []
     error_vars = {}
     for op in operations:
-        function = _function_for(op, streams, op.name in parallel_ops)
+        function = function_for(op, streams, op.name in parallel_ops)
         functions.append(function)
-        scalars = set(op.code.scalars) if op.code is not None else set()
-        args = [call_argument(op, arg, scalars) for arg in function.args]
+        args = kernel_arguments(function.args, function.bound)
         params += [a for a in args if a not in _PASSED_AS_IS and not a.startswith("_dt")]
         # ``_first``/``_last``: a chunk may begin or end within a step, around a network operation
         every = f" and _step % {op.ticks} == 0" if op.ticks > 1 else ""
@@ -130,7 +79,7 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
             call += ["if _err[0] != 0:", f"{INDENT}_err[2] = {len(functions) - 1}",
                      f"{INDENT}return _step, {STATUS_NOT_FINITE}"]
             error_vars[function.name] = function.error_vars
-        calls.append(comment(f"{op.kind.replace('_', ' ')}: {op.owner} ({op.when}, order {op.order})"))
+        calls.append(comment(f"{operation_type(op).label}: {op.owner} ({op.when}, order {op.order})"))
         calls += [*due, guard, *[INDENT + c for c in call]]
         timed = ["_began = perf_counter()", call[0], f"_timers[{len(functions) - 1}] += perf_counter() - _began",
                  *call[1:]]
@@ -150,7 +99,7 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
         lines.append("from simcore.random import binomial_njit, normal_njit, poisson_njit, uniform_njit")
     lines += ["", ""]
     for function in functions:
-        lines += templates._header(function) + function.lines + ["", ""]
+        lines += header(function) + function.lines + ["", ""]
     fixed = ["_step_start", "_step_stop", "_dt", "_seed", "_err"]
     lines += ["@njit(cache=True, error_model=\"numpy\")",
               f"def run_chunk({', '.join(fixed + params)}):",

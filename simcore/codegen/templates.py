@@ -1,4 +1,6 @@
-"""One template per operation kind: an Operation -> the source of one jitted function.
+"""The CPU's iteration structure, one template per operation type: an Operation -> the source of one jitted
+function, its loops around the per-element code of ``bodies``. Every template takes the operation, the random
+streams and whether its loop may run as prange (``registry``: the types that may; the others ignore it).
 
 Every function takes the step, time and dt first, then the arrays it uses (named
 ``_<owner>_<variable>``), then its run-time constants by their model names, so the
@@ -7,31 +9,37 @@ statements print exactly as the user wrote the names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-import sympy
-from sympy.core.function import AppliedUndef
-from sympy.core.relational import Relational
-from sympy.logic.boolalg import Boolean
-
-from simcore.codegen.printer import to_numba
-from simcore.equations.functions import RANDOM_FUNCTIONS
-from simcore.equations.user_functions import VECTORISATION_INDEX
+from simcore.codegen.bodies import (
+    INDENT,
+    RandomStreams,
+    array_param,
+    array_params,
+    comment,
+    common_args,
+    element_body,
+    error_names,
+    hoist_invariants,
+    on_spike,
+    own_step,
+    preamble,
+    record_time,
+    shared_block,
+    spikes_in_range,
+    stored_arrays,
+    summed_target,
+    zero,
+)
+from simcore.codegen.handles import Handle, clock, code_arguments, constants, events, own, records
 from simcore.ir import (
-    LOOP_END,
-    LOOP_WHILE,
     ArrayRef,
-    Assignment,
     ElementCode,
     Operation,
     PathwayDetails,
     RateMonitorDetails,
     SpikeMonitorDetails,
-    SummedDetails,
-    array_arg,
 )
-
-INDENT = "    "
 
 
 @dataclass
@@ -45,279 +53,28 @@ class Function:
     uses_random: bool = False
     error_vars: tuple[str, ...] = ()
     writes: frozenset[str] = field(kw_only=True)  # the arguments it stores into (``_err`` aside)
+    bound: dict[str, Handle] = field(kw_only=True)  # what the network passes for parameters not passed as they are
 
 
-@dataclass
-class RandomStreams:
-    """Each random call site of the network gets its own stream number: an operation's calls (in
-    ``random_calls`` order) follow those of the operations before it in the schedule. Numbered up front, not as
-    the code is written: the cuda generator writes a state update inside its group's threshold, after
-    operations scheduled between them, and must draw the CPU's numbers. ``target`` names the compiled versions
-    of the draws (``uniform_njit``, ``uniform_cuda``, ...)."""
-
-    first: dict[str, int]  # operation name -> the stream of its first call
-    target: str = "njit"
-
-    @classmethod
-    def of(cls, operations: list[Operation], target: str = "njit") -> RandomStreams:
-        first, following = {}, 1
-        for op in operations:
-            first[op.name] = following
-            if op.code is not None:
-                following += len(random_calls(op.code.shared_statements)) + len(random_calls(op.code.statements))
-        return cls(first, target)
-
-    def stream(self, operation: str, rank: int) -> int:
-        """The stream of the ``rank``-th call of ``operation``: those of its shared statements, then those of
-        its per-element ones, each in ``random_calls`` order."""
-        return self.first[operation] + rank
-
-
-def random_calls(statements: tuple[Assignment, ...]) -> list[sympy.Basic]:
-    """The distinct random draws of ``statements``, in a fixed order. Hoisting invariants (which renames
-    arguments of a draw, as ``poisson(_lio_0, 0)``) keeps them distinct, and their number."""
-    calls = set()
-    for statement in statements:
-        calls |= {c for c in statement.expr.atoms(sympy.Function) if _is_random(c)}
-    return sorted(calls, key=str)
-
-
-def _header(function: Function) -> list[str]:
+def header(function: Function) -> list[str]:
     options = 'cache=True, error_model="numpy"' + (", parallel=True" if function.parallel else "")
     return [f"@njit({options})", f"def {function.name}({', '.join(function.args)}):"]
 
 
-def comment(text: str) -> str:
-    """``text`` as one comment line of generated code: line breaks (and any other white space or character that
-    does not print) cannot end the comment early and turn the rest of a user's text into code."""
-    return "# " + "".join(char for char in " ".join(text.split()) if char.isprintable())
-
-
-def array_param(ref: ArrayRef) -> str:
-    return f"_{ref.arg}"
-
-
-def array_params(refs: list[ArrayRef]) -> frozenset[str]:
-    """The parameters of ``refs``: what code storing them stores into."""
-    return frozenset(array_param(ref) for ref in refs)
-
-
-def _random_draws(code: ElementCode, op: Operation, streams: RandomStreams, index: str, single: bool = False):
-    """Lines drawing each random call once per element (rounded to float32 in float32 code), and the
-    replacement map."""
-    lines, replace = [], {}
-    first = len(random_calls(code.shared_statements))
-    for rank, call in enumerate(random_calls(code.statements), start=first):
-        kind = type(call).__name__
-        stream = streams.stream(op.name, rank)
-        local = f"_{kind}_{stream}"
-        counter = f"_seed, _step, {index}, {stream}"
-        suffix = streams.target
-        real = "np.float32" if single else "float"
-        if kind == "rand":
-            draw = f"uniform_{suffix}({counter})"
-        elif kind == "randn":
-            draw = f"normal_{suffix}({counter})"
-        elif kind == "binomial":
-            trials, probability = (to_numba(a) for a in call.args[:2])
-            draw = f"binomial_{suffix}({trials}, {probability}, {counter})"
-        else:
-            draw = f"poisson_{suffix}({to_numba(call.args[0])}, {counter})"
-        lines.append(f"{local} = {real}({draw})" if single or kind in ("binomial", "poisson") else f"{local} = {draw}")
-        replace[call] = sympy.Symbol(local, real=True)
-    return lines, replace
-
-
-def _is_random(expr: sympy.Basic) -> bool:
-    return type(expr).__name__ in RANDOM_FUNCTIONS
-
-
-_TIME = sympy.Symbol("t", real=True)
-_INTEGER_FUNCTIONS = {"int_", "timestep", "floor", "ceiling", "sign"}
-
-
-def single_precision(code: ElementCode) -> bool:
-    """Whether ``code`` computes in float32: every float array its statements compute is float32 (the state of
-    a group or synapses made with ``dtype=float32``, or under ``prefs.core.default_float_dtype = float32``).
-    Times (``lastspike``, ``lastupdate = t``) stay float64, as the clock."""
-    computed = {s.target for s in code.statements if s.expr != _TIME} & set(code.written)
-    floats = [ref.dtype for ref in code.arrays if ref.local_name in computed and ref.dtype.startswith("float")]
-    return bool(floats) and all(dtype == "float32" for dtype in floats)
-
-
-def hoist_invariants(code: ElementCode, names: str = "_lio") -> tuple[list[str], ElementCode]:
-    """Compute once, before the element loop, every subexpression that depends only on
-    run-time constants, shared variables and the clock (``exp(-dt/tau)``, ``-50*mV``), as ``<names>_<k>``.
-
-    In float32 code (``single_precision``) they are computed in float64 and rounded once to float32, and so
-    are the literals and run-time constants the per-element arithmetic uses: numba computes float32 with a
-    float64 operand in float64, which would make the dtype a storage format only, not a speed-up."""
-    invariant = set(code.scalars) | {ref.local_name for ref in code.arrays if ref.shared} | {
-        "t", "dt", "t_in_timesteps"}
-    invariant -= {s.target for s in code.statements}
-    single = single_precision(code)
-    integers = {ref.local_name for ref in code.arrays if not ref.dtype.startswith("float")} | {"t_in_timesteps"}
-    temporaries: dict[tuple[sympy.Basic, bool], sympy.Symbol] = {}
-
-    def constant(expr) -> bool:
-        if isinstance(expr, sympy.Symbol):
-            return expr.name in invariant
-        if expr.is_Atom:
-            return True
-        return not _is_random(expr) and all(constant(a) for a in expr.args)
-
-    def temporary(expr, cast: bool = False) -> sympy.Symbol:
-        if (expr, cast) not in temporaries:
-            temporaries[expr, cast] = sympy.Symbol(f"{names}_{len(temporaries)}", real=True)
-        return temporaries[expr, cast]
-
-    def float_context(expr) -> bool:
-        """Whether ``expr`` computes with floats only (no integer variable, no integer-valued function)."""
-        logical = isinstance(expr, Boolean) and not isinstance(expr, Relational)  # and, or, not: a comparison is
-        return not ({s.name for s in expr.free_symbols} & integers or logical  # arithmetic on its sides
-                    or type(expr).__name__ in _INTEGER_FUNCTIONS)
-
-    def visit(expr, cast: bool):
-        if expr.is_Atom:
-            castable = expr.is_Number or isinstance(expr, sympy.Symbol) and expr.name in invariant - integers - {"t"}
-            return temporary(expr, True) if cast and castable else expr
-        if constant(expr):
-            return temporary(expr, cast and float_context(expr) and not expr.is_Relational)
-        if isinstance(expr, sympy.Piecewise):  # its (value, condition) pairs are no expressions of their own
-            return sympy.Piecewise(*((visit(value, cast), visit(condition, False)) for value, condition in expr.args))
-        cast = cast and float_context(expr) and not (_is_random(expr) or isinstance(expr, AppliedUndef))
-        if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:  # an integer power stays one: x**3 is x*x*x
-            return expr.func(visit(expr.base, cast), expr.exp)
-        if isinstance(expr, sympy.Add | sympy.Mul):
-            fixed = [a for a in expr.args if constant(a)]
-            varying = [visit(a, cast) for a in expr.args if not constant(a)]
-            if len(fixed) > 1 or (fixed and (cast and fixed[0] != -1 or not fixed[0].is_Atom)):  # -x stays -x
-                return expr.func(temporary(expr.func(*fixed), cast), *varying)
-            return expr.func(*fixed, *varying)
-        return expr.func(*(visit(a, cast) for a in expr.args))
-
-    statements = tuple(replace(s, expr=visit(s.expr, single)) for s in code.statements)
-    lines = [f"{INDENT}{name} = {f'np.float32({to_numba(expr)})' if cast else to_numba(expr)}  # constant over the loop"
-             for (expr, cast), name in temporaries.items()]
-    return lines, replace(code, statements=statements)
-
-
-def _element_body(code: ElementCode, op: Operation, streams: RandomStreams, index: str,
-                  check_finite: str = "", report: list[str] | None = None) -> tuple[list[str], bool]:
-    """Loads (of what the statements read), statements and stores for one element (no loop line). A float value
-    it stores that is NaN or infinite: ``check_finite`` 'count' counts it in ``_nonfinite`` (an int), 'sum'
-    makes ``_nonfinite`` (a float) NaN; ``report``: those lines run."""
-    lines = []
-    conditions = dict(code.conditions)
-    read = set().union(*(s.expr.free_symbols for s in code.statements))
-    read = {s.name for s in read} | set(conditions.values())
-    for ref in code.arrays:
-        if not ref.shared and ref.local_name in read:
-            lines.append(f"{ref.local_name} = {array_param(ref)}[{ref.element(index)}]")
-    if VECTORISATION_INDEX.name in read:  # a Function made with auto_vectorise=True: this element's index
-        lines.append(f"{VECTORISATION_INDEX.name} = {index}")
-    single = single_precision(code)
-    draws, replace = _random_draws(code, op, streams, index, single)
-    lines += draws
-    loop = ""  # the indentation of statements inside a LOOP_WHILE
-    for statement in code.statements:
-        if statement.target == LOOP_END:
-            loop = loop[:-len(INDENT)]
-            continue
-        if statement.comment:
-            lines.append(loop + comment(statement.comment))
-        if statement.target == LOOP_WHILE:
-            lines.append(f"{loop}while {to_numba(statement.expr.xreplace(replace), single)}:")
-            loop += INDENT
-            continue
-        lines.append(f"{loop}{statement.target} = {to_numba(statement.expr.xreplace(replace), single)}")
-    writes = _writes(code)
-    floats = [f"math.isfinite({ref.local_name})" for ref in writes if ref.dtype.startswith("float")]
-    if check_finite == "count" and floats:
-        # a count, not a branch that stores: the loop stays vectorisable, and it is one prange reduction
-        # (numba accepts one update of a reduction variable per iteration); _finite_rescan finds the element
-        lines.append(f"_nonfinite += 0 if {' and '.join(floats)} else 1")
-    if check_finite == "sum" and floats:
-        # x * 0.0 is 0.0, or NaN for a NaN or inf x: no branch (in a loop of synaptic events, measured: 0.1 ns
-        # more per event, where a branch costs 0.6 ns and a count 0.3 ns; such loops do not vectorise anyway)
-        terms = [f"{ref.local_name} * {_zero(code)}" for ref in writes if ref.dtype.startswith("float")]
-        lines.append(f"_nonfinite += {' + '.join(terms)}")
-    if report and floats:
-        lines += [f"if not ({' and '.join(floats)}):", *[INDENT + line for line in report]]
-    for ref in writes:
-        store = f"{array_param(ref)}[{ref.element(index)}] = {ref.local_name}"
-        condition = conditions.get(ref.local_name)
-        lines += [f"if {condition}:", f"{INDENT}{store}"] if condition else [store]
-    return lines, bool(draws)
-
-
-def _zero(code: ElementCode) -> str:
-    """0.0 in the precision ``code`` computes in (a float64 zero would turn float32 values into float64)."""
-    return "np.float32(0.0)" if single_precision(code) else "0.0"
-
-
-def _writes(code: ElementCode) -> list[ArrayRef]:
-    return [ref for ref in code.arrays if ref.local_name in code.written and not ref.shared]
-
-
-def shared_writes(code: ElementCode) -> list[ArrayRef]:
-    """The shared variables that ``code.shared_statements`` set."""
-    targets = {statement.target for statement in code.shared_statements}
-    return [ref for ref in code.arrays if ref.shared and ref.local_name in targets]
-
-
-def error_names(writes: list[ArrayRef]) -> tuple[tuple[str, str], ...]:
-    """(owner, variable) of each written array, in the order of the numbers a NaN check reports."""
-    return tuple((ref.owner, ref.name) for ref in writes)
-
-
-def _shared_loads(code: ElementCode) -> list[str]:
-    return [f"{ref.local_name} = {array_param(ref)}[0]" for ref in code.arrays if ref.shared]
-
-
-def _common_args(code: ElementCode) -> list[str]:
-    indices = [f"_{r.index}" for r in code.arrays if r.index]
-    arrays = list(dict.fromkeys([array_param(r) for r in code.arrays] + indices))
-    return ["_step", "_t", "_dt", "_seed", "_err"] + arrays + list(code.scalars)
-
-
-def _preamble(code: ElementCode) -> list[str]:
-    return ([f"{INDENT}t = _t", f"{INDENT}dt = _dt", f"{INDENT}t_in_timesteps = _timestep(_t, _dt)"]
-            + [INDENT + line for line in _shared_loads(code)])
-
-
 def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
     hoisted, code = hoist_invariants(op.code)
-    writes = _writes(code)
+    writes = stored_arrays(code)
     shared, shared_refs, shared_random = shared_block(code, op, streams, len(writes) + 1)
-    body, random = _element_body(code, op, streams, "_i", check_finite="count")
+    body, random = element_body(code, op, streams, "_i", check_finite="count")
     body = body or ["pass"]  # e.g. dv/dt = 0: nothing changes
     loop = "prange" if parallel else "range"
-    lines = [INDENT + comment(op.comment), *_preamble(code), *shared, *hoisted, f"{INDENT}_nonfinite = 0",
+    lines = [INDENT + comment(op.comment), *preamble(code), *shared, *hoisted, f"{INDENT}_nonfinite = 0",
              f"{INDENT}for _i in {loop}({_element_range(code)}):"]
     lines += [INDENT * 2 + line for line in body]
     lines += _finite_rescan(writes, _element_range(code))
-    return Function(op.name, lines, _common_args(code), parallel, random or shared_random,
-                    error_names(writes + shared_refs), writes=array_params(writes + shared_refs))
-
-
-def shared_block(code: ElementCode, op: Operation, streams: RandomStreams, number: int,
-                 report: list[str] | None = None) -> tuple[list[str], list[ArrayRef], bool]:
-    """The lines that run ``code.shared_statements`` once (after ``_preamble``'s loads, before the element loop)
-    and store the shared variables they set; a NaN or inf stored runs ``report`` (default: into ``_err`` as
-    variable ``number`` on, element 0, and return). Also those variables, and whether the lines draw."""
-    if not code.shared_statements:
-        return [], [], False
-    refs = shared_writes(code)
-    block = replace(code, statements=code.shared_statements, shared_statements=(),
-                    written=tuple(ref.local_name for ref in refs))
-    lines, random = _element_body(block, op, streams, "0")
-    for position, ref in enumerate(refs, start=number):
-        lines.append(f"{array_param(ref)}[0] = {ref.local_name}")
-        if ref.dtype.startswith("float"):
-            stop = report or [f"_err[0] = {position}", "_err[1] = 0", "return"]
-            lines += [f"if not math.isfinite({ref.local_name}):", *[INDENT + line for line in stop]]
-    return [INDENT + line for line in lines], refs, random
+    return Function(op.name, lines, common_args(code), parallel, random or shared_random,
+                    error_names(writes + shared_refs), writes=array_params(writes + shared_refs),
+                    bound=code_arguments(op, code))
 
 
 def _element_range(code: ElementCode) -> str:
@@ -339,17 +96,6 @@ def _finite_rescan(writes: list[ArrayRef], elements: str | None) -> list[str]:
 THRESHOLD_BLOCKS = 64
 
 
-def on_spike(op: Operation, record: list[str]) -> tuple[list[str], frozenset[str]]:
-    """After a threshold's ``_spike``: the lines that ``record`` element ``_i``'s spike, and for spikes of a
-    group with refractoriness, its last spike time and refractory flag set; also the arrays these two go
-    into (what ``record`` stores is the caller's)."""
-    lines = ["if _spike:", *[INDENT + line for line in record]]
-    if not op.details.refractory:
-        return lines, frozenset()
-    lastspike, flag = f"_{array_arg(op.owner, 'lastspike')}", f"_{array_arg(op.owner, 'not_refractory')}"
-    return lines + [f"{INDENT}{lastspike}[_i] = _t", f"{INDENT}{flag}[_i] = False"], frozenset((lastspike, flag))
-
-
 def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
     """Elements meeting the condition, in increasing order, into ``_spikes[:_nspikes[0]]``.
 
@@ -358,9 +104,9 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
     block order, so the list is the same as the serial one.
     """
     hoisted, code = hoist_invariants(op.code)
-    body, random = _element_body(code, op, streams, "_i")
+    body, random = element_body(code, op, streams, "_i")
     on_event, refractory = on_spike(op, ["_spikes[_n] = _i", "_n += 1"])
-    lines = [INDENT + comment(f"threshold: {op.source}"), *_preamble(code), *hoisted]
+    lines = [INDENT + comment(f"threshold: {op.source}"), *preamble(code), *hoisted]
     if random:
         # random draws vectorise (5x faster, measured) in a loop without the compacting branch: first the
         # condition of every element into _spikes[i], then the compaction, in place (_n <= _i)
@@ -388,36 +134,26 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
                   f"{INDENT * 3}_spikes[_n + _k] = _spikes[_start + _k]",
                   f"{INDENT * 2}_n += _counts[_b]",
                   f"{INDENT}_nspikes[0] = _n"]
-    return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], parallel, random,
-                    writes=array_params(_writes(code)) | refractory | {"_spikes", "_nspikes"})
+    return Function(op.name, lines, common_args(code) + ["_spikes", "_nspikes"], parallel, random,
+                    writes=array_params(stored_arrays(code)) | refractory | {"_spikes", "_nspikes"},
+                    bound=code_arguments(op, code) | events(op))
 
 
-def reset(op: Operation, streams: RandomStreams, report: list[str] | None = None) -> Function:
+def reset(op: Operation, streams: RandomStreams, parallel: bool = False, report: list[str] | None = None) -> Function:
     """``code`` for each element in the spike (event) list; a NaN or inf it stores runs ``report`` (default:
     flags it, and after the loop the first such element goes into ``_err``)."""
     hoisted, code = hoist_invariants(op.code)
-    body, random = _element_body(code, op, streams, "_i", "" if report else "sum", report)
-    lines = [*_preamble(code), *hoisted, f"{INDENT}_nonfinite = {_zero(code)}",
+    body, random = element_body(code, op, streams, "_i", "" if report else "sum", report)
+    lines = [*preamble(code), *hoisted, f"{INDENT}_nonfinite = {zero(code)}",
              f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]"]
     lines += [INDENT * 2 + line for line in body]
-    writes = _writes(code)
+    writes = stored_arrays(code)
     lines += [] if report else _finite_rescan(writes, _element_range(code))
-    return Function(op.name, lines, _common_args(code) + ["_spikes", "_nspikes"], False, random,
-                    error_names(writes), writes=array_params(writes))
+    return Function(op.name, lines, common_args(code) + ["_spikes", "_nspikes"], False, random,
+                    error_names(writes), writes=array_params(writes), bound=code_arguments(op, code) | events(op))
 
 
-def _own_step(op: Operation) -> str:
-    """The step number on the operation's own clock (the loop counts steps of the network's smallest dt)."""
-    return f"_step // {op.ticks}" if op.ticks > 1 else "_step"
-
-
-def record_time(op: Operation) -> str:
-    """The time a monitor records, in seconds: its own step times its own dt (``_dt``), so that records stay
-    right when dt changes between runs."""
-    return f"{_own_step(op)} * _dt"
-
-
-def spike_monitor(op: Operation) -> Function:
+def spike_monitor(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
     details: SpikeMonitorDetails = op.details
     start, stop = details.range
     lines = [f"{INDENT}_n = _mon_n[0]", f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]",
@@ -435,10 +171,12 @@ def spike_monitor(op: Operation) -> Function:
             writes.add(f"_rec_{ref.name}")
         lines.append(f"{INDENT * 3}_n += 1")
     lines.append(f"{INDENT}_mon_n[0] = _n")
-    return Function(op.name, lines, args, writes=frozenset(writes))
+    bound = clock(op) | events(op) | own(op, "_mon_", "i", "t", "n", "count")
+    return Function(op.name, lines, args, writes=frozenset(writes),
+                    bound=bound | records(op, *(ref.name for ref in details.variables)))
 
 
-def state_monitor(op: Operation, streams: RandomStreams) -> Function:
+def state_monitor(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
     """Stored variables are copied; subexpressions (``op.code``: ``_sub_<name> = expr``) are computed."""
     variables = op.details.variables
     lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_mon_t[_r] = {record_time(op)}"]
@@ -446,14 +184,14 @@ def state_monitor(op: Operation, streams: RandomStreams) -> Function:
     writes = {"_mon_t", "_mon_n"}
     computed = ()
     if op.code is not None:
-        args = _common_args(op.code) + args[2:]
-        lines += _preamble(op.code)
+        args = common_args(op.code) + args[2:]
+        lines += preamble(op.code)
         computed = tuple(s.target[len("_sub_"):] for s in op.code.statements)
     lines += [f"{INDENT}for _k in range(_indices.shape[0]):", f"{INDENT * 2}_j = _indices[_k]"]
     if op.code is not None:
-        body, _ = _element_body(op.code, op, streams, "_j")
+        body, _ = element_body(op.code, op, streams, "_j")
         lines += [INDENT * 2 + line for line in body]
-        writes |= array_params(_writes(op.code))
+        writes |= array_params(stored_arrays(op.code))
     for ref in variables:
         source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_j]"
         lines.append(f"{INDENT * 2}_rec_{ref.name}[_r, _k] = {source}")
@@ -466,18 +204,12 @@ def state_monitor(op: Operation, streams: RandomStreams) -> Function:
         args.append(f"_rec_{name}")
         writes.add(f"_rec_{name}")
     lines.append(f"{INDENT}_mon_n[0] = _r + 1")
-    return Function(op.name, lines, args, writes=frozenset(writes))
+    bound = clock(op) | constants(op.code, op.details.scalar_owner) | own(op, "_", "indices")
+    bound |= own(op, "_mon_", "t", "n") | records(op, *(ref.name for ref in variables), *computed)
+    return Function(op.name, lines, args, writes=frozenset(writes), bound=bound)
 
 
-def spikes_in_range(start: int, stop: int, size: int) -> tuple[str, str]:
-    """The first and one past the last position in the (increasing) spike list of the elements
-    ``start`` to ``stop - 1`` of a group of ``size``, found by binary search."""
-    first = f"_search_sorted(_spikes, 0, _nspikes[0], {start}, False)" if start else "0"
-    last = f"_search_sorted(_spikes, 0, _nspikes[0], {stop}, False)" if stop < size else "_nspikes[0]"
-    return first, last
-
-
-def rate_monitor(op: Operation) -> Function:
+def rate_monitor(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
     details: RateMonitorDetails = op.details
     start, stop = details.range
     first, last = spikes_in_range(start, stop, details.source_size)
@@ -485,7 +217,8 @@ def rate_monitor(op: Operation) -> Function:
              f"{INDENT}_mon_rate[_r] = _count / ({stop - start} * _dt)", f"{INDENT}_mon_t[_r] = {record_time(op)}",
              f"{INDENT}_mon_n[0] = _r + 1"]
     return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"],
-                    writes=frozenset(("_mon_rate", "_mon_t", "_mon_n")))
+                    writes=frozenset(("_mon_rate", "_mon_t", "_mon_n")),
+                    bound=clock(op) | events(op) | own(op, "_mon_", "rate", "t", "n"))
 
 
 def _synapse_loop(details: PathwayDetails, body: list[str], depth: int) -> list[str]:
@@ -518,12 +251,12 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
     """
     details: PathwayDetails = op.details
     hoisted, code = hoist_invariants(op.code)
-    body, random = _element_body(code, op, streams, "_s", "" if report else "sum", report)
-    writes = _writes(code)
+    body, random = element_body(code, op, streams, "_s", "" if report else "sum", report)
+    writes = stored_arrays(code)
     rescan = [] if report else _finite_rescan(writes, None)
-    start_sum = [] if report else [f"{INDENT}_nonfinite = {_zero(code)}"]
+    start_sum = [] if report else [f"{INDENT}_nonfinite = {zero(code)}"]
     prefix, (start, stop), slots = details.prefix, details.range, details.slots
-    args = _common_args(code) + ["_spikes", "_nspikes", f"{prefix}_ptr"]
+    args = common_args(code) + ["_spikes", "_nspikes", f"{prefix}_ptr"]
     args += [f"{prefix}_syn"] if details.indirect else []
     args += [f"{prefix}_dsorted"] if details.delays == "heterogeneous" else []
     in_range = [] if details.whole_source else [f"if 0 <= _src < {stop - start}:"]
@@ -531,15 +264,16 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
     blocks = details.blocks
     block_loop = [f"{INDENT}for _b in {'prange' if parallel else 'range'}({blocks}):"] if blocks > 1 else []
     depth = 1 + len(block_loop)
-    lines = [INDENT + comment(op.comment), *_preamble(code), *hoisted, *start_sum]
+    lines = [INDENT + comment(op.comment), *preamble(code), *hoisted, *start_sum]
     if details.delays == "none":
         lines += [*block_loop, f"{INDENT * depth}for _k in range(_nspikes[0]):",
                   *[INDENT * (depth + 1) + line for line in select]]
         lines += _synapse_loop(details, body, depth + 1 + len(in_range)) + rescan
-        return Function(op.name, lines, args, parallel, random, error_names(writes), writes=array_params(writes))
+        return Function(op.name, lines, args, parallel, random, error_names(writes), writes=array_params(writes),
+                        bound=code_arguments(op, code) | events(op))
     ring = [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
     args += ring
-    lines += [f"{INDENT}_own = {_own_step(op)}", f"{INDENT}_slot = _own % {slots}",
+    lines += [f"{INDENT}_own = {own_step(op)}", f"{INDENT}_slot = _own % {slots}",
               f"{INDENT}_head = {prefix}_hist_head[0]", f"{INDENT}_capacity = {prefix}_hist.shape[0]",
               f"{INDENT}_n = 0",
               f"{INDENT}for _k in range(_nspikes[0]):", *[INDENT * 2 + line for line in select],
@@ -554,7 +288,8 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
               f"{INDENT * (depth + 1)}for _k in range({prefix}_hist_count[_from]):",
               f"{INDENT * (depth + 2)}_src = {prefix}_hist[(_first + _k) % _capacity]"]
     return Function(op.name, lines + _synapse_loop(details, body, depth + 2) + rescan, args, parallel, random,
-                    error_names(writes), writes=array_params(writes) | set(ring))
+                    error_names(writes), writes=array_params(writes) | set(ring),
+                    bound=code_arguments(op, code) | events(op))
 
 
 def summed_variable(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
@@ -566,27 +301,5 @@ def summed_variable(op: Operation, streams: RandomStreams, parallel: bool = Fals
     lines = [*head, f"{INDENT}_nonfinite = 0.0",
              f"{INDENT}for _t in {'prange' if parallel else 'range'}({stop - start}):",
              *[INDENT + line for line in per_target], *_finite_rescan([target], f"{start}, {stop}")]
-    return Function(op.name, lines, args, parallel, random, error_names([target]), writes=writes)
-
-
-def summed_target(op: Operation, streams: RandomStreams, element: str,
-                  report: list[str] | None = None) -> tuple[list[str], list[str], list[str], frozenset[str], bool]:
-    """A summed variable's code: the lines before the loop over targets, those for target ``element`` (the sum
-    over its synapses in their order, stored into the target variable; if it is NaN or infinite, ``report``, by
-    default ``_nonfinite`` becomes NaN), the arguments, those it stores into, and whether it draws random
-    numbers."""
-    details: SummedDetails = op.details
-    target = details.target
-    hoisted, code = hoist_invariants(op.code)
-    body, random = _element_body(code, op, streams, "_s")
-    start, prefix = details.range[0], details.prefix
-    head = [INDENT + comment(op.comment), *_preamble(code), *hoisted]
-    per_target = [f"{INDENT}_sum = 0.0",
-                  f"{INDENT}for _p in range({prefix}_ptr[{element}], {prefix}_ptr[{element} + 1]):",
-                  f"{INDENT * 2}_s = {prefix}_syn[_p]", *[INDENT * 2 + line for line in body],
-                  f"{INDENT * 2}_sum += _summed", f"{INDENT}{array_param(target)}[{element} + {start}] = _sum"]
-    if target.dtype.startswith("float"):
-        per_target += [f"{INDENT}if not math.isfinite(_sum):", *[INDENT * 2 + line for line in report]] if report \
-            else [f"{INDENT}_nonfinite += _sum * 0.0"]
-    args = list(dict.fromkeys(_common_args(code) + [array_param(target), f"{prefix}_ptr", f"{prefix}_syn"]))
-    return head, per_target, args, array_params(_writes(code) + [target]), random
+    return Function(op.name, lines, args, parallel, random, error_names([target]), writes=writes,
+                    bound=code_arguments(op, op.code))

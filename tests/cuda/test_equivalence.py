@@ -37,7 +37,7 @@ from simcore import (
 )
 from simcore.backends import cuda as cuda_backend
 from simcore.backends.select import building_for
-from simcore.codegen import cuda_module
+from simcore.codegen import cuda_kernels, cuda_threshold
 from simcore.ir import array_arg, internal_arg
 from simcore.plan import build_plan
 from simcore.plan.schedule import slot_ranks
@@ -204,7 +204,7 @@ def test_state_updates_fuse_with_thresholds_only_when_nothing_between_uses_their
         network = Network(*objects)
         operations = list(build_plan(network.objects, None, {}, slot_ranks(network.schedule)).operations)
     names = {number: op.name for number, op in enumerate(operations)}
-    fused = {names[update]: names[threshold] for update, threshold in cuda_module._fusions(operations).items()}
+    fused = {names[update]: names[threshold] for update, threshold in cuda_threshold.fusions(operations).items()}
     assert fused == {"b_stateupdater": "b_thresholder"}
     cpu, cuda = on_both(build_linked_groups, duration=10 * ms)
     assert cpu["b"].sum() > 0
@@ -212,7 +212,7 @@ def test_state_updates_fuse_with_thresholds_only_when_nothing_between_uses_their
 
 
 def test_the_fused_kernel_waits_only_where_a_launch_needs_an_earlier_ones_results():
-    barriers = cuda_module._Barriers()
+    barriers = cuda_kernels.Barriers()
     assert barriers.before({"_v", "_ge", "_ctl"}, {"_v", "_ctl"}) == []
     assert barriers.before({"_gi", "_spikes", "_ctl"}, {"_gi", "_ctl"}) == []  # other arrays; _ctl: stops only
     assert barriers.before({"_spikes", "_mon_i"}, {"_mon_i"}) == []  # reads what nothing wrote

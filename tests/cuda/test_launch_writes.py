@@ -10,7 +10,7 @@ from test_equivalence import BUILDERS, build_shared_counters
 
 from simcore import Network, seed, start_scope
 from simcore.backends.select import building_for
-from simcore.codegen import cuda_module, module
+from simcore.codegen import cuda_kernels, cuda_module, module
 from simcore.codegen.templates import RandomStreams
 from simcore.plan import build_plan
 from simcore.plan.schedule import slot_ranks
@@ -36,14 +36,14 @@ def operations_of(build, device: str) -> list:
 @pytest.mark.parametrize("build", NETWORKS, ids=lambda build: build.__name__)
 def test_each_launch_states_what_it_stores_into(build, monkeypatch):
     bodies, kernels = {}, []
-    add = cuda_module._Kernels.add
+    add = cuda_kernels.Kernels.add
 
     def recording(self, name, args, lines, *rest, **options):
         bodies[name] = lines
         kernels[:] = [self]
         add(self, name, args, lines, *rest, **options)
 
-    monkeypatch.setattr(cuda_module._Kernels, "add", recording)
+    monkeypatch.setattr(cuda_kernels.Kernels, "add", recording)
     cuda_module.generate(operations_of(build, "cuda"), "writes", "test")
     assert kernels[0].launches
     for launch in kernels[0].launches:
@@ -57,5 +57,5 @@ def test_each_cpu_function_states_what_it_stores_into(build):
     streams = RandomStreams.of(operations)
     for op in operations:
         for parallel in (False, True):
-            function = module._function_for(op, streams, parallel)
+            function = module.function_for(op, streams, parallel)
             assert function.writes == stored_into(function.lines) & set(function.args) - {"_err"}, function.name
