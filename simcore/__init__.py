@@ -15,7 +15,7 @@ from simcore.equations import (
     parse_statements,
 )
 from simcore.equations.numeric import exprel
-from simcore.equations.user_functions import BinomialFunction, Function, declare_types, implementation
+from simcore.equations.python_functions import BinomialFunction, Function, declare_types, implementation
 from simcore.errors import (
     BackendError,
     CacheFolderError,
@@ -33,27 +33,25 @@ from simcore.errors import (
     UnknownUnitError,
 )
 from simcore.logger import BrianLogger, get_logger, std_silent
-from simcore.network import (
+from simcore.magic import (
     MagicError,
     MagicNetwork,
-    Network,
-    collect,
     magic_network,
     profiling_summary,
     restore,
     run,
     scheduling_summary,
-    stop,
     store,
 )
-from simcore.objects.base import Clock, EventClock, defaultclock, start_scope
+from simcore.network import Network, stop
+from simcore.objects.base import Clock, EventClock, collect, defaultclock, start_scope
 from simcore.objects.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from simcore.objects.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from simcore.objects.network_operation import NetworkOperation, network_operation
 from simcore.objects.neurongroup import NeuronGroup
 from simcore.objects.synapses import Synapses
 from simcore.objects.timedarray import TimedArray
-from simcore.objects.variables import linked_var
+from simcore.objects.variable_views import linked_var
 from simcore.output.hdf5 import Output
 from simcore.output.reader import load_output
 from simcore.preferences import prefs

@@ -328,3 +328,8 @@ def event_arrays(owner: str, event: str) -> tuple[str, str]:
     if event == "spike":
         return f"_{internal_arg(owner, 'spikes')}", f"_{internal_arg(owner, 'nspikes')}"
     return f"_{internal_arg(owner, 'events', part(event))}", f"_{internal_arg(owner, 'nevents', part(event))}"
+
+
+def at_steps(op: Operation) -> str:
+    """The kernel argument that holds the time steps at which ``op`` (code with times: run_at) runs."""
+    return f"_{op.name}__at"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simcore.equations.user_functions import Function
+from simcore.equations.python_functions import Function
 from simcore.errors import ModelKeyError
 from simcore.units import UNIT_NAMES
 

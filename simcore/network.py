@@ -6,26 +6,33 @@ from __future__ import annotations
 
 import inspect
 import os
-import sys
 import time
 from typing import Any
 
 import numpy as np
 
 from simcore.backends.select import backend_for, building_for, device_for, device_name, get_device
-from simcore.codegen.module import STATUS_BUFFER_FULL, STATUS_NOT_FINITE, at_steps
+from simcore.codegen.status import STATUS_BUFFER_FULL, STATUS_NOT_FINITE
 from simcore.errors import ModelError, ModelKeyError, ModelNotImplementedError, ModelTypeError, ModelValueError
-from simcore.ir import RegularDetails, ResetDetails, StateUpdateDetails
 from simcore.namespace import caller_namespace
-from simcore.objects.base import Clock, SimObject, as_seconds, check_name, check_schedule, collect, scope_instances
+from simcore.objects.base import Clock, SimObject, as_seconds, check_name, check_schedule
 from simcore.objects.monitors import share_writers
 from simcore.output.hdf5 import Output, Writer, as_output
-from simcore.output.snapshot import read_snapshot, stored_integer, stored_keys, stored_real, write_snapshot
+from simcore.output.snapshot import check_snapshot, read_snapshot, write_snapshot
 from simcore.plan import Plan, build_plan
 from simcore.plan.schedule import base_dt, default_schedule, next_tick, run_ticks, slot_ranks, step_of
 from simcore.plan.summary import ProfilingSummary, SchedulingSummary, profile_rows, scheduling_entries
-from simcore.random import MAX_STEP
-from simcore.running import Checkpoints, Interrupts, NetworkOperations, Reporter, Streaming
+from simcore.random_counter import MAX_STEP
+from simcore.running import (
+    Checkpoints,
+    Interrupts,
+    NetworkOperations,
+    Reporter,
+    Streaming,
+    check_supported,
+    dump,
+    not_finite_message,
+)
 from simcore.seeding import current_seed, seed, stream_seed
 from simcore.units import Quantity, second
 
@@ -191,8 +198,8 @@ class Network:
         with building_for(backend.name):
             plan = build_plan(objects, namespace, frame, ranks)
         source = backend.generate(list(plan.operations), f"kernels of {self.name}", VERSION)
-        _dump(plan, source)
-        _check_supported(plan, source, backend.name)
+        dump(plan, source)
+        check_supported(plan, source, backend.name)
         self._source = source
         kernel = backend.compile(source, profile)
         buffers = {}
@@ -248,7 +255,7 @@ class Network:
                         backend.host_changed(buffers_only=True)
                     elif status == STATUS_NOT_FINITE:
                         self._set_time(reached * base)
-                        raise ModelError(self._not_finite_message(source, plan.operations, err, reached * base))
+                        raise ModelError(not_finite_message(source, plan.operations, err, reached * base))
                     else:
                         step, phase = (target, target_phase) if target_phase else (reached, 0)
                     if streaming.monitors:
@@ -298,31 +305,6 @@ class Network:
             raise ModelError(f"internal: no value for kernel parameters {missing}")
         return [available[p] for p in source.params]
 
-    def _not_finite_message(self, source, operations, err, t) -> str:
-        """Which variable of which object became NaN or infinite, for which element, when, and in which code."""
-        at = f"at t = {t * 1e3:g} ms"
-        if not 0 <= err[2] < len(operations):
-            return f"a state variable became NaN or infinite {at}"
-        op = operations[int(err[2])]
-        advice = ""
-        if isinstance(op.details, StateUpdateDetails):
-            where = f"integration method {op.details.method}"
-            advice = "; the time step may be too large for the model, or a parameter is wrong"
-        elif isinstance(op.details, ResetDetails):
-            event = op.details.event
-            where = f"in the reset of {op.owner}" if event == "spike" else \
-                f"in the code on '{event}' events of {op.owner}"
-        elif isinstance(op.details, RegularDetails):
-            where = f"in {op.comment} of {op.owner}"
-        else:
-            where = f"in the {op.comment} of Synapses {op.owner}"
-        names = source.error_vars.get(op.name, ())
-        if not 1 <= err[0] <= len(names):
-            return f"a variable became NaN or infinite {at} ({where}){advice}"
-        owner, name = names[err[0] - 1]
-        return (f"the variable '{name}' of {owner} became NaN or infinite for element {int(err[1])} {at} ({where})"
-                f"{advice}")
-
     def profiling_summary(self, show: int | None = None) -> ProfilingSummary:
         """Time spent in each operation during the last run with ``profile=True`` (a text table; in a notebook,
         an HTML one)."""
@@ -358,7 +340,7 @@ class Network:
             snapshot = self._stored[name]
         else:
             raise ModelError(f"nothing stored under the name {name!r}; call store({name!r}) first")
-        _check_snapshot(snapshot, self.objects, name if filename is None else f"{name}' in '{os.fspath(filename)}",
+        check_snapshot(snapshot, self.objects, name if filename is None else f"{name}' in '{os.fspath(filename)}",
                         base_dt(self.objects))
         for obj in self.objects:
             obj.restore_state(snapshot[obj.name])
@@ -387,164 +369,7 @@ class Network:
         return build_plan(objects, namespace, caller_namespace(), slot_ranks(self.schedule))
 
 
-def _check_snapshot(snapshot: dict, objects: list[SimObject], name: str, dt: float) -> None:
-    """Refuse a stored state (from a file: data) that is not one of these objects, before any of them changes:
-    each object checks its own part (``check_state``); an object without state has none."""
-    fixed = ("t", "seed", "random_epoch")
-    stored = {key for key in snapshot if key not in fixed and key != "_dts"}
-    present = {obj.name for obj in objects}
-    if stored != present:
-        raise ModelKeyError(f"the state '{name}' was stored from other objects: missing here "
-                            f"{sorted(stored - present)}, not in it {sorted(present - stored)}")
-    if any(key not in snapshot for key in fixed):
-        raise ModelError(f"the state '{name}' is incomplete: it has no {[key for key in fixed if key not in snapshot]}"
-                         f" (a state holds {list(fixed)} and one entry per object)")
-    try:
-        stored_real(snapshot["t"], "the time 't' (in seconds)", 0.0, (MAX_STEP - 1) * dt)
-        stored_integer(snapshot["seed"], "the random seed 'seed'", 0, 2**64 - 1)
-        stored_integer(snapshot["random_epoch"], "'random_epoch' (restores since the seed)", 0, 2**63 - 1)
-        dts = stored_keys(snapshot.get("_dts", {}), set(snapshot.get("_dts", {})) & present,
-                          "the time steps '_dts' (by object)")
-        for owner, dt in dts.items():
-            stored_real(dt, f"the time step of '{owner}' (in seconds)", 1e-15, 1e6)
-    except ModelError as error:
-        raise ModelError(f"cannot restore the state '{name}': {error.message}") from None
-    for obj in objects:
-        try:
-            if hasattr(obj, "check_state"):
-                obj.check_state(snapshot[obj.name])
-            elif not isinstance(snapshot[obj.name], dict) or snapshot[obj.name]:
-                raise ModelError(f"it has no state, the stored one is {snapshot[obj.name]!r}"[:300])
-        except ModelError as error:
-            raise ModelError(f"cannot restore {obj.where()} from the state '{name}': {error.message}") from None
-
-
-_DUMPS = ("plan", "source")
-
-
-def _dump(plan: Plan, source) -> None:
-    """``SIMCORE_DUMP=plan`` (or ``source``, or both, comma-separated) prints the plan or the generated source
-    of each run before it compiles."""
-    asked = [word.strip() for word in os.environ.get("SIMCORE_DUMP", "").split(",") if word.strip()]
-    unknown = [word for word in asked if word not in _DUMPS]
-    if unknown:
-        raise ModelValueError(f"SIMCORE_DUMP={os.environ['SIMCORE_DUMP']!r}: unknown {unknown}; use 'plan', "
-                              "'source' or 'plan,source'")
-    if "plan" in asked:
-        print(plan, end="\n\n")
-    if "source" in asked:
-        print(source.text, end="\n\n")
-    sys.stdout.flush()
-
-
-def _check_supported(plan: Plan, source, device: str) -> None:
-    """What the device's generated code cannot do, refused before it compiles."""
-    operations = plan.operations
-    if any(0 < due.position < len(operations) for due in plan.python_operations) and "_op_from" not in source.params:
-        raise ModelNotImplementedError(f"network operations run at the start or the end of a time step on the "
-                                       f"{device} device, not between its compiled operations")
-    if any(op.times is not None and at_steps(op) not in source.params for op in operations):
-        raise ModelNotImplementedError(f"run_at() code does not run on the {device} device; use "
-                                       "run_regularly(), or a network_operation with an EventClock")
-
-
-class MagicError(ModelError):
-    """The magic network (what ``run()`` simulates) was used as an explicit Network."""
-
-
-class MagicNetwork(Network):
-    """The network of ``run()``, ``store()`` and ``restore()``: at each call, the objects created since the last
-    start_scope() that are still referenced (``collect()``). It holds them only during the call, so objects a
-    script dropped are not kept alive by it; time continues from the objects' own time."""
-
-    def __init__(self):
-        if _magic:
-            raise ModelValueError("there is one magic network, simcore's magic_network; create a Network instead")
-        super().__init__(name="magic_network")
-        self._depth = 0
-        _magic.append(self)
-
-    def add(self, *objects) -> None:
-        if objects:
-            raise MagicError("the magic network holds the objects run() finds by itself; to choose the objects, "
-                             "create a Network(...) and add them to it")
-
-    def remove(self, *objects) -> None:
-        raise MagicError("the magic network holds the objects run() finds by itself; to choose the objects, "
-                         "create a Network(...) of them")
-
-    def _gather(self) -> list[SimObject]:
-        objects = scope_instances()
-        if objects:  # they continue from their own time (all new ones: from 0)
-            self.t_ = max(obj.network_time for obj in objects)
-        self.objects = objects
-        return objects
-
-    def _with_objects(self, method, *args, **kwargs):
-        if self._depth == 0:
-            self._gather()
-        self._depth += 1  # a call within (a device storing the state before a run) keeps them
-        try:
-            return method(*args, **kwargs)
-        finally:
-            self._depth -= 1
-            if self._depth == 0:
-                self.objects = []  # held during the call only: dropping an object frees it
-
-    def run(self, duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,
-            profile: bool = False, output: str | Output | None = None, checkpoint: str | os.PathLike | None = None,
-            checkpoint_every=None) -> None:
-        if namespace is None:
-            namespace = caller_namespace()
-        self._with_objects(super().run, duration, report=report, report_period=report_period, namespace=namespace,
-                           profile=profile, output=output, checkpoint=checkpoint, checkpoint_every=checkpoint_every)
-
-    def store(self, name: str = "default", filename: str | os.PathLike | None = None) -> None:
-        self._with_objects(super().store, name, filename)
-
-    def restore(self, name: str = "default", filename: str | os.PathLike | None = None,
-                restore_random_state: bool = False) -> None:
-        self._with_objects(super().restore, name, filename, restore_random_state)
-
-    def get_states(self, units: bool = True, format: str = "dict", subexpressions: bool = False,
-                   read_only_variables: bool = True) -> dict[str, dict]:
-        return self._with_objects(super().get_states, units, format, subexpressions, read_only_variables)
-
-    def set_states(self, values: dict[str, dict], units: bool = True, format: str = "dict") -> None:
-        self._with_objects(super().set_states, values, units, format)
-
-    def scheduling_summary(self) -> SchedulingSummary:
-        return self._with_objects(super().scheduling_summary)
-
-    def plan(self, namespace: dict | None = None) -> Plan:
-        return self._with_objects(super().plan, caller_namespace() if namespace is None else namespace)
-
-    def __getitem__(self, name: str) -> SimObject:
-        return self._with_objects(super().__getitem__, name)
-
-    def __contains__(self, item) -> bool:
-        return self._with_objects(super().__contains__, item)
-
-    def __len__(self) -> int:
-        return len(collect())
-
-    def __iter__(self):
-        return iter(collect())
-
-
-_magic: list[MagicNetwork] = []
-magic_network = MagicNetwork()
-_running: list[Network] = []
-
-
-def profiling_summary(net: Network | None = None, show: int | None = None) -> ProfilingSummary:
-    """The profile of ``net`` (default: the magic network, what ``run()`` ran), the ``show`` longest only."""
-    return (net if net is not None else magic_network).profiling_summary(show)
-
-
-def scheduling_summary(net: Network | None = None) -> SchedulingSummary:
-    """The schedule of ``net`` (default: of what ``run()`` would simulate)."""
-    return (net if net is not None else magic_network).scheduling_summary()
+_running: list[Network] = []  # the networks whose run() is on the call stack, innermost last
 
 
 def stop() -> None:
@@ -552,23 +377,3 @@ def stop() -> None:
     if not _running:
         raise ModelError("stop() called while no network is running")
     _running[-1].stop()
-
-
-def store(name: str = "default", filename: str | os.PathLike | None = None) -> None:
-    """``Network.store`` for the objects ``run()`` would simulate (Brian 2's ``store()``)."""
-    magic_network.store(name, filename)
-
-
-def restore(name: str = "default", filename: str | os.PathLike | None = None,
-            restore_random_state: bool = False) -> None:
-    """``Network.restore`` for the objects ``run()`` would simulate (Brian 2's ``restore()``)."""
-    magic_network.restore(name, filename, restore_random_state)
-
-
-def run(duration, report: str | None = None, report_period=10 * second, namespace: dict | None = None,
-        profile: bool = False, output: str | Output | None = None, checkpoint: str | os.PathLike | None = None,
-        checkpoint_every=None) -> None:
-    """Run every object created since the last start_scope() that is still referenced (``collect()``)."""
-    magic_network.run(duration, report=report, report_period=report_period,
-                      namespace=caller_namespace() if namespace is None else namespace, profile=profile,
-                      output=output, checkpoint=checkpoint, checkpoint_every=checkpoint_every)

@@ -4,29 +4,10 @@
 The generator is Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as
 1, 2, 3", SC 2011), checked against the Random123 known-answer vectors. It has no
 state: a draw is a pure function of ``(seed, step, index, stream)``, so any thread, in
-any order, on any backend computes the same number for the same element.
-
-Key and counter
----------------
-The 64-bit seed is the Philox key: ``k0`` = seed bits 0-31, ``k1`` = seed bits 32-63.
-The 128-bit counter holds four fields that never overlap::
-
-    c0 = index bits  0-31
-    c1 = index bits 32-39  (bits 0-7)   | stream (bits 8-31)
-    c2 = step  bits  0-31
-    c3 = step  bits 32-55  (bits 0-23)  | sub    (bits 24-31)
-
-so ``0 <= step < 2**56`` (MAX_STEP), ``0 <= index < 2**40`` (MAX_INDEX),
-``0 <= stream < 2**24`` (MAX_STREAM) and ``0 <= sub < 2**8``. Every combination
-within these ranges is a distinct counter, hence an independent block of four 32-bit
-words. Bits beyond a field's width are masked off (no check inside compiled code: an
-out-of-range value silently wraps onto another counter); callers validate their ranges
-once, before a run, with ``check_counter_ranges``. 2**56 steps are 228,000 years of
-simulated time at dt = 0.1 ms. ``stream`` names the call site (one per ``rand()``,
-``randn()``, ``xi``, Poisson input, ``connect(p=...)``): two call sites that share a
-stream at the same step and index get correlated numbers (``uniform`` and ``normal``
-read the same block). ``sub`` numbers further blocks of one draw (used by ``poisson``'s
-rejection loop); the public draws start at ``sub = 0``.
+any order, on any backend computes the same number for the same element. Which bits of the key
+and counter hold the seed, step, element index, stream and sub-block, and their ranges, are set out
+in simcore/random_counter.py, with ``check_counter_ranges`` (compiled code masks, it does not check)
+and ``make_seed``.
 
 Draws
 -----
@@ -73,15 +54,14 @@ Compiled versions: ``uniform_njit``, ``normal_njit``, ``poisson_njit``, ``binomi
 ``philox4x32_njit``, ``philox_block_njit``: module-level ``numba.njit`` functions
 (``cache=True``, ``error_model='numpy'``) for kernels generated into module files to
 import by name. All but ``poisson_njit`` and ``binomial_njit`` are ``inline='always'`` (numba inlines them
-into the calling kernel; see the comment at ``_NJIT_OPTIONS``). ``jit_functions()``
-returns them as a namespace; ``cuda_device_functions()`` returns
+into the calling kernel; see the comment at ``_NJIT_OPTIONS``). ``uniform_array``, ``normal_array``,
+``poisson_array`` and ``binomial_array`` draw for an array of element numbers at once (values set from strings
+outside kernels); they live here so that numba's cache of them, which inlines the draws, is renewed whenever this
+file changes. ``jit_functions()`` returns the scalar ones as a namespace; ``cuda_device_functions()`` returns
 ``cuda.jit(device=True)`` versions and is the only place that imports numba.cuda.
 ``SOURCE_HASH`` (sha256 of this file) belongs in the hash of any generated kernel that
 calls these: numba's cache of that kernel keeps its own (inlined) copy of this code and
 does not notice changes here.
-
-Seeds: the key takes any 64-bit integer (int64 or uint64: the bits are what count);
-``make_seed`` gives seeds in [0, 2**63) so that they pass into kernels as int64.
 """
 
 from __future__ import annotations
@@ -89,46 +69,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-import operator
-import secrets
 import types
 from pathlib import Path
 
 import numba
 import numpy as np
 
+from simcore.random_counter import MAX_INDEX, MAX_STEP, MAX_STREAM, MAX_SUB, SEED_LIMIT, check_counter_ranges, make_seed
+
+# random_counter.py's names are part of this module's API (tests and codegen/connect.py use them from here).
 __all__ = [
-    "MAX_INDEX",
-    "MAX_STEP",
-    "MAX_STREAM",
-    "MAX_SUB",
-    "POISSON_PTRS_MIN_LAM",
-    "SEED_LIMIT",
-    "SOURCE_HASH",
-    "BINOMIAL_BTRD_MIN_MEAN",
-    "binomial",
-    "binomial_njit",
-    "check_counter_ranges",
-    "cuda_device_functions",
-    "jit_functions",
-    "make_seed",
-    "normal",
-    "normal_njit",
-    "philox4x32",
-    "philox4x32_njit",
-    "philox_block",
-    "philox_block_njit",
-    "poisson",
-    "poisson_njit",
-    "uniform",
+    "BINOMIAL_BTRD_MIN_MEAN", "MAX_INDEX", "MAX_STEP", "MAX_STREAM", "MAX_SUB", "POISSON_PTRS_MIN_LAM", "SEED_LIMIT",
+    "SOURCE_HASH", "binomial", "binomial_array", "binomial_njit", "check_counter_ranges", "cuda_device_functions",
+    "jit_functions", "make_seed", "normal", "normal_array", "normal_njit", "philox4x32", "philox4x32_njit",
+    "philox_block", "philox_block_njit", "poisson", "poisson_array", "poisson_njit", "uniform", "uniform_array",
     "uniform_njit",
 ]
-
-MAX_STEP = 2**56  #: steps are 0 .. MAX_STEP - 1
-MAX_INDEX = 2**40  #: element indices are 0 .. MAX_INDEX - 1
-MAX_STREAM = 2**24  #: stream (call site) ids are 0 .. MAX_STREAM - 1
-MAX_SUB = 2**8  #: sub-counter values are 0 .. MAX_SUB - 1
-SEED_LIMIT = 2**63  #: ``make_seed`` gives and accepts seeds 0 .. SEED_LIMIT - 1 (they fit an int64)
 
 SOURCE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
@@ -387,7 +343,7 @@ def _compile_all(decorator_for) -> types.SimpleNamespace:
 # of ``uniform`` 9x faster and of ``normal`` 1.6x (LLVM left the call to another dispatcher
 # in a serial loop) for 0.06-0.08 s more compile time per calling kernel. ``poisson``
 # is not inlined: that would gain 1.5x but cost 0.35 s (serial) to 1.6 s (``prange``)
-# more per calling kernel; its own helpers are inlined into it. See bench/random.py.
+# more per calling kernel; its own helpers are inlined into it. See bench/rng.py.
 _NJIT_OPTIONS = {"cache": True, "error_model": "numpy"}
 _NOT_INLINED = frozenset({"poisson", "binomial"})
 
@@ -403,6 +359,43 @@ uniform_njit = _njit.uniform
 normal_njit = _njit.normal
 poisson_njit = _njit.poisson
 binomial_njit = _njit.binomial
+
+
+@numba.njit(**_NJIT_OPTIONS)
+def uniform_array(seed, step, indices, stream):
+    """``uniform`` of each element number in ``indices`` (an int64 array), for whole arrays outside kernels."""
+    out = np.empty(indices.shape[0])
+    for k in range(indices.shape[0]):
+        out[k] = uniform_njit(seed, step, indices[k], stream)
+    return out
+
+
+@numba.njit(**_NJIT_OPTIONS)
+def normal_array(seed, step, indices, stream):
+    """``normal`` of each element number in ``indices``."""
+    out = np.empty(indices.shape[0])
+    for k in range(indices.shape[0]):
+        out[k] = normal_njit(seed, step, indices[k], stream)
+    return out
+
+
+@numba.njit(**_NJIT_OPTIONS)
+def poisson_array(lam, seed, step, indices, stream):
+    """``poisson`` of each element number in ``indices``, with the mean ``lam`` of the same position (float64)."""
+    out = np.empty(indices.shape[0], np.int64)
+    for k in range(indices.shape[0]):
+        out[k] = poisson_njit(lam[k], seed, step, indices[k], stream)
+    return out
+
+
+@numba.njit(**_NJIT_OPTIONS)
+def binomial_array(n, p, seed, step, indices, stream):
+    """``binomial`` of each element number in ``indices``, with ``n`` (int64) and ``p`` (float64) of the same
+    position."""
+    out = np.empty(indices.shape[0], np.int64)
+    for k in range(indices.shape[0]):
+        out[k] = binomial_njit(n[k], p[k], seed, step, indices[k], stream)
+    return out
 
 
 def jit_functions() -> types.SimpleNamespace:
@@ -422,38 +415,3 @@ def cuda_device_functions() -> types.SimpleNamespace:
     from numba import cuda
 
     return _compile_all(lambda name: cuda.jit(device=True))
-
-
-# ---------------------------------------------------------------------------------------
-# Python-side helpers
-# ---------------------------------------------------------------------------------------
-
-
-def make_seed(n: int | None = None) -> int:
-    """A seed for the functions above: ``n`` itself (an integer in [0, 2**63)), or, for
-    ``None``, 63 fresh bits from the operating system's entropy source.
-
-    Seeds stay below 2**63 so that they pass into compiled kernels as int64.
-    """
-    if n is None:
-        return secrets.randbits(63)
-    if isinstance(n, bool):
-        raise TypeError("seed must be an integer or None, not a bool")
-    try:
-        value = operator.index(n)
-    except TypeError:
-        raise TypeError(f"seed must be an integer or None, not {type(n).__name__} ({n!r})") from None
-    if not 0 <= value < SEED_LIMIT:
-        raise ValueError(f"seed must be in [0, 2**63), got {value}")
-    return value
-
-
-def check_counter_ranges(n_steps: int, n_indices: int, stream: int) -> None:
-    """Raise ValueError unless steps 0..n_steps-1, indices 0..n_indices-1 and ``stream``
-    fit the counter layout (so that no two draws share a counter)."""
-    if not 0 <= n_steps <= MAX_STEP:
-        raise ValueError(f"{n_steps} time steps: the random-number counter holds at most 2**56")
-    if not 0 <= n_indices <= MAX_INDEX:
-        raise ValueError(f"{n_indices} elements: the random-number counter holds at most 2**40 indices")
-    if not 0 <= stream < MAX_STREAM:
-        raise ValueError(f"random stream id {stream} is outside [0, 2**24)")

@@ -4,6 +4,7 @@ stop a chunk and tells them where the run is."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -11,9 +12,11 @@ import time
 
 import tqdm.auto
 
-from simcore.errors import ModelError, ModelTypeError, ModelValueError
+from simcore.errors import ModelError, ModelNotImplementedError, ModelTypeError, ModelValueError
+from simcore.ir import RegularDetails, ResetDetails, StateUpdateDetails, at_steps
 from simcore.objects.base import as_seconds
 from simcore.output.hdf5 import Output, Writer, file_key, same_path
+from simcore.plan import Plan
 from simcore.plan.schedule import Due
 from simcore.seeding import current_seed
 from simcore.units import second
@@ -180,3 +183,58 @@ class Interrupts:
     def __exit__(self, *exc) -> None:
         if self._installed:
             signal.signal(signal.SIGINT, self._previous)
+
+
+_DUMPS = ("plan", "source")
+
+
+def dump(plan: Plan, source) -> None:
+    """``SIMCORE_DUMP=plan`` (or ``source``, or both, comma-separated) prints the plan or the generated source
+    of each run before it compiles."""
+    asked = [word.strip() for word in os.environ.get("SIMCORE_DUMP", "").split(",") if word.strip()]
+    unknown = [word for word in asked if word not in _DUMPS]
+    if unknown:
+        raise ModelValueError(f"SIMCORE_DUMP={os.environ['SIMCORE_DUMP']!r}: unknown {unknown}; use 'plan', "
+                              "'source' or 'plan,source'")
+    if "plan" in asked:
+        print(plan, end="\n\n")
+    if "source" in asked:
+        print(source.text, end="\n\n")
+    sys.stdout.flush()
+
+
+def check_supported(plan: Plan, source, device: str) -> None:
+    """What the device's generated code cannot do, refused before it compiles."""
+    operations = plan.operations
+    if any(0 < due.position < len(operations) for due in plan.python_operations) and "_op_from" not in source.params:
+        raise ModelNotImplementedError(f"network operations run at the start or the end of a time step on the "
+                                       f"{device} device, not between its compiled operations")
+    if any(op.times is not None and at_steps(op) not in source.params for op in operations):
+        raise ModelNotImplementedError(f"run_at() code does not run on the {device} device; use "
+                                       "run_regularly(), or a network_operation with an EventClock")
+
+
+def not_finite_message(source, operations, err, t) -> str:
+    """Which variable of which object became NaN or infinite, for which element, when, and in which code."""
+    at = f"at t = {t * 1e3:g} ms"
+    if not 0 <= err[2] < len(operations):
+        return f"a state variable became NaN or infinite {at}"
+    op = operations[int(err[2])]
+    advice = ""
+    if isinstance(op.details, StateUpdateDetails):
+        where = f"integration method {op.details.method}"
+        advice = "; the time step may be too large for the model, or a parameter is wrong"
+    elif isinstance(op.details, ResetDetails):
+        event = op.details.event
+        where = f"in the reset of {op.owner}" if event == "spike" else \
+            f"in the code on '{event}' events of {op.owner}"
+    elif isinstance(op.details, RegularDetails):
+        where = f"in {op.comment} of {op.owner}"
+    else:
+        where = f"in the {op.comment} of Synapses {op.owner}"
+    names = source.error_vars.get(op.name, ())
+    if not 1 <= err[0] <= len(names):
+        return f"a variable became NaN or infinite {at} ({where}){advice}"
+    owner, name = names[err[0] - 1]
+    return (f"the variable '{name}' of {owner} became NaN or infinite for element {int(err[1])} {at} ({where})"
+            f"{advice}")

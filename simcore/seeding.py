@@ -1,16 +1,18 @@
 """The global seed: ``seed(n)`` makes every random draw reproducible, inside kernels
-(counter-based, keyed by the seed) and outside them (initial values from strings)."""
+(counter-based, keyed by the seed) and outside them (values set from strings: ``DrawOwner``)."""
 
 from __future__ import annotations
 
+import hashlib
 import operator
 import secrets
+import weakref
 
 import numpy as np
 
 from simcore.errors import ModelError
 
-_state = {"seed": None, "init_calls": 0, "connect_calls": 0}
+_state = {"seed": None, "connect_calls": 0, "owners": 0, "ranks": {}}
 
 
 def seed(n: int | None = None) -> None:
@@ -27,8 +29,10 @@ def seed(n: int | None = None) -> None:
                              f"not {n!r}")
         n = value
     _state["seed"] = n
-    _state["init_calls"] = 0
     _state["connect_calls"] = 0
+    _state["ranks"] = {}
+    for owner in list(_owners):  # older than this seed: below the new ones
+        owner.rank, owner.counts = -owner.serial, {}
 
 
 def current_seed() -> int:
@@ -49,10 +53,51 @@ def stream_seed(seed_value: int, epoch: int) -> int:
     return (z ^ (z >> 31)) % (1 << 63)
 
 
-def init_generator() -> np.random.Generator:
-    """A numpy generator for one initialisation statement; the n-th call after seed(k) is always the same."""
-    _state["init_calls"] += 1
-    return np.random.Generator(np.random.Philox(key=current_seed(), counter=[_state["init_calls"], 0, 0, 1]))
+class DrawOwner:
+    """Names the random draws of one object's values set from strings (``G.v = 'rand()*mV'``), outside kernels:
+    each comes from the counter-based generator of ``simcore.random`` under a key made of the seed, this owner,
+    the variable, the number of that variable's assignment since seed(), and the part of the assignment (its value
+    or its index condition); the element is the counter's index and the call site its stream. So one more
+    assignment to ``x`` changes no value of ``v``, and two assignments to ``v`` draw anew.
+
+    An owner is its object's asked-for name (the base name for an automatic one: ``'neurongroup'``) and its rank
+    among the owners of that name made since seed() (1, 2, ...); one made before the last seed() ranks by minus its
+    number among all owners ever made. A script run again after seed(k), in the same process or not, gets the same
+    keys, even where objects of the first run still exist (their unique names then differ: 'neurongroup_1')."""
+
+    __slots__ = ("__weakref__", "counts", "label", "rank", "serial")
+
+    def __init__(self, label: str):
+        _state["owners"] += 1
+        ranks = _state["ranks"]
+        ranks[label] = ranks.get(label, 0) + 1
+        self.label, self.rank, self.serial = label, ranks[label], _state["owners"]
+        self.counts: dict[str, int] = {}
+        _owners.add(self)
+
+    def assignment(self, target: str) -> Assignment:
+        """The draws of the next assignment to ``target``."""
+        return Assignment(self, target)
+
+
+class Assignment:
+    """One assignment's draws: numbered among the assignments to its target at its first draw, so that those
+    without draws do not count."""
+
+    def __init__(self, owner: DrawOwner, target: str):
+        self.owner, self.target = owner, target
+        self.number: int | None = None
+
+    def key(self, part: str) -> int:
+        """The generator key (64 bits) for the draws of ``part`` of this assignment ('value', 'index', ...)."""
+        if self.number is None:
+            self.number = self.owner.counts.get(self.target, 0) + 1
+            self.owner.counts[self.target] = self.number
+        text = repr((current_seed(), self.owner.label, self.owner.rank, self.target, self.number, part))
+        return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+_owners: weakref.WeakSet[DrawOwner] = weakref.WeakSet()
 
 
 def connect_call() -> int:

@@ -10,6 +10,9 @@
 - ``str(-70*mV) == '-70. mV'``; ``repr`` evaluates back in ``from simcore import *``.
 - Comparing quantities of different dimensions raises (as in Brian 2), except
   comparisons with a plain 0, inf or nan.
+
+What numpy needs beyond pint (arrays from lists of quantities, functions pint lacks, the
+results of ``==``) is in quantity_arrays.py.
 """
 
 from __future__ import annotations
@@ -28,11 +31,21 @@ from simcore.units.errors import DimensionMismatchError
 from simcore.units.formatting import magnitude_repr, magnitude_str, units_python, units_str
 from simcore.units.mismatch import dimension_of, from_pint_error, in_numpy, mismatch, reraise
 from simcore.units.plain import as_quantity, collapse, decay_numpy_args, has_pint, is_scale_free
+from simcore.units.quantity_arrays import (
+    FALLBACKS,
+    SAME_UNIT_UFUNCS,
+    EqualElements,
+    UnequalElements,
+    elementwise,
+    fallback,
+    from_sequence,
+    holds_quantities,
+    into,
+    map_leaves,
+    same_values,
+)
 
 _Base = pint.UnitRegistry.Quantity
-
-# Reductions and scans that keep the unit of their only operand.
-_SAME_UNIT_UFUNCS = frozenset({"add", "maximum", "minimum", "fmax", "fmin"})
 
 
 def _op(method: Any, template: str, units_args: bool = False) -> Any:
@@ -55,43 +68,6 @@ def _op(method: Any, template: str, units_args: bool = False) -> Any:
     return wrapper
 
 
-def _flatten(values: Any) -> list:
-    """The leaves of nested lists and tuples."""
-    if isinstance(values, list | tuple):
-        return [leaf for value in values for leaf in _flatten(value)]
-    return [values]
-
-
-def _holds_quantities(value: Any) -> bool:
-    return isinstance(value, list | tuple) and any(isinstance(leaf, _Base | pint.UnitRegistry.Unit)
-                                                   for leaf in _flatten(value))
-
-
-def _from_sequence(cls: type, values: list | tuple, dtype: Any) -> Any:
-    """One array Quantity from (nested) lists of quantities, in the unit of the first one. Plain numbers may
-    join only if they are 0, inf or nan, or if the quantities are dimensionless."""
-    values = _map_leaves(values, as_quantity)
-    first = next(v for v in _flatten(values) if isinstance(v, _Base))
-    dimensionless = quantity_info(first).dimension.is_dimensionless
-
-    def magnitude(value: Any) -> Any:
-        if isinstance(value, _Base):
-            if quantity_info(value).dimension != quantity_info(first).dimension:
-                raise mismatch("Cannot make one array of {a} and {b}", first, value)
-            return value.m_as(first.units)
-        if not (dimensionless or is_scale_free(value)):
-            raise mismatch("Cannot make one array of {a} and {b}", first, value)
-        return value
-
-    return cls(np.array(_map_leaves(values, magnitude), dtype=dtype or float), first.units)
-
-
-def _map_leaves(values: Any, function: Any) -> Any:
-    if isinstance(values, list | tuple):
-        return [_map_leaves(value, function) for value in values]
-    return function(values)
-
-
 def si_unit_of(dim: Any) -> Any:
     """The coherent SI unit of a Dimension (imported when used: helpers imports this module)."""
     from simcore.units.helpers import get_unit
@@ -99,72 +75,6 @@ def si_unit_of(dim: Any) -> Any:
     if not isinstance(dim, Dimension):
         raise ModelTypeError(f"dim= needs a Dimension (e.g. second.dim), not {dim!r}")
     return get_unit(dim)
-
-
-class EqualElements(np.ndarray):
-    """The result of ``==`` with a quantity array: a boolean array whose truth value says whether all
-    elements are equal. Brian 2's quantities are numpy arrays, so ``numpy.testing.assert_equal(q1, q2)`` and
-    ``assert G.v[:] == 0*mV`` compare them element by element there; simcore's pint quantities are not, and
-    numpy's rules would refuse the truth value of the comparison. Elementwise operations on it give plain
-    arrays."""
-
-    def __bool__(self) -> bool:
-        return bool(np.all(self.view(np.ndarray)))
-
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        inputs = tuple(x.view(np.ndarray) if isinstance(x, EqualElements | UnequalElements) else x for x in inputs)
-        return getattr(ufunc, method)(*inputs, **kwargs)
-
-    def __repr__(self) -> str:
-        return repr(self.view(np.ndarray))
-
-
-class UnequalElements(EqualElements):
-    """The result of ``!=`` with a quantity array: true if any element differs (``not (a == b)``)."""
-
-    def __bool__(self) -> bool:
-        return bool(np.any(self.view(np.ndarray)))
-
-
-def _elementwise(result: Any, kind: type) -> Any:
-    if isinstance(result, np.ndarray) and result.ndim > 0 and result.dtype == bool:
-        return result.view(kind)
-    return result
-
-
-# numpy functions that pint does not implement: how the unit of the first quantity argument carries over.
-_FALLBACKS = {
-    np.trace: "value", np.fliplr: "value", np.flipud: "value", np.real: "value", np.imag: "value",
-    np.unique: "first", np.histogram: "last", np.argwhere: "none", np.flatnonzero: "none",
-}  # fmt: skip
-
-
-def _fallback(func: Any, args: tuple, kwargs: dict) -> Any:
-    """``func`` for quantities where pint has no implementation: every quantity argument in the unit of the
-    first one (their dimensions must agree), the result in that unit as ``_FALLBACKS`` says ("value": the
-    result; "first"/"last": that item of a returned tuple, e.g. the bin edges of ``histogram``; "none": indices).
-    """
-    first = next(x for x in (*args, *kwargs.values()) if isinstance(x, _Base))
-    dimension = quantity_info(first).dimension
-
-    def magnitude(value: Any) -> Any:
-        value = as_quantity(value)
-        if not isinstance(value, _Base):
-            return value
-        if quantity_info(value).dimension != dimension:
-            raise mismatch(f"numpy.{func.__name__}: cannot combine {{a}} and {{b}}", first, value)
-        return value.m_as(first.units)
-
-    result = func(*(magnitude(x) for x in args), **{key: magnitude(x) for key, x in kwargs.items()})
-    rule = _FALLBACKS[func]
-    if rule == "value":
-        return first.__class__(result, first.units)
-    if rule == "none":
-        return result
-    if not isinstance(result, tuple):
-        return first.__class__(result, first.units)
-    position = 0 if rule == "first" else len(result) - 1
-    return (*result[:position], first.__class__(result[position], first.units), *result[position + 1:])
 
 
 def _floor_divide(dividend: Any, divisor: Any) -> Any:
@@ -187,32 +97,6 @@ def _floor_divide(dividend: Any, divisor: Any) -> Any:
     return unit._REGISTRY.Quantity(result, unit)
 
 
-def _into(out: Any, result: Any, name: str) -> Any:
-    """``out`` holding ``result`` (pint's numpy functions do not take ``out=``): converted to the unit of a
-    quantity ``out``; a plain array ``out`` takes only dimensionless results."""
-    if isinstance(out, _Base):
-        out[...] = result
-    elif isinstance(result, _Base) and not quantity_info(result).dimension.is_dimensionless:
-        raise mismatch(f"numpy.{name}: cannot write a result in {{a}} into a plain array (out=)", result)
-    else:
-        out[...] = result
-    return out
-
-
-def _same_values(func: Any, first: Any, second: Any, **kwargs: Any) -> bool:
-    """``numpy.array_equal``/``array_equiv`` with quantities: False for different dimensions (a plain 0, inf or
-    nan fits any), else numpy's answer for the SI values."""
-    dimensions = [quantity_info(as_quantity(x)).dimension if isinstance(x, _Base | pint.UnitRegistry.Unit)
-                  else None for x in (first, second)]
-    if None in dimensions:
-        plain = first if dimensions[0] is None else second
-        if not (dimensions[0] == dimensions[1] or is_scale_free(plain) or DIMENSIONLESS in dimensions):
-            return False
-    elif dimensions[0] != dimensions[1]:
-        return False
-    return bool(func(np.asarray(first), np.asarray(second), **kwargs))
-
-
 class Quantity(_Base):
     """A value (number or numpy array) with a physical unit. ``Quantity(value, unit)``."""
 
@@ -228,7 +112,7 @@ class Quantity(_Base):
             if units is not None:
                 raise ModelTypeError(f"Quantity() takes a unit or dim=, not both (got {units!r} and dim={dim!r})")
             unit = si_unit_of(dim)
-            if isinstance(value, _Base | pint.UnitRegistry.Unit) or _holds_quantities(value):
+            if isinstance(value, _Base | pint.UnitRegistry.Unit) or holds_quantities(value):
                 raise ModelTypeError(f"Quantity(..., dim={dim!r}) takes plain values in SI units, not {value!r}")
             return cls(value, unit, dtype=dtype, copy=copy)
         if units is None:
@@ -239,8 +123,8 @@ class Quantity(_Base):
                 if copy or dtype is not None:
                     magnitude = np.array(magnitude, dtype=dtype)
                 return super().__new__(cls, magnitude, value._units)
-            if _holds_quantities(value):
-                return _from_sequence(cls, value, dtype)
+            if holds_quantities(value):
+                return from_sequence(cls, value, dtype)
         if dtype is not None or copy:
             value = np.array(value, dtype=dtype)
         if isinstance(value, int | np.integer | np.bool_):
@@ -330,7 +214,7 @@ class Quantity(_Base):
 
     def tolist(self) -> Any:
         """Nested lists of scalar quantities (Brian 2's ``tolist``); ``Quantity(q.tolist())`` gives ``q`` back."""
-        return _map_leaves(np.asarray(self._magnitude).tolist(), lambda value: self.__class__(value, self._units))
+        return map_leaves(np.asarray(self._magnitude).tolist(), lambda value: self.__class__(value, self._units))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """The value in SI base units (as Brian 2): ``np.asarray(10*ms) -> 0.01``."""
@@ -357,7 +241,7 @@ class Quantity(_Base):
     __ge__ = lambda self, other: self.compare(other, operator.ge)  # noqa: E731
 
     def __eq__(self, other: Any) -> Any:
-        return _elementwise(self._equal(other), EqualElements)
+        return elementwise(self._equal(other), EqualElements)
 
     def _equal(self, other: Any) -> Any:
         other = as_quantity(other)
@@ -375,13 +259,13 @@ class Quantity(_Base):
 
     def __ne__(self, other: Any) -> Any:
         equal = self._equal(other)
-        return _elementwise(np.logical_not(equal), UnequalElements) if isinstance(equal, np.ndarray) else not equal
+        return elementwise(np.logical_not(equal), UnequalElements) if isinstance(equal, np.ndarray) else not equal
 
     __hash__ = _Base.__hash__
 
     # --- numpy ------------------------------------------------------------------------
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        if method in ("reduce", "accumulate", "reduceat") and ufunc.__name__ in _SAME_UNIT_UFUNCS:
+        if method in ("reduce", "accumulate", "reduceat") and ufunc.__name__ in SAME_UNIT_UFUNCS:
             if inputs[0] is self and not any(isinstance(x, _Base) for x in inputs[1:]):
                 values = getattr(ufunc, method)(self._magnitude, *inputs[1:], **kwargs)
                 return collapse(self.__class__(values, self._units))
@@ -402,15 +286,15 @@ class Quantity(_Base):
         if not has_pint(args, kwargs):
             return func(*args, **kwargs)
         if func in (np.array_equal, np.array_equiv):
-            return _same_values(func, *args, **kwargs)
-        if func in _FALLBACKS:
-            return collapse(_fallback(func, args, kwargs))
+            return same_values(func, *args, **kwargs)
+        if func in FALLBACKS:
+            return collapse(fallback(func, args, kwargs))
         if func is np.concatenate and kwargs.get("out") is not None and kwargs.get("dtype") is not None:
             # numpy refuses both for plain arrays; out= would otherwise silently decide the dtype
             raise ModelTypeError("numpy.concatenate takes out= or dtype=, not both (the dtype of out= is the "
                                  "result's)")
         if isinstance(kwargs.get("out"), np.ndarray | _Base):
-            return _into(kwargs.pop("out"), self.__array_function__(func, types, args, kwargs), func.__name__)
+            return into(kwargs.pop("out"), self.__array_function__(func, types, args, kwargs), func.__name__)
         try:
             result = _Base.__array_function__(self, func, types, args, kwargs)
         except pint.DimensionalityError as error:

@@ -28,11 +28,12 @@ from types import ModuleType
 
 from simcore.codegen import runtime
 from simcore.errors import CacheFolderError
+from simcore.kernels import scalar
 from simcore.units.registry import checked_cache_folder
 
 # Kernels call into these modules; numba does not notice when they change, so their
 # source is part of every module's name.
-_HELPER_MODULES = (runtime.__file__, str(Path(runtime.__file__).parents[1] / "random.py"))
+_HELPER_MODULES = (runtime.__file__, scalar.__file__, str(Path(runtime.__file__).parents[1] / "random.py"))
 
 
 def cache_dir() -> Path:

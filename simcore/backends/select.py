@@ -73,7 +73,7 @@ class Device:
     def run(self, run_args: dict | None = None, **options) -> None:
         """Run the recorded runs again from the state before the first, with ``run_args`` ({G.x: value})
         set first; random numbers repeat unless ``seed()`` changes in between."""
-        from simcore.objects.variables import VariableView  # objects import this module
+        from simcore.objects.variable_views import VariableView  # objects import this module
 
         _no_effect("device.run()", options)
         if not self._runs:

@@ -1,6 +1,7 @@
 """The per-element code both devices share: loads, the model's statements (with hoisted invariants and random
 draws), stores and their checks for values that are not finite, and the lines around them (clock, shared
-variables, arguments). ``templates`` puts them in the CPU's loops, ``cuda_ops`` in GPU threads.
+variables, arguments). The launchers of the operations' iteration domains put them in the CPU's loops
+(``cpu_launchers``, for ``templates``) and in GPU threads (``cuda_launchers``, for ``cuda_ops`` and the others).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from sympy.core.relational import Relational
 from sympy.logic.boolalg import Boolean
 
 from simcore.codegen.printer import to_numba
-from simcore.equations.functions import RANDOM_FUNCTIONS
-from simcore.equations.user_functions import VECTORISATION_INDEX
+from simcore.equations.functions import INTEGER_FUNCTIONS, RANDOM_FUNCTIONS
+from simcore.equations.python_functions import VECTORISATION_INDEX
 from simcore.ir import (
     LOOP_END,
     LOOP_WHILE,
@@ -112,9 +113,6 @@ def is_random(expr: sympy.Basic) -> bool:
 
 
 _TIME = sympy.Symbol("t", real=True)
-_INTEGER_FUNCTIONS = {"int_", "timestep", "floor", "ceiling", "sign"}
-
-
 def single_precision(code: ElementCode) -> bool:
     """Whether ``code`` computes in float32: every float array its statements compute is float32 (the state of
     a group or synapses made with ``dtype=float32``, or under ``prefs.core.default_float_dtype = float32``).
@@ -154,7 +152,7 @@ def hoist_invariants(code: ElementCode, names: str = "_lio") -> tuple[list[str],
         """Whether ``expr`` computes with floats only (no integer variable, no integer-valued function)."""
         logical = isinstance(expr, Boolean) and not isinstance(expr, Relational)  # and, or, not: a comparison is
         return not ({s.name for s in expr.free_symbols} & integers or logical  # arithmetic on its sides
-                    or type(expr).__name__ in _INTEGER_FUNCTIONS)
+                    or type(expr).__name__ in INTEGER_FUNCTIONS)
 
     def visit(expr, cast: bool):
         if expr.is_Atom:
@@ -321,22 +319,21 @@ def spikes_in_range(start: int, stop: int, size: int) -> tuple[str, str]:
 
 def summed_target(op: Operation, streams: RandomStreams, element: str,
                   report: list[str] | None = None) -> tuple[list[str], list[str], list[str], frozenset[str], bool]:
-    """A summed variable's code: the lines before the loop over targets, those for target ``element`` (the sum
-    over its synapses in their order, stored into the target variable; if it is NaN or infinite, ``report``, by
-    default ``_nonfinite`` becomes NaN), the arguments, those it stores into, and whether it draws random
-    numbers."""
+    """A summed variable's code: the lines before the loop over targets, those for target ``element`` (the body
+    of its ``IncomingPerTarget`` domain, the same on both devices: the sum over its synapses in their order,
+    stored into the target variable; if it is NaN or infinite, ``report``, by default ``_nonfinite`` becomes
+    NaN), the arguments, those it stores into, and whether it draws random numbers."""
     details: SummedDetails = op.details
     target = details.target
     hoisted, code = hoist_invariants(op.code)
     body, random = element_body(code, op, streams, "_s")
     start, prefix = details.range[0], details.prefix
     head = [INDENT + comment(op.comment), *preamble(code), *hoisted]
-    per_target = [f"{INDENT}_sum = 0.0",
-                  f"{INDENT}for _p in range({prefix}_ptr[{element}], {prefix}_ptr[{element} + 1]):",
-                  f"{INDENT * 2}_s = {prefix}_syn[_p]", *[INDENT * 2 + line for line in body],
-                  f"{INDENT * 2}_sum += _summed", f"{INDENT}{array_param(target)}[{element} + {start}] = _sum"]
+    per_target = ["_sum = 0.0", f"for _p in range({prefix}_ptr[{element}], {prefix}_ptr[{element} + 1]):",
+                  f"{INDENT}_s = {prefix}_syn[_p]", *[INDENT + line for line in body],
+                  f"{INDENT}_sum += _summed", f"{array_param(target)}[{element} + {start}] = _sum"]
     if target.dtype.startswith("float"):
-        per_target += [f"{INDENT}if not math.isfinite(_sum):", *[INDENT * 2 + line for line in report]] if report \
-            else [f"{INDENT}_nonfinite += _sum * 0.0"]
+        per_target += ["if not math.isfinite(_sum):", *[INDENT + line for line in report]] if report \
+            else ["_nonfinite += _sum * 0.0"]
     args = list(dict.fromkeys(common_args(code) + [array_param(target), f"{prefix}_ptr", f"{prefix}_syn"]))
     return head, per_target, args, array_params(stored_arrays(code) + [target]), random

@@ -1,7 +1,7 @@
 """The launch machinery of the cuda module: device functions and the launches of a step (``Kernels``), the
 kernel that runs one launch on its own (``wrapper``), and its place in the fused kernel (``in_grid``, with the
 grid-wide barriers of ``Barriers``). The generators of ``cuda_ops``, ``cuda_threshold`` and ``cuda_pathways``
-add their device functions here."""
+add their device functions here, through the launcher of each one's iteration domain (``cuda_launchers``)."""
 
 from __future__ import annotations
 

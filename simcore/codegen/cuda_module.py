@@ -4,7 +4,8 @@ Each operation becomes one or a few device functions, made by its type's generat
 element code in them (loads, the model's statements, random draws, stores) comes from ``bodies``, as the
 CPU's. How elements map to GPU threads: ``cuda_ops`` (element-wise operations, monitors, and what runs on
 one thread, with a warning), ``cuda_threshold`` (thresholds, fused with their group's state update),
-``cuda_pathways`` (synaptic pathways); the launch machinery is in ``cuda_kernels``.
+``cuda_pathways`` (synaptic pathways), each through the launcher of its iteration domain (``cuda_launchers``);
+the launch machinery is in ``cuda_kernels``.
 
 Two ways to run them, both in the module: ``run_chunk``, a host loop launching one kernel per device
 function and step, and ``run_chunk_fused``, which launches ``run_steps`` once per chunk: a cooperative

@@ -1,9 +1,9 @@
-"""The GPU's iteration structure for the element-wise operations: one generator per operation type, each adding
-its device functions to ``Kernels``. The elements map to threads as follows: state updates and
-``run_regularly``, one thread per element (their shared statements first, on one thread); resets, spike and
-state monitors, one thread per spike or recorded element (then one thread advances the record count); summed
-variables, one thread per target. What has no parallel version runs the CPU template's loop on one thread
-(``serial``), with a warning. Thresholds: ``cuda_threshold``; synaptic pathways: ``cuda_pathways``.
+"""The GPU's generators of the element-wise operations: one per operation type, each adding its device functions
+to ``Kernels`` through the launcher of its iteration domain (``cuda_launchers``). The elements map to threads as
+follows: state updates and ``run_regularly``, one thread per element (their shared statements first, on one
+thread); resets, spike and state monitors, one thread per spike or recorded element (then one thread advances the
+record count); summed variables, one thread per target. What has no parallel version runs the CPU template's loop
+on one thread (``serial``), with a warning. Thresholds: ``cuda_threshold``; synaptic pathways: ``cuda_pathways``.
 
 Every generator takes the ``Kernels`` being built, the operation and its number in the schedule.
 """
@@ -29,6 +29,8 @@ from simcore.codegen.bodies import (
     summed_target,
 )
 from simcore.codegen.cuda_kernels import Kernels, control_args
+from simcore.codegen.cuda_launchers import launch
+from simcore.codegen.domains import Elements, Events, IncomingPerTarget, Serial
 from simcore.codegen.handles import clock, code_arguments, constants, events, own, records
 from simcore.codegen.templates import Function
 from simcore.ir import Operation, SpikeMonitorDetails, StateMonitorDetails, readable
@@ -37,9 +39,9 @@ from simcore.ir import Operation, SpikeMonitorDetails, StateMonitorDetails, read
 def state_update(kernels: Kernels, op: Operation, number: int) -> None:
     """A state update or run_regularly: its shared statements on one thread, then one thread per element."""
     shared_statements(kernels, op, number)
-    lines, args, writes = update_element(kernels, op, number)
-    kernels.add(op.name, args, lines, writes, op.code.size if op.code.statements else 0,
-                bound=code_arguments(op, op.code))
+    head, body, args, writes = update_element(kernels, op, number)
+    launch(kernels, Elements(op.code.size if op.code.statements else 0, op.code.start), op.name, args, head, body,
+           writes, bound=code_arguments(op, op.code))
 
 
 def shared_statements(kernels: Kernels, op: Operation, number: int) -> None:
@@ -51,21 +53,20 @@ def shared_statements(kernels: Kernels, op: Operation, number: int) -> None:
     report = kernels.not_finite(op, number, stored_arrays(code) + shared_writes(code), code.start,
                                 code.start + code.size)
     lines, refs, _ = shared_block(code, op, kernels.streams, 0, report)
-    kernels.add(f"{op.name}__shared", control_args(common_args(code)), [*preamble(code), *lines],
-                array_params(refs), None, bound=code_arguments(op, code))
+    launch(kernels, Serial(), f"{op.name}__shared", control_args(common_args(code)), [*preamble(code), *lines], [],
+           array_params(refs), bound=code_arguments(op, code))
 
 
 def update_element(kernels: Kernels, op: Operation, number: int,
-                   names: str = "_lio") -> tuple[list[str], list[str], frozenset[str]]:
-    """A state update's lines for element ``_g`` (then, if a value is not finite, the run stops: ``_ctl``),
-    their arguments and the arrays they store into."""
+                   names: str = "_lio") -> tuple[list[str], list[str], list[str], frozenset[str]]:
+    """A state update's lines before the elements and those for element ``_i`` (then, if a value is not finite,
+    the run stops: ``_ctl``), their arguments and the arrays they store into."""
     hoisted, code = hoist_invariants(op.code, names)
     report = kernels.not_finite(op, number, stored_arrays(code) + shared_writes(code), code.start,
                                 code.start + code.size)
     body, _ = element_body(code, op, kernels.streams, "_i", report=report)
-    lines = [INDENT + comment(op.comment), f"{INDENT}_i = _g + {code.start}" if code.start else f"{INDENT}_i = _g",
-             *preamble(code), *hoisted, *[INDENT + line for line in body]]
-    return lines, control_args(common_args(code)), array_params(stored_arrays(code))
+    head = [INDENT + comment(op.comment), *preamble(code), *hoisted]
+    return head, body, control_args(common_args(code)), array_params(stored_arrays(code))
 
 
 def reset(kernels: Kernels, op: Operation, number: int) -> None:
@@ -73,10 +74,9 @@ def reset(kernels: Kernels, op: Operation, number: int) -> None:
     hoisted, code = hoist_invariants(op.code)
     report = kernels.not_finite(op, number, stored_arrays(code), code.start, code.start + code.size)
     body, _ = element_body(code, op, kernels.streams, "_i", report=report)
-    lines = [*preamble(code), *hoisted, f"{INDENT}if _g >= _nspikes[0]:", f"{INDENT * 2}return",
-             f"{INDENT}_i = _spikes[_g]", *[INDENT + line for line in body]]
-    kernels.add(op.name, control_args(common_args(code) + ["_spikes", "_nspikes"]), lines,
-                array_params(stored_arrays(code)), code.size, bound=code_arguments(op, code) | events(op))
+    launch(kernels, Events(code.size), op.name, control_args(common_args(code) + ["_spikes", "_nspikes"]),
+           [*preamble(code), *hoisted], body, array_params(stored_arrays(code)),
+           bound=code_arguments(op, code) | events(op))
 
 
 def spike_monitor(kernels: Kernels, op: Operation, number: int) -> None:
@@ -85,53 +85,51 @@ def spike_monitor(kernels: Kernels, op: Operation, number: int) -> None:
     details: SpikeMonitorDetails = op.details
     start, stop = details.range
     first, last = spikes_in_range(start, stop, details.source_size)
-    lines = [f"{INDENT}_first = {first}", f"{INDENT}if _first + _g >= {last}:", f"{INDENT * 2}return",
-             f"{INDENT}_i = _spikes[_first + _g]", f"{INDENT}_mon_count[_i - {start}] += 1"]
+    body = [f"_mon_count[_i - {start}] += 1"]
     args, writes = ["_step", "_spikes", "_nspikes", "_mon_count"], {"_mon_count"}
     if details.record:
-        lines += [f"{INDENT}_n = _mon_n[0] + _g", f"{INDENT}_mon_i[_n] = _i - {start}",
-                  f"{INDENT}_mon_t[_n] = {record_time(op)}"]
+        body += ["_n = _mon_n[0] + _g", f"_mon_i[_n] = _i - {start}", f"_mon_t[_n] = {record_time(op)}"]
         args += ["_dt", "_mon_i", "_mon_t", "_mon_n"]
         writes |= {"_mon_i", "_mon_t"}
         for ref in details.variables:
-            lines.append(f"{INDENT}_rec_{ref.name}[_n] = _{ref.arg}[{'0' if ref.shared else '_i'}]")
+            body.append(f"_rec_{ref.name}[_n] = _{ref.arg}[{'0' if ref.shared else '_i'}]")
             args += [f"_{ref.arg}", f"_rec_{ref.name}"]
             writes.add(f"_rec_{ref.name}")
     bound = clock(op) | events(op) | own(op, "_mon_", "i", "t", "n", "count")
     bound |= records(op, *(ref.name for ref in details.variables))
-    kernels.add(op.name, args + ["_ctl"], lines, writes, stop - start, bound=bound)
+    launch(kernels, Events(stop - start, span=(first, last)), op.name, args + ["_ctl"], [], body, writes, bound=bound)
     if details.record:
-        kernels.add(f"{op.name}__count", ["_spikes", "_nspikes", "_mon_n", "_ctl"],
-                    [f"{INDENT}_mon_n[0] += {last} - {first}"], {"_mon_n"}, None, bound=bound)
+        launch(kernels, Serial(), f"{op.name}__count", ["_spikes", "_nspikes", "_mon_n", "_ctl"], [],
+               [f"_mon_n[0] += {last} - {first}"], {"_mon_n"}, bound=bound)
 
 
 def state_monitor(kernels: Kernels, op: Operation, number: int) -> None:
     """One thread per recorded element; a one-thread kernel then stores the time and advances the count."""
     details: StateMonitorDetails = op.details
-    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_j = _indices[_g]"]
+    head, body = [f"{INDENT}_r = _mon_n[0]"], ["_j = _indices[_g]"]
     args, writes = ["_step", "_indices", "_mon_n"], set()
     if op.code is not None:
         args = common_args(op.code) + args[1:]
-        body, _ = element_body(op.code, op, kernels.streams, "_j")
-        lines += preamble(op.code) + [INDENT + line for line in body]
+        head += preamble(op.code)
+        body += element_body(op.code, op, kernels.streams, "_j")[0]
         writes |= array_params(stored_arrays(op.code))
     for ref in details.variables:
-        lines.append(f"{INDENT}_rec_{ref.name}[_r, _g] = _{ref.arg}[{'0' if ref.shared else '_j'}]")
+        body.append(f"_rec_{ref.name}[_r, _g] = _{ref.arg}[{'0' if ref.shared else '_j'}]")
         args += [f"_{ref.arg}", f"_rec_{ref.name}"]
         writes.add(f"_rec_{ref.name}")
     if op.code is not None:
         for statement in op.code.statements:
             name = statement.target[len("_sub_"):]
-            lines.append(f"{INDENT}_rec_{name}[_r, _g] = _sub_{name}")
+            body.append(f"_rec_{name}[_r, _g] = _sub_{name}")
             args.append(f"_rec_{name}")
             writes.add(f"_rec_{name}")
     computed = [statement.target[len("_sub_"):] for statement in op.code.statements] if op.code is not None else []
     bound = clock(op) | constants(op.code, details.scalar_owner) | own(op, "_", "indices")
     bound |= own(op, "_mon_", "t", "n") | records(op, *(ref.name for ref in details.variables), *computed)
-    kernels.add(op.name, control_args(list(dict.fromkeys(args))), lines, writes, details.recorded, bound=bound)
-    kernels.add(f"{op.name}__step", ["_step", "_dt", "_mon_t", "_mon_n", "_ctl"],
-                [f"{INDENT}_mon_t[_mon_n[0]] = {record_time(op)}", f"{INDENT}_mon_n[0] += 1"], {"_mon_t", "_mon_n"},
-                None, bound=bound)
+    launch(kernels, Elements(details.recorded, index="_g"), op.name, control_args(list(dict.fromkeys(args))), head,
+           body, writes, bound=bound)
+    launch(kernels, Serial(), f"{op.name}__step", ["_step", "_dt", "_mon_t", "_mon_n", "_ctl"], [],
+           [f"_mon_t[_mon_n[0]] = {record_time(op)}", "_mon_n[0] += 1"], {"_mon_t", "_mon_n"}, bound=bound)
 
 
 def summed_variable(kernels: Kernels, op: Operation, number: int) -> None:
@@ -139,8 +137,8 @@ def summed_variable(kernels: Kernels, op: Operation, number: int) -> None:
     start, stop = op.details.range
     report = kernels.not_finite(op, number, [op.details.target], start, stop)
     head, per_target, args, writes, _ = summed_target(op, kernels.streams, "_g", report)
-    kernels.add(op.name, control_args(args), head + per_target, writes, stop - start,
-                bound=code_arguments(op, op.code))
+    launch(kernels, IncomingPerTarget(stop - start, "_g"), op.name, control_args(args), head, per_target, writes,
+           bound=code_arguments(op, op.code))
 
 
 def serial(kernels: Kernels, op: Operation, function: Function, reason: str) -> None:
@@ -148,8 +146,8 @@ def serial(kernels: Kernels, op: Operation, function: Function, reason: str) -> 
     ``reason`` (why it has no parallel version)."""
     warnings.warn(f"{reason}: on the GPU, its operation {readable(op.name)} (of '{op.owner}') runs on one thread, "
                   "in the CPU's order (correct, but slow when it has much to do)", stacklevel=3)
-    kernels.add(function.name, control_args(function.args), function.lines, function.writes, None,
-                bound=function.bound)
+    launch(kernels, Serial(), function.name, control_args(function.args), function.lines, [], function.writes,
+           bound=function.bound)
 
 
 def spike_generator(kernels: Kernels, op: Operation, number: int) -> None:

@@ -1,7 +1,8 @@
-"""A synaptic pathway on the GPU: blocks take the arriving events, their threads the events' synapses; what they
-add to neuron variables goes through atomic additions (``_as_increments``). Pathway code that does more than add
-to neuron variables runs the CPU template's loop on one thread, with a warning. With delays, one thread per
-event pushes this step's events into the ring of past events first."""
+"""A synaptic pathway on the GPU, in the thread mapping of its ``SynapsesOfEvents`` domain (``cuda_launchers``):
+blocks take the arriving events, their threads the events' synapses; what they add to neuron variables goes
+through atomic additions (``_as_increments``). Pathway code that does more than add to neuron variables runs the
+CPU template's loop on one thread, with a warning. With delays, one thread per event pushes this step's events
+into the ring of past events first."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ from simcore.codegen.bodies import (
     spikes_in_range,
     stored_arrays,
 )
-from simcore.codegen.cuda_kernels import Kernels, control_args, simulated
+from simcore.codegen.cuda_kernels import Kernels, control_args
+from simcore.codegen.cuda_launchers import launch
 from simcore.codegen.cuda_ops import serial
+from simcore.codegen.domains import Events, Serial, SynapsesOfEvents
 from simcore.codegen.handles import code_arguments, events
 from simcore.ir import ElementCode, Operation, PathwayDetails
 
@@ -49,7 +52,7 @@ def _atomic_pathway(kernels: Kernels, op: Operation, number: int, increments: li
     to neuron variables (``increments``: (temporary, variable), computed by ``code``) goes through atomic
     additions (the order of the additions, and so the last bits of the sums, may differ from the CPU's)."""
     details: PathwayDetails = op.details
-    prefix, (start, stop), slots = details.prefix, details.range, details.slots
+    prefix = details.prefix
     hoisted, code = hoist_invariants(code)
     report = kernels.not_finite(op, number, stored_arrays(op.code))
     body, _ = element_body(code, op, kernels.streams, "_s", report=report)
@@ -63,73 +66,35 @@ def _atomic_pathway(kernels: Kernels, op: Operation, number: int, increments: li
             add += [f"if not math.isfinite(_old + {local}):", *[INDENT + line for line in report]]
         body += [f"if {conditions[variable]}:", *[INDENT + line for line in add]] if variable in conditions \
             else add
-    blocks, threads = _pathway_shape()
-    synapse = [f"_s = {prefix}_syn[_p]" if details.indirect else "_s = _p", *body]
     args = common_args(code) + ["_spikes", "_nspikes", f"{prefix}_ptr"]
     args += [f"{prefix}_syn"] if details.indirect else []
-    span = spikes_in_range(start, stop, details.source_size)
-    lines = [INDENT + comment(op.comment), *preamble(code), *hoisted]
+    head = [INDENT + comment(op.comment), *preamble(code), *hoisted]
+    domain = SynapsesOfEvents(details, own_step(op))
     if details.delays == "none":
-        lines += [f"{INDENT}_first = {span[0]}", *_blocks_per_event(f"{span[1]} - _first", 1),
-                  f"{INDENT * 2}_src = _spikes[_first + _k] - {start}",
-                  f"{INDENT * 2}_lo = {prefix}_ptr[_src]", f"{INDENT * 2}_hi = {prefix}_ptr[_src + 1]",
-                  *_synapses_of_event(synapse, 2)]
-        kernels.add(op.name, control_args(args), lines, writes, None, shape=f"{blocks}, {threads}",
-                    bound=code_arguments(op, code) | events(op))
+        launch(kernels, domain, op.name, control_args(args), head, body, writes,
+               bound=code_arguments(op, code) | events(op))
         return
     ring = [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
-    _push_events(kernels, op, span, ring)
-    heterogeneous = details.delays == "heterogeneous"
-    args += [f"{prefix}_dsorted"] if heterogeneous else []
-    delays = f"range({slots - 1}, -1, -1)" if heterogeneous else f"({details.steps},)"
-    lines += [f"{INDENT}_capacity = {ring[0]}.shape[0]", f"{INDENT}for _d in {delays}:",
-              f"{INDENT * 2}_from = ({own_step(op)} - _d) % {slots}", f"{INDENT * 2}_first = {ring[1]}[_from]",
-              *_blocks_per_event(f"{ring[2]}[_from]", 2),
-              f"{INDENT * 3}_src = {ring[0]}[(_first + _k) % _capacity]",
-              f"{INDENT * 3}_lo = {prefix}_ptr[_src]", f"{INDENT * 3}_hi = {prefix}_ptr[_src + 1]"]
-    if heterogeneous:
-        lines += [f"{INDENT * 3}_hi = _search_sorted({prefix}_dsorted, _lo, _hi, _d, True)",
-                  f"{INDENT * 3}_lo = _search_sorted({prefix}_dsorted, _lo, _hi, _d, False)"]
-    lines += _synapses_of_event(synapse, 3)
-    kernels.add(op.name, control_args(list(dict.fromkeys(args + ring))), lines, writes, None,
-                shape=f"{blocks}, {threads}", bound=code_arguments(op, code) | events(op))
+    _push_events(kernels, op, ring)
+    args += [f"{prefix}_dsorted"] if details.delays == "heterogeneous" else []
+    head.append(f"{INDENT}_capacity = {ring[0]}.shape[0]")
+    launch(kernels, domain, op.name, control_args(list(dict.fromkeys(args + ring))), head, body, writes,
+           bound=code_arguments(op, code) | events(op))
 
 
-def _push_events(kernels: Kernels, op: Operation, span: tuple[str, str], ring: list[str]) -> None:
-    """This step's events (positions ``span`` in the event list) into the ring of past events (one thread
-    each), then its slot's bookkeeping."""
-    start, stop = op.details.range
-    slot = f"({own_step(op)}) % {op.details.slots}"
-    kernels.add(f"{op.name}__push", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
-                [f"{INDENT}_first = {span[0]}", f"{INDENT}if _first + _g >= {span[1]}:", f"{INDENT * 2}return",
-                 f"{INDENT}{ring[0]}[({ring[3]}[0] + _g) % {ring[0]}.shape[0]] = _spikes[_first + _g] - {start}"],
-                {ring[0]}, stop - start, bound=events(op))
-    kernels.add(f"{op.name}__slot", ["_step", "_spikes", "_nspikes", *ring, "_ctl"],
-                [f"{INDENT}_count = {span[1]} - {span[0]}", f"{INDENT}{ring[1]}[{slot}] = {ring[3]}[0]",
-                 f"{INDENT}{ring[2]}[{slot}] = _count", f"{INDENT}{ring[3]}[0] += _count"], set(ring[1:]), None,
-                bound=events(op))
-
-
-def _blocks_per_event(count: str, depth: int) -> list[str]:
-    """The loop of a block over its events ``_k`` among ``count``: ``_share`` blocks per event when there are
-    fewer events than blocks (one event onto a million synapses keeps the whole grid busy), else one block
-    per event in turn."""
-    pad = INDENT * depth
-    return [f"{pad}_count = {count}", f"{pad}_share = max(1, cuda.gridDim.x // _count) if _count > 0 else 1",
-            f"{pad}for _k in range(cuda.blockIdx.x // _share, _count, cuda.gridDim.x // _share):"]
-
-
-def _synapses_of_event(synapse: list[str], depth: int) -> list[str]:
-    """The loop of a thread over its share of the event's synapses ``_lo`` to ``_hi - 1``, running ``synapse``."""
-    pad = INDENT * depth
-    return [f"{pad}for _p in range(_lo + (cuda.blockIdx.x % _share) * cuda.blockDim.x + cuda.threadIdx.x, _hi, "
-            "_share * cuda.blockDim.x):", *[pad + INDENT + line for line in synapse]]
-
-
-def _pathway_shape() -> tuple[int, int]:
-    """Blocks and threads of a synaptic pathway's kernel: blocks take events, threads synapses. The simulator
-    runs every thread as a Python thread: a few of them check the same code."""
-    return (2, 4) if simulated() else (1024, 32)
+def _push_events(kernels: Kernels, op: Operation, ring: list[str]) -> None:
+    """Before the synapses (steps of their own): this step's events into the ring of past events (one thread
+    each), then its slot's bookkeeping (one thread)."""
+    details: PathwayDetails = op.details
+    start, stop = details.range
+    span = spikes_in_range(start, stop, details.source_size)
+    slot = f"({own_step(op)}) % {details.slots}"
+    args = ["_step", "_spikes", "_nspikes", *ring, "_ctl"]
+    launch(kernels, Events(stop - start, "_src", start, span), f"{op.name}__push", args, [],
+           [f"{ring[0]}[({ring[3]}[0] + _g) % {ring[0]}.shape[0]] = _src"], {ring[0]}, bound=events(op))
+    launch(kernels, Serial(), f"{op.name}__slot", args, [],
+           [f"_count = {span[1]} - {span[0]}", f"{ring[1]}[{slot}] = {ring[3]}[0]", f"{ring[2]}[{slot}] = _count",
+            f"{ring[3]}[0] += _count"], set(ring[1:]), bound=events(op))
 
 
 def _as_increments(code, synapses: str):

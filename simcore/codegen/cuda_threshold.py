@@ -17,7 +17,9 @@ from simcore.codegen.bodies import (
     stored_arrays,
 )
 from simcore.codegen.cuda_kernels import THREADS, Kernels, control_args, simulated
+from simcore.codegen.cuda_launchers import launch
 from simcore.codegen.cuda_ops import update_element
+from simcore.codegen.domains import Elements
 from simcore.codegen.handles import code_arguments, events
 from simcore.ir import Operation, RegularDetails, StateUpdateDetails, ThresholdDetails
 
@@ -42,33 +44,29 @@ def threshold(kernels: Kernels, op: Operation, number: int) -> None:
     on_event, refractory = on_spike(op, [f"{flags}[_i] = 1",
                                          f"cuda.atomic.add({counts}, (_step % 2, _i // {RUN}), 1)",
                                          f"cuda.atomic.add({totals}, _i // {RUN * group}, 1)"])
-    head = [f"{INDENT}_i = _g", *preamble(code)]
-    lines = [*hoisted, *[INDENT + line for line in body + on_event]]
+    head, body = [*preamble(code), *hoisted], body + on_event
     args = control_args(common_args(code) + [flags, counts, totals])
     writes = array_params(stored_arrays(code)) | refractory | {flags, counts, totals}
     name, update = op.name, kernels.fused.get(number)
     bound = code_arguments(op, code)
-    if update is not None:
-        update_lines, update_args, update_writes = update_element(kernels, *update)
+    if update is not None:  # the update's element, then the threshold's: one body
+        update_head, update_body, update_args, update_writes = update_element(kernels, *update)
         bound |= code_arguments(update[0], update[0].code)
-        head = [line for line in head if line not in update_lines]  # the index and clock: set already
-        lines, args = update_lines + head + lines, list(dict.fromkeys(update_args + args))
+        body = [*update_body, *(line.removeprefix(INDENT) for line in head if line not in update_head), *body]
+        head, args = update_head, list(dict.fromkeys(update_args + args))  # the clock: set already
         writes |= update_writes
         name = f"{update[0].name}__and_threshold"
-    else:
-        lines = head + lines
-    kernels.add(name, args, lines, writes, code.size, bound=bound)
+    launch(kernels, Elements(code.size), name, args, head, body, writes, bound=bound)
     kernels.add(f"{op.name}__count", ["_nspikes", totals, offsets, partial, "_ctl"],
                 _scan(totals, offsets, partial, groups), {"_nspikes", totals, offsets, partial}, None,
                 shape=f"1, {max(1, min(THREADS, groups))}", block=True, bound=events(op))
-    kernels.add(f"{op.name}__gather", ["_step", "_spikes", flags, counts, offsets, "_ctl"],
-                [f"{INDENT}_row = _step % 2", f"{INDENT}{counts}[1 - _row, _g] = 0",
-                 f"{INDENT}if {counts}[_row, _g] == 0:", f"{INDENT * 2}return",
-                 f"{INDENT}_k = {offsets}[_g // {group}]", f"{INDENT}for _r in range(_g - _g % {group}, _g):",
-                 f"{INDENT * 2}_k += {counts}[_row, _r]",
-                 f"{INDENT}for _i in range(_g * {RUN}, min(_g * {RUN} + {RUN}, {code.size})):",
-                 f"{INDENT * 2}if {flags}[_i]:", f"{INDENT * 3}_spikes[_k] = _i", f"{INDENT * 3}_k += 1",
-                 f"{INDENT * 3}{flags}[_i] = 0"], {"_spikes", flags, counts}, runs, bound=events(op))
+    gather = ["_step", "_spikes", flags, counts, offsets, "_ctl"]
+    launch(kernels, Elements(runs, index="_g"), f"{op.name}__gather", gather, [],
+           ["_row = _step % 2", f"{counts}[1 - _row, _g] = 0", f"if {counts}[_row, _g] == 0:", f"{INDENT}return",
+            f"_k = {offsets}[_g // {group}]", f"for _r in range(_g - _g % {group}, _g):",
+            f"{INDENT}_k += {counts}[_row, _r]", f"for _i in range(_g * {RUN}, min(_g * {RUN} + {RUN}, {code.size})):",
+            f"{INDENT}if {flags}[_i]:", f"{INDENT * 2}_spikes[_k] = _i", f"{INDENT * 2}_k += 1",
+            f"{INDENT * 2}{flags}[_i] = 0"], {"_spikes", flags, counts}, bound=events(op))
     kernels.work.update({flags: f"cuda.to_device(np.zeros({max(code.size, 1)}, dtype=np.int8))",
                          counts: f"cuda.to_device(np.zeros((2, {max(runs, 1)}), dtype=np.int32))",
                          totals: f"cuda.to_device(np.zeros({max(groups, 1)}, dtype=np.int32))",

@@ -14,9 +14,7 @@ from simcore.codegen.registry import operation_type
 from simcore.codegen.runtime import runtime_import
 from simcore.codegen.status import STATUS_BUFFER_FULL, STATUS_DONE, STATUS_NOT_FINITE
 from simcore.codegen.templates import Function, header
-from simcore.ir import (
-    Operation,
-)
+from simcore.ir import Operation, at_steps
 
 # how to read the names below (simcore.ir builds them)
 NAMES_NOTE = comment("Names: __<object>_<variable> is an array, __<object>__<what> an object's own array, "
@@ -42,11 +40,6 @@ class Source:
 def function_for(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
     """The CPU function of ``op`` (its loop as prange if ``parallel``)."""
     return operation_type(op).cpu(op, streams, parallel)
-
-
-def at_steps(op: Operation) -> str:
-    """The kernel argument that holds the time steps at which ``op`` (code with times: run_at) runs."""
-    return f"_{op.name}__at"
 
 
 def capacity_check(op: Operation) -> tuple[str, tuple[str, ...]] | None:

@@ -1,7 +1,7 @@
 """sympy -> Python source that numba compiles (CPU ``njit``; numba.cuda shares it).
 
-Model functions without a direct ``math`` equivalent call small jitted helpers in
-``simcore.codegen.runtime``; constants print with ``repr`` so no digit is lost.
+Each model function prints as the call its entry of ``simcore.equations.functions.FUNCTIONS`` names (``math``'s,
+or a small jitted helper of ``simcore.codegen.runtime``); constants print with ``repr`` so no digit is lost.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import sympy
 from sympy.core.function import AppliedUndef
 from sympy.printing.pycode import PythonCodePrinter
 
-from simcore.equations.functions import RANDOM_FUNCTIONS, exprel
+from simcore.equations.functions import FUNCTIONS, RANDOM_FUNCTIONS, exprel
 from simcore.equations.printer import PositiveTermsFirst
 from simcore.equations.user_functions import kernel_parameters
 
-_HELPERS = {"clip": "_clip", "int_": "_int", "timestep": "_timestep", "sign": "_sign",
-            "log10": "math.log10", "expm1": "math.expm1", "log1p": "math.log1p"}
+# sympy name -> the callable in generated code (exprel has a method of its own: it is computed from exp(x))
+_CALLS = {f.sympy_name: f.code for f in FUNCTIONS if f.code and f.sympy_name != "exprel"}
 
 
 class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
@@ -72,13 +72,10 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
             step = f"_timed_array_row({self._print(expr.args[0])}, {dt})"
             arguments = [values, step, *(self._print(a) for a in expr.args[1:])]
             return f"_timed_array_{len(expr.args)}d({', '.join(arguments)})"
-        helper = _HELPERS.get(name)
-        if helper is None:
+        call = _CALLS.get(name)
+        if call is None:
             return super()._print_Function(expr)
-        return f"{helper}({', '.join(self._print(a) for a in expr.args)})"
-
-    _print_clip = _print_int_ = _print_timestep = _print_sign = _print_Function
-    _print_log10 = _print_expm1 = _print_log1p = _print_Function
+        return f"{call}({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_BooleanTrue(self, expr):
         return "True"
@@ -92,6 +89,9 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
     def _print_NegativeInfinity(self, expr):
         return "-math.inf"
 
+
+for _name in _CALLS:  # the table's calls, not the printer's own methods for sympy's functions
+    setattr(NumbaPrinter, f"_print_{_name}", NumbaPrinter._print_Function)
 
 _PRINTERS = {False: NumbaPrinter(), True: NumbaPrinter(single=True)}
 

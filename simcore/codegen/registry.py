@@ -1,16 +1,18 @@
 """One registry of operation types, keyed by the class of ``Operation.details``: for each type, how it is
-named in comments, its CPU template, its GPU generator, its buffer-capacity check and whether its CPU loop may
-run as prange. Both back ends and the CPU backend's choice of parallel loops look types up here; adding an
-operation type means adding its details class (simcore.ir) and one entry here."""
+named in comments, its CPU template, its GPU generator, its buffer-capacity check, whether its CPU loop may
+run as prange and its iteration domain. Both back ends and the CPU backend's choice of parallel loops look types
+up here; adding an operation type means adding its details class (simcore.ir) and one entry here (a new domain:
+its type in ``domains`` and a launcher in ``cpu_launchers`` and in ``cuda_launchers``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from simcore.codegen import capacity, cuda_ops, cuda_pathways, cuda_threshold, input_templates, templates
 from simcore.codegen.bodies import RandomStreams
 from simcore.codegen.cuda_kernels import Kernels
+from simcore.codegen.domains import Elements, Events, IncomingPerTarget, Serial, SynapsesOfEvents
 from simcore.codegen.templates import Function
 from simcore.ir import (
     Operation,
@@ -33,7 +35,8 @@ CapacityCheck = Callable[[Operation], tuple[str, tuple[str, ...]] | None]  # (co
 
 @dataclass(frozen=True, slots=True)
 class OperationType:
-    """What each back end does with one type of operation. ``cpu_parallel``: its element loop has no races
+    """What each back end does with one type of operation. ``domain``: its iteration domain (the type of
+    ``domains``), whose launcher on each device wraps its body; ``cpu_parallel``: its element loop has no races
     (updates of each element, thresholds in blocks, summed variables gathered per target), so it may run as
     prange."""
 
@@ -42,26 +45,29 @@ class OperationType:
     cuda: CudaGenerator
     capacity: CapacityCheck | None = None
     cpu_parallel: bool = False
+    domain: type = field(kw_only=True)
 
 
 REGISTRY: dict[type, OperationType] = {
     StateUpdateDetails: OperationType("state update", templates.state_update, cuda_ops.state_update,
-                                      cpu_parallel=True),
-    RegularDetails: OperationType("regular", templates.state_update, cuda_ops.state_update, cpu_parallel=True),
-    ThresholdDetails: OperationType("threshold", templates.threshold, cuda_threshold.threshold, cpu_parallel=True),
-    ResetDetails: OperationType("reset", templates.reset, cuda_ops.reset),
+                                      cpu_parallel=True, domain=Elements),
+    RegularDetails: OperationType("regular", templates.state_update, cuda_ops.state_update, cpu_parallel=True,
+                                  domain=Elements),
+    ThresholdDetails: OperationType("threshold", templates.threshold, cuda_threshold.threshold, cpu_parallel=True,
+                                    domain=Elements),
+    ResetDetails: OperationType("reset", templates.reset, cuda_ops.reset, domain=Events),
     SpikeMonitorDetails: OperationType("spike monitor", templates.spike_monitor, cuda_ops.spike_monitor,
-                                       capacity.spike_records),
+                                       capacity.spike_records, domain=Events),
     StateMonitorDetails: OperationType("state monitor", templates.state_monitor, cuda_ops.state_monitor,
-                                       capacity.one_record),
+                                       capacity.one_record, domain=Elements),
     RateMonitorDetails: OperationType("rate monitor", templates.rate_monitor, cuda_ops.rate_monitor,
-                                      capacity.one_record),
+                                      capacity.one_record, domain=Serial),
     SpikeGeneratorDetails: OperationType("spike generator", input_templates.spike_generator,
-                                         cuda_ops.spike_generator),
+                                         cuda_ops.spike_generator, domain=Serial),
     PathwayDetails: OperationType("synaptic pathway", templates.synaptic_pathway, cuda_pathways.pathway,
-                                  capacity.delay_ring),
+                                  capacity.delay_ring, domain=SynapsesOfEvents),
     SummedDetails: OperationType("summed variable", templates.summed_variable, cuda_ops.summed_variable,
-                                 cpu_parallel=True),
+                                 cpu_parallel=True, domain=IncomingPerTarget),
 }
 
 

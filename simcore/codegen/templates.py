@@ -1,6 +1,8 @@
-"""The CPU's iteration structure, one template per operation type: an Operation -> the source of one jitted
-function, its loops around the per-element code of ``bodies``. Every template takes the operation, the random
-streams and whether its loop may run as prange (``registry``: the types that may; the others ignore it).
+"""The CPU's functions, one template per operation type: an Operation -> the source of one jitted function, the
+per-element code of ``bodies`` in the loops of the operation's iteration domain (``cpu_launchers``), with the
+steps around them (a threshold's blocks, a pathway's ring of delayed events). Every template takes the operation,
+the random streams and whether its loop may run as prange (``registry``: the types that may; the others ignore
+it).
 
 Every function takes the step, time and dt first, then the arrays it uses (named
 ``_<owner>_<variable>``), then its run-time constants by their model names, so the
@@ -31,6 +33,8 @@ from simcore.codegen.bodies import (
     summed_target,
     zero,
 )
+from simcore.codegen.cpu_launchers import indented, loop
+from simcore.codegen.domains import Elements, Events, IncomingPerTarget, Serial, SynapsesOfEvents
 from simcore.codegen.handles import Handle, clock, code_arguments, constants, events, own, records
 from simcore.ir import (
     ArrayRef,
@@ -67,10 +71,8 @@ def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Funct
     shared, shared_refs, shared_random = shared_block(code, op, streams, len(writes) + 1)
     body, random = element_body(code, op, streams, "_i", check_finite="count")
     body = body or ["pass"]  # e.g. dv/dt = 0: nothing changes
-    loop = "prange" if parallel else "range"
     lines = [INDENT + comment(op.comment), *preamble(code), *shared, *hoisted, f"{INDENT}_nonfinite = 0",
-             f"{INDENT}for _i in {loop}({_element_range(code)}):"]
-    lines += [INDENT * 2 + line for line in body]
+             *loop(Elements(code.size, code.start), body, parallel)]
     lines += _finite_rescan(writes, _element_range(code))
     return Function(op.name, lines, common_args(code), parallel, random or shared_random,
                     error_names(writes + shared_refs), writes=array_params(writes + shared_refs),
@@ -110,16 +112,13 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
     if random:
         # random draws vectorise (5x faster, measured) in a loop without the compacting branch: first the
         # condition of every element into _spikes[i], then the compaction, in place (_n <= _i)
-        lines += [f"{INDENT}for _i in {'prange' if parallel else 'range'}({code.size}):"]
-        lines += [INDENT * 2 + line for line in body] + [f"{INDENT * 2}_spikes[_i] = _spike"]
-        lines += [f"{INDENT}_n = 0", f"{INDENT}for _i in range({code.size}):", f"{INDENT * 2}_spike = _spikes[_i]"]
-        lines += [INDENT * 2 + line for line in on_event]
+        lines += loop(Elements(code.size), [*body, "_spikes[_i] = _spike"], parallel)
+        lines += [f"{INDENT}_n = 0", *loop(Elements(code.size), ["_spike = _spikes[_i]", *on_event])]
         lines.append(f"{INDENT}_nspikes[0] = _n")
     elif not parallel:
-        lines += [f"{INDENT}_n = 0", f"{INDENT}for _i in range({code.size}):"]
-        lines += [INDENT * 2 + line for line in body + on_event]
+        lines += [f"{INDENT}_n = 0", *loop(Elements(code.size), body + on_event)]
         lines.append(f"{INDENT}_nspikes[0] = _n")
-    else:
+    else:  # not a domain of its own: the blocks' spikes are then moved together
         blocks, size = THRESHOLD_BLOCKS, code.size
         lines += [f"{INDENT}_counts = np.zeros({blocks}, dtype=np.int64)",
                   f"{INDENT}for _b in prange({blocks}):",
@@ -144,9 +143,7 @@ def reset(op: Operation, streams: RandomStreams, parallel: bool = False, report:
     flags it, and after the loop the first such element goes into ``_err``)."""
     hoisted, code = hoist_invariants(op.code)
     body, random = element_body(code, op, streams, "_i", "" if report else "sum", report)
-    lines = [*preamble(code), *hoisted, f"{INDENT}_nonfinite = {zero(code)}",
-             f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]"]
-    lines += [INDENT * 2 + line for line in body]
+    lines = [*preamble(code), *hoisted, f"{INDENT}_nonfinite = {zero(code)}", *loop(Events(code.size), body)]
     writes = stored_arrays(code)
     lines += [] if report else _finite_rescan(writes, _element_range(code))
     return Function(op.name, lines, common_args(code) + ["_spikes", "_nspikes"], False, random,
@@ -156,21 +153,20 @@ def reset(op: Operation, streams: RandomStreams, parallel: bool = False, report:
 def spike_monitor(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
     details: SpikeMonitorDetails = op.details
     start, stop = details.range
-    lines = [f"{INDENT}_n = _mon_n[0]", f"{INDENT}for _k in range(_nspikes[0]):", f"{INDENT * 2}_i = _spikes[_k]",
-             f"{INDENT * 2}if {start} <= _i < {stop}:",
-             f"{INDENT * 3}_mon_count[_i - {start}] += 1"]
+    record = [f"_mon_count[_i - {start}] += 1"]
     args = ["_step", "_dt", "_spikes", "_nspikes", "_mon_i", "_mon_t", "_mon_n", "_mon_count"]
     writes = {"_mon_count", "_mon_n"}
     if details.record:
-        lines += [f"{INDENT * 3}_mon_i[_n] = _i - {start}", f"{INDENT * 3}_mon_t[_n] = {record_time(op)}"]
+        record += [f"_mon_i[_n] = _i - {start}", f"_mon_t[_n] = {record_time(op)}"]
         writes |= {"_mon_i", "_mon_t"}
         for ref in details.variables:
             source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_i]"
-            lines.append(f"{INDENT * 3}_rec_{ref.name}[_n] = {source}")
+            record.append(f"_rec_{ref.name}[_n] = {source}")
             args += [f"_{ref.arg}", f"_rec_{ref.name}"]
             writes.add(f"_rec_{ref.name}")
-        lines.append(f"{INDENT * 3}_n += 1")
-    lines.append(f"{INDENT}_mon_n[0] = _n")
+        record.append("_n += 1")
+    body = [f"if {start} <= _i < {stop}:", *indented(record, 1)]  # the whole list: in the source's order
+    lines = [f"{INDENT}_n = _mon_n[0]", *loop(Events(stop - start), body), f"{INDENT}_mon_n[0] = _n"]
     bound = clock(op) | events(op) | own(op, "_mon_", "i", "t", "n", "count")
     return Function(op.name, lines, args, writes=frozenset(writes),
                     bound=bound | records(op, *(ref.name for ref in details.variables)))
@@ -187,23 +183,22 @@ def state_monitor(op: Operation, streams: RandomStreams, parallel: bool = False)
         args = common_args(op.code) + args[2:]
         lines += preamble(op.code)
         computed = tuple(s.target[len("_sub_"):] for s in op.code.statements)
-    lines += [f"{INDENT}for _k in range(_indices.shape[0]):", f"{INDENT * 2}_j = _indices[_k]"]
+    body = ["_j = _indices[_k]"]
     if op.code is not None:
-        body, _ = element_body(op.code, op, streams, "_j")
-        lines += [INDENT * 2 + line for line in body]
+        body += element_body(op.code, op, streams, "_j")[0]
         writes |= array_params(stored_arrays(op.code))
     for ref in variables:
         source = f"_{ref.arg}[0]" if ref.shared else f"_{ref.arg}[_j]"
-        lines.append(f"{INDENT * 2}_rec_{ref.name}[_r, _k] = {source}")
+        body.append(f"_rec_{ref.name}[_r, _k] = {source}")
         if f"_{ref.arg}" not in args:
             args.append(f"_{ref.arg}")
         args.append(f"_rec_{ref.name}")
         writes.add(f"_rec_{ref.name}")
     for name in computed:
-        lines.append(f"{INDENT * 2}_rec_{name}[_r, _k] = _sub_{name}")
+        body.append(f"_rec_{name}[_r, _k] = _sub_{name}")
         args.append(f"_rec_{name}")
         writes.add(f"_rec_{name}")
-    lines.append(f"{INDENT}_mon_n[0] = _r + 1")
+    lines += [*loop(Elements("_indices.shape[0]", index="_k"), body), f"{INDENT}_mon_n[0] = _r + 1"]
     bound = clock(op) | constants(op.code, op.details.scalar_owner) | own(op, "_", "indices")
     bound |= own(op, "_mon_", "t", "n") | records(op, *(ref.name for ref in variables), *computed)
     return Function(op.name, lines, args, writes=frozenset(writes), bound=bound)
@@ -213,27 +208,12 @@ def rate_monitor(op: Operation, streams: RandomStreams, parallel: bool = False) 
     details: RateMonitorDetails = op.details
     start, stop = details.range
     first, last = spikes_in_range(start, stop, details.source_size)
-    lines = [f"{INDENT}_r = _mon_n[0]", f"{INDENT}_count = {last} - {first}",
-             f"{INDENT}_mon_rate[_r] = _count / ({stop - start} * _dt)", f"{INDENT}_mon_t[_r] = {record_time(op)}",
-             f"{INDENT}_mon_n[0] = _r + 1"]
+    lines = loop(Serial(), ["_r = _mon_n[0]", f"_count = {last} - {first}",
+                            f"_mon_rate[_r] = _count / ({stop - start} * _dt)", f"_mon_t[_r] = {record_time(op)}",
+                            "_mon_n[0] = _r + 1"])
     return Function(op.name, lines, ["_step", "_dt", "_spikes", "_nspikes", "_mon_rate", "_mon_t", "_mon_n"],
                     writes=frozenset(("_mon_rate", "_mon_t", "_mon_n")),
                     bound=clock(op) | events(op) | own(op, "_mon_", "rate", "t", "n"))
-
-
-def _synapse_loop(details: PathwayDetails, body: list[str], depth: int) -> list[str]:
-    """The synapses of triggering element ``_src`` in block ``_b`` (those with delay ``_d`` if delays
-    differ), running ``body``. Blocks split the targets: block b holds the synapses onto its targets."""
-    prefix, pad = details.prefix, INDENT * depth
-    first = f"_b * {details.sources} + _src" if details.blocks > 1 else "_src"
-    if details.delays == "heterogeneous":
-        lines = [f"{pad}_lo = {prefix}_ptr[{first}]", f"{pad}_hi = {prefix}_ptr[{first} + 1]",
-                 f"{pad}for _p in range(_search_sorted({prefix}_dsorted, _lo, _hi, _d, False), "
-                 f"_search_sorted({prefix}_dsorted, _lo, _hi, _d, True)):"]
-    else:
-        lines = [f"{pad}for _p in range({prefix}_ptr[{first}], {prefix}_ptr[{first} + 1]):"]
-    lines.append(f"{pad}{INDENT}_s = {prefix}_syn[_p]" if details.indirect else f"{pad}{INDENT}_s = _p")
-    return lines + [pad + INDENT + line for line in body]
 
 
 def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = False,
@@ -255,41 +235,32 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
     writes = stored_arrays(code)
     rescan = [] if report else _finite_rescan(writes, None)
     start_sum = [] if report else [f"{INDENT}_nonfinite = {zero(code)}"]
-    prefix, (start, stop), slots = details.prefix, details.range, details.slots
+    prefix = details.prefix
     args = common_args(code) + ["_spikes", "_nspikes", f"{prefix}_ptr"]
     args += [f"{prefix}_syn"] if details.indirect else []
     args += [f"{prefix}_dsorted"] if details.delays == "heterogeneous" else []
-    in_range = [] if details.whole_source else [f"if 0 <= _src < {stop - start}:"]
-    select = [f"_src = _spikes[_k] - {start}" if start else "_src = _spikes[_k]", *in_range]
-    blocks = details.blocks
-    block_loop = [f"{INDENT}for _b in {'prange' if parallel else 'range'}({blocks}):"] if blocks > 1 else []
-    depth = 1 + len(block_loop)
     lines = [INDENT + comment(op.comment), *preamble(code), *hoisted, *start_sum]
+    synapses = loop(SynapsesOfEvents(details, "_own"), body, parallel)
     if details.delays == "none":
-        lines += [*block_loop, f"{INDENT * depth}for _k in range(_nspikes[0]):",
-                  *[INDENT * (depth + 1) + line for line in select]]
-        lines += _synapse_loop(details, body, depth + 1 + len(in_range)) + rescan
-        return Function(op.name, lines, args, parallel, random, error_names(writes), writes=array_params(writes),
-                        bound=code_arguments(op, code) | events(op))
+        return Function(op.name, lines + synapses + rescan, args, parallel, random, error_names(writes),
+                        writes=array_params(writes), bound=code_arguments(op, code) | events(op))
     ring = [f"{prefix}_hist", f"{prefix}_hist_start", f"{prefix}_hist_count", f"{prefix}_hist_head"]
-    args += ring
-    lines += [f"{INDENT}_own = {own_step(op)}", f"{INDENT}_slot = _own % {slots}",
-              f"{INDENT}_head = {prefix}_hist_head[0]", f"{INDENT}_capacity = {prefix}_hist.shape[0]",
-              f"{INDENT}_n = 0",
-              f"{INDENT}for _k in range(_nspikes[0]):", *[INDENT * 2 + line for line in select],
-              f"{INDENT * (2 + len(in_range))}{prefix}_hist[(_head + _n) % _capacity] = _src",
-              f"{INDENT * (2 + len(in_range))}_n += 1",
-              f"{INDENT}{prefix}_hist_start[_slot] = _head", f"{INDENT}{prefix}_hist_count[_slot] = _n",
-              f"{INDENT}{prefix}_hist_head[0] = _head + _n", *block_loop]
-    delays = f"range({slots - 1}, -1, -1)" if details.delays == "heterogeneous" else f"({details.steps},)"
-    lines += [f"{INDENT * depth}for _d in {delays}:",
-              f"{INDENT * (depth + 1)}_from = (_own - _d) % {slots}",
-              f"{INDENT * (depth + 1)}_first = {prefix}_hist_start[_from]",
-              f"{INDENT * (depth + 1)}for _k in range({prefix}_hist_count[_from]):",
-              f"{INDENT * (depth + 2)}_src = {prefix}_hist[(_first + _k) % _capacity]"]
-    return Function(op.name, lines + _synapse_loop(details, body, depth + 2) + rescan, args, parallel, random,
+    return Function(op.name, lines + _push_events(op, ring) + synapses + rescan, args + ring, parallel, random,
                     error_names(writes), writes=array_params(writes) | set(ring),
                     bound=code_arguments(op, code) | events(op))
+
+
+def _push_events(op: Operation, ring: list[str]) -> list[str]:
+    """Before the synapses (a step of its own, not a domain): this step's events into the ring of past events
+    (its slot ``_own`` modulo the slots, ``_capacity`` long)."""
+    details: PathwayDetails = op.details
+    start, stop = details.range
+    in_range = [] if details.whole_source else [f"if 0 <= _src < {stop - start}:"]
+    push = [*in_range, *indented([f"{ring[0]}[(_head + _n) % _capacity] = _src", "_n += 1"], len(in_range))]
+    return [f"{INDENT}_own = {own_step(op)}", f"{INDENT}_slot = _own % {details.slots}",
+            f"{INDENT}_head = {ring[3]}[0]", f"{INDENT}_capacity = {ring[0]}.shape[0]", f"{INDENT}_n = 0",
+            *loop(Events(details.sources, "_src", start), push),
+            f"{INDENT}{ring[1]}[_slot] = _head", f"{INDENT}{ring[2]}[_slot] = _n", f"{INDENT}{ring[3]}[0] = _head + _n"]
 
 
 def summed_variable(op: Operation, streams: RandomStreams, parallel: bool = False) -> Function:
@@ -298,8 +269,7 @@ def summed_variable(op: Operation, streams: RandomStreams, parallel: bool = Fals
     start, stop = op.details.range
     target = op.details.target
     head, per_target, args, writes, random = summed_target(op, streams, "_t")
-    lines = [*head, f"{INDENT}_nonfinite = 0.0",
-             f"{INDENT}for _t in {'prange' if parallel else 'range'}({stop - start}):",
-             *[INDENT + line for line in per_target], *_finite_rescan([target], f"{start}, {stop}")]
+    lines = [*head, f"{INDENT}_nonfinite = 0.0", *loop(IncomingPerTarget(stop - start, "_t"), per_target, parallel),
+             *_finite_rescan([target], f"{start}, {stop}")]
     return Function(op.name, lines, args, parallel, random, error_names([target]), writes=writes,
                     bound=code_arguments(op, op.code))

@@ -3,7 +3,8 @@
 from simcore.equations.check import check_expression, check_statements
 from simcore.equations.equations import Dependency, Equations
 from simcore.equations.model import Equation, EquationKind, declare_temporaries
-from simcore.equations.parser import Expression, Statement, Statements, parse_expression, parse_statements
+from simcore.equations.parsed import Expression, Statement, Statements
+from simcore.equations.parser import parse_expression, parse_statements
 from simcore.equations.printer import to_text
 
 __all__ = [

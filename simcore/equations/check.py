@@ -12,7 +12,7 @@ from typing import Any
 
 from simcore.equations.functions import CONSTANTS
 from simcore.equations.model import Equation, EquationKind, is_noise
-from simcore.equations.parser import Expression, Statements
+from simcore.equations.parsed import Expression, Statements
 from simcore.equations.printer import to_text
 from simcore.equations.reader import unit_dimensions
 from simcore.equations.user_functions import function_rules, is_user_function

@@ -10,9 +10,11 @@ import sympy
 
 from simcore.equations.check import check_equation
 from simcore.equations.model import FLAGS_BY_OWNER, Equation, EquationKind, is_noise, naming_problem
-from simcore.equations.parser import Expression, Snippet, parse_expression, symbol
+from simcore.equations.parsed import Expression
+from simcore.equations.parser import parse_expression, symbol
 from simcore.equations.printer import to_text
 from simcore.equations.reader import read_equations
+from simcore.equations.snippet import Snippet
 from simcore.errors import EquationError, EquationSyntaxError, ModelTypeError
 from simcore.units import UNIT_NAMES, Quantity, unit_name
 from simcore.units.dimension import Dimension

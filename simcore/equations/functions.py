@@ -1,15 +1,23 @@
-"""The built-in functions of the model language, as sympy functions.
+"""The built-in functions of the model language: one table (``FUNCTIONS``) that the parser, the unit check, the
+code printers (kernels, connect) and the evaluation of values set from strings all read.
 
 Where sympy has the function (exp, sin, floor, ...) it is used, so that solvers
 can differentiate and simplify. The others are sympy Function classes defined
-here; later stages (the dimension walker, the code printers) recognise every
-function by its sympy name, listed in ``LANGUAGE_NAME``.
+here; later stages recognise every function by its sympy name (``BY_SYMPY_NAME``).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
 import sympy
 from sympy import Function
+
+from simcore import random
+from simcore.kernels import scalar
 
 
 class exprel(Function):
@@ -94,7 +102,7 @@ class int_(Function):
 
 class timestep(Function):
     """timestep(t, dt): the integer time step of time t, robust to rounding; Brian 2's definition, computed
-    everywhere by ``simcore.codegen.runtime._timestep_py`` (truncation toward zero: timestep(-0.5*dt, dt) = 0)."""
+    everywhere by ``simcore.kernels.scalar.timestep`` (truncation toward zero: timestep(-0.5*dt, dt) = 0)."""
 
     nargs = 2
 
@@ -134,51 +142,111 @@ class binomial(_RandomFunction):
     nargs = 3
 
 
-def _floor_divide(a, b):
-    return sympy.floor(a / b)
+def _exprel_scalar(x: float) -> float:
+    return scalar.exprel_given_exp(x, math.exp(x))
 
 
-# name in the model language -> (sympy callable, number of user arguments)
-BUILTIN_FUNCTIONS: dict[str, tuple[object, int]] = {
-    "exp": (sympy.exp, 1),
-    "log": (sympy.log, 1),
-    "log10": (log10, 1),
-    "sqrt": (sympy.sqrt, 1),
-    "abs": (sympy.Abs, 1),
-    "sin": (sympy.sin, 1),
-    "cos": (sympy.cos, 1),
-    "tan": (sympy.tan, 1),
-    "sinh": (sympy.sinh, 1),
-    "cosh": (sympy.cosh, 1),
-    "tanh": (sympy.tanh, 1),
-    "arcsin": (sympy.asin, 1),
-    "arccos": (sympy.acos, 1),
-    "arctan": (sympy.atan, 1),
-    "expm1": (expm1, 1),
-    "log1p": (log1p, 1),
-    "exprel": (exprel, 1),
-    "clip": (clip, 3),
-    "floor": (sympy.floor, 1),
-    "ceil": (sympy.ceiling, 1),
-    "sign": (sympy.sign, 1),
-    "int": (int_, 1),
-    "timestep": (timestep, 2),
-    "rand": (rand, 0),
-    "randn": (randn, 0),
-    "poisson": (poisson, 1),
+def _exprel_numpy(x):
+    x = np.asarray(x, dtype=float)
+    small = np.abs(x) < 1e-8
+    safe = np.where(small, 1.0, x)
+    return np.where(small, 1.0 + x / 2.0, np.expm1(safe) / safe)
+
+
+def _int_numpy(x):
+    return np.trunc(np.asarray(x, dtype=float)).astype(np.int64)
+
+
+#: The rules of ``simcore.units.walker`` (which knows functions by their sympy names) that the table names.
+DIMENSION_RULES = {
+    "dimensionless": "dimensionless arguments, a dimensionless result",
+    "square root": "the argument's units to the power 1/2 (sqrt(x) is x**0.5 for sympy)",
+    "as argument": "the result has the units of the one argument",
+    "any": "an argument in any units, a dimensionless result",
+    "alike": "arguments in the same units (0 and inf fit any), the result in them too",
+    "alike, dimensionless": "arguments in the same units, a dimensionless result",
+    "draw": "no argument of the user's, a dimensionless result",
+    "unchecked": "generated code only, never checked for units",
 }
 
-RANDOM_FUNCTIONS = frozenset({"rand", "randn", "poisson", "binomial"})
 
-# sympy function name -> name in the model language, where they differ
-LANGUAGE_NAME = {
-    "Abs": "abs",
-    "asin": "arcsin",
-    "acos": "arccos",
-    "atan": "arctan",
-    "ceiling": "ceil",
-    "int_": "int",
-}
+@dataclass(frozen=True)
+class ModelFunction:
+    """One function of the model language: how the parser builds it, its unit rule, what it computes on a number
+    (``scalar``: what kernels compute) and on numpy arrays (values set from strings, outside kernels), and how
+    generated code calls it. Every stage that knows functions reads this table (``FUNCTIONS``)."""
+
+    name: str  #: in the model language
+    sympy: Callable  #: what the parser applies to the arguments
+    arity: int  #: arguments the user writes
+    dimension: str  #: a key of DIMENSION_RULES
+    scalar: Callable  #: on numbers (a random draw: the simcore.random function, with the counter's arguments)
+    numpy: Callable  #: on arrays (a random draw: the simcore.random ``*_array`` function)
+    code: str = ""  #: the callable in generated code (a helper of simcore.codegen.runtime, or math's); '' for draws
+    draw: str = ""  #: a random draw: the name of its simcore.random function, in kernels ``<draw>_njit``/``_cuda``
+    integer: bool = False  #: the result is a whole number
+    in_language: bool = True  #: False: generated code only (binomial, for PoissonInput)
+
+    @property
+    def sympy_name(self) -> str:
+        """The name of the sympy function, by which later stages recognise a call."""
+        return self.sympy.__name__
+
+
+def _math(name: str, sympy_function, numpy_function, math_name: str | None = None) -> ModelFunction:
+    """A function of one dimensionless argument that Python's ``math`` has."""
+    math_name = math_name or name
+    return ModelFunction(name, sympy_function, 1, "dimensionless", getattr(math, math_name), numpy_function,
+                         f"math.{math_name}")
+
+
+FUNCTIONS: tuple[ModelFunction, ...] = (
+    _math("exp", sympy.exp, np.exp),
+    _math("log", sympy.log, np.log),
+    _math("log10", log10, np.log10),
+    ModelFunction("sqrt", sympy.sqrt, 1, "square root", math.sqrt, np.sqrt, "math.sqrt"),  # a power, for sympy
+    ModelFunction("abs", sympy.Abs, 1, "as argument", abs, np.abs, "abs"),
+    _math("sin", sympy.sin, np.sin),
+    _math("cos", sympy.cos, np.cos),
+    _math("tan", sympy.tan, np.tan),
+    _math("sinh", sympy.sinh, np.sinh),
+    _math("cosh", sympy.cosh, np.cosh),
+    _math("tanh", sympy.tanh, np.tanh),
+    _math("arcsin", sympy.asin, np.arcsin, "asin"),
+    _math("arccos", sympy.acos, np.arccos, "acos"),
+    _math("arctan", sympy.atan, np.arctan, "atan"),
+    _math("expm1", expm1, np.expm1),
+    _math("log1p", log1p, np.log1p),
+    ModelFunction("exprel", exprel, 1, "dimensionless", _exprel_scalar, _exprel_numpy, "_exprel_given_exp"),
+    ModelFunction("clip", clip, 3, "alike", scalar.clip, np.clip, "_clip"),
+    ModelFunction("floor", sympy.floor, 1, "as argument", math.floor, np.floor, "math.floor", integer=True),
+    ModelFunction("ceil", sympy.ceiling, 1, "as argument", math.ceil, np.ceil, "math.ceil", integer=True),
+    ModelFunction("sign", sympy.sign, 1, "any", scalar.sign, np.sign, "_sign", integer=True),
+    ModelFunction("int", int_, 1, "dimensionless", scalar.to_int, _int_numpy, "_int", integer=True),
+    ModelFunction("timestep", timestep, 2, "alike, dimensionless", scalar.timestep, scalar.timestep, "_timestep",
+                  integer=True),
+    ModelFunction("rand", rand, 0, "draw", random.uniform, random.uniform_array, draw="uniform"),
+    ModelFunction("randn", randn, 0, "draw", random.normal, random.normal_array, draw="normal"),
+    ModelFunction("poisson", poisson, 1, "dimensionless", random.poisson, random.poisson_array, draw="poisson",
+                  integer=True),
+    ModelFunction("binomial", binomial, 2, "unchecked", random.binomial, random.binomial_array, draw="binomial",
+                  integer=True, in_language=False),
+)
+
+#: sympy function name -> its entry
+BY_SYMPY_NAME: dict[str, ModelFunction] = {f.sympy_name: f for f in FUNCTIONS}
+
+#: name in the model language -> (sympy callable, number of user arguments)
+BUILTIN_FUNCTIONS: dict[str, tuple[Callable, int]] = {f.name: (f.sympy, f.arity) for f in FUNCTIONS if f.in_language}
+
+#: sympy names of the random draws
+RANDOM_FUNCTIONS = frozenset(f.sympy_name for f in FUNCTIONS if f.draw)
+
+#: sympy names of the functions whose result is a whole number, draws aside (kernels hold drawn values as floats)
+INTEGER_FUNCTIONS = frozenset(f.sympy_name for f in FUNCTIONS if f.integer and not f.draw)
+
+#: sympy function name -> name in the model language, where they differ
+LANGUAGE_NAME = {f.sympy_name: f.name for f in FUNCTIONS if f.sympy_name != f.name}
 
 # Names with a fixed meaning in every string.
 CONSTANTS = frozenset({"pi", "e", "inf"})

@@ -17,7 +17,8 @@ from types import MappingProxyType
 
 import sympy
 
-from simcore.equations.parser import Snippet, _Converter, _syntax_error
+from simcore.equations.parser import _Converter
+from simcore.equations.snippet import Snippet, syntax_error
 from simcore.errors import SourcePosition
 
 _PROVIDED = frozenset({"i", "j", "N_pre", "N_post"})
@@ -61,7 +62,7 @@ def parse_generator(text: str | Snippet) -> TargetGenerator:
         wrapped = "[" + snippet.text + " else 0\n]"
         tree = _target_if_condition(wrapped)
         if tree is None:
-            raise _syntax_error(snippet, exc, 0, 1) from None
+            raise syntax_error(snippet, exc, 0, 1) from None
         conditional = True
     converter = _Converter(snippet, wrapped.splitlines(), col_shift=1)
     if isinstance(tree, ast.List) and len(tree.elts) == 1 and isinstance(tree.elts[0], ast.GeneratorExp):

@@ -11,7 +11,7 @@ from enum import Enum
 import sympy
 
 from simcore.equations.functions import BUILTIN_FUNCTIONS, CONSTANTS
-from simcore.equations.parser import Expression, Statements
+from simcore.equations.parsed import Expression, Statements
 from simcore.equations.printer import to_text
 from simcore.errors import ParseError, SourcePosition
 from simcore.units import UNIT_NAMES

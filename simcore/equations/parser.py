@@ -4,13 +4,13 @@ Python's own ``ast`` reads the text (so syntax errors carry exact positions and
 only whitelisted constructs pass); a small converter then builds sympy objects
 directly. Nothing is ever evaluated, and sympy's ``sympify`` quirks (``E``,
 ``I``, ``N``, ``beta``, ...) cannot occur because every name becomes a Symbol.
+What it gives is in parsed.py; where a piece of text stands in the user's string, in snippet.py.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Container, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Container
 from types import MappingProxyType
 
 import sympy
@@ -19,8 +19,14 @@ from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from simcore.equations.functions import BUILTIN_FUNCTIONS, int_, poisson
+from simcore.equations.parsed import Expression, Statement, Statements
 from simcore.equations.printer import to_text
+from simcore.equations.snippet import Snippet, logical_lines, syntax_error, too_long
 from simcore.errors import ParseError, SourcePosition
+
+# Statements is imported from here by the synapse modules.
+__all__ = ["ASSIGNMENT_OPERATORS", "Statements", "check_condition", "is_condition", "parse_expression",
+           "parse_statements", "symbol"]
 
 ASSIGNMENT_OPERATORS = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
 
@@ -80,102 +86,6 @@ def check_condition(expression: Expression, what: str, not_boolean: Container[st
 def symbol(name: str) -> sympy.Symbol:
     """The one way a model name becomes a sympy Symbol (real, as all model values are)."""
     return sympy.Symbol(name, real=True)
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """A piece of a user's string and where it stands in that string, so that a
-    position inside the piece can be reported as a position in the whole."""
-
-    text: str
-    source: str
-    line: int = 1
-    column: int = 1
-
-    @classmethod
-    def whole(cls, text: str) -> Snippet:
-        return cls(text, text)
-
-    def position(self, line: int, column: int) -> SourcePosition:
-        """Position in the source of 1-based (line, column) inside ``text``."""
-        if line == 1:
-            return SourcePosition(self.line, self.column + column - 1)
-        return SourcePosition(self.line + line - 1, column)
-
-    def error(self, message: str, line: int = 1, column: int = 1) -> ParseError:
-        return ParseError(message, self.position(line, column), self.source)
-
-    def check_ascii(self) -> None:
-        """Refuse a character outside ASCII in the code (comments may hold any): Python's parser would silently
-        turn a name such as 'ｖ' (full width) into 'v', another variable."""
-        for number, line in enumerate(self.text.splitlines(), start=1):
-            code = line.split("#", 1)[0]
-            if not code.isascii():
-                column = next(k for k, char in enumerate(code, start=1) if not char.isascii())
-                raise self.error(f"the character {code[column - 1]!r} is not allowed here: names are made of ASCII "
-                                 "letters, digits and '_'", number, column)
-
-
-@dataclass(frozen=True)
-class Expression:
-    """A parsed expression: the sympy tree plus what later stages ask of it."""
-
-    expr: sympy.Basic
-    text: str = field(compare=False)
-    identifiers: frozenset[str]
-    functions: frozenset[str] = frozenset()
-    positions: Mapping[str, SourcePosition] = field(default_factory=dict, compare=False, repr=False)
-    source: str = field(default="", compare=False, repr=False)
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclass(frozen=True)
-class Statement:
-    """``target op expr`` with op one of = += -= *= /=."""
-
-    target: str
-    op: str
-    expression: Expression
-    position: SourcePosition | None = field(default=None, compare=False)
-
-    @property
-    def expr(self) -> sympy.Basic:
-        return self.expression.expr
-
-    @property
-    def identifiers(self) -> frozenset[str]:
-        return self.expression.identifiers | {self.target}
-
-
-@dataclass(frozen=True)
-class Statements:
-    """The statements of a reset, an ``on_pre`` or a ``run_regularly`` block, in order."""
-
-    statements: tuple[Statement, ...]
-    source: str = field(default="", compare=False, repr=False)
-    temporaries: frozenset[str] = frozenset()  # names the block defines for itself ('r = u*x'), not variables
-
-    def __iter__(self):
-        return iter(self.statements)
-
-    def __len__(self) -> int:
-        return len(self.statements)
-
-    @property
-    def targets(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(s.target for s in self.statements))
-
-    @property
-    def identifiers(self) -> frozenset[str]:
-        """The names the block uses, its temporaries excluded (they are neither variables nor external)."""
-        return frozenset().union(*(s.identifiers for s in self.statements)) - self.temporaries
-
-    @property
-    def functions(self) -> frozenset[str]:
-        """Names called as functions that are not built in (TimedArrays, resolved at run time)."""
-        return frozenset().union(*(s.expression.functions for s in self.statements))
 
 
 class _Converter:
@@ -362,24 +272,6 @@ def _describe_node(node: ast.AST) -> str:
     return names.get(type(node).__name__, f"'{type(node).__name__}'")
 
 
-def _syntax_error(snippet: Snippet, exc: SyntaxError, line_shift: int, col_shift: int) -> ParseError:
-    line = (exc.lineno or 1) - line_shift
-    column = (exc.offset or 1) - (col_shift if line == 1 else 0)
-    line = max(line, 1)
-    lines = snippet.text.splitlines() or [""]
-    if line > len(lines):
-        line, column = len(lines), len(lines[-1]) + 1
-    message = f"invalid syntax: {exc.msg}" if exc.msg and exc.msg != "invalid syntax" else "invalid syntax"
-    return snippet.error(message, line, max(column, 1))
-
-
-def _too_long(snippet: Snippet) -> ParseError:
-    """Python's own parser gives up on chains of a few thousand operators (its C stack is limited)."""
-    return snippet.error(f"this expression is too long or too deeply nested for Python's parser "
-                         f"({len(snippet.text)} characters): split it into subexpressions "
-                         "('part1 = ... : unit' lines) and add those")
-
-
 def parse_expression(text: str | Snippet) -> Expression:
     """Parse an expression (a threshold, a condition, a right-hand side)."""
     snippet = Snippet.whole(text) if isinstance(text, str) else text
@@ -390,9 +282,9 @@ def parse_expression(text: str | Snippet) -> Expression:
     try:
         tree = ast.parse(wrapped, mode="eval")
     except SyntaxError as exc:
-        raise _syntax_error(snippet, exc, 0, 1) from None
+        raise syntax_error(snippet, exc, 0, 1) from None
     except RecursionError:
-        raise _too_long(snippet) from None
+        raise too_long(snippet) from None
     converter = _Converter(snippet, wrapped.splitlines(), col_shift=1)
     expr = converter.convert(tree.body)
     return _expression(expr, snippet, converter)
@@ -414,14 +306,14 @@ def parse_statements(text: str) -> Statements:
     """Parse statements (a reset, on_pre, run_regularly code): one assignment per line. A text of only white space
     and comments holds no statements: as in Brian 2, ``reset=''`` means "do nothing"."""
     statements = []
-    for snippet in _logical_lines(text):
+    for snippet in logical_lines(text):
         snippet.check_ascii()
         try:
             tree = ast.parse(snippet.text, mode="exec")
         except SyntaxError as exc:
-            raise _syntax_error(snippet, exc, 0, 0) from None
+            raise syntax_error(snippet, exc, 0, 0) from None
         except RecursionError:
-            raise _too_long(snippet) from None
+            raise too_long(snippet) from None
         converter = _Converter(snippet, snippet.text.splitlines())
         for node in tree.body:
             statements.append(_statement(node, snippet, converter))
@@ -452,32 +344,3 @@ def _statement(node: ast.stmt, snippet: Snippet, converter: _Converter) -> State
     return Statement(target, op, expression, snippet.position(line, column))
 
 
-def _logical_lines(text: str):
-    """Statement snippets: each physical line, joined with the next ones while
-    brackets are open; leading indentation removed (triple-quoted strings indent)."""
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        raw = _strip_comment(lines[index])
-        if not raw.strip():
-            index += 1
-            continue
-        indent = len(raw) - len(raw.lstrip())
-        start = index
-        parts = [raw.lstrip()]
-        depth = _bracket_depth(parts[0])
-        while depth > 0 and index + 1 < len(lines):
-            index += 1
-            following = _strip_comment(lines[index])
-            parts.append(following)
-            depth += _bracket_depth(following)
-        index += 1
-        yield Snippet("\n".join(parts), text, start + 1, indent + 1)
-
-
-def _strip_comment(line: str) -> str:
-    return line.split("#", 1)[0].rstrip()
-
-
-def _bracket_depth(line: str) -> int:
-    return sum(line.count(c) for c in "([{") - sum(line.count(c) for c in ")]}")

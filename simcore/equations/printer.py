@@ -11,7 +11,7 @@ import sympy
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
-from simcore.equations.functions import LANGUAGE_NAME, RANDOM_FUNCTIONS
+from simcore.equations.functions import FUNCTIONS, LANGUAGE_NAME, RANDOM_FUNCTIONS
 
 _RELATION = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -92,11 +92,9 @@ class ModelPrinter(PositiveTermsFirst, StrPrinter):
         name = LANGUAGE_NAME.get(name, name)
         return f"{name}({', '.join(self._print(arg) for arg in user_args)})"
 
-    _print_Abs = _print_Function
-    _print_ceiling = _print_Function
-    _print_floor = _print_Function
-    _print_sign = _print_Function
 
+for _function in FUNCTIONS:  # every function of the table prints by its name in the model language
+    setattr(ModelPrinter, f"_print_{_function.sympy_name}", ModelPrinter._print_Function)
 
 _PRINTER = ModelPrinter({"order": None})
 

@@ -23,7 +23,8 @@ from simcore.equations.model import (
     EquationKind,
     naming_problem,
 )
-from simcore.equations.parser import Snippet, parse_expression
+from simcore.equations.parser import parse_expression
+from simcore.equations.snippet import Snippet
 from simcore.errors import EquationSyntaxError, ParseError, SourcePosition, UnknownUnitError
 from simcore.units import UNIT_NAMES, get_dimensions
 from simcore.units.dimension import DIMENSIONLESS, Dimension

@@ -13,7 +13,8 @@ import sympy
 
 from simcore.equations import Equations, check_expression, parse_expression
 from simcore.equations.functions import RANDOM_FUNCTIONS, binomial
-from simcore.equations.parser import Expression, symbol
+from simcore.equations.parsed import Expression
+from simcore.equations.parser import symbol
 from simcore.errors import (
     ModelError,
     ModelKeyError,
@@ -27,7 +28,8 @@ from simcore.objects.base import CLOCK_NAMES, SECOND, SimObject, as_seconds, che
 from simcore.objects.group import Group
 from simcore.objects.neurongroup import NeuronGroup
 from simcore.objects.subgroup import Subgroup, subgroup_of
-from simcore.objects.variables import si_values, whole_number
+from simcore.objects.variable_views import si_values
+from simcore.objects.variables import whole_number
 from simcore.output.snapshot import in_range, stored_array, stored_keys, stored_real
 from simcore.units import Quantity, get_dimensions, second, to_si
 from simcore.units.dimension import DIMENSIONLESS

@@ -10,7 +10,8 @@ import sympy
 from simcore.equations import Equations, check_expression, check_statements, parse_expression, parse_statements
 from simcore.equations.functions import RANDOM_FUNCTIONS, timestep
 from simcore.equations.model import EquationKind, is_noise
-from simcore.equations.parser import Expression, Statements, check_condition, is_condition, symbol
+from simcore.equations.parsed import Expression, Statements
+from simcore.equations.parser import check_condition, is_condition, symbol
 from simcore.errors import ModelError, ModelTypeError, ModelValueError, ParseError
 from simcore.ir import (
     ArrayRef,

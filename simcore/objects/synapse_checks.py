@@ -4,6 +4,7 @@ targets, shared subexpressions, event-driven and clock-driven variables kept apa
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from numbers import Number
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from simcore.units.errors import DimensionMismatchError
 if TYPE_CHECKING:
     from simcore.objects.group import Group
     from simcore.objects.synapses import Synapses
+    from simcore.objects.variables import LinkedVariable
 
 
 def renamed_keyword(new, old, old_name: str, new_name: str):
@@ -90,10 +92,11 @@ def check_event_driven_dependencies(synapses: Synapses, equations: Equations) ->
                                     equation.position, equation.source)
 
 
-def check_shared_subexpression(synapses: Synapses, equation) -> None:
-    """A '(shared)' subexpression has one value: it may read only shared variables (its own or neurons')."""
+def check_shared_subexpression(synapses: Synapses, equation, reference: Callable[[str], tuple | None]) -> None:
+    """A '(shared)' subexpression has one value: it may read only shared variables (its own or neurons');
+    ``reference(name)``: the (group, variable) a name of the synapses' code refers to, or None."""
     for name in sorted(equation.identifiers):
-        ref = synapses._reference(name)
+        ref = reference(name)
         if ref is not None and not ref[1].shared and name not in ("N", "N_pre", "N_post"):
             raise ParseError(f"the shared subexpression '{equation.name}' of {synapses.where()} reads '{name}', which "
                              "has a value per synapse or neuron; a shared subexpression may read only shared "
@@ -123,3 +126,21 @@ def check_summed_target(synapses: Synapses, equation, seen: dict[tuple[str, str]
                               f"set '{name}' of {group.root.where()} for the same neurons: the second would "
                               "overwrite the first; sum into two parameters and add them in the model instead")
     seen[(group.root.name, name)] = (equation.name, elements)
+
+
+def check_link(synapses: Synapses, name: str, link: LinkedVariable) -> None:
+    """Refuse a link of the '(linked)' synaptic parameter ``name`` that cannot say which element each synapse
+    reads: an index array (synapses come and go), or a group of several elements without ``index=``."""
+    if isinstance(link.index, str):
+        index = synapses.variables.get(link.index)
+        if index is None:
+            raise ModelValueError(f"the index for linking '{name}' of {synapses.where()} must name an integer "
+                                  f"synaptic variable of {synapses.name}, and it has no variable {link.index!r} "
+                                  "(neuron variables such as x_pre or x_post cannot index a link)")
+    elif link.index is not None:
+        raise ModelTypeError(f"cannot link '{name}' of {synapses.where()} through an index array: synapses come and "
+                             f"go with connect(); give index= the name of an integer synaptic variable")
+    elif link.group.N != 1 and not (link.name in link.group.variables and link.group.variables[link.name].shared):
+        raise ModelValueError(f"cannot link '{name}' of {synapses.where()} to '{link.name}' of "
+                              f"{link.group.where()} ({link.group.N} elements) without index=: name an integer "
+                              f"synaptic variable that holds each synapse's element, or link a shared variable")

@@ -3,6 +3,7 @@ or from a ``ConnectRequest`` whose expressions read the neurons' variables and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +24,12 @@ if TYPE_CHECKING:
     from simcore.objects.synapses import Synapses
 
 
-def new_pairs(synapses: Synapses, condition, i, j, p, n, skip_if_invalid: bool,
-              namespace: dict | None) -> tuple[np.ndarray, np.ndarray] | None:
+def new_pairs(synapses: Synapses, condition, i, j, p, n, skip_if_invalid: bool, namespace: dict | None,
+              reserve: Callable[[int], None],
+              subexpressions: Callable[[], tuple]) -> tuple[np.ndarray, np.ndarray] | None:
     """The (i, j) of the synapses that ``synapses.connect(...)`` creates (None: none asked for), their number
-    accepted by ``synapses._reserve``."""
+    accepted by ``reserve(count)``; ``subexpressions()``: those the synapses' code reads (their own and the
+    neurons', each with its ``name``), which connect()'s expressions may read too."""
     check_connect_types(condition, i, j, p, n)
     if condition is False:
         return None
@@ -40,7 +43,7 @@ def new_pairs(synapses: Synapses, condition, i, j, p, n, skip_if_invalid: bool,
                                  "(or give one generator string, for j= or for i=)")
         pre, post = array_pairs(i, j, p, n, (synapses.source.where(), synapses.source.N),
                                 (synapses.target.where(), synapses.target.N), synapses.where())
-        synapses._reserve(len(pre))
+        reserve(len(pre))
         return pre, post
     if isinstance(i, str) and j is not None:
         raise ModelTypeError(f"connect() of {synapses.where()}: give a generator for i= or for j=, not both")
@@ -48,13 +51,13 @@ def new_pairs(synapses: Synapses, condition, i, j, p, n, skip_if_invalid: bool,
         raise ModelValueError(f"connect() of {synapses.where()}: a condition cannot be combined with a generator; "
                               "put it after the generator's 'if'")
     swap = isinstance(i, str)
-    request, values = _request(synapses, condition, i, j, p, n, skip_if_invalid, namespace, swap)
-    pre, post = generated_pairs(request, values, synapses._reserve)
+    request, values = _request(synapses, condition, i, j, p, n, skip_if_invalid, namespace, swap, subexpressions)
+    pre, post = generated_pairs(request, values, reserve)
     return (post, pre) if swap else (pre, post)
 
 
 def _request(synapses: Synapses, condition, i, j, p, n, skip_if_invalid: bool, namespace: dict | None,
-             swap: bool) -> tuple[ConnectRequest, dict[str, Any]]:
+             swap: bool, subexpressions: Callable[[], tuple]) -> tuple[ConnectRequest, dict[str, Any]]:
     """The request of a connect() call with a condition or a generator (``swap``: one over sources, made one
     over targets), its expressions checked, and the values (in SI) of the names they read."""
     frame = caller_namespace()
@@ -66,12 +69,12 @@ def _request(synapses: Synapses, condition, i, j, p, n, skip_if_invalid: bool, n
     if generator is not None and generator.variable:
         own[generator.variable] = DIMENSIONLESS
     all_dims = synapses.dimensions()
-    subexpressions = {e.name for e in synapses._subexpressions()}
+    known = {e.name for e in subexpressions()}
     for expression in parsed.values():
-        own.update({name: all_dims[name] for name in expression.identifiers & subexpressions})
-    expanded = {key: _expanded(synapses, e.expr, swap) for key, e in parsed.items()}
+        own.update({name: all_dims[name] for name in expression.identifiers & known})
+    expanded = {key: _expanded(synapses, e.expr, swap, known) for key, e in parsed.items()}
     if generator is not None:
-        generator = replace(generator, **{field: _expanded(synapses, getattr(generator, field), swap)
+        generator = replace(generator, **{field: _expanded(synapses, getattr(generator, field), swap, known)
                                           for field in ("element", "start", "stop", "step", "p", "size",
                                                         "condition")})
     names = set().union(*({s.name for s in e.free_symbols} for e in expanded.values()))
@@ -119,13 +122,12 @@ def _parsed(synapses: Synapses, key: str, text: str):
         raise
 
 
-def _expanded(synapses: Synapses, expr, swap: bool):
+def _expanded(synapses: Synapses, expr, swap: bool, known: set[str]):
     """An expression of connect() with the synapses' and the neurons' subexpressions it reads replaced by what
-    they stand for (``swap``: in a generator over sources, with pre and post exchanged); synaptic variables
-    (which do not exist before the synapses) are refused."""
+    they stand for (``known``: their names; ``swap``: in a generator over sources, with pre and post exchanged);
+    synaptic variables (which do not exist before the synapses) are refused."""
     if not isinstance(expr, sympy.Basic):
         return expr
-    known = {e.name for e in synapses._subexpressions()}
     real = {s.name: swapped(s.name) if swap else s.name for s in expr.free_symbols}
     values = {symbol(name): synapses.expanded_subexpression(original) for name, original in real.items()
               if original in known}

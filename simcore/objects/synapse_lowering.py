@@ -4,6 +4,7 @@ event-driven equations solved at each event)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from simcore.errors import ModelError, ModelNotImplementedError, ModelTypeError
 from simcore.ir import (
     ArrayRef,
     Assignment,
+    ElementCode,
     Operation,
     PathwayDetails,
     StateUpdateDetails,
@@ -30,36 +32,46 @@ from simcore.solvers import SolverError, integrate
 if TYPE_CHECKING:
     from simcore.objects.synapse_views import Pathway
     from simcore.objects.synapses import Synapses
+    from simcore.runtime.synapse_tables import SynapseTables
+
+Code = Callable[[tuple[Assignment, ...]], ElementCode]  #: statements -> the synapses' element code of them
 
 
-def synapse_operations(synapses: Synapses, resolve) -> list[Operation]:
-    """The operations that run these synapses: their state update, run_regularly code, summed variables and
-    pathways (none without synapses)."""
-    if not synapses._connected and synapses.N == 0:
+def check_connected(synapses: Synapses, connected: bool) -> None:
+    """Refuse to lower synapses whose connect() was never called (as Brian 2 refuses to run them)."""
+    if not connected and synapses.N == 0:
         raise ModelTypeError(f"{synapses.where()} has no synapses because its connect() was never called (Brian 2 "
                              f"refuses to run it too): call {synapses.name}.connect(...), with a condition such as "
                              "'i != j' or without arguments for all pairs, or leave the object out of the network")
-    ops = []
-    if synapses.N == 0:
-        return ops
+
+
+def state_update_operations(synapses: Synapses, element_code: Code, resolve) -> list[Operation]:
+    """The clock-driven state update of the synapses' equations (none without clock-driven differential
+    equations). ``element_code(statements)``: the synapses' element code of statements (``Group._code``)."""
     clock_driven = Equations([eq for eq in synapses.equations if "event-driven" not in eq.flags
                               and "summed" not in eq.flags])
-    if clock_driven.diff_eq_names:
-        update = integrate(clock_driven, synapses.method, owner=synapses.name, method_options=synapses.method_options)
-        resolve(synapses, (), matrices=update.run_constants)
-        code = synapses._code(update.statements, resolve)
-        ops.append(Operation(function_name(synapses.name, "stateupdater"), "state_update", synapses.name, "groups",
-                             synapses.order, 0, synapses.creation_order, code=code,
-                             details=StateUpdateDetails(update.method, update.description),
-                             comment=f"{update.method}: {update.description}"))
-    ops += synapses._regular_operations(resolve)
+    if not clock_driven.diff_eq_names:
+        return []
+    update = integrate(clock_driven, synapses.method, owner=synapses.name, method_options=synapses.method_options)
+    resolve(synapses, (), matrices=update.run_constants)
+    return [Operation(function_name(synapses.name, "stateupdater"), "state_update", synapses.name, "groups",
+                      synapses.order, 0, synapses.creation_order, code=element_code(update.statements),
+                      details=StateUpdateDetails(update.method, update.description),
+                      comment=f"{update.method}: {update.description}")]
+
+
+def event_operations(synapses: Synapses, element_code: Code, pathways: Sequence[Pathway],
+                     tables: SynapseTables) -> list[Operation]:
+    """The summed variables (through the table of each side's synapses) and the pathways with code (through
+    their propagation tables, with the event-driven equations solved at each event)."""
+    ops = []
     for equation in synapses.equations:
         if "summed" in equation.flags:
-            ops.append(_summed_operation(synapses, equation, resolve))
+            ops.append(_summed_operation(synapses, equation, element_code, tables))
     event_driven = _event_driven_statements(synapses)
-    for pathway in synapses._pathways:
+    for pathway in pathways:  # a loop, not a comprehension: the stacklevel of the tables' warnings counts frames
         if pathway.statements is not None:
-            ops.append(_pathway_operation(synapses, pathway, event_driven, resolve))
+            ops.append(_pathway_operation(synapses, pathway, event_driven, element_code, tables))
     return ops
 
 
@@ -85,14 +97,15 @@ def _event_driven_statements(synapses: Synapses) -> tuple[Assignment, ...]:
                  for s in update.statements)
 
 
-def _pathway_operation(synapses: Synapses, pathway: Pathway, event_driven, resolve) -> Operation:
+def _pathway_operation(synapses: Synapses, pathway: Pathway, event_driven, element_code: Code,
+                       tables: SynapseTables) -> Operation:
     """A pathway's code per synapse, laid out by its propagation table (``SynapseTables.pathway``)."""
     statements = event_driven + assignments(pathway.statements, f"on_{pathway.name}")
     if event_driven:
         statements += (Assignment("lastupdate", symbol("t"), "lastupdate = t"),)
-    code = synapses._code(statements, resolve)
-    trigger = synapses._group_of(pathway.trigger_index)
-    csr = synapses._tables.pathway(pathway, code)
+    code = element_code(statements)
+    trigger = synapses.source if pathway.direction == "pre" else synapses.target
+    csr = tables.pathway(pathway, code)
     if "targets" in csr:  # code that needs only its target reads the targets in table order
         other = array_arg(synapses.name, pathway.reached_index)
         by_table = internal_arg(synapses.name, "pathway", part(pathway.name), "targets")
@@ -108,7 +121,7 @@ def _pathway_operation(synapses: Synapses, pathway: Pathway, event_driven, resol
                      comment=f"pathway '{pathway.name}' on {pathway.event}s of {trigger.name}")
 
 
-def _summed_operation(synapses: Synapses, equation, resolve) -> Operation:
+def _summed_operation(synapses: Synapses, equation, element_code: Code, tables: SynapseTables) -> Operation:
     """A summed variable: the sum over each neuron's synapses, through the table of that side."""
     name, side = equation.name.rsplit("_", 1)
     group = synapses.target if side == "post" else synapses.source
@@ -117,9 +130,9 @@ def _summed_operation(synapses: Synapses, equation, resolve) -> Operation:
         owner, name = _linked_summed_target(synapses, equation, group, variable)
         variable = owner.variables[name]
     target = ArrayRef(owner.name, name, str(variable.array.dtype), False)
-    code = synapses._code((Assignment("_summed", equation.expr, f"{equation.name} = {equation.expression.text} "
-                                      "(summed)"),), resolve)
-    synapses._tables.by_element(side)
+    summed = Assignment("_summed", equation.expr, f"{equation.name} = {equation.expression.text} (summed)")
+    code = element_code((summed,))
+    tables.by_element(side)
     details = SummedDetails(target=target, range=(group.offset, group.offset + group.N),
                             prefix=f"_{internal_arg(synapses.name, 'by', side)}")
     return Operation(function_name(synapses.name, "summed", part(name)), "summed_variable", synapses.name, "groups",

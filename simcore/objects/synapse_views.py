@@ -1,14 +1,19 @@
 """Views of a Synapses object: a pathway (``S.pre``), a neuron variable as seen per synapse (``S.v_post``), the
-synapse numbers an index selects (``S.indices[...]``) and a fixed selection of synapses (``S[0, :]``)."""
+synapse numbers an index selects (``S.indices[...]``; ``[i, j]`` indices: ``pair_indices``) and a fixed selection of
+synapses (``S[0, :]``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Number
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simcore.connect.request import matches
 from simcore.equations.parser import Statements
+from simcore.errors import ModelError, ModelIndexError
+from simcore.objects.group import Group
 from simcore.objects.variables import Variable, VariableView
 
 if TYPE_CHECKING:
@@ -93,7 +98,7 @@ class NeuronVariableView(VariableView):
 
     @property
     def variable(self) -> Variable:
-        return self.group._gathered(self.name)
+        return self.group.neuron_variable(self.name)
 
     def _values(self):
         return self.variable.values()
@@ -134,3 +139,47 @@ class SynapticSubgroup:
 
     def __repr__(self) -> str:
         return f"<{len(self)} synapses of '{self.synapses.name}'>"
+
+
+def pair_indices(synapses: Synapses, key: tuple) -> np.ndarray:
+    """``S.w[i, j]``, ``S.w[i, j, n]``: the synapses whose source, target (and multisynaptic index) each part of
+    ``key`` selects (ints, slices, arrays; a subgroup of the source or target for its neurons)."""
+    if len(key) not in (2, 3):
+        raise ModelIndexError(f"index the synapses of {synapses.where()} with [i, j] or [i, j, n] (each an "
+                              f"integer, a slice or integers), not {len(key)} indices {key!r}")
+    mask = np.ones(synapses.N, dtype=bool)
+    columns = [synapses.variables["i"].array, synapses.variables["j"].array]
+    sizes = [synapses.source.N, synapses.target.N]
+    if len(key) == 3:
+        if synapses.multisynaptic_index is None:
+            raise ModelError("S[i, j, n] needs Synapses(..., multisynaptic_index='name')")
+        columns.append(synapses.variables[synapses.multisynaptic_index].array)
+        sizes.append(np.iinfo(np.int32).max)
+    parts = [_side_range(synapses, part, side, group) if isinstance(part, Group) else part
+             for part, side, group in zip(key, ("source", "target"), (synapses.source, synapses.target), strict=False)]
+    for part, column, size in zip(parts + list(key[2:]), columns, sizes, strict=True):
+        mask &= matches(part, column, size)
+    return np.flatnonzero(mask)
+
+
+def _side_range(synapses: Synapses, group: Group, side: str, own: Group) -> slice:
+    """A (sub)group in the i or j place of ``[i, j]`` stands for its neurons, as their numbers within the
+    synapses' ``side`` group; it must lie within that group (a partial overlap is refused, not cut)."""
+    start = group.offset - own.offset
+    if group.root is not own.root or start < 0 or start + group.N > own.N:
+        raise ModelIndexError(f"{group.where()} cannot select the {side}s of {synapses.where()}: it does not lie "
+                              f"within its {side} {own.where()}")
+    return slice(start, start + group.N)
+
+
+def check_synapse_numbers(synapses: Synapses, key) -> None:
+    """Refuse an index of synapses (not a condition or a slice) that is neither integers nor booleans, or an
+    integer out of range."""
+    values = np.asarray(key) if isinstance(key, Number | np.generic | list | np.ndarray) else None
+    if values is None or values.dtype.kind not in "biu" or values.dtype == np.bool_ and values.ndim == 0:
+        raise ModelIndexError(f"synapses of {synapses.where()} are indexed by an integer, a slice, integers, "
+                              f"booleans, a condition string or [i, j], not {key!r}")
+    count = synapses.N
+    if values.dtype.kind in "iu" and values.size and not -count <= values.min() <= values.max() < count:
+        bad = values[(values < -count) | (values >= count)].ravel()[0]
+        raise ModelIndexError(f"synapse {bad} is out of range for {synapses.where()}, which has {count} synapses")

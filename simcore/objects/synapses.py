@@ -4,71 +4,51 @@ pathways that act on them when a presynaptic (or postsynaptic) event arrives."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
-from numbers import Number
+from functools import partial
 from typing import Any
 
 import numpy as np
-import sympy
 
-from simcore.connect.request import check_connections, matches, ranks
-from simcore.equations import Equations, check_statements, declare_temporaries, parse_expression, parse_statements
+from simcore.connect.request import check_connections, ranks
+from simcore.equations import Equations, check_statements, declare_temporaries, parse_statements
 from simcore.equations.model import EquationKind
-from simcore.equations.parser import symbol
-from simcore.errors import ModelError, ModelIndexError, ModelTypeError, ModelValueError, UnknownNameError
-from simcore.ir import ArrayRef, Operation, array_arg
-from simcore.namespace import caller_namespace
+from simcore.errors import ModelError, ModelTypeError, ModelValueError, UnknownNameError
+from simcore.ir import Operation
 from simcore.objects.base import CLOCK_NAMES, SECOND, check_name
 from simcore.objects.group import Group
 from simcore.objects.memory import check_fits
 from simcore.objects.ordering import group_pointers
 from simcore.objects.synapse_checks import (
     check_event_driven_dependencies,
+    check_link,
     check_names,
     check_shared_subexpression,
     check_summed_target,
     pathway_delay,
     renamed_keyword,
-    subexpression_names,
 )
 from simcore.objects.synapse_connect import new_pairs
-from simcore.objects.synapse_lowering import synapse_operations
-from simcore.objects.synapse_views import NeuronVariableView, Pathway, PathwayView, SynapseIndices, SynapticSubgroup
-from simcore.objects.variables import (
-    LinkedVariable,
-    Variable,
-    check_not_shared,
-    check_writable,
-    si_values,
-    stored_values,
-    variable_dtype,
+from simcore.objects.synapse_lowering import check_connected, event_operations, state_update_operations
+from simcore.objects.synapse_names import PerNeuron, SynapseNames
+from simcore.objects.synapse_views import (
+    NeuronVariableView,
+    Pathway,
+    PathwayView,
+    SynapseIndices,
+    SynapticSubgroup,
+    check_synapse_numbers,
+    pair_indices,
 )
+from simcore.objects.variables import LinkedVariable, si_values, stored_values, variable_dtype
 from simcore.output.snapshot import stored_array, stored_integer, stored_keys
 from simcore.runtime.synapse_tables import SynapseTables
 from simcore.units.dimension import DIMENSIONLESS
 
 
-@dataclass(frozen=True)
-class _NeuronSubexpression:
-    """A neuron subexpression under the name synaptic code reads it by (``v2_post``), expanded and renamed."""
-
-    name: str
-    expr: sympy.Basic
-
-
-@dataclass
-class _PerNeuron(Variable):
-    """A synaptic variable stored once per neuron and read through a synapse's ``i`` or ``j``
-    (``N_incoming``: synapses onto the target; ``N_outgoing``: from the source), as Brian 2 does."""
-
-    through: Variable | None = None
-
-    def values(self) -> np.ndarray:
-        return self.array[self.through.array]
-
-
-class Synapses(Group):
-    """Synapses between ``source`` and ``target`` (groups or subgroups), as in Brian 2."""
+class Synapses(SynapseNames, Group):
+    """Synapses between ``source`` and ``target`` (groups or subgroups), as in Brian 2. How its code names the
+    neurons' variables: ``SynapseNames``; its lowering: ``synapse_lowering``; its tables and rings of spikes in
+    flight: ``runtime.synapse_tables``."""
 
     base_name = "synapses"
 
@@ -107,7 +87,7 @@ class Synapses(Group):
             unknown = sorted(set(delay) - pathways) if isinstance(delay, dict) else ["pre"]
             raise ModelValueError(f"delay given for unknown pathway(s) {unknown} of {self.where()} (its pathways: "
                                   f"{sorted(pathways)}); a delay= that is not a dict sets the 'pre' pathway's")
-        self._tables = SynapseTables(self)
+        self._tables = SynapseTables(self, self._pathways, self._delay_versions)
         self._connected = False
         self._frozen = True
 
@@ -124,8 +104,8 @@ class Synapses(Group):
         for name in ("i", "j"):
             self.add_variable(name, DIMENSIONLESS, np.int32, read_only=True)
         for name, by, group in (("N_incoming", "j", self.target), ("N_outgoing", "i", self.source)):
-            self.variables[name] = _PerNeuron(name, DIMENSIONLESS, np.zeros(group.N, dtype=np.int32),
-                                              read_only=True, through=self.variables[by])
+            self.variables[name] = PerNeuron(name, DIMENSIONLESS, np.zeros(group.N, dtype=np.int32),
+                                             read_only=True, through=self.variables[by])
         self.add_variable("N", DIMENSIONLESS, np.int64, shared=True, read_only=True)
         self.add_variable("N_pre", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.source.N)
         self.add_variable("N_post", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.target.N)
@@ -138,7 +118,7 @@ class Synapses(Group):
             if "summed" in equation.flags:
                 check_summed_target(self, equation, summed)
             if equation.kind is EquationKind.SUBEXPRESSION and "shared" in equation.flags:
-                check_shared_subexpression(self, equation)
+                check_shared_subexpression(self, equation, self._reference)
 
     def _add_pathway(self, name: str, code: str, direction: str, event: str, delay) -> None:
         check_name(name, f"the name of a pathway of {self.where()}:")
@@ -165,122 +145,6 @@ class Synapses(Group):
             if statement.target not in statements.temporaries and self._reference(statement.target) is not None:
                 self._check_target(statement.target, statement, statements, f"the '{name}' pathway")
 
-    def _is_variable(self, name: str) -> bool:
-        """Whether ``name`` in a pathway's code means a variable (of the synapses or a neuron), not a temporary."""
-        return self._reference(name) is not None or name in self.equations or name in CLOCK_NAMES
-
-    def _check_target(self, name: str, statement, statements, what: str) -> None:
-        ref = self._reference(name)
-        if ref is None:
-            raise UnknownNameError(name, f"{what} of {self.where()} assigns to '{name}', which is neither a "
-                                   "synaptic variable nor a variable of the source or target group",
-                                   statement.position, statements.source)
-        variable = ref[1]
-        check_writable(name, variable, f"{what} of {self.where()}", statement.position, statements.source)
-        check_not_shared(name, variable, f"{what} of {self.where()}", "synapses", statement.position,
-                         statements.source)
-
-    def _reference(self, name: str) -> tuple[Group, Variable] | None:
-        """The group and variable a name in the synapses' code refers to: a synaptic variable, ``x_pre``,
-        ``x_post``, or (as in Brian 2) a postsynaptic variable without suffix."""
-        if name in self.variables:
-            return self, self.variables[name]
-        for suffix, group in (("_pre", self.source), ("_post", self.target)):
-            if name.endswith(suffix) and name[: -len(suffix)] in group.root.variables:
-                return group, group.root.variables[name[: -len(suffix)]]
-        if name in self.target.root.variables and name not in CLOCK_NAMES:
-            return self.target, self.target.root.variables[name]
-        return None
-
-    def _neuron_subexpression(self, name: str) -> tuple[Group, Any, str] | None:
-        """A subexpression of the source or target group that the synapses' code reads: ``x_pre``, ``x_post`` or
-        (as for variables) ``x`` for the target's; the group, its equation and the suffix of its names here."""
-        if name in self.variables or name in self.equations:
-            return None
-        for suffix, group in (("_pre", self.source), ("_post", self.target)):
-            if name.endswith(suffix) and name[: -len(suffix)] in subexpression_names(group):
-                return group, group.root.equations[name[: -len(suffix)]], suffix
-        if name in subexpression_names(self.target) and name not in CLOCK_NAMES:
-            return self.target, self.target.root.equations[name], "_post"
-        return None
-
-    def _neuron_subexpressions(self) -> tuple[_NeuronSubexpression, ...]:
-        """The source's and target's subexpressions as synaptic code reads them: each expanded down to stored
-        variables, whose names take the suffix of their side (``v2_post = 2*v_post``)."""
-        found = []
-        for suffixes, group in ((("_pre",), self.source), (("_post", ""), self.target)):
-            names = subexpression_names(group)
-            if not names:
-                continue
-            stored = {name for name in group.root.variables if name not in CLOCK_NAMES}
-            for name in sorted(names):
-                expr = group.root.expanded_subexpression(name)
-                for suffix in suffixes:
-                    renamed = expr.xreplace({s: symbol(s.name + "_post" if not suffix else s.name + suffix)
-                                             for s in expr.free_symbols if s.name in stored})
-                    if self._neuron_subexpression(name + suffix) is not None:
-                        found.append(_NeuronSubexpression(name + suffix, renamed))
-        return tuple(found)
-
-    def _neuron_subexpression_values(self, name: str) -> np.ndarray:
-        """A neuron subexpression's value for each synapse (or the one value of a shared one)."""
-        group, equation, suffix = self._neuron_subexpression(name)
-        values = group.root._evaluate(equation.expression, caller_namespace())
-        if "shared" in equation.flags or np.ndim(values) == 0:
-            return values if np.ndim(values) == 0 else values[0]
-        index = "i" if suffix == "_pre" else "j"
-        return values[self.variables[index].array + group.offset]
-
-    def _gathered(self, name: str) -> Variable:
-        """``S.v_post``: a read-only copy of a neuron variable or subexpression, one value per synapse."""
-        ref = self._reference(name)
-        if ref is not None:
-            group, variable = ref
-            values, dimension = self._neuron_values(name, group, variable), variable.dimension
-        else:
-            values = self._neuron_subexpression_values(name)
-            dimension = self._neuron_subexpression(name)[1].dimension
-        shared = np.ndim(values) == 0
-        return Variable(name, dimension, np.atleast_1d(values), shared=shared, read_only=True)
-
-    def _group_of(self, index: str) -> Group:
-        """The group a synapse index ('i' or 'j') counts in."""
-        return self.source if index == "i" else self.target
-
-    def _neuron_index(self, name: str, group: Group) -> str:
-        """The synapse index through which ``name`` (a neuron variable of ``group``) is read: 'i' for
-        ``x_pre``, else 'j'."""
-        return "i" if group is self.source and name.endswith("_pre") else "j"
-
-    def dimensions(self) -> dict:
-        dims = {}
-        for group, suffix in ((self.target, ""), (self.target, "_post"), (self.source, "_pre")):
-            dims.update({f"{name}{suffix}": v.dimension for name, v in group.root.variables.items()})
-            dims.update({f"{name}{suffix}": eq.dimension for name, eq in
-                         ((eq.name, eq) for eq in group.root.equations if eq.kind is EquationKind.SUBEXPRESSION)})
-        dims.update(super().dimensions())
-        return dims
-
-    def _own_name(self, name: str) -> bool:
-        return super()._own_name(name) or self._reference(name) is not None or \
-            self._neuron_subexpression(name) is not None
-
-    def _variable_values(self, expression) -> dict[str, Any]:
-        values = super()._variable_values(expression)
-        for name in expression.identifiers:
-            if name not in values and self._reference(name) is not None:
-                group, variable = self._reference(name)
-                values[name] = self._neuron_values(name, group, variable)
-            elif name not in values and self._neuron_subexpression(name) is not None:
-                values[name] = self._neuron_subexpression_values(name)
-        return values
-
-    def _neuron_values(self, name: str, group: Group, variable: Variable) -> np.ndarray:
-        values = variable.values()
-        if np.ndim(values) == 0:
-            return values
-        return values[self.variables[self._neuron_index(name, group)].array + group.offset]
-
     # --- connecting ------------------------------------------------------------------
     def connect(self, condition: str | bool | None = None, i=None, j=None, p=1.0, n=1,
                 skip_if_invalid: bool = False, namespace: dict | None = None) -> None:
@@ -288,14 +152,14 @@ class Synapses(Group):
         syntax (``j='k for k in range(i-3, i+4) if k != i'``, or over sources: ``i='j + k for k in ...'``),
         ``p=`` (above 1: certain) and ``n=`` (numbers or expressions)."""
         self._connected = True
-        pairs = new_pairs(self, condition, i, j, p, n, skip_if_invalid, namespace)
+        pairs = new_pairs(self, condition, i, j, p, n, skip_if_invalid, namespace, self._reserve, self._subexpressions)
         if pairs is not None:
             self._append(*pairs)
 
     def _reserve(self, count: int) -> None:
         """Refuse ``count`` more synapses if their arrays (and the copies made while growing) cannot fit."""
         per_synapse = sum(v.array.itemsize for v in self.variables.values() if not v.shared
-                          and not isinstance(v, _PerNeuron))
+                          and not isinstance(v, PerNeuron))
         check_fits((2 * self.N + count) * per_synapse + 8 * count,
                    f"connect() of {self.where()} ({count:,} new synapses, {per_synapse} bytes each)")
 
@@ -330,58 +194,16 @@ class Synapses(Group):
         if isinstance(key, SynapticSubgroup):
             return key.synapse_indices
         if isinstance(key, tuple):
-            if len(key) not in (2, 3):
-                raise ModelIndexError(f"index the synapses of {self.where()} with [i, j] or [i, j, n] (each an "
-                                      f"integer, a slice or integers), not {len(key)} indices {key!r}")
-            mask = np.ones(self.N, dtype=bool)
-            columns = [self.variables["i"].array, self.variables["j"].array]
-            sizes = [self.source.N, self.target.N]
-            if len(key) == 3:
-                if self.multisynaptic_index is None:
-                    raise ModelError("S[i, j, n] needs Synapses(..., multisynaptic_index='name')")
-                columns.append(self.variables[self.multisynaptic_index].array)
-                sizes.append(np.iinfo(np.int32).max)
-            parts = [self._side_range(part, side, group) if isinstance(part, Group) else part
-                     for part, side, group in zip(key, ("source", "target"), (self.source, self.target), strict=False)]
-            for part, column, size in zip(parts + list(key[2:]), columns, sizes, strict=True):
-                mask &= matches(part, column, size)
-            return np.flatnonzero(mask)
+            return pair_indices(self, key)
         if not isinstance(key, str | slice):
-            values = np.asarray(key) if isinstance(key, Number | np.generic | list | np.ndarray) else None
-            if values is None or values.dtype.kind not in "biu" or values.dtype == np.bool_ and values.ndim == 0:
-                raise ModelIndexError(f"synapses of {self.where()} are indexed by an integer, a slice, integers, "
-                                      f"booleans, a condition string or [i, j], not {key!r}")
-            if values.dtype.kind in "iu" and values.size and not -self.N <= values.min() <= values.max() < self.N:
-                bad = values[(values < -self.N) | (values >= self.N)].ravel()[0]
-                raise ModelIndexError(f"synapse {bad} is out of range for {self.where()}, which has {self.N} synapses")
+            check_synapse_numbers(self, key)
         return super().indices_for(key)
-
-    def _side_range(self, group: Group, side: str, own: Group) -> slice:
-        """A (sub)group in the i or j place of ``[i, j]`` stands for its neurons, as their numbers within the
-        synapses' ``side`` group; it must lie within that group (a partial overlap is refused, not cut)."""
-        start = group.offset - own.offset
-        if group.root is not own.root or start < 0 or start + group.N > own.N:
-            raise ModelIndexError(f"{group.where()} cannot select the {side}s of {self.where()}: it does not lie "
-                                  f"within its {side} {own.where()}")
-        return slice(start, start + group.N)
 
     def link(self, name: str, link: LinkedVariable) -> None:
         """A '(linked)' synaptic parameter reads one value (a shared variable, or a one-element group), or, with
         ``index='k'``, element ``k`` of each synapse (an integer synaptic variable): the number of synapses changes,
         so an index array cannot say which element each synapse reads."""
-        if isinstance(link.index, str):
-            index = self.variables.get(link.index)
-            if index is None:
-                raise ModelValueError(f"the index for linking '{name}' of {self.where()} must name an integer "
-                                      f"synaptic variable of {self.name}, and it has no variable {link.index!r} "
-                                      "(neuron variables such as x_pre or x_post cannot index a link)")
-        elif link.index is not None:
-            raise ModelTypeError(f"cannot link '{name}' of {self.where()} through an index array: synapses come and "
-                                 f"go with connect(); give index= the name of an integer synaptic variable")
-        elif link.group.N != 1 and not (link.name in link.group.variables and link.group.variables[link.name].shared):
-            raise ModelValueError(f"cannot link '{name}' of {self.where()} to '{link.name}' of "
-                                  f"{link.group.where()} ({link.group.N} elements) without index=: name an integer "
-                                  f"synaptic variable that holds each synapse's element, or link a shared variable")
+        check_link(self, name, link)
         super().link(name, link)
 
     def _follow_link_indices(self) -> None:
@@ -439,24 +261,6 @@ class Synapses(Group):
             else:
                 super().set_values(name, value, key)
 
-    def _set_neuron_values(self, name: str, value, key) -> None:
-        """``S.v_post[...] = value``: set the neuron variable of the synapses' targets (sources for ``_pre``)."""
-        group, variable = self._reference(name)
-        base = variable.name
-        if variable.shared:
-            group.set_values(base, value, slice(None))
-            return
-        what = f"'{name}' of {self.where()}"
-        check_writable(base, variable, what)
-        indices = np.arange(self.N)[self.indices_for(key)]
-        neurons = self.variables[self._neuron_index(name, group)].array[indices]
-        if isinstance(value, str):
-            values = self._evaluate(parse_expression(value), caller_namespace(), variable.dimension,
-                                    f"the value for {what}")[indices]
-        else:
-            values = si_values(value, variable.dimension, what)
-        group.variables[base].array[neurons] = stored_values(variable, values, what)
-
     def _set_raw(self, name: str, value) -> None:
         with self._writing(name):
             super()._set_raw(name, value)
@@ -511,54 +315,14 @@ class Synapses(Group):
         self._check_regular_units(own, external_dims)
 
     def operations(self, resolve) -> list[Operation]:
-        return synapse_operations(self, resolve)
-
-    def _stores(self, name: str) -> bool:
-        return self._reference(name) is not None
-
-    def _write_conditions(self, written: list[str]) -> dict[str, str]:
-        """A neuron's '(unless refractory)' variable changes only while it is not refractory (as in Brian 2)."""
-        conditions = {}
-        for name in written:
-            group, variable = self._reference(name)
-            if group is not self and variable.name in getattr(group.root, "unless_refractory", ()):
-                side = "_pre" if self._neuron_index(name, group) == "i" else "_post"
-                conditions[name] = f"not_refractory{side}"
-        return conditions
-
-    def _subexpressions(self) -> tuple:
-        """The neurons' subexpressions (which the synapses' own may use) first, then the synapses' own."""
-        return self._neuron_subexpressions() + tuple(eq for eq in self.equations.ordered_subexpressions()
-                                                     if "summed" not in eq.flags)
-
-    def _array_ref(self, name: str, written: bool = False) -> ArrayRef:
-        group, variable = self._reference(name)
-        if isinstance(variable, _PerNeuron):
-            return ArrayRef(self.name, name, "int32", index=array_arg(self.name, variable.through.name))
-        if group is self and variable.linked:
-            return self._linked_ref(name, variable, written)
-        if group is self:
-            return ArrayRef(self.name, name, str(variable.array.dtype), variable.shared)
-        # a neuron variable: its own name (v for v_post), read through i or j
-        dtype = str(variable.array.dtype)
-        if variable.shared:
-            return ArrayRef(group.root.name, variable.name, dtype, True, local=name)
-        return ArrayRef(group.root.name, variable.name, dtype, False, local=name,
-                        index=array_arg(self.name, self._neuron_index(name, group)), offset=group.offset)
-
-    def _linked_ref(self, name: str, variable: Variable, written: bool) -> ArrayRef:
-        """The variable a linked synaptic parameter reads (code of synapses reads it, never writes it: several
-        synapses may read one element)."""
-        if variable.link is None:
-            raise ModelError(f"the linked variable '{name}' of {self.where()} is not linked yet: set "
-                             f"{self.name}.{name} = linked_var(group.variable)")
-        group, source, index = variable.link
-        if written:
-            raise ModelTypeError(f"code of {self.where()} assigns to the linked variable '{name}', which reads "
-                                 f"'{source}' of {group.where()}; synapses cannot write through a link")
-        target = group.variables[source]
-        return ArrayRef(group.name, source, str(target.array.dtype), target.shared or variable.link_scalar,
-                        local=name, index="" if index is None else self.link_index_arg(name))
+        """The operations that run these synapses, in this order: their clock-driven state update, run_regularly
+        code, summed variables and pathways (none without synapses; refused if connect() was never called)."""
+        check_connected(self, self._connected)
+        if self.N == 0:
+            return []
+        element_code = partial(self._code, resolve=resolve)
+        return [*state_update_operations(self, element_code, resolve), *self._regular_operations(resolve),
+                *event_operations(self, element_code, self._pathways, self._tables)]
 
     # --- runtime state: the tables and rings (``SynapseTables``) ------------------------------
     def grow(self) -> None:
@@ -580,7 +344,7 @@ class Synapses(Group):
         stored = stored_keys(state["variables"], self.variables, "the variables", " (another model?)")
         arrays = {}
         for name, variable in self.variables.items():
-            shape = variable.array.shape if variable.shared or isinstance(variable, _PerNeuron) else (count,)
+            shape = variable.array.shape if variable.shared or isinstance(variable, PerNeuron) else (count,)
             arrays[name] = stored_array(stored[name], variable.array.dtype, shape, f"'{name}'")
         check_connections(arrays, count, (self.source.name, self.source.N), (self.target.name, self.target.N),
                           self.multisynaptic_index)

@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from simcore.codegen.runtime import _timed_array_row_py
 from simcore.equations.user_functions import kernel_parameters
 from simcore.errors import ModelNotImplementedError, ModelTypeError, ModelValueError
+from simcore.kernels.scalar import timed_array_row
 from simcore.objects.base import SECOND, as_seconds
-from simcore.objects.variables import si_values, with_unit
+from simcore.objects.variable_views import si_values, with_unit
 from simcore.units import get_dimensions, second, to_si
 from simcore.units.dimension import DIMENSIONLESS, Dimension
 from simcore.units.errors import DimensionMismatchError
@@ -92,7 +92,7 @@ class TimedArray:
         """The values at times ``t`` (and columns ``i``), in SI units, with numpy."""
         last = self._values.shape[0] - 1
         times = np.clip(np.nan_to_num(np.asarray(t, dtype=float)), 0.0, (last + 1) * self.dt_)  # no int overflow
-        rows = np.minimum(_timed_array_row_py(times, self.dt_), last)
+        rows = np.minimum(timed_array_row(times, self.dt_), last)
         if i is None:
             return self._values[rows]
         columns = np.trunc(np.asarray(i, dtype=float)).astype(np.int64)

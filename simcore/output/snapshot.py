@@ -24,9 +24,10 @@ from typing import Any
 import h5py
 import numpy as np
 
-from simcore.errors import ModelError
+from simcore.errors import ModelError, ModelKeyError
 from simcore.objects.memory import check_fits
 from simcore.output.hdf5 import FORMAT, FORMAT_VERSION, open_simcore_file
+from simcore.random_counter import MAX_STEP
 
 SNAPSHOTS = "snapshots"
 
@@ -249,3 +250,38 @@ def _text(position: tuple[int, ...]) -> str:
 
 def _summary(values: np.ndarray) -> str:
     return str(values.tolist()) if values.size <= 8 else f"{values.size} values"
+
+
+def check_snapshot(snapshot: dict, objects: list, name: str, dt: float) -> None:
+    """Refuse a stored state (from a file: data) that is not one of these objects, before any of them changes:
+    each object checks its own part (``check_state``); an object without state has none."""
+    fixed = ("t", "seed", "random_epoch")
+    stored = {key for key in snapshot if key not in fixed and key != "_dts"}
+    present = {obj.name for obj in objects}
+    if stored != present:
+        raise ModelKeyError(f"the state '{name}' was stored from other objects: missing here "
+                            f"{sorted(stored - present)}, not in it {sorted(present - stored)}")
+    if any(key not in snapshot for key in fixed):
+        raise ModelError(f"the state '{name}' is incomplete: it has no {[key for key in fixed if key not in snapshot]}"
+                         f" (a state holds {list(fixed)} and one entry per object)")
+    try:
+        stored_real(snapshot["t"], "the time 't' (in seconds)", 0.0, (MAX_STEP - 1) * dt)
+        stored_integer(snapshot["seed"], "the random seed 'seed'", 0, 2**64 - 1)
+        stored_integer(snapshot["random_epoch"], "'random_epoch' (restores since the seed)", 0, 2**63 - 1)
+        dts = stored_keys(snapshot.get("_dts", {}), set(snapshot.get("_dts", {})) & present,
+                          "the time steps '_dts' (by object)")
+        for owner, dt in dts.items():
+            stored_real(dt, f"the time step of '{owner}' (in seconds)", 1e-15, 1e6)
+    except ModelError as error:
+        raise ModelError(f"cannot restore the state '{name}': {error.message}") from None
+    for obj in objects:
+        try:
+            if hasattr(obj, "check_state"):
+                obj.check_state(snapshot[obj.name])
+            elif not isinstance(snapshot[obj.name], dict) or snapshot[obj.name]:
+                raise ModelError(f"it has no state, the stored one is {snapshot[obj.name]!r}"[:300])
+        except ModelError as error:
+            raise ModelError(f"cannot restore {obj.where()} from the state '{name}': {error.message}") from None
+
+
+_DUMPS = ("plan", "source")

@@ -11,10 +11,9 @@ import numpy as np
 import scipy.linalg
 import sympy
 
-from simcore.codegen.module import at_steps
 from simcore.equations.user_functions import is_user_function
 from simcore.errors import ModelNotImplementedError
-from simcore.ir import Operation, constant_name, readable
+from simcore.ir import Operation, at_steps, constant_name, readable
 from simcore.objects.base import EventClock, SimObject
 from simcore.plan.names import Names, resolve_names
 from simcore.plan.schedule import (

@@ -6,6 +6,7 @@ while the synapses, their delays, dt and the thread blocks stay as they are; the
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,10 +31,15 @@ MAX_DELAY_STEPS = 2**31 - 2
 
 class SynapseTables:
     """The propagation tables and rings of one Synapses object (its runtime companion: it reads the spec's
-    pathways, variables and delay versions)."""
+    variables, sizes and time step)."""
 
-    def __init__(self, synapses: Synapses):
+    def __init__(self, synapses: Synapses, pathways: Sequence[Pathway], delay_versions: Mapping[str, int]):
+        """``pathways``: the synapses' pathways; ``delay_versions``: per delay variable that has a value per
+        synapse, a number the spec increases whenever it writes those delays (a live mapping: the tables sorted
+        by delay are rebuilt when it changed)."""
         self._synapses = synapses
+        self._pathways = tuple(pathways)
+        self._delay_versions = delay_versions
         self._csr: dict[str, dict] = {}
         self._by: dict[str, dict] = {}
         self._rings: dict[str, dict[str, np.ndarray]] = {}
@@ -75,7 +81,7 @@ class SynapseTables:
         count, dt = synapses.N, synapses.dt_
         variable = synapses.variables[pathway.delay_variable]
         cached = self._csr.get(pathway.name)
-        fingerprint = (blocks, targets_only, count, dt, synapses._delay_versions.get(pathway.delay_variable),
+        fingerprint = (blocks, targets_only, count, dt, self._delay_versions.get(pathway.delay_variable),
                        float(variable.array[0]) if variable.shared else None)
         if cached is not None and cached["fingerprint"] == fingerprint:
             return cached
@@ -157,14 +163,14 @@ class SynapseTables:
 
     def grow(self) -> None:
         """Double a ring of past events that might not hold the next step's (it keeps its contents)."""
-        triggers = {pathway.name: pathway.trigger_index for pathway in self._synapses._pathways}
+        triggers = {pathway.name: pathway.trigger_index for pathway in self._pathways}
         for name, ring in list(self._rings.items()):
             self._rings[name] = grown_ring(ring, self._size(triggers[name]))
 
     def kernel_arrays(self) -> dict[str, np.ndarray]:
         """The tables' and rings' arrays under their kernel names."""
         owner, arrays = self._synapses.name, {}
-        for pathway in self._synapses._pathways:
+        for pathway in self._pathways:
             csr = self._csr.get(pathway.name)
             if csr is None:
                 continue
@@ -188,7 +194,7 @@ class SynapseTables:
     def check_rings(self, history: Any) -> None:
         """Refuse stored rings (data read from a file) that are not a group of some of the pathways' rings, each
         consistent (``check_ring``)."""
-        pathways = {pathway.name: pathway for pathway in self._synapses._pathways}
+        pathways = {pathway.name: pathway for pathway in self._pathways}
         if not isinstance(history, dict) or set(history) - set(pathways):
             found = sorted(history) if isinstance(history, dict) else history
             raise ModelError(f"the spikes in flight ('history') should be a group of some of the pathways "

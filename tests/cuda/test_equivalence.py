@@ -181,7 +181,8 @@ def test_cobahh_in_float32():
     assert cpu["i"].size > 10 and cuda["v"].dtype == np.float32
     np.testing.assert_array_equal(cuda["i"], cpu["i"])
     np.testing.assert_array_equal(cuda["t"], cpu["t"])
-    np.testing.assert_allclose(cuda["v"], cpu["v"], rtol=1e-4)
+    # float32 accuracy on the scale of v (tens of mV): 1e-4 relative, or 1 uV for a v that crosses zero mid-spike
+    np.testing.assert_allclose(cuda["v"], cpu["v"], rtol=1e-4, atol=1e-6)
 
 
 def build_linked_groups():

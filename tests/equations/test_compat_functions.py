@@ -23,7 +23,7 @@ from simcore import (
     volt,
     watt,
 )
-from simcore.equations.user_functions import BinomialFunction, Function, declare_types, implementation
+from simcore.equations.python_functions import BinomialFunction, Function, declare_types, implementation
 
 
 @pytest.fixture(autouse=True)

@@ -24,15 +24,14 @@ from simcore import (
     store,
 )
 from simcore.errors import ModelError, ModelKeyError, ModelTypeError, ModelValueError
-from simcore.network import (
+from simcore.magic import (
     MagicError,
     MagicNetwork,
-    collect,
     magic_network,
     profiling_summary,
     scheduling_summary,
 )
-from simcore.objects.base import EventClock
+from simcore.objects.base import EventClock, collect
 from simcore.objects.network_operation import NetworkOperation
 
 DECAY = "dv/dt = 1/ms : 1"  # v grows by 0.1 per step of 0.1 ms (exact)

@@ -125,6 +125,6 @@ def test_magic_network_plans_what_run_would_simulate():
     start_scope()
     group = NeuronGroup(2, "dv/dt = -v/(5*ms) : volt", threshold="v > 1*mV", reset="v = 0*mV", name="solo")
     group.v = 2 * mV
-    from simcore.network import magic_network
+    from simcore.magic import magic_network
     plan = magic_network.plan()
     assert [op.owner for op in plan.operations] == ["solo"] * 3
