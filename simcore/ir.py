@@ -45,6 +45,11 @@ class MatrixExponential:
     names: tuple[tuple[str, ...], ...]
     matrix: sympy.ImmutableMatrix
 
+    @property
+    def constants(self) -> list[str]:
+        """The names of the matrix's symbols other than ``dt`` (sorted): the constants it is computed from."""
+        return sorted(s.name for s in self.matrix.free_symbols if s.name != "dt")
+
 
 @dataclass(frozen=True)
 class StateUpdate:

@@ -90,8 +90,7 @@ def run_constants(names: Names, operations: list[Operation], objects: list[SimOb
     the steps at which code with times (run_at) runs."""
     constants = dict(names.constants)
     for group, matrix in names.matrices:
-        symbols = sorted(s.name for s in matrix.matrix.free_symbols if s.name != "dt")
-        values = {sympy.Symbol(n, real=True): constants[constant_name(group.name, n)] for n in symbols}
+        values = {sympy.Symbol(n, real=True): constants[constant_name(group.name, n)] for n in matrix.constants}
         values[sympy.Symbol("dt", real=True)] = group.dt_
         numeric = np.array(matrix.matrix.xreplace(values).evalf(), dtype=float)
         exponential = scipy.linalg.expm(numeric * group.dt_)

@@ -46,7 +46,7 @@ class Names:
         """Record the value of each external name ``group`` uses (and the matrices whose exponentials it needs);
         returns the user functions (Functions, TimedArrays) among ``names``, by name."""
         for matrix in matrices:
-            self.resolve(group, sorted(s.name for s in matrix.matrix.free_symbols if s.name != "dt"))
+            self.resolve(group, matrix.constants)
             entries = {constant_name(group.name, name) for row in matrix.names for name in row}
             if not entries <= self._entries:
                 self.matrices.append((group, matrix))
