@@ -221,51 +221,52 @@ class SummedDetails:
 Details = (StateUpdateDetails | ThresholdDetails | ResetDetails | RegularDetails | SpikeMonitorDetails
            | StateMonitorDetails | RateMonitorDetails | SpikeGeneratorDetails | PathwayDetails | SummedDetails)
 
-# the class of each kind's details (None: the kind has none)
-DETAILS_OF_KIND: dict[str, type | None] = {
-    "state_update": StateUpdateDetails, "regular": RegularDetails, "threshold": ThresholdDetails, "reset": ResetDetails,
-    "spike_monitor": SpikeMonitorDetails, "state_monitor": StateMonitorDetails, "rate_monitor": RateMonitorDetails,
-    "spike_generator": SpikeGeneratorDetails, "synaptic_pathway": PathwayDetails, "summed_variable": SummedDetails,
+# each operation's kind in words, named by its details class (the plan and the generated comments print it)
+KIND_OF_DETAILS: dict[type, str] = {
+    StateUpdateDetails: "state update", RegularDetails: "regular", ThresholdDetails: "threshold",
+    ResetDetails: "reset", SpikeMonitorDetails: "spike monitor", StateMonitorDetails: "state monitor",
+    RateMonitorDetails: "rate monitor", SpikeGeneratorDetails: "spike generator", PathwayDetails: "synaptic pathway",
+    SummedDetails: "summed variable",
 }
 
 
 @dataclass(frozen=True)
 class Operation:
-    """One scheduled operation of the network. ``kind`` selects the code template:
+    """One scheduled operation of the network: what every operation has (name, owner, schedule, element code),
+    and ``details``, one frozen class per kind, whose type says what the operation does:
 
-    - 'state_update': ``code`` over all elements (the integration method's); 'regular': the same, on its own
-      schedule
-    - 'threshold': ``condition`` per element -> the owner's spike list
-    - 'reset': ``code`` for each element in the owner's spike list
-    - 'spike_monitor', 'state_monitor', 'rate_monitor': recording into buffers
-    - 'synaptic_pathway': ``code`` for each synapse whose presynaptic event arrives now
-    - 'summed_variable': ``code`` per synapse, its ``_summed`` added into a target variable
-    - 'spike_generator': the owner's spikes of this step, from its table
-
-    ``details`` is an instance of the kind's class in ``DETAILS_OF_KIND``.
+    - StateUpdateDetails: ``code`` over all elements (the integration method's); RegularDetails: the same, on its
+      own schedule
+    - ThresholdDetails: ``condition`` per element -> the owner's spike list
+    - ResetDetails: ``code`` for each element in the owner's spike list
+    - SpikeMonitorDetails, StateMonitorDetails, RateMonitorDetails: recording into buffers
+    - PathwayDetails: ``code`` for each synapse whose presynaptic event arrives now
+    - SummedDetails: ``code`` per synapse, its ``_summed`` added into a target variable
+    - SpikeGeneratorDetails: the owner's spikes of this step, from its table
     """
 
     name: str
-    kind: str
     owner: str
     when: str
     order: int
     ticks: int
     creation: int
+    details: Details
     code: ElementCode | None = None
     condition: sympy.Basic | None = None
     source: str = ""
-    details: Details | None = None
     comment: str = ""
     dt: float = 0.0  # the operation's own time step in seconds; 0: its owner's
 
     def __post_init__(self) -> None:
-        if self.kind not in DETAILS_OF_KIND:
-            raise ValueError(f"internal: operation {self.name} has the unknown kind {self.kind!r}")
-        expected = DETAILS_OF_KIND[self.kind]
-        if not (self.details is None if expected is None else isinstance(self.details, expected)):
-            raise TypeError(f"internal: a {self.kind} operation ({self.name}) has details "
-                            f"{type(self.details).__name__}, not {expected.__name__ if expected else 'None'}")
+        if type(self.details) not in KIND_OF_DETAILS:
+            raise TypeError(f"internal: operation {self.name} has details {type(self.details).__name__}, "
+                            f"which no kind of operation has")
+
+    @property
+    def kind(self) -> str:
+        """The operation's kind in words ('state update', 'threshold', ...)."""
+        return KIND_OF_DETAILS[type(self.details)]
 
     @property
     def times(self) -> tuple[float, ...] | None:

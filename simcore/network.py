@@ -19,7 +19,7 @@ from simcore.objects.base import Clock, SimObject, as_seconds, check_name, check
 from simcore.objects.monitors import share_writers
 from simcore.output.hdf5 import Output, Writer, as_output
 from simcore.output.snapshot import check_snapshot, read_snapshot, write_snapshot
-from simcore.plan import Plan, build_plan
+from simcore.plan import Plan, build_plan, ordered_operations
 from simcore.plan.schedule import base_dt, default_schedule, next_tick, run_ticks, slot_ranks, step_of
 from simcore.plan.summary import ProfilingSummary, SchedulingSummary, profile_rows, scheduling_entries
 from simcore.random_counter import MAX_STEP
@@ -200,11 +200,12 @@ class Network:
         source = backend.generate(list(plan.operations), f"kernels of {self.name}", VERSION)
         dump(plan, source)
         check_supported(plan, source, backend.name)
-        self._source = source
-        kernel = backend.compile(source, profile)
         buffers = {}
         for obj in self.objects:  # fresh: an inactive group has no events (its monitors see none)
             buffers.update(obj.spike_buffers())
+        self._check_bindings(source, plan.constants, buffers)
+        self._source = source
+        kernel = backend.compile(source, profile)
         err = np.zeros(3, dtype=np.int64)  # a NaN or inf stored: variable number (from 1), element, operation
         seed = np.uint64(stream_seed(current_seed(), self._random_epoch))
         self._stop_requested = False
@@ -295,14 +296,24 @@ class Network:
             obj.network_time = t
             obj.clock.timestep = obj.clock.step_of(t)
 
-    def _arguments(self, source, constants, buffers, op_from: int, op_to: int) -> list:
+    def _bindings(self, constants, buffers, op_from: int, op_to: int) -> dict[str, Any]:
+        """The value of every name a kernel may take: arrays, buffers, constants, the operations to run."""
         available: dict[str, Any] = dict(buffers, _op_from=op_from, _op_to=op_to)
         for obj in self.objects:
             available.update(obj.kernel_arrays())
         available.update(constants)
-        missing = [p for p in source.params if p not in available]
+        return available
+
+    def _check_bindings(self, source, constants, buffers) -> None:
+        """Every parameter of the generated kernels names a value that the network provides: a name that a
+        producer and the state spell differently fails here, after generation and before compiling."""
+        missing = [p for p in source.params if p not in self._bindings(constants, buffers, 0, 0)]
         if missing:
-            raise ModelError(f"internal: no value for kernel parameters {missing}")
+            raise ModelError(f"internal: the generated kernels take {missing}, which no object of the network "
+                             f"provides")
+
+    def _arguments(self, source, constants, buffers, op_from: int, op_to: int) -> list:
+        available = self._bindings(constants, buffers, op_from, op_to)
         return [available[p] for p in source.params]
 
     def profiling_summary(self, show: int | None = None) -> ProfilingSummary:
@@ -358,8 +369,8 @@ class Network:
         """The operations in the order they run within a time step, inactive ones included (a text table; in a
         notebook, an HTML one; ``.entries``: Brian 2's fields)."""
         ranks = slot_ranks(self.schedule)
-        plan = build_plan(self.objects, None, caller_namespace(), ranks)
-        return SchedulingSummary(scheduling_entries(list(plan.operations), self.objects, ranks, plan.dt), plan.dt)
+        operations, dt = ordered_operations(self.objects, caller_namespace(), ranks)
+        return SchedulingSummary(scheduling_entries(operations, self.objects, ranks, dt), dt)
 
     def plan(self, namespace: dict | None = None) -> Plan:
         """What a run would execute now: the operations in order with their slots and time steps, and the

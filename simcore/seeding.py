@@ -32,7 +32,7 @@ def seed(n: int | None = None) -> None:
     _state["connect_calls"] = 0
     _state["ranks"] = {}
     for owner in list(_owners):  # older than this seed: below the new ones
-        owner.rank, owner.counts = -owner.serial, {}
+        owner.rank, owner.count = -owner.serial, 0
 
 
 def current_seed() -> int:
@@ -56,44 +56,46 @@ def stream_seed(seed_value: int, epoch: int) -> int:
 class DrawOwner:
     """Names the random draws of one object's values set from strings (``G.v = 'rand()*mV'``), outside kernels:
     each comes from the counter-based generator of ``simcore.random`` under a key made of the seed, this owner,
-    the variable, the number of that variable's assignment since seed(), and the part of the assignment (its value
-    or its index condition); the element is the counter's index and the call site its stream. So one more
-    assignment to ``x`` changes no value of ``v``, and two assignments to ``v`` draw anew.
+    the number of the owner's assignment with draws since seed(), and the part of the assignment (its value or its
+    index condition); the element is the counter's index and the call site its stream. So two assignments draw
+    anew, the same assignment after seed(k) draws the same numbers whatever variable it sets (as Brian 2's
+    ``seed(k); G.v1 = 'rand()'; seed(k); G.v2 = 'rand()'`` gives v1 == v2), and one more assignment with draws
+    changes later values of this object only, never those of another object.
 
     An owner is its object's asked-for name (the base name for an automatic one: ``'neurongroup'``) and its rank
     among the owners of that name made since seed() (1, 2, ...); one made before the last seed() ranks by minus its
     number among all owners ever made. A script run again after seed(k), in the same process or not, gets the same
     keys, even where objects of the first run still exist (their unique names then differ: 'neurongroup_1')."""
 
-    __slots__ = ("__weakref__", "counts", "label", "rank", "serial")
+    __slots__ = ("__weakref__", "count", "label", "rank", "serial")
 
     def __init__(self, label: str):
         _state["owners"] += 1
         ranks = _state["ranks"]
         ranks[label] = ranks.get(label, 0) + 1
         self.label, self.rank, self.serial = label, ranks[label], _state["owners"]
-        self.counts: dict[str, int] = {}
+        self.count = 0
         _owners.add(self)
 
-    def assignment(self, target: str) -> Assignment:
-        """The draws of the next assignment to ``target``."""
-        return Assignment(self, target)
+    def assignment(self) -> Assignment:
+        """The draws of this owner's next assignment."""
+        return Assignment(self)
 
 
 class Assignment:
-    """One assignment's draws: numbered among the assignments to its target at its first draw, so that those
-    without draws do not count."""
+    """One assignment's draws: numbered among its owner's assignments at its first draw, so that those without
+    draws do not count."""
 
-    def __init__(self, owner: DrawOwner, target: str):
-        self.owner, self.target = owner, target
+    def __init__(self, owner: DrawOwner):
+        self.owner = owner
         self.number: int | None = None
 
     def key(self, part: str) -> int:
         """The generator key (64 bits) for the draws of ``part`` of this assignment ('value', 'index', ...)."""
         if self.number is None:
-            self.number = self.owner.counts.get(self.target, 0) + 1
-            self.owner.counts[self.target] = self.number
-        text = repr((current_seed(), self.owner.label, self.owner.rank, self.target, self.number, part))
+            self.owner.count += 1
+            self.number = self.owner.count
+        text = repr((current_seed(), self.owner.label, self.owner.rank, self.number, part))
         return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 

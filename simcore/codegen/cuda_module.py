@@ -90,7 +90,7 @@ def generate(operations: list[Operation], title: str, version: str) -> Source:
             wrappers += lines
             calls.append(f"{launch.name}__kernel[{shape}]({', '.join(actual)})")
             widest = max(widest, launch.threads or 1)
-        heading = comment(f"{operation_type(op).label}: {op.owner} ({op.when}, order {op.order})")
+        heading = comment(f"{op.kind}: {op.owner} ({op.when}, order {op.order})")
         indent = INDENT if guard else ""
         steps += [heading, *guard, *[indent + c for c in calls]]
         fused_steps += [heading, *guard, *[indent + c for c in fused]]

@@ -72,7 +72,7 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
             call += ["if _err[0] != 0:", f"{INDENT}_err[2] = {len(functions) - 1}",
                      f"{INDENT}return _step, {STATUS_NOT_FINITE}"]
             error_vars[function.name] = function.error_vars
-        calls.append(comment(f"{operation_type(op).label}: {op.owner} ({op.when}, order {op.order})"))
+        calls.append(comment(f"{op.kind}: {op.owner} ({op.when}, order {op.order})"))
         calls += [*due, guard, *[INDENT + c for c in call]]
         timed = ["_began = perf_counter()", call[0], f"_timers[{len(functions) - 1}] += perf_counter() - _began",
                  *call[1:]]

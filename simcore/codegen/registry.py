@@ -1,6 +1,6 @@
-"""One registry of operation types, keyed by the class of ``Operation.details``: for each type, how it is
-named in comments, its CPU template, its GPU generator, its buffer-capacity check, whether its CPU loop may
-run as prange and its iteration domain. Both back ends and the CPU backend's choice of parallel loops look types
+"""One registry of operation types, keyed by the class of ``Operation.details``: for each type, its CPU
+template, its GPU generator, its buffer-capacity check, whether its CPU loop may run as prange and its
+iteration domain. Both back ends and the CPU backend's choice of parallel loops look types
 up here; adding an operation type means adding its details class (simcore.ir) and one entry here (a new domain:
 its type in ``domains`` and a launcher in ``cpu_launchers`` and in ``cuda_launchers``)."""
 
@@ -40,7 +40,6 @@ class OperationType:
     (updates of each element, thresholds in blocks, summed variables gathered per target), so it may run as
     prange."""
 
-    label: str
     cpu: CpuTemplate
     cuda: CudaGenerator
     capacity: CapacityCheck | None = None
@@ -49,24 +48,24 @@ class OperationType:
 
 
 REGISTRY: dict[type, OperationType] = {
-    StateUpdateDetails: OperationType("state update", templates.state_update, cuda_ops.state_update,
+    StateUpdateDetails: OperationType(templates.state_update, cuda_ops.state_update,
                                       cpu_parallel=True, domain=Elements),
-    RegularDetails: OperationType("regular", templates.state_update, cuda_ops.state_update, cpu_parallel=True,
+    RegularDetails: OperationType(templates.state_update, cuda_ops.state_update, cpu_parallel=True,
                                   domain=Elements),
-    ThresholdDetails: OperationType("threshold", templates.threshold, cuda_threshold.threshold, cpu_parallel=True,
+    ThresholdDetails: OperationType(templates.threshold, cuda_threshold.threshold, cpu_parallel=True,
                                     domain=Elements),
-    ResetDetails: OperationType("reset", templates.reset, cuda_ops.reset, domain=Events),
-    SpikeMonitorDetails: OperationType("spike monitor", templates.spike_monitor, cuda_ops.spike_monitor,
+    ResetDetails: OperationType(templates.reset, cuda_ops.reset, domain=Events),
+    SpikeMonitorDetails: OperationType(templates.spike_monitor, cuda_ops.spike_monitor,
                                        capacity.spike_records, domain=Events),
-    StateMonitorDetails: OperationType("state monitor", templates.state_monitor, cuda_ops.state_monitor,
+    StateMonitorDetails: OperationType(templates.state_monitor, cuda_ops.state_monitor,
                                        capacity.one_record, domain=Elements),
-    RateMonitorDetails: OperationType("rate monitor", templates.rate_monitor, cuda_ops.rate_monitor,
+    RateMonitorDetails: OperationType(templates.rate_monitor, cuda_ops.rate_monitor,
                                       capacity.one_record, domain=Serial),
-    SpikeGeneratorDetails: OperationType("spike generator", input_templates.spike_generator,
+    SpikeGeneratorDetails: OperationType(input_templates.spike_generator,
                                          cuda_ops.spike_generator, domain=Serial),
-    PathwayDetails: OperationType("synaptic pathway", templates.synaptic_pathway, cuda_pathways.pathway,
+    PathwayDetails: OperationType(templates.synaptic_pathway, cuda_pathways.pathway,
                                   capacity.delay_ring, domain=SynapsesOfEvents),
-    SummedDetails: OperationType("summed variable", templates.summed_variable, cuda_ops.summed_variable,
+    SummedDetails: OperationType(templates.summed_variable, cuda_ops.summed_variable,
                                  cpu_parallel=True, domain=IncomingPerTarget),
 }
 

@@ -43,7 +43,7 @@ def evaluate_checked(expression, dimensions: dict[str, Dimension], own_values: d
     """An expression over ``size`` elements with numpy (outside the run loop), its units and the argument types
     its Functions declare checked: ``own_values`` for an object's names (``dimensions``, ``own_kind``),
     ``external`` for those from a namespace (``namespace_values``). Random draws come from ``draws`` (default:
-    keyed by ``where`` and how often it was evaluated since seed())."""
+    numbered by how often such an expression was evaluated since seed())."""
     check_expression(expression, dimensions,
                      {k: v if is_user_function(v) else get_dimensions(v) for k, v in external.items()},
                      expected=expected, where=where)
@@ -52,7 +52,7 @@ def evaluate_checked(expression, dimensions: dict[str, Dimension], own_values: d
               for name, value in external.items()}
     values.update(own_values)
     expr = kernel_calls((expression,), external)[0].expr  # a BinomialFunction: a draw per element
-    return evaluate(expr, values, size, draws or Draws(lambda: _UNOWNED.assignment(where).key("value")))
+    return evaluate(expr, values, size, draws or Draws(lambda: _UNOWNED.assignment().key("value")))
 
 
 _UNOWNED = DrawOwner("")  # draws of expressions that no group evaluates (a monitor's conditions)

@@ -88,15 +88,15 @@ class Group(GroupCode, SimObject):
         variable = self.variables[name]
         self._check_settable(name, variable)
         if isinstance(value, str):
-            with self._assignment(name):
+            with self._assignment():
                 value = self.raw_expression_values(value)[: 1 if variable.shared else None]
         variable.array[:] = self._sized(name, variable, np.asarray(value))
 
     @contextmanager
-    def _assignment(self, target: str) -> Iterator[None]:
-        """Within it, expressions draw as parts of one assignment to ``target`` (see ``simcore.seeding.DrawOwner``)."""
+    def _assignment(self) -> Iterator[None]:
+        """Within it, expressions draw as parts of one assignment (see ``simcore.seeding.DrawOwner``)."""
         previous = self.__dict__.get("_assigning")
-        self._assigning = self.root._draw_owner.assignment(target)
+        self._assigning = self.root._draw_owner.assignment()
         try:
             yield
         finally:
@@ -105,7 +105,7 @@ class Group(GroupCode, SimObject):
     def _draws(self, part: str) -> Draws:
         """The draws of ``part`` ('value', 'index', ...) of the assignment under way, or else of an evaluation of
         its own."""
-        assignment = self.__dict__.get("_assigning") or self.root._draw_owner.assignment("")
+        assignment = self.__dict__.get("_assigning") or self.root._draw_owner.assignment()
         return Draws(lambda: assignment.key(part), self.offset)
 
     def raw_expression_values(self, text: str) -> np.ndarray:
@@ -241,7 +241,7 @@ class Group(GroupCode, SimObject):
             self.link(name, value)
             return
         self._check_settable(name, variable)
-        with self._assignment(name):  # an index condition and the value draw as parts of one assignment
+        with self._assignment():  # an index condition and the value draw as parts of one assignment
             indices = self._shared_key(name, key) if variable.shared else self.indices_for(key)
             if isinstance(value, str):
                 result = self._evaluate(parse_expression(value), caller_namespace(), variable.dimension,

@@ -226,7 +226,7 @@ class GroupCode:
             code = shared_first(replace(self._code(regular, resolve), start=first, size=count),
                                 f"the run_regularly code of {self.where()}")
             times = tuple(period.times_) if isinstance(period, EventClock) else None
-            ops.append(Operation(function_name(self.name, "regularly", str(number)), "regular", self.name, when,
+            ops.append(Operation(function_name(self.name, "regularly", str(number)), self.name, when,
                                  order, 0, self.creation_order, code=code, dt=0.0 if times is not None else period,
                                  comment="run_regularly", details=RegularDetails(name, times)))
         return ops

@@ -229,7 +229,7 @@ class SpikeGeneratorGroup(Group):
         self._spikes_changed = False
 
     def operations(self, resolve) -> list[Operation]:
-        return [Operation(function_name(self.name, "spikegenerator"), "spike_generator", self.name, self.when,
+        return [Operation(function_name(self.name, "spikegenerator"), self.name, self.when,
                           self.order, 0, self.creation_order, details=SpikeGeneratorDetails())]
 
     def kernel_arrays(self) -> dict:
@@ -358,5 +358,5 @@ class PoissonInput(SimObject):
                                f"{self.name}: {self.target_var} += binomial({self._N}, {self._rate!s}*dt)*"
                                f"({self._weight_text})")
         code = replace(root._code((statement,), resolve), start=first, size=count)
-        return [Operation(self.name, "regular", root.name, self.when, self.order, 0, self.creation_order, code=code,
+        return [Operation(self.name, root.name, self.when, self.order, 0, self.creation_order, code=code,
                           details=RegularDetails(), comment=f"PoissonInput: {self._N} inputs at {self._rate!s}")]

@@ -44,7 +44,7 @@ def state_monitor_operations(monitor: StateMonitor, resolve) -> list[Operation]:
     code = root._code(computed, resolve) if computed else None
     # on an EventClock, the monitor records at the clock's times only (the network runs it at their steps)
     times = tuple(monitor.clock.times_) if isinstance(monitor.clock, EventClock) else None
-    return [Operation(function_name(monitor.name, "record"), "state_monitor", monitor.name, monitor.when,
+    return [Operation(function_name(monitor.name, "record"), monitor.name, monitor.when,
                       monitor.order, 0, monitor.creation_order, code=code,
                       details=StateMonitorDetails(variables=refs, scalar_owner=root.name,
                                                   recorded=len(monitor.record), times=times))]
@@ -57,12 +57,12 @@ def event_monitor_operations(monitor: EventMonitor) -> list[Operation]:
     # variables are recorded with record=False too (as in Brian 2): with the times and indices, kept hidden
     details = SpikeMonitorDetails(source=root.name, range=(start, stop), record=monitor.record or bool(refs),
                                   variables=refs, event=monitor.event, source_size=root.N)
-    return [Operation(function_name(monitor.name, "record"), "spike_monitor", monitor.name, monitor.when,
+    return [Operation(function_name(monitor.name, "record"), monitor.name, monitor.when,
                       monitor.order, 0, monitor.creation_order, details=details)]
 
 
 def rate_monitor_operations(monitor: PopulationRateMonitor) -> list[Operation]:
     root, start, stop = _source_range(monitor.source)
     details = RateMonitorDetails(source=root.name, range=(start, stop), source_size=root.N)
-    return [Operation(function_name(monitor.name, "record"), "rate_monitor", monitor.name, monitor.when,
+    return [Operation(function_name(monitor.name, "record"), monitor.name, monitor.when,
                       monitor.order, 0, monitor.creation_order, details=details)]

@@ -175,7 +175,7 @@ class NeuronGroup(Group):
             ops.append(self._reset_operation(resolve))
         for number, (event, statements, when, order) in enumerate(self._on_event):
             code = self._code(assignments(statements, f"on {event}"), resolve, conditional=False)
-            ops.append(Operation(function_name(self.name, "resetter", part(event), str(number + 1)), "reset",
+            ops.append(Operation(function_name(self.name, "resetter", part(event), str(number + 1)),
                                  self.name, when, order, 0, self.creation_order, code=code,
                                  details=ResetDetails(event)))
         return ops
@@ -232,7 +232,7 @@ class NeuronGroup(Group):
         statements = self._refractory_statements() + held + update.statements
         resolve(self, (), matrices=update.run_constants)
         code = self._code(statements, resolve)
-        return Operation(function_name(self.name, "stateupdater"), "state_update", self.name, "groups", self.order,
+        return Operation(function_name(self.name, "stateupdater"), self.name, "groups", self.order,
                          0, self.creation_order, code=code,
                          details=StateUpdateDetails(update.method, update.description),
                          comment=f"{update.method}: {update.description}")
@@ -247,7 +247,7 @@ class NeuronGroup(Group):
         code = self._code((statement,), resolve, ("lastspike", "not_refractory") if refractory else ())
         name = function_name(self.name, "thresholder", *(() if event == "spike" else (part(event),)))
         when, order = self._event_schedule.get(event, ("thresholds", self.order))
-        return Operation(name, "threshold", self.name, when, order, 0, self.creation_order, code=code,
+        return Operation(name, self.name, when, order, 0, self.creation_order, code=code,
                          details=ThresholdDetails(event, refractory), source=expression.text)
 
     def _reset_operation(self, resolve) -> Operation:
@@ -255,7 +255,7 @@ class NeuronGroup(Group):
         if self.refractory_kind == "time" and self.refractory_expression is not None:
             statements += (Assignment("_refractory", self.refractory_expression.expr,
                                       f"refractory period: {self.refractory_expression.text}"),)
-        return Operation(function_name(self.name, "resetter"), "reset", self.name, "resets", self.order, 0,
+        return Operation(function_name(self.name, "resetter"), self.name, "resets", self.order, 0,
                          self.creation_order, code=self._code(statements, resolve, conditional=False),
                          details=ResetDetails())
 

@@ -54,7 +54,7 @@ def state_update_operations(synapses: Synapses, element_code: Code, resolve) -> 
         return []
     update = integrate(clock_driven, synapses.method, owner=synapses.name, method_options=synapses.method_options)
     resolve(synapses, (), matrices=update.run_constants)
-    return [Operation(function_name(synapses.name, "stateupdater"), "state_update", synapses.name, "groups",
+    return [Operation(function_name(synapses.name, "stateupdater"), synapses.name, "groups",
                       synapses.order, 0, synapses.creation_order, code=element_code(update.statements),
                       details=StateUpdateDetails(update.method, update.description),
                       comment=f"{update.method}: {update.description}")]
@@ -116,7 +116,7 @@ def _pathway_operation(synapses: Synapses, pathway: Pathway, event_driven, eleme
                              prefix=f"_{internal_arg(synapses.name, 'pathway', part(pathway.name))}",
                              delays=csr["mode"], slots=csr["slots"], steps=csr["steps"], indirect=csr["indirect"],
                              blocks=csr["blocks"], sources=trigger.N, source_size=trigger.root.N)
-    return Operation(function_name(synapses.name, "pathway", part(pathway.name)), "synaptic_pathway", synapses.name,
+    return Operation(function_name(synapses.name, "pathway", part(pathway.name)), synapses.name,
                      "synapses", pathway.order, 0, synapses.creation_order, code=code, details=details,
                      comment=f"pathway '{pathway.name}' on {pathway.event}s of {trigger.name}")
 
@@ -135,7 +135,7 @@ def _summed_operation(synapses: Synapses, equation, element_code: Code, tables: 
     tables.by_element(side)
     details = SummedDetails(target=target, range=(group.offset, group.offset + group.N),
                             prefix=f"_{internal_arg(synapses.name, 'by', side)}")
-    return Operation(function_name(synapses.name, "summed", part(name)), "summed_variable", synapses.name, "groups",
+    return Operation(function_name(synapses.name, "summed", part(name)), synapses.name, "groups",
                      group.root.order - 1, 0, synapses.creation_order, code=code, details=details,
                      comment=f"summed variable {equation.name}")
 

@@ -43,7 +43,7 @@ class Plan:
 
     def __str__(self) -> str:
         rows = [((number, 1), (str(number), op.when, str(op.order), _every(op.ticks, self.dt),
-                               op.kind.replace("_", " "), readable(op.name), op.owner))
+                               op.kind, readable(op.name), op.owner))
                 for number, op in enumerate(self.operations)]
         rows += [((due.position, 0), ("-", due.operation.when, str(due.operation.order),
                                       "its EventClock's times" if due.steps is not None else _every(due.ticks, self.dt),
@@ -120,6 +120,16 @@ def build_plan(objects: list[SimObject], run_namespace: dict | None, frame: dict
     constants = run_constants(names, operations, objects, base)
     ordered, due = schedule(operations, objects, ranks, base)
     return Plan(base, tuple(ordered), tuple(due), constants)
+
+
+def ordered_operations(objects: list[SimObject], frame: dict, ranks: dict[str, int]) -> tuple[list[Operation], float]:
+    """The operations in the order they run and the base time step: the plan without its run-time constants
+    (what a scheduling summary shows; no matrix exponential is computed for it)."""
+    base = base_dt(objects)
+    names = resolve_names(None, frame)
+    check_units(objects, names)
+    ordered, _ = schedule(lower(objects, names, ranks, base), objects, ranks, base)
+    return ordered, base
 
 
 def _every(ticks: int, dt: float) -> str:

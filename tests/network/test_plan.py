@@ -17,7 +17,8 @@ from simcore import (
     network_operation,
     start_scope,
 )
-from simcore.errors import ModelValueError, UnknownNameError
+from simcore.backends.cpu import CpuBackend
+from simcore.errors import ModelError, ModelValueError, UnknownNameError
 from simcore.ir import ResetDetails, StateUpdateDetails, ThresholdDetails, constant_name
 from simcore.plan import build_plan, check_units, lower, resolve_names, run_constants, schedule
 from simcore.plan.schedule import base_dt, slot_ranks
@@ -119,6 +120,20 @@ def test_unknown_simcore_dump_value_is_refused_before_the_run(network, monkeypat
     with pytest.raises(ModelValueError, match=r"SIMCORE_DUMP='plna': unknown \['plna'\]"):
         network.run(1 * ms)
     assert network.t == 0 * ms
+
+
+def test_a_kernel_parameter_no_object_provides_fails_before_compiling(network, monkeypatch):
+    group = network["cells"]
+    arrays = group.kernel_arrays()
+    renamed = {name.replace("_v", "_volt") if name.endswith("_v") else name: value for name, value in arrays.items()}
+    assert renamed != arrays
+    original = type(group).kernel_arrays
+    monkeypatch.setattr(type(group), "kernel_arrays", lambda self: renamed if self is group else original(self))
+    compiled = []
+    monkeypatch.setattr(CpuBackend, "compile", lambda *args: compiled.append(args))
+    with pytest.raises(ModelError, match=r"the generated kernels take \['__cells_v'\], which no object"):
+        network.run(1 * ms)
+    assert not compiled and network.t == 0 * ms
 
 
 def test_magic_network_plans_what_run_would_simulate():

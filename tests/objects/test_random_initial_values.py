@@ -1,5 +1,5 @@
 """Values set from strings with random draws use the kernels' counter-based generator, keyed by the seed, the
-object, the variable, that variable's assignment number, the element and the call site."""
+object, the number of its assignment with draws since seed(), the element and the call site."""
 
 import numpy as np
 import pytest
@@ -17,29 +17,42 @@ k : integer"""
 def _group(extra: bool):
     start_scope()
     seed(5)
-    group = NeuronGroup(1000, MODEL)
+    group, other = NeuronGroup(1000, MODEL), NeuronGroup(10, MODEL)
     if extra:
-        group.x = "rand()"
+        other.x = "rand()"
     group.v = "rand()"
     return group.v_.copy()
 
 
-def test_an_unrelated_random_assignment_leaves_later_values_unchanged():
+def test_a_random_assignment_to_another_object_leaves_later_values_unchanged():
     np.testing.assert_array_equal(_group(extra=False), _group(extra=True))
 
 
-def test_an_unrelated_random_assignment_leaves_an_index_condition_unchanged():
+def test_a_random_assignment_to_another_object_leaves_an_index_condition_unchanged():
     def chosen(extra: bool):
         start_scope()
         seed(5)
-        group = NeuronGroup(1000, MODEL)
+        group, other = NeuronGroup(1000, MODEL), NeuronGroup(10, MODEL)
         if extra:
-            group.x = "randn()"
+            other.x = "randn()"
         group.v["rand() < 0.3"] = 1
         return np.flatnonzero(group.v_)
 
     np.testing.assert_array_equal(chosen(False), chosen(True))
     assert 200 < chosen(False).size < 400
+
+
+def test_the_same_seed_draws_the_same_numbers_for_another_variable():
+    start_scope()
+    group = NeuronGroup(500, MODEL)
+    seed(11)
+    group.v = "rand() + randn()"
+    seed(11)
+    group.x = "rand() + randn()"
+    np.testing.assert_array_equal(group.v_, group.x_)
+    group.x = "rand() + randn()"  # the next assignment draws anew
+    assert not np.any(group.v_ == group.x_)
+    assert 0.3 < np.std(group.v_ - group.x_) / np.sqrt(2 * (1 + 1 / 12)) < 3
 
 
 def test_uniform_values_in_the_unit_interval():
@@ -139,10 +152,10 @@ def test_binomial_function_and_poisson_values_are_keyed_draws():
     def values(extra: bool):
         start_scope()
         seed(9)
-        group = NeuronGroup(4000, MODEL)
+        group, other = NeuronGroup(4000, MODEL), NeuronGroup(5, MODEL)
         draw = BinomialFunction(20, 0.25)  # noqa: F841 (found by the string in this frame)
         if extra:
-            group.v = "poisson(3)"
+            other.v = "poisson(3)"
         group.k = "draw()"
         counts = group.k_.copy()
         group.x = "poisson(0.5 + i*0)"
