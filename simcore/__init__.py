@@ -43,6 +43,7 @@ from simcore.magic import (
     scheduling_summary,
     store,
 )
+from simcore.morphology import Cylinder, Morphology, Section, Soma
 from simcore.network import Network, stop
 from simcore.objects.base import Clock, EventClock, collect, defaultclock, start_scope
 from simcore.objects.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
@@ -135,4 +136,8 @@ __all__ = [
     "check_statements",
     "parse_expression",
     "parse_statements",
+    "Cylinder",
+    "Morphology",
+    "Section",
+    "Soma",
 ]
