@@ -50,6 +50,7 @@ from simcore.objects.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGro
 from simcore.objects.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
 from simcore.objects.network_operation import NetworkOperation, network_operation
 from simcore.objects.neurongroup import NeuronGroup
+from simcore.objects.spatialneuron import SpatialNeuron
 from simcore.objects.synapses import Synapses
 from simcore.objects.timedarray import TimedArray
 from simcore.objects.variable_views import linked_var
@@ -140,4 +141,5 @@ __all__ = [
     "Morphology",
     "Section",
     "Soma",
+    "SpatialNeuron",
 ]

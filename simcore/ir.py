@@ -218,15 +218,28 @@ class SummedDetails:
     prefix: str
 
 
+@dataclass(frozen=True, slots=True)
+class CableDetails:
+    """The implicit step of the cable equation (``simcore.kernels.cable``) for ``neurons`` neurons of
+    ``compartments`` consecutive compartments each, over a tree of ``nodes`` nodes. The operation's code computes,
+    per compartment, the linearised membrane current's ``_gtot`` and ``_I0`` and keeps ``_v_previous``; the
+    solve then writes ``v``, and ``Ic`` follows from the change of ``v``."""
+
+    neurons: int
+    compartments: int
+    nodes: int
+
+
 Details = (StateUpdateDetails | ThresholdDetails | ResetDetails | RegularDetails | SpikeMonitorDetails
-           | StateMonitorDetails | RateMonitorDetails | SpikeGeneratorDetails | PathwayDetails | SummedDetails)
+           | StateMonitorDetails | RateMonitorDetails | SpikeGeneratorDetails | PathwayDetails | SummedDetails
+           | CableDetails)
 
 # each operation's kind in words, named by its details class (the plan and the generated comments print it)
 KIND_OF_DETAILS: dict[type, str] = {
     StateUpdateDetails: "state update", RegularDetails: "regular", ThresholdDetails: "threshold",
     ResetDetails: "reset", SpikeMonitorDetails: "spike monitor", StateMonitorDetails: "state monitor",
     RateMonitorDetails: "rate monitor", SpikeGeneratorDetails: "spike generator", PathwayDetails: "synaptic pathway",
-    SummedDetails: "summed variable",
+    SummedDetails: "summed variable", CableDetails: "cable equation",
 }
 
 

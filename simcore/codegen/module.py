@@ -14,7 +14,7 @@ from simcore.codegen.registry import operation_type
 from simcore.codegen.runtime import runtime_import
 from simcore.codegen.status import STATUS_BUFFER_FULL, STATUS_DONE, STATUS_NOT_FINITE
 from simcore.codegen.templates import Function, header
-from simcore.ir import Operation, at_steps
+from simcore.ir import CableDetails, Operation, at_steps
 
 # how to read the names below (simcore.ir builds them)
 NAMES_NOTE = comment("Names: __<object>_<variable> is an array, __<object>__<what> an object's own array, "
@@ -90,6 +90,8 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
              runtime_import()]
     if uses_random:
         lines.append("from simcore.random import binomial_njit, normal_njit, poisson_njit, uniform_njit")
+    if any(isinstance(op.details, CableDetails) for op in operations):
+        lines.append("from simcore.kernels.cable import cable_step_njit")
     lines += ["", ""]
     for function in functions:
         lines += header(function) + function.lines + ["", ""]

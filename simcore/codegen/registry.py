@@ -9,12 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simcore.codegen import capacity, cuda_ops, cuda_pathways, cuda_threshold, input_templates, templates
+from simcore.codegen import (
+    cable_template,
+    capacity,
+    cuda_ops,
+    cuda_pathways,
+    cuda_threshold,
+    input_templates,
+    templates,
+)
 from simcore.codegen.bodies import RandomStreams
 from simcore.codegen.cuda_kernels import Kernels
-from simcore.codegen.domains import Elements, Events, IncomingPerTarget, Serial, SynapsesOfEvents
+from simcore.codegen.domains import Elements, Events, IncomingPerTarget, PerNeuron, Serial, SynapsesOfEvents
 from simcore.codegen.templates import Function
+from simcore.errors import ModelNotImplementedError
 from simcore.ir import (
+    CableDetails,
     Operation,
     PathwayDetails,
     RateMonitorDetails,
@@ -68,6 +78,14 @@ REGISTRY: dict[type, OperationType] = {
     SummedDetails: OperationType(templates.summed_variable, cuda_ops.summed_variable,
                                  cpu_parallel=True, domain=IncomingPerTarget),
 }
+
+
+def _cable_on_gpu(kernels: Kernels, op: Operation, number: int) -> None:
+    raise ModelNotImplementedError(f"the cable equation of {op.owner} (a SpatialNeuron) does not run on the cuda "
+                                   "device yet; run it on the CPU (set_device('cpu'))")
+
+
+REGISTRY[CableDetails] = OperationType(cable_template.cable, _cable_on_gpu, cpu_parallel=True, domain=PerNeuron)
 
 
 def operation_type(op: Operation) -> OperationType:
