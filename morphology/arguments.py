@@ -1,5 +1,6 @@
 """Checks of the arguments of Soma, Cylinder and Section: units, shapes and signs, each error saying which
-constructor and which argument is wrong."""
+constructor and which argument is wrong. What is refused here is what no geometry allows; what only a cable
+simulation cannot use (zero lengths, zero areas) is refused later by ``flat.check_for_cable``."""
 
 from __future__ import annotations
 
@@ -28,13 +29,32 @@ def single_value(where: str, name: str, values: np.ndarray) -> float:
 
 
 def positive(where: str, name: str, values: np.ndarray) -> None:
-    """Refuse zero, negative and non-finite lengths or diameters, naming the first one."""
-    bad = np.flatnonzero(~(np.isfinite(values) & (values > 0)))
-    if bad.size:
-        index = int(bad[0])
+    """Refuse zero, negative and non-finite values (a soma's or a cylinder's diameter), naming the first one."""
+    _refuse(where, name, values, ~(np.isfinite(values) & (values > 0)), "positive and finite")
+
+
+def non_negative(where: str, name: str, values: np.ndarray) -> None:
+    """Refuse negative and non-finite values (lengths, a section's diameters), naming the first one; zero is
+    geometry Brian 2 accepts (see sections.py)."""
+    _refuse(where, name, values, ~(np.isfinite(values) & (values >= 0)), "finite and not negative")
+
+
+def _refuse(where: str, name: str, values: np.ndarray, bad: np.ndarray, wanted: str) -> None:
+    flat = np.flatnonzero(bad)
+    if flat.size:
+        index = int(flat[0])
         position = f" (value {index} of {values.size})" if values.size > 1 else ""
-        raise ModelValueError(f"{where}: {name} must be positive and finite, but it is "
-                              f"{values.reshape(-1)[index] * 1e6:g} um{position}")
+        raise ModelValueError(f"{where}: {name} must be {wanted}, but it is {values.reshape(-1)[index] * 1e6:g} um"
+                              f"{position}")
+
+
+def cone_diameters(where: str, diameters: np.ndarray) -> None:
+    """A section's n+1 boundary diameters: none negative, and no compartment with 0 at both ends (no membrane and
+    no cross-section: a line, not a cone)."""
+    non_negative(where, "diameter", diameters)
+    for k in np.flatnonzero((diameters[:-1] == 0) & (diameters[1:] == 0)):
+        raise ModelValueError(f"{where}: compartment {k} has diameter 0 at both ends (values {k} and {k + 1} of "
+                              f"{diameters.size}); only one end of a compartment may be 0, a cone ending in a point")
 
 
 def coordinate_points(where: str, axes: tuple[Any, Any, Any], count: int, n: int) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 ``flatten(morphology)`` numbers compartments as Brian 2 does (see indexing.py) and gives one frozen
 ``FlatMorphology`` of read-only numpy arrays in SI units (metres, square metres, cubic metres).
+``check_for_cable(flat)`` refuses what a morphology may hold but a cable simulation cannot use (zero lengths,
+zero areas, zero conductance between compartments); a SpatialNeuron calls it before running.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simcore.errors import ModelValueError
 from simcore.morphology.sections import Place, Soma, Values
 from simcore.morphology.tree import Morphology
 
@@ -113,3 +116,31 @@ def flatten(morphology: Morphology) -> FlatMorphology:
                           types=tuple(types), first=_frozen(first, np.int64), count=_frozen(count, np.int64),
                           parent=_frozen(parents, np.int64), is_soma=_frozen(somas, bool),
                           end_distance=_frozen(ends, float), has_coordinates=has_coordinates, **flat)
+
+
+def _compartment(flat: FlatMorphology, i: int) -> str:
+    section = int(flat.section[i])
+    name = flat.names[section]
+    where = f"section '{name}'" if name else "the root section"
+    return f"compartment {i - int(flat.first[section])} of {where} (compartment {i} of the tree)"
+
+
+def check_for_cable(flat: FlatMorphology) -> None:
+    """Refuse what a cable simulation cannot use, though it is geometry Brian 2 accepts (see sections.py): a
+    zero-length compartment (an infinite axial conductance), a zero-area compartment (no membrane: its voltage
+    has no capacitance), and a zero diameter where two compartments meet (a zero axial conductance that cuts the
+    tree in two). A zero diameter at a tip, where nothing is attached, is fine."""
+    for i in np.flatnonzero(~(flat.length > 0)):
+        raise ModelValueError(f"{_compartment(flat, i)} has zero length: its axial conductance would be infinite; "
+                              f"a cable model needs every compartment longer than 0")
+    for i in np.flatnonzero(~(flat.area > 0)):
+        raise ModelValueError(f"{_compartment(flat, i)} has zero membrane area: a cable model needs every "
+                              f"compartment to have a membrane")
+    before = np.arange(flat.n) - 1  # the compartment each one is attached to: the one before it in its section,
+    children = np.flatnonzero(flat.parent >= 0)  # or the last of the parent section; -1 for the root's first
+    before[flat.first[children]] = (flat.first + flat.count - 1)[flat.parent[children]]
+    before[flat.first[0]] = -1
+    for i in np.flatnonzero(before >= 0):
+        if not (flat.r_length_2[before[i]] > 0 and flat.r_length_1[i] > 0):
+            raise ModelValueError(f"{_compartment(flat, before[i])} and {_compartment(flat, i)} meet where the "
+                                  f"diameter is 0: the axial conductance between them would be 0")

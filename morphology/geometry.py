@@ -4,7 +4,9 @@ These are Brian 2's definitions: a compartment of a ``Section`` is a truncated c
 ``d1`` at its start and ``d2`` at its end, a ``Cylinder`` compartment has ``d1 == d2``, and a ``Soma`` is a
 sphere seen by the cable equation as one isopotential point. Areas are lateral surfaces only (no end disks).
 ``r_length_1`` and ``r_length_2`` are the geometric factors of the axial conductance from the start to the
-midpoint and from the midpoint to the end of a compartment: the conductance is ``r_length / Ri``.
+midpoint and from the midpoint to the end of a compartment: the conductance is ``r_length / Ri``. A zero length
+gives an infinite r_length (NaN when the diameter at that end is 0 too), a zero diameter at one end gives 0 on
+that side, the IEEE results Brian 2 also gives (without numpy's division warnings).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def frustum_r_lengths(d1: np.ndarray, d2: np.ndarray, length: np.ndarray) -> tup
     """(start to midpoint, midpoint to end) conductance factors: pi/2 d_a d_b / l with the midpoint diameter
     (d1 + d2)/2 as one of the two."""
     middle = (d1 + d2) * 0.5
-    return np.pi / 2 * (d1 * middle) / length, np.pi / 2 * (middle * d2) / length
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.pi / 2 * (d1 * middle) / length, np.pi / 2 * (middle * d2) / length
 
 
 def cylinder_area(diameter: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -44,7 +47,8 @@ def cylinder_volume(diameter: np.ndarray, length: np.ndarray) -> np.ndarray:
 
 def cylinder_r_length(diameter: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Both conductance factors of a cylinder compartment: pi/2 d^2 / l."""
-    return np.pi / 2 * diameter**2 / length
+    with np.errstate(divide="ignore"):
+        return np.pi / 2 * diameter**2 / length
 
 
 def sphere_area(diameter: np.ndarray) -> np.ndarray:

@@ -8,6 +8,11 @@ and a three-point soma (a soma point with two leaf soma points one radius away, 
 merged into one. A section starting at a soma point starts at the soma's centre with its own first diameter.
 Children are named by their type (``dend``, ``dend2``...) and also ``L``/``R`` (one or two children) or
 ``1``, ``2``, ... (more).
+
+As in Brian 2, a zero diameter is accepted at a point that ends a cone in a point (a dendrite's tip), and
+coincident points give zero-length compartments (a cable simulation refuses those, see ``flat.check_for_cable``).
+What is refused, with a ``PointError`` naming the point (``from_swc_file`` turns it into the file's line): a
+negative diameter, a compartment with zero diameter at both ends, a zero-diameter soma.
 """
 
 from __future__ import annotations
@@ -29,6 +34,14 @@ _UM = 1e-6
 logger = get_logger(__name__)
 
 
+class PointError(ModelValueError):
+    """Bad input that one point is responsible for; ``point`` is its index (an SWC reader maps it to a line)."""
+
+    def __init__(self, point: int, message: str):
+        self.point = point
+        super().__init__(message)
+
+
 @dataclass(eq=False)
 class _Point:
     index: int
@@ -48,7 +61,7 @@ def _whole(value: Any, what: str, position: int) -> int:
 
 
 def _read(points: Any) -> list[tuple[int, str | None, np.ndarray, float, int]]:
-    """The points checked one by one: 7 values, whole indices, a name, finite coordinates, a positive diameter."""
+    """The points checked one by one: 7 values, whole indices, a name, finite coordinates, a diameter >= 0."""
     read = []
     for position, point in enumerate(points):
         if isinstance(point, str) or not hasattr(point, "__len__") or len(point) != 7:
@@ -67,8 +80,8 @@ def _read(points: Any) -> list[tuple[int, str | None, np.ndarray, float, int]]:
                                   f"not {tuple(point[2:6])!r}") from None
         if not np.all(np.isfinite(numbers_)):
             raise ModelValueError(f"point {index}: x, y, z and diameter must be finite, not {tuple(point[2:6])!r}")
-        if numbers_[3] <= 0:
-            raise ModelValueError(f"point {index}: the diameter must be positive, but it is {numbers_[3]:g} um")
+        if numbers_[3] < 0:
+            raise PointError(index, f"point {index}: the diameter must not be negative, but it is {numbers_[3]:g} um")
         read.append((index, name, numbers_[:3], float(numbers_[3]), parent))
     if not read:
         raise ModelValueError("from_points() needs at least one point")
@@ -123,15 +136,17 @@ def _merge_three_point_soma(root: _Point, nodes: dict[int, _Point]) -> None:
     if root.name == "soma" and len(somas) == 2 and not any(child.children for child in somas):
         trio = [root, *somas]
         indices = ", ".join(str(p.index) for p in trio)
-        if any(abs(p.diameter - root.diameter) >= 1e-15 for p in trio):
-            raise ModelValueError(f"points {indices} form a three-point soma, but not all the diameters are "
-                                  f"identical ({', '.join(f'{p.diameter:g}' for p in trio)} um)")
+        for point in somas:
+            if abs(point.diameter - root.diameter) >= 1e-15:
+                raise PointError(point.index, f"points {indices} form a three-point soma, but not all the diameters "
+                                 f"are identical ({', '.join(f'{p.diameter:g}' for p in trio)} um)")
         radius = root.diameter / 2
         distances = [float(np.sqrt(np.sum((p.xyz - root.xyz) ** 2))) for p in somas]
-        if any(abs(d - radius) > 0.1 for d in distances):
-            raise ModelValueError(f"points {indices} form a three-point soma, but the second and third points must "
-                                  f"lie one radius from the first: their distances are {distances[0]:.3f}um and "
-                                  f"{distances[1]:.3f}um, while the radius is {radius:.3f}um")
+        for point, distance in zip(somas, distances, strict=True):
+            if abs(distance - radius) > 0.1:
+                raise PointError(point.index, f"points {indices} form a three-point soma, but the second and third "
+                                 f"points must lie one radius from the first: their distances are "
+                                 f"{distances[0]:.3f}um and {distances[1]:.3f}um, while the radius is {radius:.3f}um")
         root.children = [child for child in root.children if child not in somas]
         for point in somas:
             del nodes[point.index]
@@ -139,13 +154,16 @@ def _merge_three_point_soma(root: _Point, nodes: dict[int, _Point]) -> None:
     count = sum(1 for point in nodes.values() if point.name == "soma")
     if count > 1:
         logger.warning(f"from_points(): found {count} soma points; a three-point soma must be the first three "
-                       f"points (the centre, then two points one radius away)", name_suffix="soma_points")
+                       f"points (the centre, then two points one radius away)", name_suffix="soma_compartments")
 
 
 def _section(run: list[_Point], spherical_soma: bool) -> Morphology:
     """One section for a run of points (see the module docstring)."""
     first, parent = run[0], run[0].parent
+    parent_is_soma = parent is not None and parent.name is not None and parent.name.lower() == "soma"
     if spherical_soma and len(run) == 1 and first.name == "soma":
+        if first.diameter == 0:
+            raise PointError(first.index, f"point {first.index}: a soma with diameter 0")
         x, y, z = (from_si(float(c) * _UM, _LENGTH) for c in first.xyz)
         return Soma(diameter=from_si(first.diameter * _UM, _LENGTH), x=x, y=y, z=z)
     if parent is None:
@@ -159,15 +177,15 @@ def _section(run: list[_Point], spherical_soma: bool) -> Morphology:
         points = np.array([p.xyz for p in run])
         labels = [p.index for p in run]
     else:
-        parent_is_soma = parent.name is not None and parent.name.lower() == "soma"
         diameters = np.array([first.diameter if parent_is_soma else parent.diameter, *(p.diameter for p in run)])
         points = np.vstack([np.zeros(3), [p.xyz - parent.xyz for p in run]])
         labels = [parent.index, *(p.index for p in run)]
-    steps = np.sqrt(np.sum(np.diff(points, axis=0) ** 2, axis=1))
-    for k in np.flatnonzero(steps == 0):
-        raise ModelValueError(f"points {labels[k]} and {labels[k + 1]} are at the same position "
-                              f"({', '.join(f'{c:g}' for c in run[k].xyz)}) um: the compartment between "
-                              f"them would have zero length")
+    for k in np.flatnonzero((diameters[:-1] == 0) & (diameters[1:] == 0)):
+        start, end = labels[k], labels[k + 1]
+        why = (f"starts a section at the soma point {start} with its own diameter" if k == 0 and parent_is_soma
+               else f"so has point {start}")
+        raise PointError(end, f"point {end} has diameter 0 and {why}: the compartment from point {start} to point "
+                         f"{end} would have diameter 0 at both ends (only one end of a cone may be 0)")
     x, y, z = (from_si(points[:, axis] * _UM, _LENGTH) for axis in range(3))
     return Section(diameter=from_si(diameters * _UM, _LENGTH), n=len(diameters) - 1, x=x, y=y, z=z,
                    type=run[-1].name)

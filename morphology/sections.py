@@ -4,6 +4,12 @@ Each stores its own geometry in SI floats: the diameters at the n+1 compartment 
 lengths, and optionally the n+1 boundary points relative to the end of the parent section (a soma's single point
 is absolute). Everything per compartment (area, distance, coordinates...) is derived on request from these and
 from the parent's end (see ``Place``), and given as Quantities in Brian 2's units.
+
+What is accepted is what Brian 2 accepts as geometry: a zero diameter at one end of a compartment (a cone ending
+in a point), zero lengths (a dummy ``Cylinder(length=0*um)``, coincident points); their r_length values are then
+0 or infinite, as in Brian 2. What is never meaningful is refused: negative or non-finite lengths and diameters, a
+compartment with zero diameter at both ends, a zero-diameter ``Soma`` or ``Cylinder``. A cable simulation needs
+more (no zero lengths, no zero areas, no zero conductance between compartments): ``flat.check_for_cable``.
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from simcore.errors import ModelTypeError, ModelValueError
+from simcore.errors import ModelTypeError
 from simcore.morphology import geometry
-from simcore.morphology.arguments import coordinate_points, metres, positive, single_value
+from simcore.morphology.arguments import cone_diameters, coordinate_points, metres, non_negative, positive, single_value
 from simcore.morphology.tree import Morphology
 from simcore.units import from_si, get_dimensions, metre
 
@@ -145,16 +151,19 @@ class Soma(Shaped):
     """A spherical, isopotential soma: one compartment with a sphere's area and volume, whose ``length`` is its
     diameter and whose axial resistance is negligible. A section attached to it starts at its centre."""
 
-    def __init__(self, diameter: Any, x: Any = None, y: Any = None, z: Any = None, type: str | None = "soma"):
+    def __init__(self, diameter: Any = None, x: Any = None, y: Any = None, z: Any = None,
+                 type: str | None = "soma"):
         Morphology.__init__(self, 1, type)
         where = "Soma()"
+        given = {name: coordinate for name, coordinate in zip("xyz", (x, y, z), strict=True) if coordinate is not None}
+        lengths = {name: metres(where, name, value) for name, value in given.items()}  # units first, as Brian 2
+        if diameter is None:
+            raise ModelTypeError(f"{where}: the diameter is missing (e.g. Soma(diameter=30*um))")
         value = single_value(where, "diameter", metres(where, "diameter", diameter))
         positive(where, "diameter", np.array([value]))
-        given = {name: coordinate for name, coordinate in zip("xyz", (x, y, z), strict=True) if coordinate is not None}
         point = None
         if given:
-            point = np.array([single_value(where, name, metres(where, name, given[name])) if name in given else 0.0
-                              for name in "xyz"])
+            point = np.array([single_value(where, name, lengths[name]) if name in given else 0.0 for name in "xyz"])
         object.__setattr__(self, "_diameter", np.array([value]))
         object.__setattr__(self, "_point", point)
 
@@ -188,6 +197,7 @@ class Section(Shaped):
         if diameters.ndim != 1 or diameters.shape[0] != n + 1:
             raise ModelTypeError(f"{where}: diameter must be a one-dimensional array of n+1 = {n + 1} values (the "
                                  f"diameters at the compartment boundaries), not of shape {diameters.shape}")
+        cone_diameters(where, diameters)
         self._set_geometry(where, n, diameters, length, (x, y, z), n + 1)
 
     @classmethod
@@ -196,8 +206,7 @@ class Section(Shaped):
 
     def _set_geometry(self, where: str, n: int, diameters: np.ndarray, length: Any, axes: tuple, count: int
                       ) -> None:
-        """Store diameters and either lengths or points (``count`` values per axis) after checking them."""
-        positive(where, "diameter", diameters)
+        """Store the (checked) diameters and either lengths or points (``count`` values per axis)."""
         if length is not None and any(axis is not None for axis in axes):
             raise ModelTypeError(f"{where}: give either length or coordinates (x, y, z), not both")
         if length is not None:
@@ -209,9 +218,6 @@ class Section(Shaped):
         else:
             points = coordinate_points(where, axes, count, n)
             lengths = geometry.point_lengths(points)
-            for index in np.flatnonzero(~(lengths > 0)):
-                raise ModelValueError(f"{where}: compartment {index} has zero length: its start and end points "
-                                      f"coincide at ({', '.join(f'{c * 1e6:g}' for c in points[index])}) um")
         object.__setattr__(self, "_d", diameters)
         object.__setattr__(self, "_length", lengths)
         object.__setattr__(self, "_relative", points)
@@ -220,7 +226,7 @@ class Section(Shaped):
         if lengths.ndim != 1 or lengths.shape[0] != n:
             raise ModelTypeError(f"{where}: length must be a one-dimensional array of the n = {n} compartment "
                                  f"lengths, not of shape {lengths.shape}")
-        positive(where, "length", lengths)
+        non_negative(where, "length", lengths)
         return lengths
 
     def _boundary_points(self, place: Place) -> np.ndarray | None:
@@ -266,6 +272,7 @@ class Cylinder(Section):
         n = self.n
         where = "Cylinder()"
         value = single_value(where, "diameter", metres(where, "diameter", diameter))
+        positive(where, "diameter", np.array([value]))
         self._set_geometry(where, n, np.full(n + 1, value), length, (x, y, z), 2)
         if self._relative is not None:
             ends = self._relative
@@ -275,7 +282,7 @@ class Cylinder(Section):
 
     def _lengths(self, where: str, n: int, lengths: np.ndarray) -> np.ndarray:
         total = single_value(where, "length", lengths)
-        positive(where, "length", np.array([total]))
+        non_negative(where, "length", np.array([total]))
         return np.ones(n) * (total / n)
 
     def compute(self, place: Place) -> Values:

@@ -21,9 +21,13 @@ parent listed before its children):
 
 What it refuses, with a ``SWCFormatError`` (a ``ModelValueError``, so also a ``ValueError`` as in Brian 2)
 naming the file and the line: fewer than 7 fields, a field that is not a number (or not an integer where one
-is needed, or not finite), a negative index or type, a parent below -1, a duplicate index, a zero or negative
-radius, a parent that does not exist, a second root (a file of several trees; Brian 2 refuses it too), a
-loop (a point that is its own ancestor), and a file without points.
+is needed, or not finite), a negative index or type, a parent below -1, a duplicate index, a negative radius,
+a parent that does not exist, a second root (a file of several trees; Brian 2 refuses it too), a loop (a point
+that is its own ancestor), and a file without points.
+
+A zero radius is not refused by itself: like Brian 2, ``load_swc`` accepts it where it ends a cone in a point
+(a dendrite's tip, common in real files). ``from_points`` refuses it where it makes a compartment with zero
+diameter at both ends or a soma of diameter 0, and ``load_swc`` gives that error the point's line.
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from simcore.errors import ModelValueError
+from simcore.morphology.points import PointError, morphology_from_points
+from simcore.morphology.tree import Morphology
 
-__all__ = ["SWC_TYPE_NAMES", "SWCFormatError", "SWCPoint", "read_swc"]
+__all__ = ["SWC_TYPE_NAMES", "SWCFormatError", "SWCPoint", "load_swc", "read_swc"]
 
 #: Brian 2's section names for the SWC type codes; every other code gives the name None.
 SWC_TYPE_NAMES: dict[int, str] = {1: "soma", 2: "axon", 3: "dend", 4: "apic"}
@@ -86,13 +92,27 @@ class _Row:
 
 def read_swc(path: str | os.PathLike) -> list[SWCPoint]:
     """The points of an SWC file, parents first, in Brian 2's ``from_points`` format (diameters, um)."""
+    return [row.point() for row in _rows(os.fspath(path))]
+
+
+def load_swc(path: str | os.PathLike, spherical_soma: bool = True) -> Morphology:
+    """The morphology of an SWC file; an error ``from_points`` finds at a point names the point's line."""
     name = os.fspath(path)
+    rows = _rows(name)
+    try:
+        return morphology_from_points([row.point() for row in rows], spherical_soma=spherical_soma)
+    except PointError as error:
+        row = next(row for row in rows if row.index == error.point)
+        raise SWCFormatError(name, row.line, error.message, row.text) from None
+
+
+def _rows(name: str) -> list[_Row]:
     with open(name, "rb") as file:
         raw = file.read()
     rows = _read_rows(name, _decode(raw))
     if not rows:
         raise SWCFormatError(name, None, "the file has no points (only comments or blank lines)")
-    return [row.point() for row in _parents_first(name, rows)]
+    return _parents_first(name, rows)
 
 
 def _decode(raw: bytes) -> str:
@@ -124,7 +144,7 @@ def _read_rows(name: str, text: str) -> list[_Row]:
     if extra_columns:
         warnings.warn(f"SWC file {name}: {len(extra_columns)} line(s) (the first is line {extra_columns[0]}) have "
                       f"more than 7 fields; only the first 7 ({_FIELDS}) are read, the others are ignored",
-                      stacklevel=3)
+                      stacklevel=4)
     return rows
 
 
@@ -158,8 +178,8 @@ def _parse_row(name: str, number: int, line: str, fields: list[str]) -> _Row:
         raise fail(f"the type is {type_code}; SWC types are 0 or more (1 soma, 2 axon, 3 dendrite, 4 apical)")
     x, y, z = real(2, "x coordinate"), real(3, "y coordinate"), real(4, "z coordinate")
     radius = real(5, "radius")
-    if radius <= 0:
-        raise fail(f"the radius is {fields[5]}; it must be positive")
+    if radius < 0:
+        raise fail(f"the radius is {fields[5]}; it must not be negative")
     parent = integer(6, "parent")
     if parent < -1:
         raise fail(f"the parent is {parent}; it must be -1 (the root) or the index of another point")

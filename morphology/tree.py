@@ -280,9 +280,9 @@ class Morphology(ABC):
     @staticmethod
     def from_swc_file(filename: str, spherical_soma: bool = True) -> Morphology:
         """A morphology from an SWC file (errors name the line of the file)."""
-        from simcore.morphology.swc import read_swc
+        from simcore.morphology.swc import load_swc
 
-        return Morphology.from_points(read_swc(filename), spherical_soma=spherical_soma)
+        return load_swc(filename, spherical_soma=spherical_soma)
 
     @staticmethod
     def from_file(filename: str, spherical_soma: bool = True) -> Morphology:

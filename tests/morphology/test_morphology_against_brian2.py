@@ -117,6 +117,13 @@ SOMA_LINE = [(1, "soma", 0, 0, 0, 10, -1), (2, "soma", 4, 0, 0, 12, 1), (3, "som
              (4, "dend", 15, 0, 0, 2, 3), (5, "dend", 25, 2, 0, 1.5, 4), (6, "axon", 8, -6, 0, 1, 3)]
 results["soma_line_cylinders"] = dump(Morphology.from_points(SOMA_LINE, spherical_soma=False))
 results["soma_line_spherical"] = dump(Morphology.from_points(SOMA_LINE))
+# zero sizes Brian 2 accepts: a zero-length dummy cylinder, a cone ending in a point, coincident points
+DUMMY = Cylinder(n=1, diameter=10*um, length=0*um)
+DUMMY.cone = Section(n=3, diameter=[4, 2, 1, 0]*um, length=[5, 5, 5]*um)
+results["zero_sizes"] = dump(DUMMY)
+ZERO_POINTS = [(1, "dend", 100, 0, 0, 10, -1), (2, "dend", 100, 0, 0, 10, 1), (3, "soma", 100, 0, 0, 30, 2),
+               (4, "dend2", 130, 0, 0, 2, 3), (5, "dend2", 160, 0, 0, 0, 4)]
+results["zero_points"] = dump(Morphology.from_points(ZERO_POINTS))
 json.dump(results, open(sys.argv[2], "w"))
 '''
 
@@ -153,7 +160,7 @@ def _compare(ours, theirs, where: str) -> None:
 
 @pytest.mark.parametrize("case", ["tree", "tree_views", "tree_indices", "generated", "generated_overwrite",
                                   "generated_random", "points", "points_shorthand", "three_point",
-                                  "soma_line_cylinders", "soma_line_spherical"])
+                                  "soma_line_cylinders", "soma_line_spherical", "zero_sizes", "zero_points"])
 def test_every_attribute_equals_brian2s(both, case):
     ours, theirs = both
     theirs = theirs[case]
