@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from simcore.codegen import (
     cable_template,
     capacity,
+    cuda_cable,
     cuda_ops,
     cuda_pathways,
     cuda_threshold,
@@ -22,7 +23,6 @@ from simcore.codegen.bodies import RandomStreams
 from simcore.codegen.cuda_kernels import Kernels
 from simcore.codegen.domains import Elements, Events, IncomingPerTarget, PerNeuron, Serial, SynapsesOfEvents
 from simcore.codegen.templates import Function
-from simcore.errors import ModelNotImplementedError
 from simcore.ir import (
     CableDetails,
     Operation,
@@ -80,12 +80,7 @@ REGISTRY: dict[type, OperationType] = {
 }
 
 
-def _cable_on_gpu(kernels: Kernels, op: Operation, number: int) -> None:
-    raise ModelNotImplementedError(f"the cable equation of {op.owner} (a SpatialNeuron) does not run on the cuda "
-                                   "device yet; run it on the CPU (set_device('cpu'))")
-
-
-REGISTRY[CableDetails] = OperationType(cable_template.cable, _cable_on_gpu, cpu_parallel=True, domain=PerNeuron)
+REGISTRY[CableDetails] = OperationType(cable_template.cable, cuda_cable.cable, cpu_parallel=True, domain=PerNeuron)
 
 
 def operation_type(op: Operation) -> OperationType:

@@ -24,13 +24,17 @@ def runtime_import() -> str:
     return f"from simcore.codegen.runtime import {', '.join(NAMES)}"
 
 
-def cuda_runtime_lines() -> list[str]:
+CABLE_STEP_CUDA = "cable_step_cuda"  #: the name of the cable equation's device function in generated code
+
+
+def cuda_runtime_lines(cable: bool = False) -> list[str]:
     """The lines of a generated numba.cuda module that bind the helpers and random draws (``uniform_cuda``, ...)
-    to the names the generated code calls."""
-    return ["from simcore.codegen.runtime import cooperative_launch, cuda_helpers",
-            "from simcore.random import cuda_device_functions", "", "_helpers = cuda_helpers()",
-            *[f"{name} = _helpers.{name}" for name in NAMES], "_random = cuda_device_functions()",
-            *[f"{f.draw}_cuda = _random.{f.draw}" for f in FUNCTIONS if f.draw]]
+    to the names the generated code calls; with ``cable``, also the cable equation's step."""
+    lines = ["from simcore.codegen.runtime import cooperative_launch, cuda_helpers",
+             "from simcore.random import cuda_device_functions", "", "_helpers = cuda_helpers()",
+             *[f"{name} = _helpers.{name}" for name in NAMES], "_random = cuda_device_functions()",
+             *[f"{f.draw}_cuda = _random.{f.draw}" for f in FUNCTIONS if f.draw]]
+    return lines + ([f"from simcore.kernels.cable_cuda import step as {CABLE_STEP_CUDA}"] if cable else [])
 
 
 _exprel_given_exp = njit(**_OPTIONS)(HELPERS["_exprel_given_exp"])

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import test_connect_gpu  # noqa: E402  (after the path to this folder)
 import test_equivalence  # noqa: E402
+import test_spatialneuron_gpu  # noqa: E402
 
 from simcore import Network, seed, start_scope  # noqa: E402
 from simcore.backends.cache import load_module  # noqa: E402
@@ -106,6 +107,7 @@ def main() -> None:
     compiled = 0
     everything = [(build.__name__, launches(build)) for build in test_equivalence.BUILDERS]
     everything += [(f"connect({request})", connect_launches(request)) for request in test_connect_gpu.REQUESTS]
+    everything += [(build.__name__, launches(build)) for build in test_spatialneuron_gpu.PTX_BUILDERS]
     for name, calls in everything:
         for kernel, types_ in calls:
             try:
