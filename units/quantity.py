@@ -97,6 +97,15 @@ def _floor_divide(dividend: Any, divisor: Any) -> Any:
     return unit._REGISTRY.Quantity(result, unit)
 
 
+
+def _operand(value: Any) -> Any:
+    """The other side of a comparison: a pint Unit as 1*unit, and an object that shows its values as a Quantity
+    through a ``quantity`` property (a group's variable, ``G.v``) as that Quantity."""
+    value = as_quantity(value)
+    if not isinstance(value, _Base) and isinstance(getattr(type(value), "quantity", None), property):
+        return value.quantity
+    return value
+
 class Quantity(_Base):
     """A value (number or numpy array) with a physical unit. ``Quantity(value, unit)``."""
 
@@ -225,7 +234,7 @@ class Quantity(_Base):
 
     # --- comparisons ------------------------------------------------------------------
     def compare(self, other: Any, op: Any) -> Any:
-        other = as_quantity(other)
+        other = _operand(other)
         if not isinstance(other, _Base) and not quantity_info(self).dimension.is_dimensionless:
             if not is_scale_free(other):
                 raise mismatch("Cannot compare {a} and {b}", self, other)
@@ -244,13 +253,17 @@ class Quantity(_Base):
         return elementwise(self._equal(other), EqualElements)
 
     def _equal(self, other: Any) -> Any:
-        other = as_quantity(other)
+        other = _operand(other)
         if other is None or isinstance(other, str):
             return False
         mine = quantity_info(self).dimension
         if isinstance(other, _Base):
             if quantity_info(other).dimension != mine:
                 raise mismatch("Cannot compare {a} and {b}", self, other)
+            # both in SI, as every value is stored: 30*um equals what a variable set to 30*um holds, whichever
+            # side is written first (pint would convert one side into the other's unit, and round differently)
+            equal = np.equal(si_magnitude(self), si_magnitude(other))
+            return bool(equal) if np.ndim(equal) == 0 else equal
         elif not mine.is_dimensionless:
             if not is_scale_free(other):
                 raise mismatch("Cannot compare {a} and {b}", self, other)

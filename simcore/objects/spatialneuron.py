@@ -17,10 +17,17 @@ from simcore.equations.printer import to_text
 from simcore.errors import ModelTypeError, ModelValueError
 from simcore.ir import Assignment, CableDetails, Operation, function_name, internal_arg
 from simcore.kernels.cable import build_cable_tree
-from simcore.morphology import Morphology, flatten
+from simcore.morphology import Morphology, check_for_cable, flatten
 from simcore.objects.neurongroup import NeuronGroup
+from simcore.objects.spatial_views import (
+    SpatialSubgroup,
+    element_numbers,
+    spatial_attribute,
+    spatial_item,
+    threshold_compartment,
+)
 from simcore.objects.variables import whole_number
-from simcore.units import amp, cm, get_dimensions, meter, ohm, siemens, uF, volt
+from simcore.units import DimensionMismatchError, amp, cm, get_dimensions, meter, ohm, siemens, uF, volt
 
 # what every SpatialNeuron defines besides the user's model (Brian 2's names and units)
 _MORPHOLOGY_VARIABLES = """
@@ -66,9 +73,10 @@ class SpatialNeuron(NeuronGroup):
         equations.check_flags("SpatialNeuron")
         self.morphology = morphology
         self.flat_morphology = flatten(morphology)
+        check_for_cable(self.flat_morphology)
         compartments = self.flat_morphology.n
         if threshold is not None and threshold_location is not None:
-            location = _location(threshold_location, compartments)
+            location = threshold_compartment(threshold_location, morphology, self.flat_morphology)
             within = "i" if neurons == 1 else f"i % {compartments}"
             threshold = f"({threshold}) and ({within} == {location})"
         full = _cable_model(equations) + Equations(_MORPHOLOGY_VARIABLES)
@@ -112,19 +120,15 @@ class SpatialNeuron(NeuronGroup):
         arrays.update({f"_{internal_arg(self.name, what)}": array for what, array in self._cable.items()})
         return arrays
 
+    # compartment views (spatial_views.py): neuron.dend, neuron.main, neuron[30*um], neuron[k] of N neurons, ...
+    def __getattr__(self, name: str):
+        return spatial_attribute(self, name)
 
-def _location(threshold_location, compartments: int) -> int:
-    """The compartment (of each neuron) where spikes are detected."""
-    if hasattr(threshold_location, "indices"):
-        indices = np.asarray(threshold_location.indices[:]).ravel()
-        if indices.size != 1:
-            raise ModelValueError(f"threshold_location must be one compartment, not {indices.size}")
-        threshold_location = int(indices[0])
-    location = whole_number(threshold_location, "threshold_location", 0)
-    if location >= compartments:
-        raise ModelValueError(f"threshold_location {location} is outside the morphology (compartments 0 to "
-                              f"{compartments - 1})")
-    return location
+    def __getitem__(self, item) -> SpatialSubgroup:
+        return spatial_item(self, item)
+
+    def indices_for(self, key) -> np.ndarray | slice:
+        return super().indices_for(element_numbers(self, key))
 
 
 def _cable_model(equations: Equations) -> Equations:
@@ -139,7 +143,8 @@ def _cable_model(equations: Equations) -> Equations:
         raise ModelTypeError(f"'Im' must be a subexpression without flags ('Im = ... : amp/meter**2'), not "
                              f"{membrane.where}")
     if get_dimensions(amp / meter**2) != membrane.dimension:
-        raise ModelTypeError(f"'Im' must be a current per area (amp/meter**2), not {membrane.unit_text}")
+        raise DimensionMismatchError(f"'Im' must be a current per area (amp/meter**2), not {membrane.unit_text}",
+                                     membrane.dimension, get_dimensions(amp / meter**2))
     if "v" in equations:
         raise ModelValueError(f"'v' is defined by every SpatialNeuron (the membrane potential); "
                               f"remove {equations['v'].where}")
@@ -150,8 +155,8 @@ def _cable_model(equations: Equations) -> Equations:
             continue
         if "point current" in equation.flags:
             if equation.dimension != get_dimensions(amp):
-                raise ModelTypeError(f"the point current '{equation.name}' must be a current (amp), not "
-                                     f"{equation.unit_text}")
+                raise DimensionMismatchError(f"the point current '{equation.name}' must be a current (amp), not "
+                                             f"{equation.unit_text}", equation.dimension, get_dimensions(amp))
             text += f" + {equation.name}/area"
             equation = replace(equation, flags=equation.flags - {"point current"})
         kept.append(equation)

@@ -15,6 +15,7 @@ from simcore.objects.group import Group
 from simcore.objects.monitor_base import Monitor
 from simcore.objects.monitor_lowering import state_monitor_operations
 from simcore.objects.monitor_views import RecordedElements
+from simcore.objects.spatial_views import element_numbers
 from simcore.objects.synapses import PathwayView, SynapticSubgroup
 from simcore.objects.variable_views import with_unit
 from simcore.output.hdf5 import Output
@@ -71,6 +72,7 @@ class StateMonitor(Monitor):
                          clock=clock if clock is not None or dt is not None else source.clock)
         if isinstance(record, SynapticSubgroup):
             record = record.synapse_indices
+        record = element_numbers(source, record)  # compartments (morpho.dend[30*um]) or a subgroup of source
         if record is True:
             indices = np.arange(source.N)
         elif record is False or record is None:
@@ -167,6 +169,7 @@ class StateMonitor(Monitor):
         the times."""
         if isinstance(index, SynapticSubgroup):
             index = index.synapse_indices
+        index = element_numbers(self.source, index)  # compartments: mon[morpho.dend[30*um]]
         many = not isinstance(index, int | np.integer)
         keys = np.asarray(index) if many else np.asarray([index])
         if isinstance(index, bool | np.bool_ | str) or keys.ndim != 1 or (

@@ -18,6 +18,7 @@ from simcore.objects.base import CLOCK_NAMES, SECOND, check_name
 from simcore.objects.group import Group
 from simcore.objects.memory import check_fits
 from simcore.objects.ordering import group_pointers
+from simcore.objects.spatial_views import element_numbers
 from simcore.objects.synapse_checks import (
     check_event_driven_dependencies,
     check_link,
@@ -152,6 +153,7 @@ class Synapses(SynapseNames, Group):
         syntax (``j='k for k in range(i-3, i+4) if k != i'``, or over sources: ``i='j + k for k in ...'``),
         ``p=`` (above 1: certain) and ``n=`` (numbers or expressions)."""
         self._connected = True
+        i, j = element_numbers(self.source, i), element_numbers(self.target, j)  # compartments, subgroups
         pairs = new_pairs(self, condition, i, j, p, n, skip_if_invalid, namespace, self._reserve, self._subexpressions)
         if pairs is not None:
             self._append(*pairs)

@@ -186,9 +186,9 @@ def test_bad_models_are_refused_before_the_run():
     morpho = Soma(10 * um)
     with pytest.raises(ModelError, match="must define the transmembrane current 'Im'"):
         SpatialNeuron(morpho, "gL : siemens/meter**2")
-    with pytest.raises(ModelError, match=r"'Im' must be a current per area \(amp/meter\*\*2\), not amp"):
+    with pytest.raises(DimensionMismatchError, match=r"'Im' must be a current per area \(amp/meter\*\*2\), not amp"):
         SpatialNeuron(morpho, "Im = 1*nA : amp")
-    with pytest.raises(ModelError, match="the point current 'I' must be a current"):
+    with pytest.raises(DimensionMismatchError, match="the point current 'I' must be a current"):
         SpatialNeuron(morpho, "Im = 0*amp/meter**2 : amp/meter**2\nI : volt (point current)")
     with pytest.raises(ModelError, match="'v' is defined by every SpatialNeuron"):
         SpatialNeuron(morpho, "Im = 0*amp/meter**2 : amp/meter**2\nv : volt")
@@ -197,6 +197,8 @@ def test_bad_models_are_refused_before_the_run():
                       threshold="v > 0*mV", threshold_location=3)
     with pytest.raises(ModelError, match="needs a Morphology"):
         SpatialNeuron("soma", "Im = 0*amp/meter**2 : amp/meter**2")
+    with pytest.raises(ModelError, match="has zero length"):
+        SpatialNeuron(Cylinder(length=0 * um, diameter=1 * um, n=1), "Im = 0*amp/meter**2 : amp/meter**2")
     wrong = SpatialNeuron(morpho, Equations("Im = gL*(EL - v) : amp/meter**2\ngL : siemens\nEL : volt"))
     with pytest.raises(DimensionMismatchError, match="amp/meter\\*\\*2|A/m"):
         Network(wrong).run(0.1 * ms)

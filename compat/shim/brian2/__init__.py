@@ -46,7 +46,7 @@ class InternalNameUsed(Exception):
 INTERNAL_ATTRIBUTES = frozenset("""
     state_updater subexpression_updater add_attribute conditional_write owner apply_stateupdater
     add_reference add_array add_constant add_subexpression add_auxiliary_variable add_referred_subexpression
-    indices
+    indices diffusion_state_updater
 """.split())
 
 
