@@ -14,7 +14,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_every_example_has_a_test():
     tested = {"hh_model_check.py", "lif_constant_drive.py", "noisy_lif_population.py", "adaptive_threshold.py",
               "hh_sweep.py", "hh_fi_curve.py", "cuba.py", "cobahh.py", "brunel_hakim.py", "synfire.py", "stdp.py",
-              "topographic.py", "long_run_to_hdf5.py"}
+              "topographic.py", "long_run_to_hdf5.py", "thalamocortical_cell.py", "many_cells.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 

@@ -13,8 +13,7 @@ import pytest
 from simcore.errors import ModelValueError
 from simcore.morphology.swc import SWCFormatError, read_swc
 
-DATA = Path(__file__).parent / "data"
-TC_CELL = DATA / "tc_like.CNG.swc"
+TC_CELL = Path(__file__).resolve().parents[2] / "examples" / "data" / "tc_like.CNG.swc"  # the example's cell
 
 TINY = """\
 # a soma, a dendrite of three points, an axon, an apical dendrite and a custom type

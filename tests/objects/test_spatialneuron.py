@@ -18,8 +18,10 @@ from simcore import (
     Soma,
     SpatialNeuron,
     SpikeMonitor,
+    StateMonitor,
     cm,
     defaultclock,
+    load_output,
     ms,
     msiemens,
     mV,
@@ -202,3 +204,31 @@ def test_bad_models_are_refused_before_the_run():
     wrong = SpatialNeuron(morpho, Equations("Im = gL*(EL - v) : amp/meter**2\ngL : siemens\nEL : volt"))
     with pytest.raises(DimensionMismatchError, match="amp/meter\\*\\*2|A/m"):
         Network(wrong).run(0.1 * ms)
+
+
+def test_store_restore_and_streaming_to_hdf5(tmp_path):
+    start_scope()
+    defaultclock.dt = 0.05 * ms
+    morpho = Soma(20 * um)
+    morpho.dend = Cylinder(length=200 * um, diameter=2 * um, n=10)
+    neuron = SpatialNeuron(morpho, "Im = gL*(-70*mV - v) : amp/meter**2\ngL : siemens/meter**2\n"
+                                   "I : amp (point current)", Cm=1 * uF / cm**2, Ri=100 * ohm * cm, N=2)
+    neuron.gL = 1e-4 * siemens / cm**2
+    neuron.v = -70 * mV
+    neuron[1].dend[50 * um].I = 0.1 * nA
+    trace = StateMonitor(neuron, "v", record=[0, 16])
+    net = Network(neuron, trace)
+    net.run(1 * ms)
+    net.store("start", filename=tmp_path / "state.h5")
+    net.run(2 * ms)
+    after = neuron.v_.copy(), neuron.Ic_.copy()
+    net.restore("start", filename=tmp_path / "state.h5")
+    net.run(2 * ms)
+    np.testing.assert_array_equal(neuron.v_, after[0])
+    np.testing.assert_array_equal(neuron.Ic_, after[1])
+    assert neuron.v_[16] > neuron.v_[5] == pytest.approx(-70e-3)  # only neuron 1 (elements 11-21) gets a current
+    streamed = StateMonitor(neuron, "v", record=[16])
+    Network(neuron, streamed).run(1 * ms, output=tmp_path / "out.h5")
+    recording = load_output(tmp_path / "out.h5")[streamed.name]
+    assert np.asarray(recording.v).shape[-1] == 20
+    assert np.all(np.diff(np.asarray(recording.v).ravel()) > 0)  # still charging
