@@ -212,7 +212,7 @@ def element_body(code: ElementCode, op: Operation, streams: RandomStreams, index
     floats = [f"math.isfinite({ref.local_name})" for ref in writes if ref.dtype.startswith("float")]
     if check_finite == "count" and floats:
         # a count, not a branch that stores: the loop stays vectorisable, and it is one prange reduction
-        # (numba accepts one update of a reduction variable per iteration); _finite_rescan finds the element
+        # (numba accepts one update of a reduction variable per iteration); finite_rescan finds the element
         lines.append(f"_nonfinite += 0 if {' and '.join(floats)} else 1")
     if check_finite == "sum" and floats:
         # x * 0.0 is 0.0, or NaN for a NaN or inf x: no branch (in a loop of synaptic events, measured: 0.1 ns

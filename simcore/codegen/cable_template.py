@@ -10,8 +10,8 @@ from simcore.codegen.bodies import INDENT, RandomStreams, comment
 from simcore.codegen.cpu_launchers import loop
 from simcore.codegen.domains import Elements, PerNeuron
 from simcore.codegen.handles import own
-from simcore.codegen.templates import Function, state_update
-from simcore.ir import CableDetails, Operation, array_arg
+from simcore.codegen.templates import Function, finite_rescan, state_update
+from simcore.ir import ArrayRef, CableDetails, Operation, array_arg
 
 # the owner's own arrays the solve reads or uses as scratch (simcore.objects.spatialneuron fills them)
 TREE_ARRAYS = ("cable_parent", "cable_conductance", "cable_compartment", "cable_a", "cable_b", "cable_ipoint")
@@ -45,10 +45,7 @@ def cable(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
              INDENT + comment("Ic = Cm*(v - v_previous)/dt; a v that is not finite stops the run"),
              f"{INDENT}_nonfinite = 0",
              *loop(Elements(total), capacitive, parallel),
-             f"{INDENT}if _nonfinite:",
-             f"{INDENT * 2}for _i in range({total}):",
-             f"{INDENT * 3}if not math.isfinite({var['v']}[_i]):",
-             f"{INDENT * 4}_err[0] = {number}", f"{INDENT * 4}_err[1] = _i", f"{INDENT * 4}return"]
+             *finite_rescan([ArrayRef(op.owner, "v", "float64")], str(total), first=number)]
     args = list(dict.fromkeys([*prepare.args, *var.values(), *tree.values()]))
     return Function(op.name, lines, args, parallel, prepare.uses_random, (*prepare.error_vars, (op.owner, "v")),
                     writes=prepare.writes | {var["v"], var["Ic"], tree["cable_a"], tree["cable_b"]},

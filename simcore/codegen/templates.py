@@ -73,7 +73,7 @@ def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Funct
     body = body or ["pass"]  # e.g. dv/dt = 0: nothing changes
     lines = [INDENT + comment(op.comment), *preamble(code), *shared, *hoisted, f"{INDENT}_nonfinite = 0",
              *loop(Elements(code.size, code.start), body, parallel)]
-    lines += _finite_rescan(writes, _element_range(code))
+    lines += finite_rescan(writes, _element_range(code))
     return Function(op.name, lines, common_args(code), parallel, random or shared_random,
                     error_names(writes + shared_refs), writes=array_params(writes + shared_refs),
                     bound=code_arguments(op, code))
@@ -83,11 +83,11 @@ def _element_range(code: ElementCode) -> str:
     return f"{code.start}, {code.start + code.size}" if code.start else str(code.size)
 
 
-def _finite_rescan(writes: list[ArrayRef], elements: str | None) -> list[str]:
+def finite_rescan(writes: list[ArrayRef], elements: str | None, first: int = 1) -> list[str]:
     """After a loop that stored a NaN or inf (``_nonfinite`` not 0): the first one among ``elements`` (None: all
-    of each array), into ``_err`` (variable number, element)."""
+    of each array), into ``_err`` (variable number, counted from ``first``; element)."""
     lines = [f"{INDENT}if _nonfinite:"]
-    for number, ref in enumerate(writes, start=1):
+    for number, ref in enumerate(writes, start=first):
         if ref.dtype.startswith("float"):
             lines += [f"{INDENT * 2}for _i in range({elements or f'{array_param(ref)}.shape[0]'}):",
                       f"{INDENT * 3}if not math.isfinite({array_param(ref)}[_i]):",
@@ -145,7 +145,7 @@ def reset(op: Operation, streams: RandomStreams, parallel: bool = False, report:
     body, random = element_body(code, op, streams, "_i", "" if report else "sum", report)
     lines = [*preamble(code), *hoisted, f"{INDENT}_nonfinite = {zero(code)}", *loop(Events(code.size), body)]
     writes = stored_arrays(code)
-    lines += [] if report else _finite_rescan(writes, _element_range(code))
+    lines += [] if report else finite_rescan(writes, _element_range(code))
     return Function(op.name, lines, common_args(code) + ["_spikes", "_nspikes"], False, random,
                     error_names(writes), writes=array_params(writes), bound=code_arguments(op, code) | events(op))
 
@@ -233,7 +233,7 @@ def synaptic_pathway(op: Operation, streams: RandomStreams, parallel: bool = Fal
     hoisted, code = hoist_invariants(op.code)
     body, random = element_body(code, op, streams, "_s", "" if report else "sum", report)
     writes = stored_arrays(code)
-    rescan = [] if report else _finite_rescan(writes, None)
+    rescan = [] if report else finite_rescan(writes, None)
     start_sum = [] if report else [f"{INDENT}_nonfinite = {zero(code)}"]
     prefix = details.prefix
     args = common_args(code) + ["_spikes", "_nspikes", f"{prefix}_ptr"]
@@ -270,6 +270,6 @@ def summed_variable(op: Operation, streams: RandomStreams, parallel: bool = Fals
     target = op.details.target
     head, per_target, args, writes, random = summed_target(op, streams, "_t")
     lines = [*head, f"{INDENT}_nonfinite = 0.0", *loop(IncomingPerTarget(stop - start, "_t"), per_target, parallel),
-             *_finite_rescan([target], f"{start}, {stop}")]
+             *finite_rescan([target], f"{start}, {stop}")]
     return Function(op.name, lines, args, parallel, random, error_names([target]), writes=writes,
                     bound=code_arguments(op, op.code))

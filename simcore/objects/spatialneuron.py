@@ -66,10 +66,10 @@ class SpatialNeuron(NeuronGroup):
             raise ModelTypeError(f"a SpatialNeuron needs a Morphology (Soma, Cylinder, Section or a tree of them), "
                                  f"not {type(morphology).__name__}")
         neurons = whole_number(N, "the number of neurons N of a SpatialNeuron", 1)
-        equations = model if isinstance(model, Equations) else Equations(model)
         if not isinstance(model, str | Equations):
             raise ModelTypeError(f"the model of a SpatialNeuron must be a string of equations or Equations, not "
                                  f"{model!r}")
+        equations = model if isinstance(model, Equations) else Equations(model)
         equations.check_flags("SpatialNeuron")
         self.morphology = morphology
         self.flat_morphology = flatten(morphology)
@@ -105,10 +105,10 @@ class SpatialNeuron(NeuronGroup):
         flat = self.flat_morphology
         tree = build_cable_tree(flat.r_length_1, flat.r_length_2, flat.first, flat.count, flat.parent,
                                 float(self.variables["Ri"].array[0]))
-        per_neuron = self.neurons * tree.nodes
+        scratch = self.neurons * tree.nodes  # the elimination's two values per node of every neuron
         self._cable = {"cable_parent": tree.parent, "cable_conductance": tree.conductance,
-                       "cable_compartment": tree.compartment, "cable_a": np.zeros(per_neuron),
-                       "cable_b": np.zeros(per_neuron), "cable_ipoint": np.zeros(self.N)}
+                       "cable_compartment": tree.compartment, "cable_a": np.zeros(scratch),
+                       "cable_b": np.zeros(scratch), "cable_ipoint": np.zeros(self.N)}
         ops.append(Operation(function_name(self.name, "cable"), self.name, "groups", self.order + 1, 0,
                              self.creation_order, code=code,
                              details=CableDetails(self.neurons, self.compartments, tree.nodes),
