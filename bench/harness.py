@@ -212,6 +212,13 @@ def git_state() -> str | None:
     return head + (" + uncommitted changes" if dirty else "")
 
 
+def print_results(results: dict) -> dict:
+    """Prints a bench script's figures as JSON, with the code they belong to (``simcore_git_at_end``)."""
+    results["simcore_git_at_end"] = git_state()
+    print(json.dumps(results, indent=1))
+    return results
+
+
 def machine() -> dict:
     import numba
 

@@ -32,27 +32,29 @@ Run:  python bench/morphology.py [--quick] [--models ball_and_stick hh_axon many
 from __future__ import annotations
 
 import argparse
-import json
+import ast
 import shutil
 import tempfile
 import time
+from pathlib import Path
 
 import harness
 
 BUILD_STEPS = 10
 DT_MS = {"ball_and_stick": 0.025, "hh_axon": 0.01, "many": 0.025}
 
-# The model of examples/many_cells.py (copied, so that Brian 2 can read it without simcore).
-BALL_AND_STICK = """
-Im = gL*(EL - v) - g_Na*m**3*h*(v - ENa) - g_K*n**4*(v - EK) : amp/meter**2
-I_inj : amp (point current)
-gL : siemens/meter**2 (constant)
-g_Na : siemens/meter**2 (constant)
-g_K : siemens/meter**2 (constant)
-dm/dt = 1.28/exprel((13*mV - v + VT)/(4*mV))/ms*(1 - m) - 1.4/exprel((v - VT - 40*mV)/(5*mV))/ms*m : 1
-dn/dt = 0.16/exprel((15*mV - v + VT)/(5*mV))/ms*(1 - n) - 0.5*exp((10*mV - v + VT)/(40*mV))/ms*n : 1
-dh/dt = 0.128*exp((17*mV - v + VT)/(18*mV))/ms*(1 - h) - 4/(1 + exp((40*mV - v + VT)/(5*mV)))/ms*h : 1
-"""
+
+def _example_model(script: str) -> str:
+    """The model string ``eqs`` of an example script, read from its source as data (the Brian 2 workers run this
+    file without simcore, so they cannot import the example)."""
+    source = (Path(__file__).resolve().parent.parent / "examples" / script).read_text()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "eqs" for target in node.targets):
+            return ast.literal_eval(node.value)
+    raise LookupError(f"examples/{script} assigns no model string 'eqs'")
+
+
+BALL_AND_STICK = _example_model("many_cells.py")
 
 # Brian 2's squid axon (tests/objects/test_spatialneuron.py runs it shortened against Brian 2)
 HH_AXON = """
@@ -303,9 +305,7 @@ def main(argv=None) -> dict:
                     entry[f"brian2_{key}"] = brian = _brian2(brian_python, model, spec, target, threads)
                     entry["comparison"][key] = _compare(model, entry["simcore"][f"threads_{threads}"], brian)
         results[model] = entry
-    results["simcore_git_at_end"] = harness.git_state()
-    print(json.dumps(results, indent=1))
-    return results
+    return harness.print_results(results)
 
 
 if __name__ == "__main__" and not harness.worker_main(_worker):

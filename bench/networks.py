@@ -65,7 +65,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import shutil
 import sys
@@ -564,9 +563,7 @@ def main(argv=None) -> dict:
     results["summary"] = _summary_rows(results)
     results["marginal_bytes_per_synapse"] = _marginal_bytes(results)
     _print_table(results["summary"], results["marginal_bytes_per_synapse"])
-    results["simcore_git_at_end"] = harness.git_state()
-    print(json.dumps(results, indent=1))
-    return results
+    return harness.print_results(results)
 
 
 if __name__ == "__main__" and not harness.worker_main(_worker):

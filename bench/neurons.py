@@ -59,7 +59,6 @@ Run:  python bench/neurons.py [--quick] [--duration S] [--lif-duration S] [--hh-
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import tempfile
 import time
@@ -336,9 +335,7 @@ def main(argv=None) -> dict:
                 entry["comparison"][f"threads_{threads}"] = _compare(entry["simcore"][f"threads_{threads}"], brian)
         entry["targets"] = _targets(entry, args.threads)
         results[model] = entry
-    results["simcore_git_at_end"] = harness.git_state()
-    print(json.dumps(results, indent=1))
-    return results
+    return harness.print_results(results)
 
 
 if __name__ == "__main__" and not harness.worker_main(_worker):

@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+from test_morphology_recorded import POINTS
 
 BRIAN2_PYTHON = os.environ.get("BRIAN2_PYTHON") or None
 pytestmark = pytest.mark.skipif(BRIAN2_PYTHON is None, reason="set BRIAN2_PYTHON to a Python with brian2")
@@ -97,16 +98,7 @@ results["generated"] = dump(tree(False).generate_coordinates())
 results["generated_overwrite"] = dump(morpho.generate_coordinates(overwrite_existing=True))
 results["generated_random"] = dump(laid_out(tree(False), 7, section_randomness=25, compartment_randomness=15))
 
-POINTS = [
-    (1, "soma", 0, 0, 0, 12, -1),
-    (2, "dend", 8, 1, 0, 2.0, 1), (3, "dend", 14, 2, 1, 1.8, 2), (4, "dend", 21, 2, 1, 1.6, 3),
-    (5, "dend", 27, 6, 2, 1.2, 4), (6, "dend", 33, 9, 2, 1.0, 5),
-    (7, "dend", 26, -3, 0, 1.1, 4), (8, "dend", 30, -8, -1, 0.9, 7), (9, "dend", 35, -12, -1, 0.7, 8),
-    (10, "axon", -7, 0, 0, 1.0, 1), (11, "axon", -20, -1, 0, 1.0, 10), (12, "axon", -40, -1, 1, 0.9, 11),
-    (13, "apic", 0, 9, 0, 3.0, 1), (14, "apic", 0, 20, 1, 2.5, 13), (15, "apic", -4, 30, 1, 2.0, 14),
-    (16, "apic", 4, 31, 2, 1.5, 14), (17, "apic", 8, 40, 2, 1.2, 16), (18, "apic", -8, 40, 3, 1.0, 15),
-    (19, "apic", 3, 33, 2, 1.4, 14), (20, None, 2, 37, 3, 1.0, 19), (21, None, 1, 41, 3, 0.8, 20),
-]
+POINTS = {points!r}
 results["points"] = dump(Morphology.from_points(POINTS))
 results["points_shorthand"] = {name: dump(getattr(Morphology.from_points(POINTS), name))["sections"][""]
                                for name in ["1", "1L", "1R", "2", "3", "31", "32", "33", "33L"]}
@@ -130,7 +122,7 @@ json.dump(results, open(sys.argv[2], "w"))
 
 def _run(python: str, simulator: str, tmp_path) -> dict:
     script = tmp_path / "morphology_both.py"
-    script.write_text(SCRIPT)
+    script.write_text(SCRIPT.replace("{points!r}", repr(POINTS)))
     output = tmp_path / f"{simulator}.json"
     result = subprocess.run([python, str(script), simulator, str(output)], capture_output=True, text=True,
                             cwd=tmp_path, timeout=300)

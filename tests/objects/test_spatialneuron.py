@@ -9,6 +9,7 @@ import subprocess
 
 import numpy as np
 import pytest
+from shape_models import HH_SQUID_AXON
 
 from simcore import (
     Cylinder,
@@ -42,20 +43,7 @@ defaultclock.dt = 0.01*ms
 morpho = Cylinder(length=3*cm, diameter=2*238*um, n=300, type='axon')
 El = 10.613*mV; ENa = 115*mV; EK = -12*mV
 gl = 0.3*msiemens/cm**2; gNa0 = 120*msiemens/cm**2; gK = 36*msiemens/cm**2
-eqs = """
-Im = gl * (El-v) + gNa * m**3 * h * (ENa-v) + gK * n**4 * (EK-v) : amp/meter**2
-dm/dt = alpham * (1-m) - betam * m : 1
-dn/dt = alphan * (1-n) - betan * n : 1
-dh/dt = alphah * (1-h) - betah * h : 1
-alpham = (0.1/mV) * 10*mV/exprel((-v+25*mV)/(10*mV))/ms : Hz
-betam = 4 * exp(-v/(18*mV))/ms : Hz
-alphah = 0.07 * exp(-v/(20*mV))/ms : Hz
-betah = 1/(exp((-v+30*mV) / (10*mV)) + 1)/ms : Hz
-alphan = (0.01/mV) * 10*mV/exprel((-v+10*mV)/(10*mV))/ms : Hz
-betan = 0.125*exp(-v/(80*mV))/ms : Hz
-gNa : siemens/meter**2
-I : amp (point current)
-"""
+eqs = {equations!r}
 neuron = SpatialNeuron(morphology=morpho, model=eqs, method="exponential_euler", refractory="m > 0.4",
                        threshold="m > 0.5", Cm=1*uF/cm**2, Ri=35.4*ohm*cm)
 neuron.v = 0*mV; neuron.h = 1; neuron.m = 0; neuron.n = .5; neuron.I = 0*amp; neuron.gNa = gNa0
@@ -63,7 +51,7 @@ M = StateMonitor(neuron, 'v', record=[0, 100, 200])
 spikes = SpikeMonitor(neuron)
 neuron.I[0] = 10*uA; run(1*ms); neuron.I = 0*amp; run(9*ms)
 result = {"v": (M.v/mV).tolist(), "i": [int(k) for k in spikes.i], "t": [float(x) for x in spikes.t/ms]}
-'''
+'''.replace("{equations!r}", repr(HH_SQUID_AXON))
 # Brian 2.11.0 (numpy target) on HH_AXON: v (mV) at compartments 0, 100, 200 (rows) after 100, 300, 600 steps
 BRIAN2_V = [[109.002135, 15.879582, -10.510092], [8.670787, 56.638233, -10.870096],
             [-7.470336, 98.438519, -11.113615]]
