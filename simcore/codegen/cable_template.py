@@ -12,6 +12,7 @@ from simcore.codegen.domains import Elements, PerNeuron
 from simcore.codegen.handles import own
 from simcore.codegen.templates import Function, finite_rescan, state_update
 from simcore.ir import ArrayRef, CableDetails, Operation, array_arg
+from simcore.kernels.cable import BLOCK
 
 # the owner's own arrays the solve reads or uses as scratch (simcore.objects.spatialneuron fills them)
 TREE_ARRAYS = ("cable_parent", "cable_conductance", "cable_compartment", "cable_a", "cable_b", "cable_ipoint")
@@ -30,10 +31,10 @@ def cable(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
                            parallel)
     var = cable_arrays(op.owner)
     tree = {what: f"_{what}" for what in TREE_ARRAYS}
-    solve = [f"cable_step_njit(_first, {tree['cable_parent']}, {tree['cable_conductance']}, "
-             f"{tree['cable_compartment']}, {var['v']}, {var['Cm']}, {var['_gtot']}, {var['_I0']}, "
-             f"{tree['cable_ipoint']}, {var['area']}, _dt, {tree['cable_a']}, {tree['cable_b']}, "
-             f"_neuron * {details.nodes}, 1)"]
+    solve = [f"cable_step_njit(_first, _neurons, {details.compartments}, {tree['cable_parent']}, "
+             f"{tree['cable_conductance']}, {tree['cable_compartment']}, {var['v']}, {var['Cm']}, {var['_gtot']}, "
+             f"{var['_I0']}, {tree['cable_ipoint']}, {var['area']}, _dt, {tree['cable_a']}, {tree['cable_b']}, "
+             f"_block * {BLOCK * details.nodes}, _neurons)"]
     total = details.neurons * details.compartments
     capacitive = [f"{var['Ic']}[_i] = {var['Cm']}[_i] * ({var['v']}[_i] - {var['_v_previous']}[_i]) / _dt",
                   f"_nonfinite += 0 if math.isfinite({var['v']}[_i]) else 1"]
@@ -41,7 +42,7 @@ def cable(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
     lines = [*prepare.lines,
              INDENT + comment("each neuron's tree: (Cm/dt + gtot) v' - axial currents = Cm/dt v + I0, solved by "
                               "Hines elimination"),
-             *loop(PerNeuron(details.neurons, details.compartments), solve, parallel),
+             *loop(PerNeuron(details.neurons, details.compartments, BLOCK), solve, parallel),
              INDENT + comment("Ic = Cm*(v - v_previous)/dt; a v that is not finite stops the run"),
              f"{INDENT}_nonfinite = 0",
              *loop(Elements(total), capacitive, parallel),

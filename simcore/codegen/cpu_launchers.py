@@ -90,10 +90,12 @@ def serial(domain: Serial, body: list[str], parallel: bool = False, depth: int =
 
 
 def per_neuron(domain: PerNeuron, body: list[str], parallel: bool = False, depth: int = 1) -> list[str]:
-    """A range (prange) loop over the neurons, each with its first compartment and their count."""
-    return [f"{INDENT * depth}for _neuron in {_prange(parallel)}({domain.neurons}):",
-            f"{INDENT * (depth + 1)}_first = _neuron * {domain.compartments}",
-            f"{INDENT * (depth + 1)}_count = {domain.compartments}", *indented(body, depth + 1)]
+    """A range (prange) loop over the blocks of neurons, each with its first compartment and its neurons."""
+    blocks = -(-domain.neurons // domain.block)
+    return [f"{INDENT * depth}for _block in {_prange(parallel)}({blocks}):",
+            f"{INDENT * (depth + 1)}_first = _block * {domain.block * domain.compartments}",
+            f"{INDENT * (depth + 1)}_neurons = min({domain.block}, {domain.neurons} - _block * {domain.block})",
+            *indented(body, depth + 1)]
 
 
 CPU_LAUNCHERS: dict[type, Callable[..., list[str]]] = {

@@ -36,9 +36,9 @@ def cable(kernels: Kernels, op: Operation, number: int) -> None:
     report = kernels.not_finite(op, number, [*stored_arrays(op.code), voltage], op.code.start,
                                 op.code.start + op.code.size)
     bound = clock(op) | own(op, "_", *TREE_ARRAYS)
-    solve = [f"{CABLE_STEP_CUDA}(_first, {tree['cable_parent']}, {tree['cable_conductance']}, "
-             f"{tree['cable_compartment']}, {var['v']}, {var['Cm']}, {var['_gtot']}, {var['_I0']}, "
-             f"{tree['cable_ipoint']}, {var['area']}, _dt, {tree['cable_a']}, {tree['cable_b']}, _g, "
+    solve = [f"{CABLE_STEP_CUDA}(_first, _neurons, {details.compartments}, {tree['cable_parent']}, "
+             f"{tree['cable_conductance']}, {tree['cable_compartment']}, {var['v']}, {var['Cm']}, {var['_gtot']}, "
+             f"{var['_I0']}, {tree['cable_ipoint']}, {var['area']}, _dt, {tree['cable_a']}, {tree['cable_b']}, _g, "
              f"{details.neurons})"]
     launch(kernels, PerNeuron(details.neurons, details.compartments), f"{op.name}__solve",
            control_args([*tree.values(), var["v"], var["Cm"], var["_gtot"], var["_I0"], var["area"], "_dt"]),

@@ -117,9 +117,8 @@ def serial(kernels: Kernels, domain: Serial, name: str, args: list[str], head: l
 
 def per_neuron(kernels: Kernels, domain: PerNeuron, name: str, args: list[str], head: list[str], body: list[str],
                writes: frozenset[str] | set[str], bound: dict[str, Handle]) -> None:
-    """One thread per neuron, with its first compartment and their count."""
-    lines = [*head, f"{INDENT}_first = _g * {domain.compartments}", f"{INDENT}_count = {domain.compartments}",
-             *indented(body, 1)]
+    """One thread per neuron, with its first compartment."""
+    lines = [*head, f"{INDENT}_first = _g * {domain.compartments}", f"{INDENT}_neurons = 1", *indented(body, 1)]
     kernels.add(name, args, lines, writes, domain.neurons, bound=bound)
 
 

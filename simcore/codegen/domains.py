@@ -58,11 +58,13 @@ class Serial:
 
 @dataclass(frozen=True, slots=True)
 class PerNeuron:
-    """Each of ``neurons`` neurons of ``compartments`` consecutive compartments on its own (a tree solve per
-    neuron): the body gets the neuron's first compartment ``_first`` and its count ``_count``."""
+    """``neurons`` neurons of ``compartments`` consecutive compartments, each independent of the others (a tree
+    solve per neuron), ``block`` consecutive neurons at a time on the CPU (one a thread on the GPU): the body gets
+    the first compartment of its neurons, ``_first``, and how many neurons it has, ``_neurons``."""
 
     neurons: int
     compartments: int
+    block: int = 1
 
 
 Domain = Elements | Events | SynapsesOfEvents | IncomingPerTarget | Serial | PerNeuron

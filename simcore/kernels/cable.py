@@ -56,6 +56,9 @@ import numpy as np
 from simcore.errors import ModelValueError
 
 _NJIT_OPTIONS = {"cache": True, "error_model": "numpy"}
+#: neurons stepped together on the CPU (``cable_step``): enough to keep the divider busy and fill AVX2 lanes,
+#: few enough that a block's scratch (2*8 values a node) stays in the L1/L2 cache
+BLOCK = 8
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -152,63 +155,76 @@ def build_cable_tree(r_length_1, r_length_2, section_first, section_count, secti
     return CableTree(*arrays, compartments=int(r1.shape[0]))
 
 
-def cable_step(first, parent, conductance, compartment, v, Cm, gtot, I0, Ipoint, area, dt, a, b, scratch_first,
-               scratch_stride):
-    """One backward-Euler step of one neuron's cable equation: ``v[first + c]`` of each compartment ``c``
-    becomes its value at t + dt. ``v``, ``Cm`` (F/m^2), ``gtot`` (S/m^2), ``I0`` (A/m^2), ``Ipoint`` (A) and
-    ``area`` (m^2) are indexed by ``first + c``; the tree's arrays (``CableTree``) by node; the scratch ``a``,
-    ``b`` (float64) by ``scratch_first + node*scratch_stride``. Plain Python: compiled for njit and cuda."""
+def cable_step(first, count, compartments, parent, conductance, compartment, v, Cm, gtot, I0, Ipoint, area, dt, a, b,
+               scratch_first, scratch_stride):
+    """One backward-Euler step of the cable equations of ``count`` neurons with the same tree: compartment ``c`` of
+    neuron ``j`` becomes its value at t + dt in ``v[first + j*compartments + c]``. ``v``, ``Cm`` (F/m^2), ``gtot``
+    (S/m^2), ``I0`` (A/m^2), ``Ipoint`` (A) and ``area`` (m^2) are indexed like ``v``; the tree's arrays
+    (``CableTree``) by node; the scratch ``a``, ``b`` (float64) of node ``k`` of neuron ``j`` at
+    ``scratch_first + k*scratch_stride + j``. The neurons are the innermost loops and independent: on the CPU a
+    block of neurons (stride ``count``) overlaps their eliminations, each a chain of dependent divisions, and
+    vectorises them; on the GPU a thread steps one neuron (``count`` 1, stride the number of neurons: neighbouring
+    threads touch neighbouring values). Plain Python: compiled for njit and cuda."""
     nodes = parent.shape[0]
     for k in range(nodes):
         s = scratch_first + k * scratch_stride
         c = compartment[k]
-        if c >= 0:
-            i = first + c
-            capacitance = Cm[i] * area[i] / dt
-            a[s] = capacitance + gtot[i] * area[i]
-            b[s] = capacitance * v[i] + I0[i] * area[i] + Ipoint[i]
-        else:
-            a[s] = 0.0
-            b[s] = 0.0
+        for j in range(count):
+            if c >= 0:
+                i = first + j * compartments + c
+                capacitance = Cm[i] * area[i] / dt
+                a[s + j] = capacitance + gtot[i] * area[i]
+                b[s + j] = capacitance * v[i] + I0[i] * area[i] + Ipoint[i]
+            else:
+                a[s + j] = 0.0
+                b[s + j] = 0.0
     for k in range(nodes - 1, 0, -1):
         s = scratch_first + k * scratch_stride
         p = scratch_first + parent[k] * scratch_stride
         g = conductance[k]
-        total = a[s] + g
-        f = g / total
-        a[p] += f * a[s]
-        b[p] += f * b[s]
-        a[s] = f
-        b[s] = b[s] / total
-    b[scratch_first] = b[scratch_first] / a[scratch_first]
-    v[first + compartment[0]] = b[scratch_first]
+        for j in range(count):
+            total = a[s + j] + g
+            f = g / total
+            a[p + j] += f * a[s + j]
+            b[p + j] += f * b[s + j]
+            a[s + j] = f
+            b[s + j] = b[s + j] / total
+    root = first + compartment[0]
+    for j in range(count):
+        b[scratch_first + j] = b[scratch_first + j] / a[scratch_first + j]
+        v[root + j * compartments] = b[scratch_first + j]
     for k in range(1, nodes):
         s = scratch_first + k * scratch_stride
-        b[s] += a[s] * b[scratch_first + parent[k] * scratch_stride]
+        p = scratch_first + parent[k] * scratch_stride
         c = compartment[k]
-        if c >= 0:
-            v[first + c] = b[s]
+        for j in range(count):
+            b[s + j] += a[s + j] * b[p + j]
+            if c >= 0:
+                v[first + j * compartments + c] = b[s + j]
 
 
 cable_step_njit = numba.njit(**_NJIT_OPTIONS)(cable_step)
 
 
 def _serial(neurons, compartments, parent, conductance, compartment, v, Cm, gtot, I0, Ipoint, area, dt, a, b):
-    """``cable_step`` for each of ``neurons`` neurons of ``compartments`` consecutive compartments (neuron
-    ``n`` from ``n*compartments``); scratch ``a``, ``b`` of ``neurons*nodes`` values, neuron by neuron."""
+    """``cable_step`` for ``neurons`` neurons of ``compartments`` consecutive compartments (neuron ``n`` from
+    ``n*compartments``), ``BLOCK`` at a time; scratch ``a``, ``b`` of ``neurons*nodes`` values, block by block."""
     nodes = parent.shape[0]
-    for neuron in range(neurons):
-        cable_step_njit(neuron * compartments, parent, conductance, compartment, v, Cm, gtot, I0, Ipoint, area, dt,
-                        a, b, neuron * nodes, 1)
+    for block in range(0, neurons, BLOCK):
+        count = min(BLOCK, neurons - block)
+        cable_step_njit(block * compartments, count, compartments, parent, conductance, compartment, v, Cm, gtot,
+                        I0, Ipoint, area, dt, a, b, block * nodes, count)
 
 
 def _parallel(neurons, compartments, parent, conductance, compartment, v, Cm, gtot, I0, Ipoint, area, dt, a, b):
     """``_serial`` over all cores. A function of its own: numba's cache tells compilations apart by the function
     only, not by ``parallel=True``."""
     nodes = parent.shape[0]
-    for neuron in numba.prange(neurons):
-        cable_step_njit(neuron * compartments, parent, conductance, compartment, v, Cm, gtot, I0, Ipoint, area, dt,
-                        a, b, neuron * nodes, 1)
+    for number in numba.prange((neurons + BLOCK - 1) // BLOCK):
+        block = number * BLOCK
+        count = min(BLOCK, neurons - block)
+        cable_step_njit(block * compartments, count, compartments, parent, conductance, compartment, v, Cm, gtot,
+                        I0, Ipoint, area, dt, a, b, block * nodes, count)
 
 
 cable_step_neurons = numba.njit(**_NJIT_OPTIONS)(_serial)

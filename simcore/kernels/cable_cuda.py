@@ -13,5 +13,5 @@ step = cuda.jit(device=True)(cable_step)
 @cuda.jit
 def step_neurons(neurons, compartments, parent, conductance, compartment, v, Cm, gtot, I0, Ipoint, area, dt, a, b):
     for neuron in range(cuda.grid(1), neurons, cuda.gridsize(1)):
-        step(neuron * compartments, parent, conductance, compartment, v, Cm, gtot, I0, Ipoint, area, dt, a, b, neuron,
-             neurons)
+        step(neuron * compartments, 1, compartments, parent, conductance, compartment, v, Cm, gtot, I0, Ipoint, area,
+             dt, a, b, neuron, neurons)

@@ -249,7 +249,7 @@ def test_one_step_is_the_exact_solution_of_brian2s_system():
     v, gtot, I0, Ipoint = EL + 0.01 * rng.random(n), rng.random(n), rng.random(n), 1e-10 * rng.random(n)
     exact = _exact_step(arrays, first, counts, parents, v, gtot, I0, Ipoint, dt)
     python, compiled = v.copy(), v.copy()
-    cable_step(0, tree.parent, tree.conductance, tree.compartment, python, np.full(n, CM), gtot, I0, Ipoint,
+    cable_step(0, 1, n, tree.parent, tree.conductance, tree.compartment, python, np.full(n, CM), gtot, I0, Ipoint,
                arrays["area"], dt, np.zeros(tree.nodes), np.zeros(tree.nodes), 0, 1)
     run(tree, arrays["area"], compiled, gtot, I0, Ipoint, dt, steps=1)
     assert np.max(np.abs(compiled / exact - 1)) < 1e-14

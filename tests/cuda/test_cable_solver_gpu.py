@@ -17,7 +17,7 @@ from simcore.kernels.cable import (
 )
 
 UM, RI, CM, DT = 1e-6, 1.5, 0.01, 25e-6
-NEURONS, STEPS = 64, 3
+NEURONS, STEPS = 61, 3  # 61: the last block of 8 neurons on the CPU is partial
 
 
 def _cylinder(n, length, diameter):
