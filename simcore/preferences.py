@@ -1,7 +1,9 @@
 """``prefs``: Brian 2's preferences object. ``prefs.core.default_float_dtype`` (float64 or float32) sets the
 precision of the floating-point state of groups and synapses created afterwards that do not pass
 ``dtype=``; ``prefs.logging.*`` set simcore's log (see simcore.logger); ``prefs.legacy.refractory_timing``
-gives Brian 2.1.2's refractory timing to runs started afterwards. Brian 2's other preferences (code
+gives Brian 2.1.2's refractory timing to runs started afterwards; ``prefs.codegen.vector_math`` (simcore's own,
+default True) computes exp, log, expm1, exprel and tanh in CPU kernels with simcore's vectorisable functions,
+False with the C library's. Brian 2's other preferences (code
 generation targets, compiler flags, standalone devices' options) have no use in simcore: setting one is
 reported with a warning, not silently accepted or refused, so that a Brian 2 script runs unchanged."""
 
@@ -25,6 +27,7 @@ _values: dict[str, Any] = {
     "logging.console_log_level": "INFO",
     "logging.delete_log_on_exit": True,
     "legacy.refractory_timing": False,
+    "codegen.vector_math": True,
 }
 
 
@@ -61,6 +64,7 @@ _CHECKS = {
     "logging.file_log_level": _level("logging.file_log_level"),
     "logging.console_log_level": _level("logging.console_log_level"),
     "legacy.refractory_timing": _flag("legacy.refractory_timing"),
+    "codegen.vector_math": _flag("codegen.vector_math"),
 }
 
 
@@ -110,6 +114,12 @@ prefs = _Section("")
 
 def default_float_dtype() -> type:
     return _values["core.default_float_dtype"]
+
+
+def vector_math() -> bool:
+    """Whether CPU kernels compute exp, log, expm1, exprel and tanh with ``simcore.kernels.fastmath`` (branch-free,
+    within 2 ulp, loops that call them vectorise) rather than the C library's ``math`` functions (scalar calls)."""
+    return _values["codegen.vector_math"]
 
 
 def legacy_refractory_timing() -> bool:

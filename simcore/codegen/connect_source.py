@@ -20,7 +20,7 @@ from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from simcore.codegen.printer import to_numba
-from simcore.codegen.runtime import cuda_runtime_lines, runtime_import
+from simcore.codegen.runtime import cuda_runtime_lines, runtime_imports
 from simcore.connect.request import ConnectRequest
 from simcore.equations.functions import BY_SYMPY_NAME, FUNCTIONS, RANDOM_FUNCTIONS
 from simcore.equations.generator import TargetGenerator
@@ -265,7 +265,7 @@ def kernel_source(loop: Loop, arrays: tuple[str, ...], scalars: tuple[str, ...],
                 f"{INDENT}for i in range(cuda.grid(1), N_pre, cuda.gridsize(1)):"]
     else:
         options = 'cache=True, error_model="numpy"' + (", parallel=True" if parallel else "")
-        imports = ["import math", "", "from numba import njit, prange", "", runtime_import(),
+        imports = ["import math", "", "from numba import njit, prange", "", *runtime_imports(),
                    f"from simcore.random import {', '.join(f'{draw}_njit' for draw in _DRAWS)}"]
         head = [f"@njit({options})", f"def connect({', '.join(params)}):",
                 f"{INDENT}for i in {'prange' if parallel else 'range'}(N_pre):"]

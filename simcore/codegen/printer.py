@@ -13,8 +13,9 @@ from sympy.printing.pycode import PythonCodePrinter
 from simcore.equations.functions import FUNCTIONS, RANDOM_FUNCTIONS, exprel
 from simcore.equations.printer import PositiveTermsFirst
 from simcore.equations.user_functions import kernel_parameters
+from simcore.kernels.scalar import LIBM_MATH
 
-# sympy name -> the callable in generated code (exprel has a method of its own: it is computed from exp(x))
+# sympy name -> the callable in generated code (exprel has a method of its own, for its reciprocal)
 _CALLS = {f.sympy_name: f.code for f in FUNCTIONS if f.code and f.sympy_name != "exprel"}
 
 
@@ -56,10 +57,14 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
         return self._print_exprel(expr, reciprocal=True)
 
     def _print_exprel(self, expr, reciprocal: bool = False):
-        # from exp(x), which LLVM computes once where the update also needs exp(x) (exponential Euler, exact)
-        argument = self._print(expr.args[0])
-        helper = f"_exprel{'_reciprocal' if reciprocal else ''}_given_exp{'_f32' if self.single else ''}"
-        return f"{helper}({argument}, math.exp({argument}))"
+        return self._call(f"_exprel{'_reciprocal' if reciprocal else ''}", expr.args)
+
+    def _call(self, name: str, arguments) -> str:
+        """A call of ``name``; of its float32 version (``_f32``) in float32 code where it has one (its constants
+        float32, so that nothing is computed in float64)."""
+        if self.single and name in LIBM_MATH:
+            name += "_f32"
+        return f"{name}({', '.join(self._print(a) for a in arguments)})"
 
     def _print_Function(self, expr):
         name = type(expr).__name__
@@ -75,7 +80,7 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
         call = _CALLS.get(name)
         if call is None:
             return super()._print_Function(expr)
-        return f"{call}({', '.join(self._print(a) for a in expr.args)})"
+        return self._call(call, expr.args)
 
     def _print_BooleanTrue(self, expr):
         return "True"

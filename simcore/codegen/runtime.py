@@ -11,7 +11,8 @@ import types
 from numba import njit
 
 from simcore.equations.functions import FUNCTIONS
-from simcore.kernels.scalar import HELPERS
+from simcore.kernels.scalar import HELPERS, LIBM_MATH
+from simcore.preferences import vector_math
 
 _OPTIONS = {"cache": True, "inline": "always", "error_model": "numpy"}
 
@@ -19,9 +20,15 @@ _OPTIONS = {"cache": True, "inline": "always", "error_model": "numpy"}
 NAMES = tuple(sorted(HELPERS))  #: the helpers' names in generated code
 
 
-def runtime_import() -> str:
-    """The line of a generated CPU module that imports the helpers."""
-    return f"from simcore.codegen.runtime import {', '.join(NAMES)}"
+def runtime_imports() -> list[str]:
+    """The lines of a generated CPU module that import the helpers: the transcendental functions (``LIBM_MATH``'s
+    names) from ``simcore.kernels.fastmath``, whose loops vectorise, unless ``prefs.codegen.vector_math`` is off;
+    the lines differ with the preference, and so does the cached module."""
+    if not vector_math():
+        return [f"from simcore.codegen.runtime import {', '.join(NAMES)}"]
+    fast = ", ".join(f"{name[1:]} as {name}" for name in sorted(LIBM_MATH))
+    return [f"from simcore.codegen.runtime import {', '.join(name for name in NAMES if name not in LIBM_MATH)}",
+            f"from simcore.kernels.fastmath import {fast}"]
 
 
 CABLE_STEP_CUDA = "cable_step_cuda"  #: the name of the cable equation's device function in generated code
@@ -37,19 +44,8 @@ def cuda_runtime_lines(cable: bool = False) -> list[str]:
     return lines + ([f"from simcore.kernels.cable_cuda import step as {CABLE_STEP_CUDA}"] if cable else [])
 
 
-_exprel_given_exp = njit(**_OPTIONS)(HELPERS["_exprel_given_exp"])
-_exprel_given_exp_f32 = njit(**_OPTIONS)(HELPERS["_exprel_given_exp_f32"])
-_exprel_reciprocal_given_exp = njit(**_OPTIONS)(HELPERS["_exprel_reciprocal_given_exp"])
-_exprel_reciprocal_given_exp_f32 = njit(**_OPTIONS)(HELPERS["_exprel_reciprocal_given_exp_f32"])
-_clip = njit(**_OPTIONS)(HELPERS["_clip"])
-_int = njit(**_OPTIONS)(HELPERS["_int"])
-_sign = njit(**_OPTIONS)(HELPERS["_sign"])
-_timestep = njit(**_OPTIONS)(HELPERS["_timestep"])
-_search_sorted = njit(**_OPTIONS)(HELPERS["_search_sorted"])
-_total = njit(**_OPTIONS)(HELPERS["_total"])
-_timed_array_row = njit(**_OPTIONS)(HELPERS["_timed_array_row"])
-_timed_array_1d = njit(**_OPTIONS)(HELPERS["_timed_array_1d"])
-_timed_array_2d = njit(**_OPTIONS)(HELPERS["_timed_array_2d"])
+# each helper compiled for the CPU, under its name in generated code (``runtime_imports`` imports them)
+globals().update({name: njit(**_OPTIONS)(function) for name, function in HELPERS.items()})
 
 
 def cooperative_launch(kernel, arguments: tuple, threads: int, wanted: int):

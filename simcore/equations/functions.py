@@ -143,7 +143,7 @@ class binomial(_RandomFunction):
 
 
 def _exprel_scalar(x: float) -> float:
-    return scalar.exprel_given_exp(x, math.exp(x))
+    return scalar.LIBM_MATH["_exprel"](x)
 
 
 def _exprel_numpy(x):
@@ -194,10 +194,11 @@ class ModelFunction:
 
 
 def _math(name: str, sympy_function, numpy_function, math_name: str | None = None) -> ModelFunction:
-    """A function of one dimensionless argument that Python's ``math`` has."""
+    """A function of one dimensionless argument that Python's ``math`` has; generated code calls simcore's own
+    where ``simcore.kernels.scalar.LIBM_MATH`` has it (``_exp``: vectorisable on the CPU), else ``math``'s."""
     math_name = math_name or name
-    return ModelFunction(name, sympy_function, 1, "dimensionless", getattr(math, math_name), numpy_function,
-                         f"math.{math_name}")
+    code = f"_{name}" if f"_{name}" in scalar.LIBM_MATH else f"math.{math_name}"
+    return ModelFunction(name, sympy_function, 1, "dimensionless", getattr(math, math_name), numpy_function, code)
 
 
 FUNCTIONS: tuple[ModelFunction, ...] = (
@@ -217,7 +218,7 @@ FUNCTIONS: tuple[ModelFunction, ...] = (
     _math("arctan", sympy.atan, np.arctan, "atan"),
     _math("expm1", expm1, np.expm1),
     _math("log1p", log1p, np.log1p),
-    ModelFunction("exprel", exprel, 1, "dimensionless", _exprel_scalar, _exprel_numpy, "_exprel_given_exp"),
+    ModelFunction("exprel", exprel, 1, "dimensionless", _exprel_scalar, _exprel_numpy, "_exprel"),
     ModelFunction("clip", clip, 3, "alike", scalar.clip, np.clip, "_clip"),
     ModelFunction("floor", sympy.floor, 1, "as argument", math.floor, np.floor, "math.floor", integer=True),
     ModelFunction("ceil", sympy.ceiling, 1, "as argument", math.ceil, np.ceil, "math.ceil", integer=True),

@@ -11,31 +11,50 @@ from collections.abc import Callable
 import numpy as np
 
 
-def _exprel_for(real, small: float, suffix: str):
-    """exprel(x) = (exp(x) - 1)/x and its reciprocal, given exp(x) (computed anyway beside it in exponential
-    Euler and exact updates, or by the caller: LLVM computes one exp for both), with constants of type
-    ``real`` (float, or np.float32 in float32 code). expm1 would be exact near 0 but is 2.6x slower than exp in
-    numba (measured); below ``small`` Taylor series replace the cancelling difference (their error is below
-    the type's epsilon)."""
+def _libm_math(real, small: float, suffix: str) -> dict[str, Callable]:
+    """The transcendental functions generated code calls (``_exp``, ``_log``, ``_expm1``, ``_tanh``, ``_exprel``,
+    ``_exprel_reciprocal``, each with ``suffix``) through ``math`` (the C library's), with constants of type
+    ``real`` (float, or np.float32 in float32 code): for numba.cuda, and for the CPU where
+    ``prefs.codegen.vector_math`` is off (``simcore.kernels.fastmath`` has the branch-free versions that vectorise).
+    exprel(x) = (exp(x) - 1)/x from exp(x), which LLVM computes once where the update also needs it (exponential
+    Euler, exact updates); expm1 would avoid the cancellation near 0 but is 2.6x slower than exp in numba
+    (measured): below ``small`` Taylor series (truncation error under the type's epsilon) replace it, above it the
+    relative error is about epsilon/|x| (2e-14 at |x| = 0.01 in float64)."""
 
-    def exprel_given_exp(x, exp_x):
+    def exp(x):
+        return math.exp(x)
+
+    def log(x):
+        return math.log(x)
+
+    def expm1(x):
+        return math.expm1(x)
+
+    def tanh(x):
+        return math.tanh(x)
+
+    def exprel(x):
         if abs(x) < real(small):
-            return real(1.0) + x * (real(0.5) + x * (real(1.0 / 6.0) + x * (real(1.0 / 24.0) + x / real(120.0))))
-        return (exp_x - real(1.0)) / x
+            return real(1.0) + x * (real(0.5) + x * (real(1.0 / 6.0) + x * (real(1.0 / 24.0) + x * (
+                real(1.0 / 120.0) + x / real(720.0)))))
+        return (math.exp(x) - real(1.0)) / x
 
-    def exprel_reciprocal_given_exp(x, exp_x):
+    def exprel_reciprocal(x):
         """x/(exp(x) - 1), the form of Hodgkin-Huxley rate functions: one division, not two."""
         if abs(x) < real(small):
             return real(1.0) + x * (real(-0.5) + x * (real(1.0 / 12.0) - x * x / real(720.0)))
-        return x / (exp_x - real(1.0))
+        return x / (math.exp(x) - real(1.0))
 
-    for function in (exprel_given_exp, exprel_reciprocal_given_exp):  # numba names its cache files by them
-        function.__qualname__ = function.__name__ = f"_{function.__name__}{suffix}"
-    return exprel_given_exp, exprel_reciprocal_given_exp
+    functions = {}
+    for function in (exp, log, expm1, tanh, exprel, exprel_reciprocal):
+        name = f"_{function.__name__}{suffix}"
+        function.__qualname__ = function.__name__ = f"_libm{name}"  # numba names its cache files by them
+        functions[name] = function
+    return functions
 
 
-exprel_given_exp, exprel_reciprocal_given_exp = _exprel_for(float, 1e-2, "")
-exprel_given_exp_f32, exprel_reciprocal_given_exp_f32 = _exprel_for(np.float32, 0.1, "_f32")
+#: name in generated code -> its definition through ``math``
+LIBM_MATH: dict[str, Callable] = {**_libm_math(float, 1e-2, ""), **_libm_math(np.float32, 0.1, "_f32")}
 
 
 def clip(x, low, high):
@@ -103,10 +122,7 @@ def timed_array_2d(values, k, i):
 
 #: name in generated code -> its plain-Python definition
 HELPERS: dict[str, Callable] = {
-    "_exprel_given_exp": exprel_given_exp,
-    "_exprel_given_exp_f32": exprel_given_exp_f32,
-    "_exprel_reciprocal_given_exp": exprel_reciprocal_given_exp,
-    "_exprel_reciprocal_given_exp_f32": exprel_reciprocal_given_exp_f32,
+    **LIBM_MATH,
     "_clip": clip,
     "_int": to_int,
     "_sign": sign,

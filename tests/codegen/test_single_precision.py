@@ -67,7 +67,7 @@ def test_float32_code_has_no_float64_locals(float32_network, function):
     clock = {"t", "_t", "dt", "_dt", "lastspike", "_refractory"}
     model = {name: kind for name, kind in floats.items() if name not in clock}
     assert model and not {name: kind for name, kind in model.items() if kind != types.float32}
-    assert "_exprel_reciprocal_given_exp_f32(" in net.source() and "np.float32(" in net.source()
+    assert "_exprel_reciprocal_f32(" in net.source() and "np.float32(" in net.source()
 
 
 def test_float32_state_stays_near_float64(float32_network):

@@ -32,3 +32,16 @@ def quick_thread_switches():
     sys.setswitchinterval(1e-5)
     yield
     sys.setswitchinterval(interval)
+
+
+@pytest.fixture(autouse=True)
+def cpu_with_the_c_librarys_math():
+    """The CPU side of a comparison computes exp, log, ... with the C library's functions, as numba.cuda does:
+    simcore's vectorised ones (``prefs.codegen.vector_math``, the CPU's default) differ from them by an ulp, and
+    these tests ask for the same bits on both devices."""
+    from simcore import prefs  # here: numba.cuda's simulator is chosen above, before anything imports it
+
+    before = prefs.codegen.vector_math
+    prefs.codegen.vector_math = False
+    yield
+    prefs.codegen.vector_math = before

@@ -11,8 +11,9 @@ from simcore.codegen.cuda_kernels import Kernels, in_grid, wrapper
 from simcore.codegen.cuda_launchers import launch
 from simcore.codegen.domains import PerNeuron
 
-RUNNING_SUM = ["_total = 0.0", "for _c in range(_first, _first + _count):", f"{INDENT}_total += _x[_c]",
-               f"{INDENT}_out[_c] = _total"]
+RUNNING_SUM = ["for _j in range(_neurons):", f"{INDENT}_total = 0.0",
+               f"{INDENT}for _c in range(_first + _j * 4, _first + _j * 4 + 4):", f"{INDENT * 2}_total += _x[_c]",
+               f"{INDENT * 2}_out[_c] = _total"]
 EXPECTED = [0, 1, 3, 6, 4, 9, 15, 22, 8, 17, 27, 38]
 
 
