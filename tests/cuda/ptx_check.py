@@ -14,9 +14,9 @@ import numpy as np
 from numba import cuda
 from numba.cuda import dispatcher
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]  # as pytest's: this folder, tests/
 
-import test_connect_gpu  # noqa: E402  (after the path to this folder)
+import test_connect_gpu  # noqa: E402  (after the paths)
 import test_equivalence  # noqa: E402
 import test_spatialneuron_gpu  # noqa: E402
 
