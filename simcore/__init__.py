@@ -65,6 +65,10 @@ from simcore.units import *  # noqa: F403  (the unit names, constants and numpy 
 
 __version__ = "0.1.0"
 
+# Brian 2's star import gives its codegen package, and scripts set ``codegen.target = 'numpy'`` (which Brian 2
+# ignores); here that is the preference section, so simcore reports the setting as one it does not use
+codegen = prefs.codegen
+
 # pylab's names (plot, plt, normal, inv, fft, ...) where simcore has none of its own; matplotlib on first use
 _PYLAB = {name: value for name, value in PYLAB.items() if name not in globals()}
 globals().update(_PYLAB)
@@ -116,6 +120,7 @@ __all__ = [
     "load_output",
     "Output",
     "prefs",
+    "codegen",
     "profiling_summary",
     "restore",
     "run",

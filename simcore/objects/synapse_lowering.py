@@ -25,6 +25,7 @@ from simcore.ir import (
     internal_arg,
     part,
 )
+from simcore.objects.base import check_when
 from simcore.objects.group import Group, assignments
 from simcore.objects.variables import Variable
 from simcore.solvers import SolverError, integrate
@@ -121,6 +122,21 @@ def _pathway_operation(synapses: Synapses, pathway: Pathway, event_driven, eleme
                      comment=f"pathway '{pathway.name}' on {pathway.event}s of {trigger.name}")
 
 
+class SummedUpdater:
+    """The schedule of one summed variable (``S.summed_updaters['v_post'].when = 'after_groups'``, as in Brian 2):
+    by default in 'groups' just before the target group's update (``order`` None: the target's order - 1)."""
+
+    def __init__(self) -> None:
+        self.when, self.order = "groups", None
+
+    def __setattr__(self, name: str, value) -> None:
+        if name not in ("when", "order"):
+            raise AttributeError(f"a summed variable's schedule has only 'when' and 'order', not '{name}'")
+        if name == "order" and value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ModelTypeError(f"the order of a summed variable's update is a whole number, not {value!r}")
+        object.__setattr__(self, name, check_when(value) if name == "when" else value)
+
+
 def _summed_operation(synapses: Synapses, equation, element_code: Code, tables: SynapseTables) -> Operation:
     """A summed variable: the sum over each neuron's synapses, through the table of that side."""
     name, side = equation.name.rsplit("_", 1)
@@ -135,8 +151,10 @@ def _summed_operation(synapses: Synapses, equation, element_code: Code, tables: 
     tables.by_element(side)
     details = SummedDetails(target=target, range=(group.offset, group.offset + group.N),
                             prefix=f"_{internal_arg(synapses.name, 'by', side)}")
-    return Operation(function_name(synapses.name, "summed", part(name)), synapses.name, "groups",
-                     group.root.order - 1, 0, synapses.creation_order, code=code, details=details,
+    schedule = synapses.summed_updaters[equation.name]
+    order = group.root.order - 1 if schedule.order is None else schedule.order
+    return Operation(function_name(synapses.name, "summed", part(name)), synapses.name, schedule.when,
+                     order, 0, synapses.creation_order, code=code, details=details,
                      comment=f"summed variable {equation.name}")
 
 

@@ -29,7 +29,7 @@ from simcore.objects.synapse_checks import (
     renamed_keyword,
 )
 from simcore.objects.synapse_connect import new_pairs
-from simcore.objects.synapse_lowering import check_connected, event_operations, state_update_operations
+from simcore.objects.synapse_lowering import SummedUpdater, check_connected, event_operations, state_update_operations
 from simcore.objects.synapse_names import PerNeuron, SynapseNames
 from simcore.objects.synapse_views import (
     NeuronVariableView,
@@ -74,6 +74,7 @@ class Synapses(SynapseNames, Group):
         self.method_options = method_options
         self.multisynaptic_index = multisynaptic_index
         self._create_variables(equations, dtype)
+        self.summed_updaters = {eq.name: SummedUpdater() for eq in equations if "summed" in eq.flags}
         self._pathways: list[Pathway] = []
         self._delay_versions: dict[str, int] = {}
         events = on_event if isinstance(on_event, dict) else {}
