@@ -141,10 +141,12 @@ def _functions(real, bits, from_bits, q_exp, p_log, mantissa: int, bias: int, ln
                exp_max: float, expm1_min: float, expm1_max: float, tanh_max: float, big_k: int, big_j: int,
                suffix: str) -> dict[str, Callable]:
     """The functions for one float type: constants of type ``real``; ``mantissa`` bits and exponent ``bias``;
-    ln2 = ln2_hi + ln2_lo with ln2_hi short enough that k*ln2_hi is exact for every exponent k; inputs clamped to
-    [-exp_max, exp_max] (exp underflows/overflows there) and [expm1_min, expm1_max] (expm1 is -1 below,
-    x/expm1(x) underflows above); above exponent ``big_k`` expm1 is assembled as 2**(k - big_j)
-    times 2**big_j, so that exprel does not overflow before its result does."""
+    ln2 = ln2_hi + ln2_lo with ln2_hi short enough that k*ln2_hi is exact for every exponent k; inputs of exp and
+    expm1 clamped to [-exp_max, expm1_max] (exp underflows below, x/expm1(x) underflows above; exp overflows
+    before) and reduced alike, so that LLVM computes the reduction once where a kernel calls both on one argument
+    (exponential Euler: x exp(a) + b exprel(a)); expm1 takes k no lower than that of ``expm1_min`` (it is -1
+    there); above exponent ``big_k`` expm1 is assembled as 2**(k - big_j) times 2**big_j, so that exprel does
+    not overflow before its result does."""
     one, half, two, zero = real(1.0), real(0.5), real(2.0), real(0.0)
     inf, nan = real(np.inf), real(np.nan)
     inv_ln2, ln2_hi, ln2_lo = real(1.0 / np.log(2.0)), real(ln2_hi), real(ln2_lo)
@@ -157,6 +159,12 @@ def _functions(real, bits, from_bits, q_exp, p_log, mantissa: int, bias: int, ln
     scale_up, scale_shift_real = real(2.0**scale_shift), real(scale_shift)
     sqrt_half_bits = int(bits(real(np.sqrt(0.5))))
     big_scale, big_unit = real(2.0**big_j), real(2.0**-big_j)
+    expm1_k_min = int(np.floor(float(expm1_min) / np.log(2.0)))
+
+    def clamped(x):
+        """x in [-exp_max, expm1_max]; NaN -> expm1_max (the callers replace the result)."""
+        xc = select(x < expm1_max, x, expm1_max)
+        return select(xc > -exp_max, xc, -exp_max)
 
     def reduce(x):
         """k, rh and tail with x = k ln2 + r (Cody-Waite: rh = x - k ln2_hi exact, r = rh - k ln2_lo, |r| <= ln2/2)
@@ -170,9 +178,7 @@ def _functions(real, bits, from_bits, q_exp, p_log, mantissa: int, bias: int, ln
         return bits(t) - shifter_bits, rh, r * r * q_exp(r) - c
 
     def exp_body(x):
-        xc = select(x < exp_max, x, exp_max)  # NaN -> exp_max, replaced at the end
-        xc = select(xc > -exp_max, xc, -exp_max)
-        k, rh, tail = reduce(xc)
+        k, rh, tail = reduce(clamped(x))
         s = one + rh  # exp(r) = s + error + tail: Fast2Sum, |rh| < 1
         half_k = k >> 1  # 2**k as two normal factors: overflow and subnormal results are rounded once, correctly
         scale_1 = from_bits((half_k + bias) << mantissa)
@@ -199,9 +205,8 @@ def _functions(real, bits, from_bits, q_exp, p_log, mantissa: int, bias: int, ln
 
     def expm1_parts(x):
         """n and big with expm1(x) = n*2**big_j if big else n: big where exp(x) is near overflow."""
-        xc = select(x < expm1_max, x, expm1_max)
-        xc = select(xc > expm1_min, xc, expm1_min)
-        k, rh, tail = reduce(xc)
+        k, rh, tail = reduce(clamped(x))
+        k = select(k > expm1_k_min, k, expm1_k_min)
         big = k > big_k
         h = from_bits((select(big, k - big_j, k) + bias) << mantissa)
         unit = select(big, big_unit, one)
@@ -248,7 +253,7 @@ def _functions(real, bits, from_bits, q_exp, p_log, mantissa: int, bias: int, ln
         q = select(positive, one, e) / d
         return q - q * select(positive, q, one - q) * d_error
 
-    reduce, exp_body, expm1_parts = _jitable(reduce), _jitable(exp_body), _jitable(expm1_parts)
+    clamped, reduce, exp_body, expm1_parts = (_jitable(f) for f in (clamped, reduce, exp_body, expm1_parts))
     functions = {"exp": exp, "log": log, "expm1": expm1, "exprel": exprel, "exprel_reciprocal": exprel_reciprocal,
                  "tanh": tanh, "sigmoid": sigmoid}
     for name, function in functions.items():  # numba names its cache files by them

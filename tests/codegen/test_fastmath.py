@@ -6,6 +6,7 @@ import functools
 import math
 import os
 import re
+import struct
 import subprocess
 import sys
 import textwrap
@@ -286,3 +287,18 @@ def test_loops_vectorise_with_avx2_only(avx2_check):
     the ``contract`` fast-math flag alone (inf/NaN kept) the polynomials become vfmadd."""
     stdout, stderr = avx2_check.communicate(timeout=120)
     assert stdout.strip() == "ok", stderr[-2000:]
+
+
+@pytest.mark.parametrize("name", ["exprel", "exprel_reciprocal", "expm1"])
+def test_exp_and_expm1_of_one_argument_share_their_reduction(name):
+    """Exponential Euler calls exp(a) and exprel(a) on one argument: clamped and reduced alike, LLVM computes the
+    reduction (x/ln2, the polynomial) once, about 1.5x the cost of exp alone instead of 2x."""
+    exp, other = fastmath.exp, getattr(fastmath, name)
+
+    @njit(error_model="numpy")
+    def both(x):
+        return 2.0 * exp(x) + other(x)
+
+    both(0.5)
+    inv_ln2 = f"0x{struct.unpack('<Q', struct.pack('<d', 1 / np.log(2.0)))[0]:016X}"
+    assert both.inspect_llvm(both.signatures[0]).count(inv_ln2) == 1
