@@ -1,6 +1,6 @@
 """Benchmark of neurons with a shape (issue 15); prints JSON.
 
-Models (the same equations in both simulators, written once below):
+Models (the same equations in both simulators, read from examples/many_cells.py and tests/shape_models.py):
 
 - ``ball_and_stick``: one neuron of ``examples/many_cells.py`` (a 20 um soma with Traub-Miles HH channels, a
   passive dendrite of 500 um in 99 compartments), 0.05 nA into the soma, dt = 0.025 ms, spikes at the soma;
@@ -44,33 +44,20 @@ BUILD_STEPS = 10
 DT_MS = {"ball_and_stick": 0.025, "hh_axon": 0.01, "many": 0.025}
 
 
-def _example_model(script: str) -> str:
-    """The model string ``eqs`` of an example script, read from its source as data (the Brian 2 workers run this
-    file without simcore, so they cannot import the example)."""
-    source = (Path(__file__).resolve().parent.parent / "examples" / script).read_text()
+def _model_text(path: str, name: str) -> str:
+    """The model string assigned to ``name`` in the repository's file ``path``, read from its source as data (the
+    Brian 2 workers run this file without simcore, so they cannot import it): the bench runs the models that the
+    example and the tests check."""
+    source = (Path(__file__).resolve().parent.parent / path).read_text()
     for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "eqs" for target in node.targets):
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == name for target in node.targets):
             return ast.literal_eval(node.value)
-    raise LookupError(f"examples/{script} assigns no model string 'eqs'")
+    raise LookupError(f"{path} assigns no model string {name!r}")
 
 
-BALL_AND_STICK = _example_model("many_cells.py")
-
+BALL_AND_STICK = _model_text("examples/many_cells.py", "eqs")
 # Brian 2's squid axon (tests/objects/test_spatialneuron.py runs it shortened against Brian 2)
-HH_AXON = """
-Im = gl * (El-v) + gNa * m**3 * h * (ENa-v) + gK * n**4 * (EK-v) : amp/meter**2
-dm/dt = alpham * (1-m) - betam * m : 1
-dn/dt = alphan * (1-n) - betan * n : 1
-dh/dt = alphah * (1-h) - betah * h : 1
-alpham = (0.1/mV) * 10*mV/exprel((-v+25*mV)/(10*mV))/ms : Hz
-betam = 4 * exp(-v/(18*mV))/ms : Hz
-alphah = 0.07 * exp(-v/(20*mV))/ms : Hz
-betah = 1/(exp((-v+30*mV) / (10*mV)) + 1)/ms : Hz
-alphan = (0.01/mV) * 10*mV/exprel((-v+10*mV)/(10*mV))/ms : Hz
-betan = 0.125*exp(-v/(80*mV))/ms : Hz
-gNa : siemens/meter**2
-I : amp (point current)
-"""
+HH_AXON = _model_text("tests/shape_models.py", "HH_SQUID_AXON")
 
 
 def _currents(n: int) -> list[float]:
