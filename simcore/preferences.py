@@ -2,8 +2,8 @@
 precision of the floating-point state of groups and synapses created afterwards that do not pass
 ``dtype=``; ``prefs.logging.*`` set simcore's log (see simcore.logger); ``prefs.legacy.refractory_timing``
 gives Brian 2.1.2's refractory timing to runs started afterwards; ``prefs.codegen.vector_math`` (simcore's own,
-default True) computes exp, log, expm1, exprel and tanh in CPU kernels with simcore's vectorisable functions,
-False with the C library's. Brian 2's other preferences (code
+default True) computes exp, log, expm1, exprel and tanh in CPU kernels with simcore's vectorisable functions and
+lets LLVM fuse multiply-adds, False gives the C library's functions and one rounding per operation. Brian 2's other preferences (code
 generation targets, compiler flags, standalone devices' options) have no use in simcore: setting one is
 reported with a warning, not silently accepted or refused, so that a Brian 2 script runs unchanged."""
 
@@ -118,7 +118,8 @@ def default_float_dtype() -> type:
 
 def vector_math() -> bool:
     """Whether CPU kernels compute exp, log, expm1, exprel and tanh with ``simcore.kernels.fastmath`` (branch-free,
-    within 2 ulp, loops that call them vectorise) rather than the C library's ``math`` functions (scalar calls)."""
+    within 2 ulp, loops that call them vectorise) rather than the C library's ``math`` functions (scalar calls),
+    and may fuse a*b + c into one rounding (FMA)."""
     return _values["codegen.vector_math"]
 
 

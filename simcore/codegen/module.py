@@ -11,7 +11,7 @@ import numba
 from simcore.codegen.bodies import INDENT, RandomStreams, comment
 from simcore.codegen.handles import kernel_arguments
 from simcore.codegen.registry import operation_type
-from simcore.codegen.runtime import runtime_imports
+from simcore.codegen.runtime import kernel_options, runtime_imports
 from simcore.codegen.status import STATUS_BUFFER_FULL, STATUS_DONE, STATUS_NOT_FINITE
 from simcore.codegen.templates import Function, header
 from simcore.ir import CableDetails, Operation, at_steps
@@ -96,7 +96,7 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
     for function in functions:
         lines += header(function) + function.lines + ["", ""]
     fixed = ["_step_start", "_step_stop", "_dt", "_seed", "_err"]
-    lines += ["@njit(cache=True, error_model=\"numpy\")",
+    lines += [f"@njit({kernel_options()})",
               f"def run_chunk({', '.join(fixed + params)}):",
               f"{INDENT}for _step in range(_step_start, _step_stop):",
               *[INDENT * 2 + line for line in checks],

@@ -36,6 +36,7 @@ from simcore.codegen.bodies import (
 from simcore.codegen.cpu_launchers import indented, loop
 from simcore.codegen.domains import Elements, Events, IncomingPerTarget, Serial, SynapsesOfEvents
 from simcore.codegen.handles import Handle, clock, code_arguments, constants, events, own, records
+from simcore.codegen.runtime import kernel_options
 from simcore.ir import (
     ArrayRef,
     ElementCode,
@@ -61,8 +62,7 @@ class Function:
 
 
 def header(function: Function) -> list[str]:
-    options = 'cache=True, error_model="numpy"' + (", parallel=True" if function.parallel else "")
-    return [f"@njit({options})", f"def {function.name}({', '.join(function.args)}):"]
+    return [f"@njit({kernel_options(function.parallel)})", f"def {function.name}({', '.join(function.args)}):"]
 
 
 def state_update(op: Operation, streams: RandomStreams, parallel: bool) -> Function:

@@ -1,5 +1,6 @@
-"""``prefs.codegen.vector_math``: CPU kernels call simcore's vectorisable exp/log/exprel/... (the default) or the C
-library's; both give the same model, to rounding."""
+"""``prefs.codegen.vector_math``: CPU kernels call simcore's vectorisable exp/log/exprel/... and may fuse
+multiply-adds (the default), or call the C library's and round each operation; both give the same model, to
+rounding."""
 
 import numpy as np
 import pytest
@@ -42,6 +43,7 @@ def test_both_settings_give_the_same_model(restore_vector_math):
     libm_source, libm_v, libm_i, libm_t = _run(False)
     assert "from simcore.kernels.fastmath import exp as _exp" in fast_source
     assert "fastmath" not in libm_source and "_exprel_reciprocal(" in libm_source
+    assert 'fastmath={"contract"}' in fast_source  # FMA allowed, no other fast-math flag
     assert len(fast_i) >= 8 and set(fast_i) == set(range(8))  # every neuron fires, at different rates
     np.testing.assert_array_equal(fast_i, libm_i)
     np.testing.assert_array_equal(fast_t, libm_t)  # the same steps
