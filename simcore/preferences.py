@@ -3,9 +3,10 @@ precision of the floating-point state of groups and synapses created afterwards 
 ``dtype=``; ``prefs.logging.*`` set simcore's log (see simcore.logger); ``prefs.legacy.refractory_timing``
 gives Brian 2.1.2's refractory timing to runs started afterwards; ``prefs.codegen.vector_math`` (simcore's own,
 default True) computes exp, log, expm1, exprel and tanh in CPU kernels with simcore's vectorisable functions and
-lets LLVM fuse multiply-adds, False gives the C library's functions and one rounding per operation. Brian 2's other preferences (code
-generation targets, compiler flags, standalone devices' options) have no use in simcore: setting one is
-reported with a warning, not silently accepted or refused, so that a Brian 2 script runs unchanged."""
+lets LLVM fuse multiply-adds, False gives the C library's functions and one rounding per operation. Brian 2's
+other preferences (code generation targets, compiler flags, standalone devices' options) have no use in
+simcore: setting one is reported with a warning, not silently accepted or refused, so that a Brian 2 script
+runs unchanged."""
 
 from __future__ import annotations
 
