@@ -150,6 +150,25 @@ def test_a_run_that_raises_keeps_its_records(tmp_path):
     assert 10 < stored.v_.shape[1] < 200 and np.all(np.isfinite(stored.v_[0]))
 
 
+def test_counts_read_back_follow_the_complete_records(tmp_path):
+    """A run killed between appending a chunk's spikes and rewriting the counts (or between two datasets of one
+    chunk): the counts read back are those of the complete records."""
+    path = tmp_path / "cut.h5"
+    net, spikes, _, _ = network(output=str(path))
+    net.run(30 * ms)
+    expected = np.asarray(spikes.count)
+    assert expected.sum() > 20
+    with h5py.File(path, "r+") as stored:
+        stored["spikes"]["count"][...] = 0  # the counts not yet rewritten
+        i = stored["spikes"]["i"]
+        first = int(i[0])
+        i.resize(i.shape[0] + 1, axis=0)  # 'i' one record ahead of 't' and 'x': not complete
+        i[-1] = first
+    recording = load_output(path)
+    np.testing.assert_array_equal(recording.spikes.count, expected)
+    assert recording.spikes.num_spikes == expected.sum() == len(recording.spikes.i_)
+
+
 KILLED_RUN = textwrap.dedent("""
     import sys
     from simcore import *
