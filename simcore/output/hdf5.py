@@ -268,13 +268,7 @@ def complete_records(group: h5py.Group) -> int:
 
 
 def stored_records(group: h5py.Group, name: str) -> np.ndarray:
-    """A monitor's dataset as stored, a per-record one cut to the complete records. The per-element counts of a
-    monitor that records the elements of its events (``i``) are those of its complete records: a run killed between
-    writing the records and rewriting the counts leaves the stored counts behind or ahead of them."""
-    if name == "count" and "i" in group:
-        counts = group["count"]
-        recorded = np.bincount(group["i"][:complete_records(group)], minlength=counts.shape[0])
-        return recorded.astype(counts.dtype)
+    """A monitor's dataset as stored, a per-record one cut to the complete records."""
     dataset = group[name]
     return dataset[...] if name in PER_ELEMENT else dataset[:complete_records(group)]
 

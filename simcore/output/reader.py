@@ -101,6 +101,11 @@ def load_output(path: str | os.PathLike) -> Recording:
         for name, group in stored.items():
             datasets = {key: (stored_records(group, key), _unit(path, name, key, group[key].attrs.get("unit", "1")))
                         for key in group}
+            if "i" in datasets and "count" in datasets:
+                # a run killed between appending a chunk's records and rewriting the per-element counts leaves
+                # them apart: the counts are those of the complete records read above
+                counts, unit = datasets["count"]
+                datasets["count"] = np.bincount(datasets["i"][0], minlength=len(counts)).astype(counts.dtype), unit
             monitors[name] = StoredMonitor(name, dict(group.attrs), datasets)
         return Recording(dict(stored.attrs), monitors)
 
