@@ -33,8 +33,9 @@ from simcore.units.registry import checked_cache_folder
 
 # Kernels call into these modules; numba does not notice when they change, so their
 # source is part of every module's name.
-_HELPER_MODULES = (runtime.__file__, scalar.__file__, str(Path(runtime.__file__).parents[1] / "random.py"),
-                   *(str(Path(runtime.__file__).parents[1] / "kernels" / name) for name in ("cable.py", "fastmath.py")))
+_HELPER_MODULES = (runtime.__file__, scalar.__file__,
+                   *(str(Path(runtime.__file__).parents[1] / name)
+                     for name in ("random.py", "kernels/cable.py", "kernels/fastmath.py")))
 
 
 def cache_dir() -> Path:
