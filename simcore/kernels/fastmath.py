@@ -266,11 +266,9 @@ _F64 = _functions(float, _bits_f64, _from_bits_f64, _q_exp, _p_log, 52, 1023, 0.
                   5.497923018708371e-14, 750.0, -40.0, 760.0, 22.0, 1000, 128, "")
 _F32 = _functions(_F, _bits_f32, _from_bits_f32, _q_exp_f32, _p_log_f32, 23, 127, 0.693145751953125,
                   1.4286068203094173e-06, 104.0, -20.0, 116.0, 10.0, 100, 48, "_f32")
-exp, log, expm1, exprel, exprel_reciprocal, tanh, sigmoid = (_F64[name] for name in _F64)
-exp_f32, log_f32, expm1_f32, exprel_f32, exprel_reciprocal_f32, tanh_f32, sigmoid_f32 = (_F32[name] for name in _F32)
-
-#: name in generated code -> plain-Python definition, callable and inlined in njit code
-FUNCTIONS: dict[str, Callable] = {f"_fast_{f.__name__}": f for f in (*_F64.values(), *_F32.values())}
+_NAMES = ("exp", "log", "expm1", "exprel", "exprel_reciprocal", "tanh", "sigmoid")
+exp, log, expm1, exprel, exprel_reciprocal, tanh, sigmoid = (_F64[name] for name in _NAMES)
+exp_f32, log_f32, expm1_f32, exprel_f32, exprel_reciprocal_f32, tanh_f32, sigmoid_f32 = (_F32[name] for name in _NAMES)
 
 
 def apply(function: Callable, values) -> np.ndarray:
