@@ -124,10 +124,13 @@ class StateUpdateDetails:
 @dataclass(frozen=True, slots=True)
 class ThresholdDetails:
     """``event``: the event the condition detects; ``refractory``: a spike also sets lastspike and
-    not_refractory."""
+    not_refractory; ``every``: (first, step) when only elements first, first + step, ... can meet the condition
+    (a SpatialNeuron's threshold_location, one compartment a neuron): the CPU then tests those alone, the GPU
+    (where the threshold shares the state update's pass over every element) all, the condition deciding."""
 
     event: str
     refractory: bool
+    every: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,7 +109,11 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
     body, random = element_body(code, op, streams, "_i")
     on_event, refractory = on_spike(op, ["_spikes[_n] = _i", "_n += 1"])
     lines = [INDENT + comment(f"threshold: {op.source}"), *preamble(code), *hoisted]
-    if random:
+    if op.details.every is not None:  # a few elements: in order, on one thread
+        first, step = op.details.every
+        lines += [f"{INDENT}_n = 0", f"{INDENT}for _i in range({first}, {code.size}, {step}):",
+                  *(INDENT * 2 + line for line in body + on_event), f"{INDENT}_nspikes[0] = _n"]
+    elif random:
         # random draws vectorise (5x faster, measured) in a loop without the compacting branch: first the
         # condition of every element into _spikes[i], then the compaction, in place (_n <= _i)
         lines += loop(Elements(code.size), [*body, "_spikes[_i] = _spike"], parallel)

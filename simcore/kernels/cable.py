@@ -56,9 +56,12 @@ import numpy as np
 from simcore.errors import ModelValueError
 
 _NJIT_OPTIONS = {"cache": True, "error_model": "numpy"}
-#: neurons stepped together on the CPU (``cable_step``): enough to keep the divider busy and fill AVX2 lanes,
-#: few enough that a block's scratch (2*8 values a node) stays in the L1/L2 cache
-BLOCK = 8
+#: neurons stepped together on the CPU (``cable_step``): enough to keep the divider busy and fill the vector lanes,
+#: few enough that a block's scratch (2*32 values a node) stays in the L2 cache (measured with 1000 neurons of 100
+#: compartments on AVX-512: 8 -> 5.6 ns a compartment, 16 -> 4.4, 32 -> 3.2, 64 -> 4.7)
+BLOCK = 32
+#: the largest index value (2**62 - 1); see ``cable_step``
+_NON_NEGATIVE = np.int64(0x3FFF_FFFF_FFFF_FFFF)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -164,23 +167,30 @@ def cable_step(first, count, compartments, parent, conductance, compartment, v, 
     ``scratch_first + k*scratch_stride + j``. The neurons are the innermost loops and independent: on the CPU a
     block of neurons (stride ``count``) overlaps their eliminations, each a chain of dependent divisions, and
     vectorises them; on the GPU a thread steps one neuron (``count`` 1, stride the number of neurons: neighbouring
-    threads touch neighbouring values). Plain Python: compiled for njit and cuda."""
+    threads touch neighbouring values). Plain Python: compiled for njit and cuda.
+
+    Every offset is masked with ``_NON_NEGATIVE`` (no change to its value): numba wraps negative indices around,
+    a select per element that LLVM cannot vectorise unless it knows the index is not negative; with the mask it
+    does, and the loops over neurons vectorise (measured: 2.3x faster for 1000 neurons of 100 compartments)."""
     nodes = parent.shape[0]
+    stride = compartments & _NON_NEGATIVE
     for k in range(nodes):
-        s = scratch_first + k * scratch_stride
+        s = (scratch_first + k * scratch_stride) & _NON_NEGATIVE
         c = compartment[k]
-        for j in range(count):
-            if c >= 0:
-                i = first + j * compartments + c
+        if c >= 0:
+            o = (first + c) & _NON_NEGATIVE
+            for j in range(count):
+                i = o + j * stride
                 capacitance = Cm[i] * area[i] / dt
                 a[s + j] = capacitance + gtot[i] * area[i]
                 b[s + j] = capacitance * v[i] + I0[i] * area[i] + Ipoint[i]
-            else:
+        else:
+            for j in range(count):
                 a[s + j] = 0.0
                 b[s + j] = 0.0
     for k in range(nodes - 1, 0, -1):
-        s = scratch_first + k * scratch_stride
-        p = scratch_first + parent[k] * scratch_stride
+        s = (scratch_first + k * scratch_stride) & _NON_NEGATIVE
+        p = (scratch_first + parent[k] * scratch_stride) & _NON_NEGATIVE
         g = conductance[k]
         for j in range(count):
             total = a[s + j] + g
@@ -189,18 +199,21 @@ def cable_step(first, count, compartments, parent, conductance, compartment, v, 
             b[p + j] += f * b[s + j]
             a[s + j] = f
             b[s + j] = b[s + j] / total
-    root = first + compartment[0]
+    s = scratch_first & _NON_NEGATIVE
+    o = (first + compartment[0]) & _NON_NEGATIVE
     for j in range(count):
-        b[scratch_first + j] = b[scratch_first + j] / a[scratch_first + j]
-        v[root + j * compartments] = b[scratch_first + j]
+        b[s + j] = b[s + j] / a[s + j]
+        v[o + j * stride] = b[s + j]
     for k in range(1, nodes):
-        s = scratch_first + k * scratch_stride
-        p = scratch_first + parent[k] * scratch_stride
-        c = compartment[k]
+        s = (scratch_first + k * scratch_stride) & _NON_NEGATIVE
+        p = (scratch_first + parent[k] * scratch_stride) & _NON_NEGATIVE
         for j in range(count):
             b[s + j] += a[s + j] * b[p + j]
-            if c >= 0:
-                v[first + j * compartments + c] = b[s + j]
+        c = compartment[k]
+        if c >= 0:
+            o = (first + c) & _NON_NEGATIVE
+            for j in range(count):
+                v[o + j * stride] = b[s + j]
 
 
 cable_step_njit = numba.njit(**_NJIT_OPTIONS)(cable_step)

@@ -15,7 +15,7 @@ from simcore.equations.model import EquationKind
 from simcore.equations.parser import symbol
 from simcore.equations.printer import to_text
 from simcore.errors import ModelTypeError, ModelValueError
-from simcore.ir import Assignment, CableDetails, Operation, function_name, internal_arg
+from simcore.ir import Assignment, CableDetails, Operation, ThresholdDetails, function_name, internal_arg
 from simcore.kernels.cable import build_cable_tree
 from simcore.morphology import Morphology, check_for_cable, flatten
 from simcore.objects.neurongroup import NeuronGroup
@@ -75,10 +75,12 @@ class SpatialNeuron(NeuronGroup):
         self.flat_morphology = flatten(morphology)
         check_for_cable(self.flat_morphology)
         compartments = self.flat_morphology.n
+        self._threshold_every = None  # (first, step): the elements the threshold can detect a spike in
         if threshold is not None and threshold_location is not None:
             location = threshold_compartment(threshold_location, morphology, self.flat_morphology)
             within = "i" if neurons == 1 else f"i % {compartments}"
             threshold = f"({threshold}) and ({within} == {location})"
+            self._threshold_every = (location, compartments)
         full = _cable_model(equations) + Equations(_MORPHOLOGY_VARIABLES)
         if self.flat_morphology.has_coordinates:
             full += Equations("\n".join(f"{axis} : meter (constant)" for axis in _COORDINATES))
@@ -97,7 +99,9 @@ class SpatialNeuron(NeuronGroup):
 
     def operations(self, resolve) -> list[Operation]:
         """The NeuronGroup's operations (the channel variables' update first), then the cable equation's."""
-        ops = super().operations(resolve)
+        ops = [replace(op, details=replace(op.details, every=self._threshold_every))
+               if isinstance(op.details, ThresholdDetails) and op.details.event == "spike" else op
+               for op in super().operations(resolve)]
         statements = (Assignment("_gtot", symbol("gtot__private"), "gtot = -dIm/dv"),
                       Assignment("_I0", symbol("I0__private"), "I0 = Im + gtot*v"),
                       Assignment("_v_previous", symbol("v"), "v before the step (for Ic)"))
