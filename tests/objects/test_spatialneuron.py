@@ -197,16 +197,24 @@ def test_bad_models_are_refused_before_the_run():
         Network(wrong).run(0.1 * ms)
 
 
-def test_store_restore_and_streaming_to_hdf5(tmp_path):
-    start_scope()
-    defaultclock.dt = 0.05 * ms
+def _charging_pair():
+    """Two neurons of a soma and a dendrite, a current into neuron 1's dendrite."""
     morpho = Soma(20 * um)
     morpho.dend = Cylinder(length=200 * um, diameter=2 * um, n=10)
     neuron = SpatialNeuron(morpho, "Im = gL*(-70*mV - v) : amp/meter**2\ngL : siemens/meter**2\n"
-                                   "I : amp (point current)", Cm=1 * uF / cm**2, Ri=100 * ohm * cm, N=2)
+                                   "I : amp (point current)", Cm=1 * uF / cm**2, Ri=100 * ohm * cm, N=2,
+                           name="pair")
     neuron.gL = 1e-4 * siemens / cm**2
     neuron.v = -70 * mV
     neuron[1].dend[50 * um].I = 0.1 * nA
+    return neuron
+
+
+
+def test_store_restore_and_streaming_to_hdf5(tmp_path):
+    start_scope()
+    defaultclock.dt = 0.05 * ms
+    neuron = _charging_pair()
     trace = StateMonitor(neuron, "v", record=[0, 16])
     net = Network(neuron, trace)
     net.run(1 * ms)
@@ -223,3 +231,35 @@ def test_store_restore_and_streaming_to_hdf5(tmp_path):
     recording = load_output(tmp_path / "out.h5")[streamed.name]
     assert np.asarray(recording.v).shape[-1] == 20
     assert np.all(np.diff(np.asarray(recording.v).ravel()) > 0)  # still charging
+
+
+def test_a_run_resumed_from_its_checkpoint_equals_one_run(tmp_path):
+    start_scope()
+    defaultclock.dt = 0.05 * ms
+    whole = _charging_pair()
+    Network(whole).run(3 * ms)
+    start_scope()
+    first = _charging_pair()
+    Network(first).run(2.5 * ms, checkpoint=tmp_path / "ckpt.h5", checkpoint_every=1 * ms)  # then "killed"
+    start_scope()  # a new process would build the same network, then restore the last checkpoint
+    resumed = _charging_pair()
+    net = Network(resumed)
+    net.restore("checkpoint", filename=tmp_path / "ckpt.h5")
+    assert net.t == 2 * ms
+    net.run(1 * ms)
+    np.testing.assert_array_equal(resumed.v_, whole.v_)
+    assert resumed.v_[16] > resumed.v_[5] + 1e-3  # charging where the current enters
+
+
+@pytest.mark.parametrize("where, message", [
+    (lambda neuron: neuron.I.__setitem__(22, 1 * nA), "index 22 is out of range for SpatialNeuron 'pair'"),
+    (lambda neuron: setattr(neuron[1].dend[250 * um], "I", 1 * nA),
+     r"the position 250 um is outside the interval \[0 um, 200 um\] of section 'dend'"),
+    (lambda neuron: setattr(neuron[0].axon, "I", 1 * nA), "the root section has no sub-tree of that name"),
+])
+def test_a_point_current_on_a_compartment_that_does_not_exist_is_refused(where, message):
+    start_scope()
+    neuron = _charging_pair()
+    with pytest.raises(ModelError, match=message):
+        where(neuron)
+    assert np.count_nonzero(np.asarray(neuron.I_)) == 1  # only the current set when it was made
