@@ -16,6 +16,7 @@ from sympy.logic.boolalg import Boolean
 from simcore.codegen.printer import to_numba
 from simcore.equations.functions import INTEGER_FUNCTIONS, RANDOM_FUNCTIONS
 from simcore.equations.python_functions import VECTORISATION_INDEX
+from simcore.equations.user_functions import function_calls
 from simcore.ir import (
     LOOP_END,
     LOOP_WHILE,
@@ -61,7 +62,7 @@ def random_calls(statements: tuple[Assignment, ...]) -> list[sympy.Basic]:
     arguments of a draw, as ``poisson(_lio_0, 0)``) keeps them distinct, and their number."""
     calls = set()
     for statement in statements:
-        calls |= {c for c in statement.expr.atoms(sympy.Function) if is_random(c)}
+        calls |= {c for c in function_calls(statement.expr) if is_random(c)}
     return sorted(calls, key=str)
 
 

@@ -6,6 +6,8 @@ or a small jitted helper of ``simcore.codegen.runtime``); constants print with `
 
 from __future__ import annotations
 
+import functools
+
 import sympy
 from sympy.core.function import AppliedUndef
 from sympy.printing.pycode import PythonCodePrinter
@@ -106,8 +108,9 @@ class exprel_reciprocal(sympy.Function):  # noqa: N801 (printed by its name, as 
     denominators itself, without asking for the Pow)."""
 
 
+@functools.lru_cache(maxsize=8192)
 def to_numba(expr: sympy.Basic, single: bool = False) -> str:
-    """Source text of one scalar expression (``single``: in float32 code)."""
+    """Source text of one scalar expression (``single``: in float32 code); remembered, as ``to_text``."""
     if isinstance(expr, sympy.Basic) and expr.has(exprel):
         expr = expr.replace(lambda e: e.is_Pow and isinstance(e.base, exprel) and e.exp == -1,
                             lambda e: exprel_reciprocal(e.base.args[0]))

@@ -7,8 +7,11 @@ namespace, then the names every string knows (t, dt, xi..., units, pi, e, inf).
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Mapping
 from typing import Any
+
+import sympy
 
 from simcore.equations.functions import CONSTANTS
 from simcore.equations.model import Equation, EquationKind, is_noise
@@ -72,9 +75,18 @@ def expression_dimension(expression: Expression, dims: Mapping[str, Dimension], 
     (TimedArrays) it calls are found in ``namespace``."""
     rules = function_rules(expression, namespace or {}, where)
     try:
-        return DimensionWalker(dims, to_text, rules)(expression.expr)
+        if rules:  # user functions: their rules decide
+            return DimensionWalker(dims, to_text, rules)(expression.expr)
+        return _dimension(expression.expr, tuple(sorted(dims.items())))
     except DimensionMismatchError as exc:
         raise DimensionMismatchError(f"In {where}: {exc.message}", *exc.dimensions) from None
+
+
+@functools.lru_cache(maxsize=8192)
+def _dimension(expr: sympy.Basic, dims: tuple[tuple[str, Dimension], ...]) -> Dimension:
+    """The dimension of an expression without user functions, given its names' (sorted pairs), remembered: each
+    run checks the same equations again, and walking them is most of a run's start on small networks."""
+    return DimensionWalker(dict(dims), to_text)(expr)
 
 
 def check_expression(expression: Expression, own: Mapping[str, Dimension], namespace: Mapping[str, Any] | None = None,

@@ -7,6 +7,8 @@ round trip exactly.
 
 from __future__ import annotations
 
+import functools
+
 import sympy
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
@@ -99,6 +101,8 @@ for _function in FUNCTIONS:  # every function of the table prints by its name in
 _PRINTER = ModelPrinter({"order": None})
 
 
+@functools.lru_cache(maxsize=8192)
 def to_text(expr: sympy.Basic) -> str:
-    """An expression in the model language."""
+    """An expression in the model language (remembered: every run prints the same expressions again, for unit
+    checks and comments, and sympy's printer is slow)."""
     return _PRINTER.doprint(expr)

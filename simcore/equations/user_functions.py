@@ -10,6 +10,7 @@ in compiled form (function_kernels.py marks its calls).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
@@ -41,9 +42,15 @@ def is_user_function(value: Any) -> bool:
     return isinstance(value, UserFunction)
 
 
+@functools.lru_cache(maxsize=8192)
+def function_calls(expr: sympy.Basic) -> frozenset[sympy.Function]:
+    """Every function call in ``expr`` (remembered: walking a tree is slow in sympy, and every run asks again)."""
+    return frozenset(expr.atoms(sympy.Function))
+
+
 def user_calls(expr: sympy.Basic) -> set[AppliedUndef]:
     """The calls of user functions in ``expr``."""
-    return expr.atoms(AppliedUndef)
+    return {call for call in function_calls(expr) if isinstance(call, AppliedUndef)}
 
 
 def user_function_names(exprs: Iterable[sympy.Basic]) -> tuple[str, ...]:

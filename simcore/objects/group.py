@@ -58,6 +58,8 @@ class Group(GroupCode, SimObject):
         equations = self.__dict__.get("equations")
         if equations is not None and name in equations.subexpr_names:
             return VariableView(self, name)
+        if equations is not None and name.endswith("_") and name[:-1] in equations.subexpr_names:
+            return self.subexpression_values(name[:-1])  # as Brian 2: the values in SI units, without them
         raise AttributeError(f"{type(self).__name__} '{self.__dict__.get('name')}' has no variable '{name}'")
 
     def __setattr__(self, name: str, value) -> None:

@@ -4,6 +4,7 @@ arrays the kernels receive."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Any
 
@@ -49,10 +50,7 @@ class GroupCode:
 
     def expanded_subexpression(self, name: str) -> sympy.Basic:
         """A subexpression with the subexpressions it uses substituted, down to stored variables."""
-        values: dict = {}
-        for equation in self._subexpressions():
-            values[symbol(equation.name)] = equation.expr.xreplace(values)
-        return values[symbol(name)]
+        return _expanded(tuple((equation.name, equation.expr) for equation in self._subexpressions()))[name]
 
     def readable_subexpression(self, name: str) -> sympy.Basic:
         """``expanded_subexpression(name)`` for code that reads it; refused if it has white noise, which has a
@@ -294,3 +292,13 @@ def assignments(statements, label: str) -> tuple[Assignment, ...]:
         text = f"{label}: {statement.target} {statement.op} {statement.expression.text}"
         out.append(Assignment(statement.target, value, text))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def _expanded(subexpressions: tuple[tuple[str, sympy.Basic], ...]) -> dict[str, sympy.Basic]:
+    """Each of the (name, expression) pairs, in an order where each comes after those it uses, with those
+    substituted (remembered: every run lowers the same code again; the result is not to be changed)."""
+    values: dict = {}
+    for name, expr in subexpressions:
+        values[symbol(name)] = expr.xreplace(values)
+    return {variable.name: expr for variable, expr in values.items()}

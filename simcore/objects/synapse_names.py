@@ -4,6 +4,7 @@ synapse from Python (``S.v_post``) and setting them (``S.v_post[0, :] = ...``)."
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,14 +94,12 @@ class SynapseNames:
             names = subexpression_names(group)
             if not names:
                 continue
-            stored = {name for name in group.root.variables if name not in CLOCK_NAMES}
+            stored = frozenset(name for name in group.root.variables if name not in CLOCK_NAMES)
             for name in sorted(names):
                 expr = group.root.expanded_subexpression(name)
                 for suffix in suffixes:
-                    renamed = expr.xreplace({s: symbol(s.name + "_post" if not suffix else s.name + suffix)
-                                             for s in expr.free_symbols if s.name in stored})
                     if self._neuron_subexpression(name + suffix) is not None:
-                        found.append(_NeuronSubexpression(name + suffix, renamed))
+                        found.append(_NeuronSubexpression(name + suffix, _renamed(expr, stored, suffix or "_post")))
         return tuple(found)
 
     def _neuron_subexpression_values(self, name: str) -> np.ndarray:
@@ -224,3 +223,9 @@ class SynapseNames:
         return ArrayRef(group.name, source, str(target.array.dtype), target.shared or variable.link_scalar,
                         local=name, index="" if index is None else self.link_index_arg(name))
 
+
+@functools.lru_cache(maxsize=4096)
+def _renamed(expr: sympy.Basic, stored: frozenset[str], suffix: str) -> sympy.Basic:
+    """``expr`` with each of the ``stored`` names it uses given ``suffix`` (remembered, as the expansions of
+    subexpressions: every run lowers them again)."""
+    return expr.xreplace({s: symbol(s.name + suffix) for s in expr.free_symbols if s.name in stored})
