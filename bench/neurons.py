@@ -47,6 +47,11 @@ code generation and compilation (everything but the binary); ``peak_rss_bytes`` 
 binary's peak resident memory (``VmHWM``). With ``--repeat`` > 1 the binary is run again
 and ``run_s_min`` is the minimum of the samples.
 
+With the LIF model, ``memory_bandwidth`` (a process per thread count) gives the machine's STREAM-style triad
+and read-modify-write bandwidth, and each simcore LIF configuration its ``bytes_per_neuron_step`` (from its
+arrays), ``bytes_per_s`` and ``fraction_of_read_modify_write_bandwidth``: how close the memory-bound update
+runs to what the machine can move.
+
 Ratios (``brian2_over_simcore_*``): Brian 2's figure divided by simcore's at the same
 thread count; above 1 means simcore is faster. ``spikes`` (over both runs) lets one
 check that both simulators compute the same thing.
@@ -60,6 +65,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 import time
 
@@ -127,6 +133,8 @@ def _build_model(lib, model: str, n: int, dtype=None):
 
 # --- workers (one process each) ------------------------------------------------------------
 def _worker(spec: dict) -> dict:
+    if spec["simulator"] == "bandwidth":
+        return _bandwidth_worker(spec["threads"])
     if spec["simulator"] == "simcore":
         return _simcore_worker(spec["model"], spec["n"], spec["duration"], spec["repeat"], spec["dtype"])
     return _brian2_worker(spec["model"], spec["n"], spec["duration"], spec["repeat"], spec["threads"], spec["dtype"])
@@ -168,6 +176,7 @@ def _simcore_worker(model: str, n: int, duration: float, repeat: int, dtype: str
         "spikes": spikes,
         "prange_loops": source.count("prange("),
         "state_bytes": sum(v.array.nbytes for v in group.variables.values()),
+        "bytes_per_neuron_step": _lif_bytes_per_neuron_step(group) if model == "lif" else None,
         "monitor_bytes": monitor.nbytes,
         "rss_after_import_bytes": rss_import,
         "peak_rss_bytes": peak,
@@ -175,6 +184,52 @@ def _simcore_worker(model: str, n: int, duration: float, repeat: int, dtype: str
         "numba_threads": harness.numba_threads(),
         "source_digest": harness.source_digest(),
     }
+
+
+def _bandwidth_worker(threads: int) -> dict:
+    """STREAM-style memory bandwidth of this machine with ``threads`` threads (numba loops, prange from 2
+    threads, over arrays of 64 MB, twice the last-level cache of the machines here): ``triad_bytes_per_s`` for
+    c = a + 1.5*b (24 bytes an element, the write-allocate of c not counted) and
+    ``read_modify_write_bytes_per_s`` for a = 0.9*a + b (24 bytes: a read and written, b read), the shape of a
+    state update; the best of 5 runs each."""
+    import numba
+    import numpy as np
+
+    numba.set_num_threads(threads)
+    n = 8 * 1024 * 1024
+    parallel = threads > 1  # a prange loop on one thread measured 35 % below the plain loop
+
+    @numba.njit(parallel=parallel)
+    def triad(a, b, c):
+        for i in numba.prange(a.shape[0]):
+            c[i] = a[i] + 1.5 * b[i]
+
+    @numba.njit(parallel=parallel)
+    def read_modify_write(a, b):
+        for i in numba.prange(a.shape[0]):
+            a[i] = 0.9 * a[i] + b[i]
+
+    a, b, c = np.random.rand(n), np.random.rand(n), np.zeros(n)
+    out = {}
+    for name, kernel, args in (("triad", triad, (a, b, c)), ("read_modify_write", read_modify_write, (a, b))):
+        kernel(*args)
+        best = min(_timed(kernel, args) for _ in range(5))
+        out[f"{name}_bytes_per_s"] = 24 * n / best
+    return out
+
+
+def _timed(kernel, args) -> float:
+    start = time.perf_counter()
+    kernel(*args)
+    return time.perf_counter() - start
+
+
+def _lif_bytes_per_neuron_step(group) -> int:
+    """What the LIF model moves per neuron and step, from its arrays' item sizes: the state update reads
+    lastspike, not_refractory, v, v0 and writes not_refractory and v; the threshold reads v and not_refractory
+    again (spikes are rare: their writes are left out)."""
+    size = {name: group.variables[name].array.itemsize for name in ("lastspike", "not_refractory", "v", "v0")}
+    return size["lastspike"] + size["v0"] + 3 * (size["v"] + size["not_refractory"])
 
 
 def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: int, dtype: str) -> dict:
@@ -263,6 +318,17 @@ def _compare(simcore_result: dict, brian_result: dict) -> dict:
     return out
 
 
+def _bandwidth_fractions(entry: dict, bandwidth: dict) -> None:
+    """``bytes_per_s`` that simcore's LIF run moved (its bytes per neuron-step times its neuron updates per
+    second) and its fraction of the read-modify-write bandwidth measured with as many threads."""
+    for key, sim in entry["simcore"].items():
+        per_step = sim.get("warm", {}).get("bytes_per_neuron_step")
+        measured = bandwidth.get(key, {}).get("read_modify_write_bytes_per_s")
+        if per_step and measured and "neuron_updates_per_s" in sim:
+            sim["bytes_per_s"] = per_step * sim["neuron_updates_per_s"]
+            sim["fraction_of_read_modify_write_bandwidth"] = sim["bytes_per_s"] / measured
+
+
 def _targets(model_result: dict, threads: list[int]) -> dict:
     """The targets of issue 3: warm build < 0.5 s, cold build < 3 s, run time <= Brian 2's."""
     checks = {}
@@ -319,6 +385,12 @@ def main(argv=None) -> dict:
                   "minima are the least disturbed)",
                   "brian2_over_*: Brian 2's figure / simcore's; > 1 means simcore is faster (or smaller)"],
     }
+    if "lif" in args.models:  # LIF is bound by memory: its speed against the machine's bandwidth
+        results["memory_bandwidth"] = {}
+        for threads in args.threads:
+            harness.progress(f"memory bandwidth threads={threads}")
+            results["memory_bandwidth"][f"threads_{threads}"] = harness.call_worker(
+                sys.executable, __file__, {"simulator": "bandwidth", "threads": threads})
     for model in args.models:
         n, duration = sizes[model], durations[model]
         entry = {"simcore": {}}
@@ -333,6 +405,8 @@ def main(argv=None) -> dict:
                 brian = _brian2_configuration(brian_python, model, n, duration, threads, args.repeat, args.dtype)
                 entry["brian2_cpp_standalone"][f"threads_{threads}"] = brian
                 entry["comparison"][f"threads_{threads}"] = _compare(entry["simcore"][f"threads_{threads}"], brian)
+        if model == "lif":
+            _bandwidth_fractions(entry, results["memory_bandwidth"])
         entry["targets"] = _targets(entry, args.threads)
         results[model] = entry
     return harness.print_results(results)
