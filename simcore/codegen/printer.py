@@ -42,14 +42,16 @@ class NumbaPrinter(PositiveTermsFirst, PythonCodePrinter):
 
     def _print_Pow(self, expr, rational=False):
         base, exp = expr.base, expr.exp
-        if exp == sympy.Rational(1, 2):
-            return f"math.sqrt({self._print(base)})"
-        if exp == -sympy.Rational(1, 2):
-            return f"(1.0/math.sqrt({self._print(base)}))"
         if exp.is_Integer and int(exp) == -1:
             return f"(1.0/{self.parenthesize(base, 60)})"
-        if isinstance(exp, sympy.Float) and float(exp).is_integer():
-            exp = sympy.Integer(int(exp))
+        if isinstance(exp, sympy.Float) and float(2 * exp).is_integer():
+            exp = sympy.Rational(int(2 * exp), 2)
+        if exp.is_Rational and exp.q == 2:  # x**(k/2) as x**(k//2)*sqrt(x): no pow() call, the loop vectorises
+            text, whole = f"math.sqrt({self._print(base)})", abs(exp.p) // 2
+            if whole:  # in parentheses: a power is an operand of any operator around it
+                power = self.parenthesize(base, 60) + ("" if whole == 1 else f"**{whole}")
+                text = f"({power}*{text})"
+            return text if exp > 0 else f"(1.0/{text})"
         return f"{self.parenthesize(base, 60)}**{self.parenthesize(exp, 60)}"
 
     def _print_Mod(self, expr):

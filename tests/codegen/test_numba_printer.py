@@ -23,6 +23,8 @@ CASES = [
     ("log10(100.0) + expm1(0.0) + log1p(0.0)", 2.0),
     ("1/3*n", 1.0),
     ("2**n", 8.0),
+    ("tau**1.5 + tau**-2.5 + tau**(3/2) + n**0.5", 2.5**1.5 + 2.5**-2.5 + 2.5**1.5 + 3.0**0.5),
+    ("7 // tau**1.5 + 7 % tau**1.5 + 2**tau**0.5", 7 // 2.5**1.5 + 7 % 2.5**1.5 + 2**2.5**0.5),
 ]
 
 
@@ -36,6 +38,15 @@ def test_generated_expression_value(text, expected):
 
 def test_integral_float_exponent_is_an_integer_power():
     assert to_numba(parse_expression("v**3.0").expr) == "v**3"
+
+
+@pytest.mark.parametrize("text, source", [
+    ("v**0.5", "math.sqrt(v)"), ("v**-0.5", "(1.0/math.sqrt(v))"), ("v**1.5", "(v*math.sqrt(v))"),
+    ("v**(5/2)", "(v**2*math.sqrt(v))"), ("(v + w)**-1.5", "(1.0/((v + w)*math.sqrt(v + w)))"),
+])
+def test_half_integer_powers_call_no_pow(text, source):
+    """pow() is a call to the C library that stops a loop from vectorising; a square root does not."""
+    assert to_numba(parse_expression(text).expr) == source
 
 
 def test_exprel_and_exp_are_simcores_own_functions():
