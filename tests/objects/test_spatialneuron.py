@@ -210,7 +210,6 @@ def _charging_pair():
     return neuron
 
 
-
 def test_store_restore_and_streaming_to_hdf5(tmp_path):
     start_scope()
     defaultclock.dt = 0.05 * ms
