@@ -352,6 +352,12 @@ def event_arrays(owner: str, event: str) -> tuple[str, str]:
     return f"_{internal_arg(owner, 'events', part(event))}", f"_{internal_arg(owner, 'nevents', part(event))}"
 
 
+def event_flags(op: Operation) -> str:
+    """The kernel argument in which threshold ``op``, run in one pass with its group's state update, flags the
+    elements that had its event this step (one byte each)."""
+    return f"_{op.name}__flags"
+
+
 def at_steps(op: Operation) -> str:
     """The kernel argument that holds the time steps at which ``op`` (code with times: run_at) runs."""
     return f"_{op.name}__at"

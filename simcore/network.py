@@ -197,12 +197,14 @@ class Network:
         backend = backend_for(self.device or get_device())
         with building_for(backend.name):
             plan = build_plan(objects, namespace, frame, ranks)
-        source = backend.generate(list(plan.operations), f"kernels of {self.name}", VERSION)
+        pauses = frozenset(due.position for due in plan.python_operations)
+        source = backend.generate(list(plan.operations), f"kernels of {self.name}", VERSION, pauses)
         dump(plan, source)
         check_supported(plan, source, backend.name)
         buffers = {}
         for obj in self.objects:  # fresh: an inactive group has no events (its monitors see none)
             buffers.update(obj.spike_buffers())
+        buffers.update({name: np.zeros(length, dtype) for name, (length, dtype) in source.scratch.items()})
         self._check_bindings(source, plan.constants, buffers)
         self._source = source
         kernel = backend.compile(source, profile)

@@ -54,8 +54,9 @@ class CpuBackend:
         return chosen | {op.name for op in operations
                          if isinstance(op.details, PathwayDetails) and op.details.blocks > 1}
 
-    def generate(self, operations: list[Operation], title: str, version: str) -> Source:
-        return generate(operations, self.parallel_operations(operations), title, version)
+    def generate(self, operations: list[Operation], title: str, version: str,
+                 pauses: frozenset[int] = frozenset()) -> Source:
+        return generate(operations, self.parallel_operations(operations), title, version, pauses)
 
     def compile(self, source: Source, profile: bool = False):
         """The chunk runner; with ``profile`` a version that times each operation into ``self.timers``."""

@@ -92,7 +92,9 @@ class CudaBackend:
             out.append(cached[1])
         return out
 
-    def generate(self, operations: list[Operation], title: str, version: str) -> Source:
+    def generate(self, operations: list[Operation], title: str, version: str,
+                 pauses: frozenset[int] = frozenset()) -> Source:
+        """(``pauses`` within a step: refused, ``check_supported``.)"""
         return cuda_module.generate(operations, title, version)
 
     def compile(self, source: Source, profile: bool = False) -> CompiledNetwork:

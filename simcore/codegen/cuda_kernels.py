@@ -38,7 +38,7 @@ class Launch:
 class Kernels:
     """The device functions of a module and the launches of one step, as the generators add them. ``fused``:
     {a threshold's number: (its group's state update, that one's number)} for the updates that run in their
-    threshold's threads (``cuda_threshold.fusions``)."""
+    threshold's threads (``fusion.fusions``)."""
 
     def __init__(self, streams: RandomStreams, fused: dict[int, tuple[Operation, int]] | None = None):
         self.streams = streams

@@ -31,7 +31,7 @@ import numpy as np
 
 from simcore.codegen.bodies import INDENT, RandomStreams, comment
 from simcore.codegen.cuda_kernels import THREADS, Barriers, Kernels, in_grid, simulated, wrapper
-from simcore.codegen.cuda_threshold import fusions
+from simcore.codegen.fusion import fusions
 from simcore.codegen.handles import kernel_arguments
 from simcore.codegen.module import Source, capacity_check
 from simcore.codegen.registry import operation_type

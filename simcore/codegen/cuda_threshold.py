@@ -1,5 +1,5 @@
 """A threshold on the GPU: one thread per element, in the same function as the group's state update when
-``fusions`` allows it (one pass over the group's memory, one launch or grid barrier less), flags a spike and
+``fusion.fusions`` allows it (one pass over the group's memory, one launch or grid barrier less), flags a spike and
 counts it for its run of ``RUN`` elements and its group of runs (atomic additions: spikes are rare); one block
 scans the groups' counts; one thread per run with spikes finds its offset and writes them there, so the spike
 list is in increasing order, as on the CPU."""
@@ -21,7 +21,7 @@ from simcore.codegen.cuda_launchers import launch
 from simcore.codegen.cuda_ops import update_element
 from simcore.codegen.domains import Elements
 from simcore.codegen.handles import code_arguments, events
-from simcore.ir import Operation, RegularDetails, StateUpdateDetails, ThresholdDetails
+from simcore.ir import Operation
 
 RUN = 32  #: elements per thread in a threshold
 
@@ -78,41 +78,6 @@ def _runs_per_group() -> int:
     """Runs of ``RUN`` elements per group of a threshold's count (1024 elements on a GPU; 4 runs on the
     simulator, so that small test groups have several)."""
     return 4 if simulated() else 32
-
-
-def fusions(operations: list[Operation]) -> dict[int, int]:
-    """Which state updates run in the kernel of their group's threshold (one pass over the group's memory and
-    one grid barrier less per step): {state update's number: threshold's number}. The update moves down to
-    its threshold, so the operations between them must use none of its arrays."""
-    fused = {}
-    for number, op in enumerate(operations):
-        if not isinstance(op.details, ThresholdDetails):
-            continue
-        for earlier in range(number - 1, -1, -1):
-            update = operations[earlier]
-            if isinstance(update.details, StateUpdateDetails) and update.owner == op.owner:
-                if (update.code.start, update.code.size, update.ticks) == (0, op.code.size, op.ticks) and all(
-                        _independent(between, update) for between in operations[earlier + 1:number]):
-                    fused[earlier] = number
-                break
-    return fused
-
-
-def _independent(op: Operation, update: Operation) -> bool:
-    """Whether per-element ``op`` may run before ``update`` instead of after it: neither writes an array the
-    other uses."""
-    def used(operation: Operation) -> set[str]:
-        return {ref.arg for ref in operation.code.arrays} | {ref.index for ref in operation.code.arrays if ref.index}
-
-    def written(operation: Operation) -> set[str]:
-        names = set(operation.code.written)
-        if isinstance(operation.details, ThresholdDetails) and operation.details.refractory:
-            names |= {"lastspike", "not_refractory"}  # what ``on_spike`` stores
-        return {ref.arg for ref in operation.code.arrays if ref.local_name in names}
-
-    return (isinstance(op.details, StateUpdateDetails | RegularDetails | ThresholdDetails)
-            and not written(op) & used(update)
-            and not used(op) & written(update))
 
 
 def _scan(counts: str, offsets: str, partial: str, size: int) -> list[str]:

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 import numba
 
 from simcore.codegen.bodies import INDENT, RandomStreams, comment
+from simcore.codegen.fusion import fusions
 from simcore.codegen.handles import kernel_arguments
 from simcore.codegen.registry import operation_type
 from simcore.codegen.runtime import kernel_options, runtime_imports
 from simcore.codegen.status import STATUS_BUFFER_FULL, STATUS_DONE, STATUS_NOT_FINITE
-from simcore.codegen.templates import Function, header
-from simcore.ir import CableDetails, Operation, at_steps
+from simcore.codegen.templates import Function, flags_size, header, state_update_and_threshold
+from simcore.ir import CableDetails, Operation, at_steps, event_flags
 
 # how to read the names below (simcore.ir builds them)
 NAMES_NOTE = comment("Names: __<object>_<variable> is an array, __<object>__<what> an object's own array, "
@@ -35,6 +36,7 @@ class Source:
     operation_names: tuple[str | None, ...] = ()  # per operation (None: it runs within another's launch)
     error_arrays: dict = field(default_factory=dict)  # cuda: where the host looks for a value that is not finite
     device_written: tuple[str, ...] | None = None  # cuda: the parameters kernels store into (None: all)
+    scratch: dict = field(default_factory=dict)  # arrays the kernels need for a run: name -> (length, dtype)
 
 
 def function_for(op: Operation, streams: RandomStreams, parallel: bool) -> Function:
@@ -49,13 +51,28 @@ def capacity_check(op: Operation) -> tuple[str, tuple[str, ...]] | None:
     return check(op) if check else None
 
 
-def generate(operations: list[Operation], parallel_ops: set[str], title: str, version: str) -> Source:
+def generate(operations: list[Operation], parallel_ops: set[str], title: str, version: str,
+             pauses: frozenset[int] = frozenset()) -> Source:
+    """The module of ``operations`` (``parallel_ops``: those whose loops run as prange; ``pauses``: the places, as
+    numbers of the operation they run before, where Python network operations stop a step)."""
     streams = RandomStreams.of(operations)
-    functions, calls, timed_calls, checks, params = [], [], [], [], []
-    error_vars = {}
-    for op in operations:
-        function = function_for(op, streams, op.name in parallel_ops)
+    moved = {update: threshold for update, threshold in fusions(operations, pauses).items()
+             if operations[threshold].details.every is None}  # a few elements: the threshold alone tests them
+    updates = {threshold: update for update, threshold in moved.items()}
+    functions, calls, timed_calls, checks, params, names = [], [], [], [], [], []
+    error_vars, scratch = {}, {}
+    for number, op in enumerate(operations):
+        if number in moved:  # runs in its threshold's pass (``fusion``)
+            names.append(None)
+            continue
+        if number in updates:
+            update = operations[updates[number]]
+            function = state_update_and_threshold(update, op, streams, bool({update.name, op.name} & parallel_ops))
+            scratch[event_flags(op)] = (flags_size(op.code.size), "uint8")
+        else:
+            update, function = op, function_for(op, streams, op.name in parallel_ops)
         functions.append(function)
+        names.append(f"{update.name} + {op.name}" if update is not op else op.name)
         args = kernel_arguments(function.args, function.bound)
         params += [a for a in args if a not in _PASSED_AS_IS and not a.startswith("_dt")]
         # ``_first``/``_last``: a chunk may begin or end within a step, around a network operation
@@ -66,23 +83,22 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
             params.append(steps)
             due = [f"_due = np.searchsorted({steps}, _step)"]
             every = f" and _due < {steps}.shape[0] and {steps}[_due] == _step"
-        guard = f"if _first <= {len(functions) - 1} < _last{every}:"
+        guard = f"if _first <= {number} < _last{every}:"
         call = [f"{function.name}({', '.join(args)})"]
         if function.error_vars:  # it stores variables: a NaN or inf there stops the run (``_err[2]``: which one)
-            call += ["if _err[0] != 0:", f"{INDENT}_err[2] = {len(functions) - 1}",
+            call += ["if _err[0] != 0:", f"{INDENT}_err[2] = {updates.get(number, number)}",
                      f"{INDENT}return _step, {STATUS_NOT_FINITE}"]
-            error_vars[function.name] = function.error_vars
+            error_vars[update.name] = function.error_vars
         calls.append(comment(f"{op.kind}: {op.owner} ({op.when}, order {op.order})"))
         calls += [*due, guard, *[INDENT + c for c in call]]
-        timed = ["_began = perf_counter()", call[0], f"_timers[{len(functions) - 1}] += perf_counter() - _began",
-                 *call[1:]]
+        timed = ["_began = perf_counter()", call[0], f"_timers[{number}] += perf_counter() - _began", *call[1:]]
         timed_calls += [*due, guard, *[INDENT + c for c in timed]]
         check = capacity_check(op)
         if check:
             checks += [f"if {check[0]}:", f"{INDENT}return _step, {STATUS_BUFFER_FULL}"]
     params = [*dict.fromkeys(params), "_op_from", "_op_to"]
     within = ["_first = _op_from if _step == _step_start else 0",
-              f"_last = _op_to if _step == _step_stop - 1 else {len(functions)}"]
+              f"_last = _op_to if _step == _step_stop - 1 else {len(operations)}"]
     uses_random = any(f.uses_random for f in functions)
     lines = [comment(f"{title}: generated by simcore {version} with numba {numba.__version__}."), NAMES_NOTE, "",
              "import math", "from time import perf_counter", "", "import numpy as np", "from numba import njit, prange",
@@ -112,4 +128,4 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
               f"{INDENT}return _step_stop, {STATUS_DONE}", ""]
     text = "\n".join(lines)
     digest = hashlib.sha256(f"{version}\n{numba.__version__}\n{text}".encode()).hexdigest()[:24]
-    return Source(text, tuple(params), digest, error_vars, tuple(f.name for f in functions))
+    return Source(text, tuple(params), digest, error_vars, tuple(names), scratch=scratch)

@@ -44,6 +44,7 @@ from simcore.ir import (
     PathwayDetails,
     RateMonitorDetails,
     SpikeMonitorDetails,
+    event_flags,
 )
 
 
@@ -123,23 +124,81 @@ def threshold(op: Operation, streams: RandomStreams, parallel: bool = False) -> 
         lines += [f"{INDENT}_n = 0", *loop(Elements(code.size), body + on_event)]
         lines.append(f"{INDENT}_nspikes[0] = _n")
     else:  # not a domain of its own: the blocks' spikes are then moved together
-        blocks, size = THRESHOLD_BLOCKS, code.size
-        lines += [f"{INDENT}_counts = np.zeros({blocks}, dtype=np.int64)",
-                  f"{INDENT}for _b in prange({blocks}):",
-                  f"{INDENT * 2}_n = _b * {size} // {blocks}",
-                  f"{INDENT * 2}for _i in range(_n, (_b + 1) * {size} // {blocks}):"]
-        lines += [INDENT * 3 + line for line in body + on_event]
-        lines += [f"{INDENT * 2}_counts[_b] = _n - _b * {size} // {blocks}",
-                  f"{INDENT}_n = _counts[0]",
-                  f"{INDENT}for _b in range(1, {blocks}):",
-                  f"{INDENT * 2}_start = _b * {size} // {blocks}",
-                  f"{INDENT * 2}for _k in range(_counts[_b]):",
-                  f"{INDENT * 3}_spikes[_n + _k] = _spikes[_start + _k]",
-                  f"{INDENT * 2}_n += _counts[_b]",
-                  f"{INDENT}_nspikes[0] = _n"]
+        lines += _in_blocks(code.size, 1, ["for _i in range(_first, _stop):", *indented(body + on_event, 1)])
     return Function(op.name, lines, common_args(code) + ["_spikes", "_nspikes"], parallel, random,
                     writes=array_params(stored_arrays(code)) | refractory | {"_spikes", "_nspikes"},
                     bound=code_arguments(op, code) | events(op))
+
+
+def _in_blocks(units: int, unit: int, scan: list[str]) -> list[str]:
+    """``scan`` (lines finding the events of elements ``_first`` to ``_stop - 1`` in order) over THRESHOLD_BLOCKS
+    contiguous blocks of ``units`` runs of ``unit`` elements, in parallel: each block writes its events at the
+    start of its own range of ``_spikes``, which begins at its first element (an event is never written after
+    the element it is for); a serial pass then moves them together, in block order, so the list is the same
+    as the serial one."""
+    blocks = THRESHOLD_BLOCKS
+    first = f"_b * {units} // {blocks}" if unit == 1 else f"{unit} * (_b * {units} // {blocks})"
+    stop = f"(_b + 1) * {units} // {blocks}" if unit == 1 else f"{unit} * ((_b + 1) * {units} // {blocks})"
+    return [f"{INDENT}_counts = np.zeros({blocks}, dtype=np.int64)",
+            f"{INDENT}for _b in prange({blocks}):",
+            f"{INDENT * 2}_first, _stop = {first}, {stop}",
+            f"{INDENT * 2}_n = _first",
+            *indented(scan, 2),
+            f"{INDENT * 2}_counts[_b] = _n - _first",
+            f"{INDENT}_n = _counts[0]",
+            f"{INDENT}for _b in range(1, {blocks}):",
+            f"{INDENT * 2}_start = {first}",
+            f"{INDENT * 2}for _k in range(_counts[_b]):",
+            f"{INDENT * 3}_spikes[_n + _k] = _spikes[_start + _k]",
+            f"{INDENT * 2}_n += _counts[_b]",
+            f"{INDENT}_nspikes[0] = _n"]
+
+
+FLAG_RUN = 8  #: threshold flags (bytes) read at once to skip runs without events
+
+
+def flags_size(size: int) -> int:
+    """The length of the flag array of a threshold over ``size`` elements: whole runs of FLAG_RUN (the last
+    run's extra flags stay 0)."""
+    return -(-size // FLAG_RUN) * FLAG_RUN
+
+
+def state_update_and_threshold(update: Operation, threshold: Operation, streams: RandomStreams,
+                               parallel: bool) -> Function:
+    """A state update and its group's threshold (``fusion.fusions``) in one loop over the elements: each
+    element's new values are stored, its condition evaluated on them (loaded again: a value stored under a
+    condition, as ``(unless refractory)``, may not have changed) and flagged (``ir.event_flags``); then the elements
+    flagged are listed in increasing order (runs of FLAG_RUN flags read as one word, most of them 0), as the
+    threshold alone lists them. The group's memory is read once a step, not twice, and the test is part of a
+    loop that vectorises; a NaN or inf stored stops the step before any event is listed."""
+    hoisted, code = hoist_invariants(update.code)
+    writes = stored_arrays(code)
+    shared, shared_refs, shared_random = shared_block(code, update, streams, len(writes) + 1)
+    body, random = element_body(code, update, streams, "_i", check_finite="count")
+    condition_hoisted, condition = hoist_invariants(threshold.code, "_lit")
+    test, test_random = element_body(condition, threshold, streams, "_i")
+    head = [INDENT + comment(update.comment), *preamble(code), *shared, *hoisted]
+    head += [line for line in preamble(condition) + condition_hoisted if line not in head]
+    on_event, refractory = on_spike(threshold, ["_spikes[_n] = _i", "_n += 1"])
+    flags = event_flags(threshold)
+    scan = [f"for _w in range(_first // {FLAG_RUN}, _stop // {FLAG_RUN}):",
+            f"{INDENT}if _runs[_w]:",
+            f"{INDENT * 2}for _i in range({FLAG_RUN} * _w, {FLAG_RUN} * _w + {FLAG_RUN}):",
+            f"{INDENT * 3}_spike = {flags}[_i]", *indented(on_event, 3)]
+    runs = flags_size(code.size) // FLAG_RUN
+    lines = [*head, f"{INDENT}_nonfinite = 0",
+             *loop(Elements(code.size), [*body, *test, f"{flags}[_i] = _spike"], parallel),
+             *finite_rescan(writes, _element_range(code)), f"{INDENT}_runs = {flags}.view(np.uint64)"]
+    if parallel:
+        lines += _in_blocks(runs, FLAG_RUN, scan)
+    else:
+        lines += [f"{INDENT}_first, _stop, _n = 0, {FLAG_RUN * runs}, 0", *indented(scan, 1),
+                  f"{INDENT}_nspikes[0] = _n"]
+    args = list(dict.fromkeys(common_args(code) + common_args(condition) + ["_spikes", "_nspikes", flags]))
+    writes_all = array_params(writes + shared_refs) | array_params(stored_arrays(condition)) | refractory
+    return Function(f"{update.name}__and_threshold", lines, args, parallel, random or shared_random or test_random,
+                    error_names(writes + shared_refs), writes=writes_all | {"_spikes", "_nspikes", flags},
+                    bound=code_arguments(update, code) | code_arguments(threshold, condition) | events(threshold))
 
 
 def reset(op: Operation, streams: RandomStreams, parallel: bool = False, report: list[str] | None = None) -> Function:

@@ -37,7 +37,7 @@ from simcore import (
 )
 from simcore.backends import cuda as cuda_backend
 from simcore.backends.select import building_for
-from simcore.codegen import cuda_kernels, cuda_threshold
+from simcore.codegen import cuda_kernels, fusion
 from simcore.ir import array_arg, internal_arg
 from simcore.plan import build_plan
 from simcore.plan.schedule import slot_ranks
@@ -205,7 +205,7 @@ def test_state_updates_fuse_with_thresholds_only_when_nothing_between_uses_their
         network = Network(*objects)
         operations = list(build_plan(network.objects, None, {}, slot_ranks(network.schedule)).operations)
     names = {number: op.name for number, op in enumerate(operations)}
-    fused = {names[update]: names[threshold] for update, threshold in cuda_threshold.fusions(operations).items()}
+    fused = {names[update]: names[threshold] for update, threshold in fusion.fusions(operations).items()}
     assert fused == {"b_stateupdater": "b_thresholder"}
     cpu, cuda = on_both(build_linked_groups, duration=10 * ms)
     assert cpu["b"].sum() > 0
