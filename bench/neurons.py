@@ -225,11 +225,12 @@ def _timed(kernel, args) -> float:
 
 
 def _lif_bytes_per_neuron_step(group) -> int:
-    """What the LIF model moves per neuron and step, from its arrays' item sizes: the state update reads
-    lastspike, not_refractory, v, v0 and writes not_refractory and v; the threshold reads v and not_refractory
-    again (spikes are rare: their writes are left out)."""
+    """What the LIF model moves per neuron and step, from its arrays' item sizes: the state update, with its
+    threshold in the same pass, reads lastspike, not_refractory, v, v0 and writes not_refractory, v and a
+    one-byte flag (the condition); the spike listing reads the flags (spikes are rare: their writes are left
+    out)."""
     size = {name: group.variables[name].array.itemsize for name in ("lastspike", "not_refractory", "v", "v0")}
-    return size["lastspike"] + size["v0"] + 3 * (size["v"] + size["not_refractory"])
+    return size["lastspike"] + size["v0"] + 2 * (size["v"] + size["not_refractory"]) + 2
 
 
 def _brian2_worker(model: str, n: int, duration: float, repeat: int, threads: int, dtype: str) -> dict:

@@ -58,11 +58,13 @@ from simcore.objects.timedarray import TimedArray
 from simcore.objects.variable_views import linked_var
 from simcore.output.hdf5 import Output
 from simcore.output.reader import load_output
+from simcore.parameter_sweep import sweep
 from simcore.preferences import prefs
 from simcore.pylab import PYLAB
 from simcore.seeding import seed
 from simcore.solvers import public as _methods
 from simcore.solvers.public import *  # noqa: F403  (euler, rk4, exact, gsl_rkf45, ...: Brian 2's method objects)
+from simcore.sweep_results import SweepResult
 from simcore.units import *  # noqa: F403  (the unit names, constants and numpy names; see units.__all__)
 
 __version__ = "0.1.0"
@@ -149,6 +151,8 @@ __all__ = [
     "Section",
     "Soma",
     "SpatialNeuron",
+    "sweep",
+    "SweepResult",
 ]
 
 # The ~130,000 objects of the modules imported above (sympy, numba, numpy, scipy, h5py...) live as long as the

@@ -15,13 +15,16 @@ full disk while numba saves an entry only costs that saving.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import json
 import os
 import sys
 import tempfile
+import threading
 import warnings
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -107,25 +110,73 @@ def _guard_disk_cache(dispatcher) -> None:
     def load_verified(*args):
         if not index.exists():
             return None  # nothing cached: numba compiles
-        problem = _unverified(index)
-        if problem is None:
-            try:
-                return load_overload(*args)
-            except Exception as error:  # any unreadable entry: from an incompatible build, say
-                problem = f"{type(error).__name__}: {error}"
-        _forget(index, problem)
+        with _locked(index):
+            problem = _unverified(index)
+            if problem is None:
+                try:
+                    return load_overload(*args)
+                except Exception as error:  # any unreadable entry: from an incompatible build, say
+                    problem = f"{type(error).__name__}: {error}"
+            _forget(index, problem)
         return None
 
     def save_recorded(*args):
+        _compiled[0] += 1
         try:
-            save_overload(*args)
-            if index.exists():
-                _record(index)
+            with _locked(index):
+                save_overload(*args)
+                if index.exists():
+                    _record(index)
         except OSError as error:
             warnings.warn(f"could not save a compiled kernel in {index.parent} ({error.strerror or error}); the run "
                           "goes on, and the kernel is compiled again in the next process", stacklevel=2)
 
     disk_cache.load_overload, disk_cache.save_overload = load_verified, save_recorded
+
+
+_compiled = [0]  # kernels this process compiled (each is then saved)
+
+
+def compilations() -> int:
+    """How many kernels this process has compiled so far (not loaded from the cache): what a sweep reports
+    per run."""
+    return _compiled[0]
+
+
+_holding: dict[Path, int] = {}  # the lock files this process holds, and how deeply (loading a kernel may load it)
+_one_thread = threading.RLock()  # flock does not exclude threads of one process from one another
+
+
+@contextmanager
+def _locked(index: Path):
+    """A kernel's cache entry held by this process while it saves and records its files, or checks, loads or
+    deletes them: processes that share the folder, such as the workers of a sweep, never see a half-saved
+    entry or delete one another's. Re-entrant (numba may load a kernel while loading it); where the file system
+    cannot lock, the entry is used without."""
+    path = index.with_name(f"{index.name}.lock")
+    with _one_thread:
+        if _holding.get(path):
+            _holding[path] += 1
+            try:
+                yield
+            finally:
+                _holding[path] -= 1
+            return
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield
+            return
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            except OSError:
+                pass
+            _holding[path] = 1
+            yield
+        finally:
+            _holding.pop(path, None)
+            os.close(handle)  # releases the lock
 
 
 def _entry_files(index: Path) -> list[Path]:

@@ -89,7 +89,8 @@ def generate(operations: list[Operation], parallel_ops: set[str], title: str, ve
             call += ["if _err[0] != 0:", f"{INDENT}_err[2] = {updates.get(number, number)}",
                      f"{INDENT}return _step, {STATUS_NOT_FINITE}"]
             error_vars[update.name] = function.error_vars
-        calls.append(comment(f"{op.kind}: {op.owner} ({op.when}, order {op.order})"))
+        kind = f"{update.kind} and {op.kind}" if update is not op else op.kind
+        calls.append(comment(f"{kind}: {op.owner} ({op.when}, order {op.order})"))
         calls += [*due, guard, *[INDENT + c for c in call]]
         timed = ["_began = perf_counter()", call[0], f"_timers[{number}] += perf_counter() - _began", *call[1:]]
         timed_calls += [*due, guard, *[INDENT + c for c in timed]]

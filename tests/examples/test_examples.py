@@ -14,7 +14,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_every_example_has_a_test():
     tested = {"hh_model_check.py", "lif_constant_drive.py", "noisy_lif_population.py", "adaptive_threshold.py",
               "hh_sweep.py", "hh_fi_curve.py", "cuba.py", "cobahh.py", "brunel_hakim.py", "synfire.py", "stdp.py",
-              "topographic.py", "long_run_to_hdf5.py", "thalamocortical_cell.py", "many_cells.py"}
+              "topographic.py", "long_run_to_hdf5.py", "thalamocortical_cell.py", "many_cells.py",
+              "sweep_fi_curve.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -212,3 +213,17 @@ def test_long_run_to_hdf5(tmp_path):
                                              output=str(tmp_path / "run.h5"), checkpoint=str(tmp_path / "ckpt.h5"))
     assert same and spikes.num_spikes > 100
     assert recording.traces.v.shape == (10, 600)
+
+
+def test_sweep_fi_curve(tmp_path):
+    pytest.importorskip("distributed")
+    module = runpy.run_path(str(EXAMPLES / "sweep_fi_curve.py"))
+    table = module["main"](drives=(16, 30), refractories=(2, 5), output=tmp_path / "fi.h5")
+    assert len(table) == 4 and table["error"].isna().all()
+    # the period of a LIF neuron, from t_ref + tau*log(I/(I - threshold)), to within the time step
+    assert np.abs(table["period"] - table["predicted"]).max() < 1e-4
+    charging = table["predicted"] - table["refractory"]  # the first spike comes after charging only
+    assert table["spikes"].tolist() == (np.floor((0.1 - charging) / table["predicted"]) + 1).astype(int).tolist()
+    again = module["main"](drives=(16, 30), refractories=(2, 5), output=tmp_path / "fi.h5")  # read back: no runs
+    assert again["period"].tolist() == table["period"].tolist()
+    assert again["seconds"].tolist() == table["seconds"].tolist()  # the times of the runs in the file

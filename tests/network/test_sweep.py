@@ -1,0 +1,250 @@
+"""Parameter sweeps on a local Dask cluster of two processes: results equal sequential runs, kernels compiled
+once, failures reported with their parameters, seeds, the forms of the parameters, units, an interrupted sweep
+resumed from its file, and the kernel cache shared by processes that compile at once."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import cloudpickle
+import numpy as np
+import pandas
+import pytest
+
+from simcore import (
+    ModelError,
+    ModelTypeError,
+    ModelValueError,
+    NeuronGroup,
+    SpikeMonitor,
+    StateMonitor,
+    ms,
+    mV,
+    run,
+    seed,
+    start_scope,
+    sweep,
+)
+from simcore.units.helpers import to_si
+
+cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
+
+
+def noisy_lif(drive, tau):
+    """A small LIF group with noise: its spikes depend on the drive, the time constant and the seed."""
+    group = NeuronGroup(20, """dv/dt = (drive - v)/tau + 2*mV*xi/sqrt(tau) : volt""", threshold="v > 10*mV",
+                        reset="v = 0*mV", method="euler")
+    group.v = "rand()*10*mV"
+    spikes = SpikeMonitor(group)
+    trace = StateMonitor(group, "v", record=[0, 1])
+    run(10 * ms)
+    return {"rate": spikes.num_spikes / (20 * 10 * ms), "spikes": spikes, "trace": trace, "v_end": group.v[:],
+            "count": spikes.num_spikes}
+
+
+def arithmetic(x, y):
+    if x == 3:
+        raise ValueError("x = 3 is refused")
+    return {"sum": x + y, "product": x * y * mV}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """Two worker processes of one thread, with a kernel cache folder of their own (empty at the start)."""
+    distributed = pytest.importorskip("distributed")
+    cache = str(tmp_path_factory.mktemp("sweep_cache"))
+    previous = os.environ.get("SIMCORE_CACHE_DIR")
+    os.environ["SIMCORE_CACHE_DIR"] = cache  # the workers inherit it
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with distributed.Client(cluster) as connected:
+        yield connected
+    cluster.close()
+    if previous is None:
+        os.environ.pop("SIMCORE_CACHE_DIR")
+    else:
+        os.environ["SIMCORE_CACHE_DIR"] = previous
+
+
+@pytest.fixture(scope="module")
+def lif_sweep(client):
+    grid = {"drive": [12 * mV, 15 * mV, 20 * mV], "tau": [5 * ms, 10 * ms]}
+    return grid, sweep(noisy_lif, grid, client=client, seeds=7, progress=False)
+
+
+def test_results_equal_sequential_runs_with_units(lif_sweep):
+    grid, result = lif_sweep
+    table = result.table
+    assert list(table.columns[:2]) == ["drive", "tau"] and len(table) == 6 and table["error"].isna().all()
+    assert table["drive"].tolist() == pytest.approx([0.012] * 2 + [0.015] * 2 + [0.02] * 2)
+    assert result.units["drive"] == "volt" and result.units["tau"] == "second"
+    assert result.units["spikes.t"] == "second" and result.units["trace.v"] == "volt"
+    assert result.units["v_end"] == "volt" and result.units["rate"] == "hertz" and result.units["count"] == "1"
+    assert table.attrs["units"] == result.units
+    for row, (_, entry) in enumerate(table.iterrows()):
+        start_scope()
+        seed(int(entry["seed"]))
+        expected = noisy_lif(grid["drive"][row // 2], grid["tau"][row % 2])
+        np.testing.assert_array_equal(result.arrays["spikes.t"][row], expected["spikes"].t_)
+        np.testing.assert_array_equal(result.arrays["spikes.i"][row], expected["spikes"].i[:])
+        np.testing.assert_array_equal(result.arrays["trace.v"][row], expected["trace"].v_)
+        np.testing.assert_array_equal(result.arrays["v_end"][row], to_si(expected["v_end"])[0])
+        assert entry["count"] == expected["count"] and entry["rate"] == pytest.approx(float(expected["rate"]))
+    assert table["count"].iloc[-1] > table["count"].iloc[0] > 0  # a stronger drive, more spikes
+
+
+def test_kernels_are_compiled_by_the_first_run_only(lif_sweep):
+    _, result = lif_sweep
+    compiled = result.table["compiled"]
+    assert compiled.iloc[0] > 0 and compiled.iloc[1:].sum() == 0 and result.compiled == compiled.iloc[0]
+
+
+def test_the_dataset_is_keyed_by_the_parameters(lif_sweep):
+    _, result = lif_sweep
+    dataset = result.to_xarray()
+    assert dataset["trace.v"].attrs["unit"] == "volt" and dataset["trace.v"].shape[0] == 6
+    assert "spikes.t" not in dataset  # a different number of spikes in each run
+    grid = dataset.unstack("run")
+    assert grid["count"].shape == (3, 2)
+    strongest = float(grid["count"].sel(drive=0.02, tau=0.005))
+    assert strongest == result.table.query("drive == 0.02 and tau == 0.005")["count"].item()
+
+
+def test_the_same_sweep_again_gives_the_same_results_and_trials_differ(client):
+    first = sweep(noisy_lif, {"drive": [15 * mV], "tau": [10 * ms]}, client=client, seeds=3, trials=3,
+                  progress=False)
+    again = sweep(noisy_lif, [{"drive": 15 * mV, "tau": 10 * ms}], client=client, seeds=3, trials=3, progress=False)
+    assert first.table["trial"].tolist() == [0, 1, 2] and len(set(first.table["seed"])) == 3
+    pandas.testing.assert_series_equal(first.table["count"], again.table["count"])
+    for one, other in zip(first.arrays["spikes.t"], again.arrays["spikes.t"], strict=True):
+        np.testing.assert_array_equal(one, other)
+    assert not np.array_equal(first.arrays["v_end"][0], first.arrays["v_end"][1])
+
+
+def test_a_failing_run_is_reported_with_its_parameters_and_the_others_finish(client):
+    frame = pandas.DataFrame({"x": [1, 2, 3, 4], "y": [10, 20, 30, 40]})
+    result = sweep(arithmetic, frame, client=client, progress=False)
+    failed = result.failed
+    assert failed[["x", "y"]].values.tolist() == [[3, 30]]
+    assert failed["error"].item() == "ValueError: x = 3 is refused"
+    done = result.table[result.table["error"].isna()]
+    assert done["sum"].tolist() == [11, 22, 44] and done["product"].tolist() == pytest.approx([0.01, 0.04, 0.16])
+    assert result.units["product"] == "volt"
+    grid = sweep(arithmetic, {"x": [1, 2, 3, 4], "y": [10]}, client=client, progress=False)
+    assert grid.table["sum"].tolist()[:2] == [11, 12]
+
+
+def test_bad_requests_are_refused_before_anything_runs(tmp_path):
+    with pytest.raises(ModelTypeError, match="list of dicts, a dict of lists"):
+        sweep(arithmetic, 3)
+    with pytest.raises(ModelValueError, match="not a Python name"):
+        sweep(arithmetic, [{"x y": 1}])
+    with pytest.raises(ModelValueError, match="2 seeds for 3 runs"):
+        sweep(arithmetic, {"x": [1, 2, 3], "y": [1]}, seeds=[1, 2])
+    with pytest.raises(ModelValueError, match="trials must be"):
+        sweep(arithmetic, {"x": [1], "y": [1]}, trials=0)
+    foreign = tmp_path / "foreign.h5"
+    import h5py
+
+    with h5py.File(foreign, "w") as handle:
+        handle["data"] = [1, 2]
+    with pytest.raises(ModelError, match="not a file of sweep results"):
+        sweep(arithmetic, {"x": [1], "y": [1]}, output=foreign)
+
+
+SCRIPT = textwrap.dedent("""
+    import json, sys, time
+    from simcore import *
+
+    def slow(x, y):
+        time.sleep(0.3)
+        return {"sum": x + y, "scaled": x * ms}
+
+    if __name__ == "__main__":
+        result = sweep(slow, {"x": list(range(12)), "y": [1, 2]}, output=sys.argv[1], workers=2, seeds=1,
+                       progress=False)
+        table = result.table.drop(columns=["seconds", "compiled"])
+        print(json.dumps(table.reset_index().to_dict("records")))
+""")
+
+
+def _sweep_script(tmp_path, output: str) -> subprocess.Popen:
+    script = tmp_path / "sweep_script.py"
+    script.write_text(SCRIPT)
+    return subprocess.Popen([sys.executable, str(script), output], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=tmp_path)
+
+
+def _records_in(path) -> int:
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as handle:
+            return len(handle["runs"])
+    except (OSError, KeyError):
+        return 0
+
+
+def test_an_interrupted_sweep_goes_on_from_its_file(tmp_path):
+    pytest.importorskip("distributed")
+    interrupted = _sweep_script(tmp_path, "resumed.h5")
+    deadline = time.monotonic() + 120
+    while _records_in(tmp_path / "resumed.h5") < 4 and time.monotonic() < deadline and interrupted.poll() is None:
+        time.sleep(0.2)
+    interrupted.send_signal(signal.SIGINT)
+    _, errors = interrupted.communicate(timeout=120)
+    assert "sweep interrupted" in errors
+    kept = _records_in(tmp_path / "resumed.h5")
+    assert 4 <= kept < 24
+    resumed = _sweep_script(tmp_path, "resumed.h5")
+    whole = _sweep_script(tmp_path, "whole.h5")
+    resumed_table = json.loads(resumed.communicate(timeout=180)[0])
+    whole_table = json.loads(whole.communicate(timeout=180)[0])
+    assert len(whole_table) == 24 and resumed_table == whole_table
+    assert _records_in(tmp_path / "resumed.h5") == 24  # the runs it had were not run again
+
+
+CONCURRENT = textwrap.dedent("""
+    import warnings
+    warnings.simplefilter("error")
+    from simcore import *
+    from simcore.backends.cache import compilations
+    group = NeuronGroup(7, "dv/dt = (1.1 - v)/(3*ms) : 1", threshold="v > 1", reset="v = 0", method="exact")
+    spikes = SpikeMonitor(group)
+    run(5*ms)
+    print(compilations(), spikes.num_spikes)
+""")
+
+
+def test_processes_that_compile_one_model_at_once_share_the_cache(tmp_path):
+    env = dict(os.environ, SIMCORE_CACHE_DIR=str(tmp_path / "cache"))
+    started = [subprocess.Popen([sys.executable, "-c", CONCURRENT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env) for _ in range(3)]
+    outputs = [process.communicate(timeout=300) for process in started]
+    assert all(process.returncode == 0 for process in started), [errors for _, errors in outputs]
+    counts = {output.split()[1] for output, _ in outputs}
+    assert len(counts) == 1
+    later = subprocess.run([sys.executable, "-c", CONCURRENT], capture_output=True, text=True, env=env, check=True)
+    assert later.stdout.split() == ["0", counts.pop()]  # nothing compiled: every kernel loads, verified
+
+
+def dies_at_two(x):
+    if x == 2:
+        os._exit(3)  # the worker process dies, as one killed by the system
+    return {"square": x * x}
+
+
+def test_a_killed_worker_fails_its_run_only(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as connected:
+        result = sweep(dies_at_two, {"x": [1, 2, 3, 4]}, client=connected, output=tmp_path / "killed.h5",
+                       progress=False)
+    assert result.failed["x"].tolist() == [2] and "KilledWorker" in result.failed["error"].item()
+    assert result.table["square"].dropna().tolist() == [1, 9, 16]
