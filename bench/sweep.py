@@ -27,24 +27,10 @@ import time
 
 import harness
 import numpy as np
+from neurons import HH_EQUATIONS  # seed 003's model, as bench/neurons.py runs it
 
 import simcore
 from simcore import NeuronGroup, SpikeMonitor, Synapses, ms, mV, run, sweep
-
-HH_EQUATIONS = """
-dv/dt = (gl*(EI-v)- g_na*(m*m)*h*(v-ENa)- g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
-dm/dt = alpha_m*(1-m)-beta_m*m : 1
-dn/dt = alpha_n*(1-n)-beta_n*n : 1
-dh/dt = alpha_h*(1-h)-beta_h*h : 1
-alpha_m = 0.32*(mV**-1)*(13*mV-v+VT)/ (exp((13*mV-v+VT)/(4*mV))-1)/ms : Hz
-beta_m = 0.28*(mV**-1)*(v-VT-40*mV)/ (exp((v-VT-40*mV)/(5*mV))-1)/ms : Hz
-alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
-beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
-alpha_n = 0.032*(mV**-1)*(15*mV-v+VT)/ (exp((15*mV-v+VT)/(5*mV))-1)/ms : Hz
-beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
-I : amp (constant)
-g_na : siemens (constant)
-"""
 
 
 def immediate(x):
