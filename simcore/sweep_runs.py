@@ -9,6 +9,7 @@ cache folder on one machine, load what it compiled instead of compiling it each.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
@@ -169,6 +170,20 @@ def module_constants(model: Callable[..., Any]) -> dict[str, Any]:
             if not name.startswith("_") and isinstance(value, Number | np.ndarray | np.generic | Quantity | Unit)}
 
 
+_runs_in_process = [0]
+
+
+def _freeze_after_first_run() -> None:
+    """Before a worker's second run: what its first left alive (compiled kernels, the memos of the plan's sympy
+    work; its network is garbage by then, and collected) moves out of the garbage collector's way, as
+    ``import simcore`` does with the libraries. ``run()`` collects garbage (to find the objects of its scope);
+    in a worker that walk cost 15-20 ms a run, more than a small run itself (measured: 21 -> 6 ms)."""
+    _runs_in_process[0] += 1
+    if _runs_in_process[0] == 2:
+        gc.collect()
+        gc.freeze()
+
+
 def run_one(model: Callable[..., Any], params: dict[str, Any], seed: int | None, threads: int | None,
             constants: dict[str, Any] | None = None) -> Outcome:
     """One run, in the worker's process: a fresh scope, the seed, the model (with ``constants`` among its
@@ -176,6 +191,7 @@ def run_one(model: Callable[..., Any], params: dict[str, Any], seed: int | None,
     (the sweep goes on)."""
     if threads is not None:
         os.environ["SIMCORE_NUM_THREADS"] = str(threads)
+    _freeze_after_first_run()
     namespace = getattr(model, "__globals__", None)
     for name, value in (constants or {}).items():
         if namespace is not None:
