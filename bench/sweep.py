@@ -13,9 +13,11 @@ Parts (``--parts``):
 - ``hh``: the Hodgkin-Huxley sweep of seed 003 (``bench/neurons.py``'s model, dt 0.01 ms, ``--hh-duration``)
   over a grid of ``--hh-side`` x ``--hh-side`` (g_na, I) pairs: as one group of every pair in this process,
   and as a sweep of runs of ``--hh-block`` x ``--hh-block`` pairs each (a 10 x 10 patch of the grid by
-  default: 900 runs for the 300 x 300 grid of ``bench/neurons.py``).
+  default: 900 runs for the 300 x 300 grid of ``bench/neurons.py``); with Brian 2 (``--brian-python`` or
+  ``$BRIAN2_PYTHON``), the same runs as one ``cpp_standalone`` binary of a patch, built once and run once per
+  patch with ``device.run(run_args=...)`` (``brian2_run_args.py``: one process, one thread, one run at a time).
 
-Run:  python bench/sweep.py [--parts overhead cuba hh] [--workers 2] [--quick]
+Run:  python bench/sweep.py [--parts overhead cuba hh] [--workers 2] [--quick] [--brian-python PY]
 """
 
 from __future__ import annotations
@@ -136,10 +138,19 @@ def _hh(args) -> dict:
                "i_last": current[b + block - 1], "block": block, "duration": args.hh_duration}
               for a in range(0, side, block) for b in range(0, side, block)]
     wall, result = _timed_sweep(hh_block, blocks, args.workers)
-    return {"grid": f"{side} x {side}", "runs": len(blocks), "neurons_per_run": block * block,
-            "duration_s": args.hh_duration, "one_group_s": one_group_s, "one_group_spikes": int(whole),
-            "sweep_s": wall, "sweep_spikes": int(result.table["spikes"].sum()), "workers": args.workers,
-            "sweep_over_one_group": wall / one_group_s, "errors": int(result.table["error"].notna().sum())}
+    out = {"grid": f"{side} x {side}", "runs": len(blocks), "neurons_per_run": block * block,
+           "duration_s": args.hh_duration, "one_group_s": one_group_s, "one_group_spikes": int(whole),
+           "sweep_s": wall, "sweep_spikes": int(result.table["spikes"].sum()), "workers": args.workers,
+           "sweep_over_one_group": wall / one_group_s, "errors": int(result.table["error"].notna().sum())}
+    brian_python = None if args.no_brian2 else harness.find_brian2_python(args.brian_python)
+    if brian_python is not None:  # the same runs as one binary rerun with run_args, one process, one thread
+        harness.progress("brian2 hh run_args")
+        brian = harness.call_worker(brian_python, os.path.join(os.path.dirname(__file__), "brian2_run_args.py"),
+                                    {"side": side, "block": block, "duration": args.hh_duration, "threads": 1})
+        out["brian2_cpp_standalone_run_args"] = brian
+        if "runs_s" in brian:
+            out["brian2_runs_over_sweep"] = brian["runs_s"] / wall
+    return out
 
 
 def main(argv=None) -> dict:
@@ -153,6 +164,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--hh-block", type=int, default=10)
     parser.add_argument("--hh-duration", type=float, default=0.02)
     parser.add_argument("--quick", action="store_true", help="20 overhead runs, 10 CUBA runs, a 30 x 30 HH grid")
+    parser.add_argument("--no-brian2", action="store_true")
+    parser.add_argument("--brian-python", default=None, help="a Python that imports brian2 ($BRIAN2_PYTHON)")
     args = parser.parse_args(argv)
     if args.quick:
         args.overhead_runs, args.cuba_runs, args.hh_side = 20, 10, 30

@@ -10,6 +10,7 @@ What it gives is in parsed.py; where a piece of text stands in the user's string
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Container
 from types import MappingProxyType
 
@@ -22,7 +23,7 @@ from simcore.equations.functions import BUILTIN_FUNCTIONS, int_, poisson
 from simcore.equations.parsed import Expression, Statement, Statements
 from simcore.equations.printer import to_text
 from simcore.equations.snippet import Snippet, logical_lines, syntax_error, too_long
-from simcore.errors import ParseError, SourcePosition
+from simcore.errors import ModelTypeError, ParseError, SourcePosition
 
 # Statements is imported from here by the synapse modules.
 __all__ = ["ASSIGNMENT_OPERATORS", "Statements", "check_condition", "is_condition", "parse_expression",
@@ -274,7 +275,15 @@ def _describe_node(node: ast.AST) -> str:
 
 def parse_expression(text: str | Snippet) -> Expression:
     """Parse an expression (a threshold, a condition, a right-hand side)."""
-    snippet = Snippet.whole(text) if isinstance(text, str) else text
+    if not isinstance(text, str | Snippet):
+        raise ModelTypeError(f"an expression is a string, such as 'v > -50*mV', not {type(text).__name__} {text!r}")
+    return _parsed_expression(Snippet.whole(text) if isinstance(text, str) else text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed_expression(snippet: Snippet) -> Expression:
+    """An expression's parse, remembered for the process: it depends on the text and its place alone, and a
+    model built again (every run of a sweep) parses the same strings (HH's 24 expressions: 50 ms a build)."""
     if not snippet.text.strip():
         raise snippet.error("empty expression")
     snippet.check_ascii()
@@ -304,7 +313,15 @@ def _expression(expr: sympy.Basic, snippet: Snippet, converter: _Converter) -> E
 
 def parse_statements(text: str) -> Statements:
     """Parse statements (a reset, on_pre, run_regularly code): one assignment per line. A text of only white space
-    and comments holds no statements: as in Brian 2, ``reset=''`` means "do nothing"."""
+    and comments holds no statements: as in Brian 2, ``reset=''`` means "do nothing". Remembered for the process,
+    as expressions are."""
+    if not isinstance(text, str):
+        raise ModelTypeError(f"statements are a string, such as 'v = -60*mV', not {type(text).__name__} {text!r}")
+    return _parsed_statements(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed_statements(text: str) -> Statements:
     statements = []
     for snippet in logical_lines(text):
         snippet.check_ascii()

@@ -327,3 +327,14 @@ def test_division_by_zero_in_a_model_names_its_position_in_the_model():
     group = NeuronGroup(1, "v : volt")
     with pytest.raises(ParseError, match="division by zero"):
         group.v = "1*mV/0"
+
+
+def test_code_that_is_not_a_string_is_refused_and_a_bad_string_every_time():
+    with pytest.raises(ModelError, match="statements are a string.*not list"):
+        NeuronGroup(1, "v : 1", reset=["v = 0"])
+    with pytest.raises(ModelError, match="an expression is a string.*not list"):
+        NeuronGroup(1, "v : 1", threshold=["v > 1"])
+    for _ in range(2):  # parses are remembered, refusals are not
+        with pytest.raises(ParseError, match="line 1, column 5"):
+            parse_expression("v > > 1")
+    assert parse_expression("v > 1") == parse_expression("v > 1")
