@@ -96,7 +96,7 @@ def _overhead(args) -> dict:
         _timed_sweep(model, {"x": [0.5]}, args.workers)  # compiles
         from distributed import Client, LocalCluster
 
-        with LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None) as cluster, \
+        with LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=":0") as cluster, \
                 Client(cluster) as client:
             sweep(model, {"x": [0.1, 0.2, 0.3, 0.4]}, client=client, progress=False)  # workers started and warm
             began = time.perf_counter()

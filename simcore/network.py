@@ -198,7 +198,7 @@ class Network:
         with building_for(backend.name):
             plan = build_plan(objects, namespace, frame, ranks)
         pauses = frozenset(due.position for due in plan.python_operations)
-        source = backend.generate(list(plan.operations), f"kernels of {self.name}", VERSION, pauses)
+        source = backend.generate(list(plan.operations), f"kernels of {self.name}", VERSION, pauses, fuse=not profile)
         dump(plan, source)
         check_supported(plan, source, backend.name)
         buffers = {}

@@ -117,5 +117,5 @@ def _local_cluster(workers: int | None):
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)  # not the cancels of a Ctrl+C
+                           dashboard_address=":0", silence_logs=logging.ERROR)  # a free port; quiet cancels
     return Client(cluster), cluster

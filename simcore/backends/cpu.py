@@ -55,8 +55,8 @@ class CpuBackend:
                          if isinstance(op.details, PathwayDetails) and op.details.blocks > 1}
 
     def generate(self, operations: list[Operation], title: str, version: str,
-                 pauses: frozenset[int] = frozenset()) -> Source:
-        return generate(operations, self.parallel_operations(operations), title, version, pauses)
+                 pauses: frozenset[int] = frozenset(), fuse: bool = True) -> Source:
+        return generate(operations, self.parallel_operations(operations), title, version, pauses, fuse)
 
     def compile(self, source: Source, profile: bool = False):
         """The chunk runner; with ``profile`` a version that times each operation into ``self.timers``."""

@@ -93,8 +93,8 @@ class CudaBackend:
         return out
 
     def generate(self, operations: list[Operation], title: str, version: str,
-                 pauses: frozenset[int] = frozenset()) -> Source:
-        """(``pauses`` within a step: refused, ``check_supported``.)"""
+                 pauses: frozenset[int] = frozenset(), fuse: bool = True) -> Source:
+        """(``pauses`` within a step: refused, ``check_supported``; ``fuse``: the GPU always fuses.)"""
         return cuda_module.generate(operations, title, version)
 
     def compile(self, source: Source, profile: bool = False) -> CompiledNetwork:

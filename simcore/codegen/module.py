@@ -52,12 +52,13 @@ def capacity_check(op: Operation) -> tuple[str, tuple[str, ...]] | None:
 
 
 def generate(operations: list[Operation], parallel_ops: set[str], title: str, version: str,
-             pauses: frozenset[int] = frozenset()) -> Source:
+             pauses: frozenset[int] = frozenset(), fuse: bool = True) -> Source:
     """The module of ``operations`` (``parallel_ops``: those whose loops run as prange; ``pauses``: the places, as
-    numbers of the operation they run before, where Python network operations stop a step)."""
+    numbers of the operation they run before, where Python network operations stop a step; ``fuse``: state
+    updates may run in one pass with their thresholds, not when profiling: each operation then has its time)."""
     streams = RandomStreams.of(operations)
     moved = {update: threshold for update, threshold in fusions(operations, pauses).items()
-             if operations[threshold].details.every is None}  # a few elements: the threshold alone tests them
+             if fuse and operations[threshold].details.every is None}  # a few elements: tested alone
     updates = {threshold: update for update, threshold in moved.items()}
     functions, calls, timed_calls, checks, params, names = [], [], [], [], [], []
     error_vars, scratch = {}, {}

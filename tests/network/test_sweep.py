@@ -59,7 +59,7 @@ def client(tmp_path_factory):
     cache = str(tmp_path_factory.mktemp("sweep_cache"))
     previous = os.environ.get("SIMCORE_CACHE_DIR")
     os.environ["SIMCORE_CACHE_DIR"] = cache  # the workers inherit it
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     with distributed.Client(cluster) as connected:
         yield connected
     cluster.close()
@@ -245,7 +245,7 @@ def test_a_killed_worker_fails_its_run_only(tmp_path):
     import dask
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as connected:
         result = sweep(dies_at_two, {"x": [1, 2, 3, 4]}, client=connected, output=tmp_path / "killed.h5",
                        progress=False)
