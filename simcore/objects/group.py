@@ -15,7 +15,7 @@ from simcore.equations import Equations, parse_expression
 from simcore.equations.evaluate import Draws
 from simcore.equations.kinds import kind_of_value
 from simcore.equations.parser import check_condition
-from simcore.errors import ModelIndexError, ModelKeyError, ModelTypeError, ModelValueError
+from simcore.errors import ModelIndexError, ModelKeyError, ModelNotImplementedError, ModelTypeError, ModelValueError
 from simcore.kernels.scalar import timestep
 from simcore.namespace import caller_namespace
 from simcore.objects.base import CLOCK_NAMES, SECOND, SimObject
@@ -282,10 +282,13 @@ class Group(GroupCode, SimObject):
         for name, array in state.items():
             self.variables[name].array[...] = np.asarray(array).astype(self.variables[name].array.dtype)
 
-    def get_states(self, vars=None, units: bool = True, subexpressions: bool = False,
-                   read_only_variables: bool = True) -> dict[str, Any]:
+    def get_states(self, vars=None, units: bool = True, format: str = "dict", subexpressions: bool = False,
+                   read_only_variables: bool = True) -> Any:
         """Copies of the values of ``vars`` (default: every variable, the clock's ``t``, ``dt`` and
-        ``t_in_timesteps``, and with ``subexpressions`` the subexpressions), by name."""
+        ``t_in_timesteps``, and with ``subexpressions`` the subexpressions), by name: a dict, or with
+        ``format='pandas'`` a DataFrame of one row per element (values in SI units: ``units=False``; single values
+        such as ``N`` and ``t`` repeated in every row), as Brian 2 gives them."""
+        pandas = _table_format(format, units, "get_states")
         if vars is None:
             names = [n for n, v in self.variables.items() if not n.startswith("_")
                      and (read_only_variables or not v.read_only)]
@@ -305,10 +308,16 @@ class Group(GroupCode, SimObject):
             else:
                 raise ModelKeyError(f"{self.where()} has no variable '{name}'")
             out[name] = with_unit(values, dimension) if units else values
-        return out
+        if pandas is None:
+            return out
+        return pandas.DataFrame({name: np.broadcast_to(value, self.N) if np.size(value) == 1 else value
+                                 for name, value in out.items()})
 
-    def set_states(self, values: dict[str, Any], units: bool = True) -> None:
-        """Set variables from a dict of values (with ``units=False``, SI numbers without units)."""
+    def set_states(self, values: Any, units: bool = True, format: str = "dict") -> None:
+        """Set variables from a dict of values (with ``units=False``, SI numbers without units), or with
+        ``format='pandas'`` from a DataFrame's columns (SI numbers: ``units=False``)."""
+        if _table_format(format, units, "set_states") is not None:
+            values = {name: values[name].to_numpy() for name in values.columns}
         for name, value in values.items():
             if name not in self.variables:
                 raise ModelKeyError(f"{self.where()} has no variable '{name}' to set")
@@ -316,6 +325,23 @@ class Group(GroupCode, SimObject):
                 self.set_values(name, value, slice(None))
             else:
                 self._set_raw(name, value)
+
+
+def _table_format(format: str, units: bool, what: str):
+    """The pandas module for ``format='pandas'`` (None for 'dict'); a table holds numbers, so with units it is
+    refused (as in Brian 2), as is any other format."""
+    if format == "dict":
+        return None
+    if format != "pandas":
+        raise ModelValueError(f"{what}: format={format!r} is not known; use 'dict' or 'pandas'")
+    if units:
+        raise ModelNotImplementedError(f"{what}(format='pandas') takes values without units (in SI units): pass "
+                                       "units=False")
+    try:
+        import pandas
+    except ImportError:
+        raise ModelNotImplementedError(f"{what}(format='pandas') needs pandas: pip install pandas") from None
+    return pandas
 
 
 class GroupIndices:

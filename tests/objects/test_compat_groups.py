@@ -312,3 +312,28 @@ def test_errors_stay_model_errors():
     start_scope()
     with pytest.raises(ModelError):
         NeuronGroup(0, "v : 1")
+
+
+def test_states_as_a_pandas_table():
+    pandas = pytest.importorskip("pandas")
+    group = NeuronGroup(4, """v : volt
+                              w : 1
+                              total = w + v/mV : 1""")
+    group.v = "2*i*mV"
+    group.w = "i + 0.5"
+    table = group.get_states(["v", "w", "total", "N"], units=False, format="pandas")
+    assert isinstance(table, pandas.DataFrame) and list(table.columns) == ["v", "w", "total", "N"]
+    assert table["v"].tolist() == pytest.approx([0, 0.002, 0.004, 0.006])
+    assert table["total"].tolist() == pytest.approx([0.5, 3.5, 6.5, 9.5]) and table["N"].tolist() == [4] * 4
+    assert {"v", "w", "i", "N", "t", "dt", "t_in_timesteps"} == set(group.get_states(units=False, format="pandas"))
+    with pytest.raises(NotImplementedError, match="units=False"):
+        group.get_states(format="pandas")
+    group.set_states(pandas.DataFrame({"v": [0.01, 0.02, 0.03, 0.04], "w": [4, 3, 2, 1]}), units=False,
+                     format="pandas")
+    assert group.v_.tolist() == [0.01, 0.02, 0.03, 0.04] and group.w_.tolist() == [4, 3, 2, 1]
+    with pytest.raises(ValueError):
+        group.set_states(pandas.DataFrame({"v": [1.0, 2.0]}), units=False, format="pandas")
+    with pytest.raises(TypeError):
+        group.set_states(pandas.DataFrame({"N": [1]}), units=False, format="pandas")
+    with pytest.raises(ValueError, match="'dict' or 'pandas'"):
+        group.get_states(format="xarray")
