@@ -90,15 +90,14 @@ def _timed_sweep(model, params, workers: int, **options) -> tuple[float, object]
 
 
 def _overhead(args) -> dict:
+    from distributed import Client, LocalCluster
+
     out = {}
     for name, model in (("immediate", immediate), ("one_step", one_step)):
         params = {"x": list(np.linspace(0, 1, args.overhead_runs))}
-        _timed_sweep(model, {"x": [0.5]}, args.workers)  # compiles
-        from distributed import Client, LocalCluster
-
         with LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=":0") as cluster, \
                 Client(cluster) as client:
-            sweep(model, {"x": [0.1, 0.2, 0.3, 0.4]}, client=client, progress=False)  # workers started and warm
+            sweep(model, {"x": [0.1, 0.2, 0.3, 0.4]}, client=client, progress=False)  # compiled, workers warm
             began = time.perf_counter()
             result = sweep(model, params, client=client, progress=False)
             wall = time.perf_counter() - began

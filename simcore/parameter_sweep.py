@@ -78,8 +78,10 @@ def _execute(model, todo: list[RunSpec], outcomes: dict[int, Outcome], stored: S
     client = own[0] if own else client
     bar = tqdm(total=total, initial=total - len(todo), desc="sweep", unit="run", disable=not progress)
     futures: dict = {}
+    failed = 0
     try:
         def finish(spec: RunSpec, future) -> None:
+            nonlocal failed
             try:
                 outcome = future.result()
             except Exception as error:  # the task itself failed: its worker died (KilledWorker), say
@@ -87,7 +89,7 @@ def _execute(model, todo: list[RunSpec], outcomes: dict[int, Outcome], stored: S
             outcomes[spec.number] = outcome
             if stored is not None:
                 stored.append(spec.key, spec.number, outcome)
-            failed = sum(o.error is not None for o in outcomes.values())
+            failed += outcome.error is not None
             bar.set_postfix(failed=failed, refresh=False)
             bar.update(1)
 

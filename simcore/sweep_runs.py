@@ -193,8 +193,8 @@ def run_one(model: Callable[..., Any], params: dict[str, Any], seed: int | None,
         os.environ["SIMCORE_NUM_THREADS"] = str(threads)
     _freeze_after_first_run()
     namespace = getattr(model, "__globals__", None)
-    for name, value in (constants or {}).items():
-        if namespace is not None:
+    if namespace is not None:
+        for name, value in (constants or {}).items():
             namespace.setdefault(name, value)
     before, began = compilations(), time.perf_counter()
     outcome = Outcome(worker=f"{os.uname().nodename}:{os.getpid()}")

@@ -61,11 +61,12 @@ class SweepFile:
         with self._open() as stored:
             runs = stored["runs"]
             for name in sorted(runs, key=int):
-                records.update(self._record(runs, name))
+                key, record = self._record(runs, name)
+                records[key] = record
         return records
 
-    def _record(self, runs: h5py.Group, name: str) -> dict[str, dict[str, Any]]:
-        """One record, by its key."""
+    def _record(self, runs: h5py.Group, name: str) -> tuple[str, dict[str, Any]]:
+        """One record and its key."""
         group, results = runs[name], {}
         for result, dataset in group.items():
             unit = _text(dataset.attrs.get("unit", "1"))
@@ -78,10 +79,10 @@ class SweepFile:
             results[result] = (_text(value) if isinstance(value, bytes) else
                                value.item() if isinstance(value, np.generic) else value), unit
         attrs = group.attrs
-        return {_text(attrs["key"]): {
+        return _text(attrs["key"]), {
             "error": _text(attrs["error"]) or None, "details": _text(attrs["details"]),
             "seconds": float(attrs["seconds"]), "compiled": int(attrs["compiled"]), "worker": _text(attrs["worker"]),
-            "results": results}}
+            "results": results}
 
     def append(self, key: str, number: int, outcome) -> None:
         """Write one finished run (an ``Outcome``); the file is closed again, complete, when this returns."""
