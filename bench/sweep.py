@@ -15,7 +15,8 @@ Parts (``--parts``):
   and as a sweep of runs of ``--hh-block`` x ``--hh-block`` pairs each (a 10 x 10 patch of the grid by
   default: 900 runs for the 300 x 300 grid of ``bench/neurons.py``); with Brian 2 (``--brian-python`` or
   ``$BRIAN2_PYTHON``), the same runs as one ``cpp_standalone`` binary of a patch, built once and run once per
-  patch with ``device.run(run_args=...)`` (``brian2_run_args.py``: one process, one thread, one run at a time).
+  patch with ``device.run(run_args=...)`` (``brian2_run_args.py``: one process, one thread, one run at a time);
+  and simcore's version of that idiom on the workers: one patch recorded, ``device.sweep`` over the patches.
 
 Run:  python bench/sweep.py [--parts overhead cuba hh] [--workers 2] [--quick] [--brian-python PY]
 """
@@ -83,6 +84,25 @@ def hh_block(g_na_first, g_na_last, i_first, i_last, block, duration):
     return {"spikes": spikes.num_spikes}
 
 
+def hh_recorded(block, duration):
+    """One block x block patch recorded for ``device.sweep`` (Brian 2's build once, run many): each run sets the
+    patch's g_na and I from strings of its corner and steps."""
+    simcore.start_scope()
+    simcore.set_device("cpu", build_on_run=False)
+    hh_block(10, 100, 0, 20, block, duration)
+    simcore.device.build(run=False)
+    group = next(obj for obj in simcore.collect() if isinstance(obj, NeuronGroup))
+    spikes = next(obj for obj in simcore.collect() if isinstance(obj, SpikeMonitor))
+    return group, spikes
+
+
+def patch_values(group, block, g_na_first, g_na_step, i_first, i_step) -> dict:
+    """A patch's run_args as ``hh_block`` sets them (g_na along a row, I down the columns), in SI units."""
+    to_siemens = 1e-3 * 2e-4  # mS/cm^2 times the 20,000 um^2 area
+    g_na = f"({float(g_na_first) * to_siemens!r} + {float(g_na_step) * to_siemens!r}*(i % {block}))*siemens"
+    return {group.g_na: g_na, group.I: f"({float(i_first) * 1e-9!r} + {float(i_step) * 1e-9!r}*(i // {block}))*amp"}
+
+
 def _timed_sweep(model, params, workers: int, **options) -> tuple[float, object]:
     began = time.perf_counter()
     result = sweep(model, params, workers=workers, progress=False, seeds=1, **options)
@@ -141,6 +161,16 @@ def _hh(args) -> dict:
            "duration_s": args.hh_duration, "one_group_s": one_group_s, "one_group_spikes": int(whole),
            "sweep_s": wall, "sweep_spikes": int(result.table["spikes"].sum()), "workers": args.workers,
            "sweep_over_one_group": wall / one_group_s, "errors": int(result.table["error"].notna().sum())}
+    group, spikes = hh_recorded(block, args.hh_duration)
+    run_args = [patch_values(group, block, g_na[a], g_na[1] - g_na[0], current[b], current[1] - current[0])
+                for a in range(0, side, block) for b in range(0, side, block)]
+    began = time.perf_counter()
+    recorded = simcore.device.sweep(run_args, results={"spikes": lambda: spikes.num_spikes}, workers=args.workers,
+                                    progress=False)
+    out.update(device_sweep_s=time.perf_counter() - began, device_sweep_spikes=int(recorded.table["spikes"].sum()),
+               device_sweep_errors=int(recorded.table["error"].notna().sum()))
+    simcore.reinit_devices()
+    simcore.reset_device("cpu")
     brian_python = None if args.no_brian2 else harness.find_brian2_python(args.brian_python)
     if brian_python is not None:  # the same runs as one binary rerun with run_args, one process, one thread
         harness.progress("brian2 hh run_args")
@@ -148,6 +178,7 @@ def _hh(args) -> dict:
                                     {"side": side, "block": block, "duration": args.hh_duration, "threads": 1})
         out["brian2_cpp_standalone_run_args"] = brian
         if "runs_s" in brian:
+            out["brian2_runs_over_device_sweep"] = brian["runs_s"] / out["device_sweep_s"]
             out["brian2_runs_over_sweep"] = brian["runs_s"] / wall
     return out
 

@@ -40,20 +40,32 @@ def sweep(model: Callable[..., Any], params: Any, *, client: Any = None, seeds: 
     ``progress``: a progress bar (terminal or notebook) with the runs done and failed.
 
     A run that raises does not stop the others: its parameters and error are in ``result.failed``."""
-    runs = plan_runs(params, seeds, trials)
-    try:
-        import pandas  # noqa: F401  (the results' table: missing, it fails here rather than after the runs)
-        from distributed import Client  # noqa: F401
-    except ImportError as error:
-        raise ModelError(f"sweep() runs on Dask and returns pandas tables ({error}): install them with pip install "
-                         "'simcore[sweep]'") from None
     name = f"{getattr(model, '__module__', '?')}.{getattr(model, '__qualname__', repr(model))}"
+    return run_sweep(model, plan_runs(params, seeds, trials), name, client=client, output=output, progress=progress,
+                     workers=workers, threads=threads)
+
+
+def run_sweep(model: Callable[..., Any], runs: list[RunSpec], name: str, *, client: Any, output, progress: bool,
+              workers: int | None, threads: int | None) -> SweepResult:
+    """The planned ``runs`` of ``model`` (called ``name`` in the output file) on the cluster, skipping those the
+    file has; their results gathered in the sweep's order."""
+    require_sweep_extras()
     stored = SweepFile(output, name) if output is not None else None
     outcomes = _finished(stored, runs) if stored is not None else {}
     todo = [spec for spec in runs if spec.number not in outcomes]
     if todo:
         _execute(model, todo, outcomes, stored, client, workers, threads, progress, len(runs))
     return collect(runs, outcomes)
+
+
+def require_sweep_extras() -> None:
+    """Fail before any run, not after them all, when Dask or pandas (the results' table) is missing."""
+    try:
+        import pandas  # noqa: F401
+        from distributed import Client  # noqa: F401
+    except ImportError as error:
+        raise ModelError(f"sweep() runs on Dask and returns pandas tables ({error}): install them with pip install "
+                         "'simcore[sweep]'") from None
 
 
 def _finished(stored: SweepFile, runs: list[RunSpec]) -> dict[int, Outcome]:

@@ -60,9 +60,10 @@ class Outcome:
     worker: str = ""
 
 
-def parameter_sets(params: Any) -> list[dict[str, Any]]:
+def parameter_sets(params: Any, keywords: bool = True) -> list[dict[str, Any]]:
     """The parameter sets of ``params``: a list of dicts (as they are), a dict of lists (every combination, the
-    first name varying slowest), or a pandas DataFrame (its rows)."""
+    first name varying slowest), or a pandas DataFrame (its rows). ``keywords``: the names are a model function's
+    keyword arguments (Python names); otherwise any text ('group.variable')."""
     if hasattr(params, "to_dict") and hasattr(params, "columns"):  # a DataFrame
         sets = [dict(row) for row in params.to_dict("records")]
     elif isinstance(params, dict):
@@ -75,7 +76,7 @@ def parameter_sets(params: Any) -> list[dict[str, Any]]:
                              f"DataFrame, not {type(params).__name__}")
     for entry in sets:
         for name in entry:
-            if not isinstance(name, str) or not name.isidentifier():
+            if not isinstance(name, str) or (keywords and not name.isidentifier()):
                 raise ModelValueError(f"sweep(): the parameter name {name!r} is not a Python name; the model "
                                       "function receives the parameters as keyword arguments")
     return sets
@@ -140,13 +141,13 @@ def run_key(params: dict[str, Any], trial: int, seed: int | None) -> str:
     return json.dumps({"params": plain, "trial": trial, "seed": seed}, sort_keys=True)
 
 
-def plan_runs(params: Any, seeds: int | Iterable[int] | None, trials: int) -> list[RunSpec]:
+def plan_runs(params: Any, seeds: int | Iterable[int] | None, trials: int, keywords: bool = True) -> list[RunSpec]:
     """Every run of a sweep, in order: each parameter set ``trials`` times. ``seeds``: None (runs are not
     seeded), a whole number (each run's seed derives from it, its parameters and its trial, so that a run
     keeps its seed whatever else the sweep holds), or one seed per run."""
     if isinstance(trials, bool) or not isinstance(trials, int | np.integer) or trials < 1:
         raise ModelValueError(f"sweep(): trials must be a whole number >= 1, not {trials!r}")
-    combos = [(params_set, trial) for params_set in parameter_sets(params) for trial in range(int(trials))]
+    combos = [(params_set, trial) for params_set in parameter_sets(params, keywords) for trial in range(int(trials))]
     if seeds is None or isinstance(seeds, int | np.integer):
         chosen = [None if seeds is None else _derived_seed(int(seeds), run_key(p, t, None)) for p, t in combos]
     else:

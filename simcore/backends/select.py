@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from simcore.errors import BackendError, ModelTypeError, ModelValueError
 
 if TYPE_CHECKING:
     from simcore.connect.request import ConnectRequest
+    from simcore.sweep_results import SweepResult
 
 DEVICES = ("cpu", "cuda")
 # Brian 2's device names, so that its scripts run unchanged: simcore compiles every run itself
@@ -61,7 +62,7 @@ class Device:
         if self.build_on_run or self._replaying:
             return
         if network not in self._started:
-            network.store(_START)
+            network.store(START_STATE)
             self._started.append(network)
         self._runs.append((network, duration, options))
 
@@ -74,6 +75,7 @@ class Device:
         """Run the recorded runs again from the state before the first, with ``run_args`` ({G.x: value})
         set first; random numbers repeat unless ``seed()`` changes in between."""
         from simcore.objects.variable_views import VariableView  # objects import this module
+        from simcore.seeding import current_seed, seed
 
         _no_effect("device.run()", options)
         if not self._runs:
@@ -83,10 +85,12 @@ class Device:
         for view in values:
             if not isinstance(view, VariableView):
                 raise ModelTypeError(f"run_args maps variables such as G.tau to values, not {view!r}")
+        chosen = current_seed()  # a seed() since the last run holds; otherwise the start's random numbers repeat
         self._replaying = True
         try:
             for network in self._started:
-                network.restore(_START, restore_random_state=True)
+                network.restore(START_STATE, restore_random_state=True)
+            seed(chosen)
             for view, value in values.items():
                 view[:] = value
             for network, duration, run_options in self._runs:
@@ -94,6 +98,19 @@ class Device:
         finally:
             self._replaying = False
         self.has_been_run = True
+
+    def sweep(self, run_args: Any, results: Any = None, **options) -> SweepResult:
+        """``device.run(run_args=...)`` for many sets of values at once, on the processes of a Dask cluster: each
+        set of ``run_args`` (a list of ``{G.tau: value}`` dicts, or ``{G.tau: [values], ...}`` for every
+        combination) repeats the recorded runs from the start state in a worker, which compiles (or loads) the
+        kernels once for all its runs. ``results``: what each run returns (monitors, variables such as ``G.v``,
+        functions of no arguments defined in the script; a dict by name or a list), by default every monitor.
+        The other options are ``sweep()``'s (``client``, ``seeds``, ``trials``, ``output``, ``progress``,
+        ``workers``, ``threads``); without ``seeds`` every run repeats the start's random numbers, as
+        ``device.run`` does. Returns a SweepResult whose parameters are named 'group.variable'."""
+        from simcore.device_sweep import sweep_recorded  # the sweep's machinery imports the objects
+
+        return sweep_recorded(self, self._runs, self._started, run_args, results, **options)
 
     def connect_pairs(self, request: ConnectRequest, values: Mapping[str, np.ndarray | float], seed: int, stream: int,
                       reserve: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +133,8 @@ class Device:
         return f"<simcore device {self.name!r}>"
 
 
-_START = "__device_start__"
+#: the name under which a device keeps each network's state before its first recorded run
+START_STATE = "__device_start__"
 _devices = {name: Device(name) for name in DEVICES}
 _state: dict = {"device": _devices["cpu"], "building": None, "previous": []}
 

@@ -16,6 +16,7 @@ from simcore import (
     reinit_devices,
     reset_device,
     run,
+    seed,
     set_device,
     start_scope,
 )
@@ -77,3 +78,25 @@ def test_device_run_refuses_what_it_cannot_do():
     with pytest.raises(TypeError, match="G.tau"):
         device.run(run_args={"tau": 5 * ms})
     assert group.N == 1
+
+
+def test_device_run_repeats_the_random_numbers_until_seed_changes():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        set_device("cpp_standalone", build_on_run=False)
+    group = NeuronGroup(4, "dv/dt = -v/(10*ms) + xi/sqrt(10*ms) : 1", method="euler")
+    run(2 * ms)
+    device.build(run=False)
+    device.run()
+    first = np.array(group.v_)
+    device.run()
+    np.testing.assert_array_equal(group.v[:], first)
+    seed(2024)
+    device.run()
+    chosen = np.array(group.v_)
+    assert not np.array_equal(chosen, first)
+    device.run()
+    np.testing.assert_array_equal(group.v[:], chosen)
+    seed(2024)
+    device.run()
+    np.testing.assert_array_equal(group.v[:], chosen)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
 import cloudpickle
 import numpy as np
@@ -22,10 +23,14 @@ from simcore import (
     NeuronGroup,
     SpikeMonitor,
     StateMonitor,
+    device,
     ms,
     mV,
+    reinit_devices,
+    reset_device,
     run,
     seed,
+    set_device,
     start_scope,
     sweep,
 )
@@ -153,6 +158,73 @@ def test_bad_requests_are_refused_before_anything_runs(tmp_path):
         handle["data"] = [1, 2]
     with pytest.raises(ModelError, match="not a file of sweep results"):
         sweep(arithmetic, {"x": [1], "y": [1]}, output=foreign)
+
+
+@pytest.fixture
+def recorded_drives():
+    """Brian 2's build once, run many: noisy LIF neurons whose drive a run sets, two runs recorded."""
+    start_scope()
+    reinit_devices()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        set_device("cpp_standalone", build_on_run=False)
+    group = NeuronGroup(10, """dv/dt = (drive - v)/(10*ms) + 2*mV*xi/sqrt(10*ms) : volt
+                               drive : volt""", threshold="v > 10*mV", reset="v = 0*mV", method="euler", name="cells")
+    group.v = "rand()*10*mV"
+    group.drive = 15 * mV
+    spikes = SpikeMonitor(group, name="spikes")
+    trace = StateMonitor(group, "v", record=[0, 3], name="trace")
+    run(5 * ms)
+    run(5 * ms)
+    yield group, spikes, trace
+    reinit_devices()
+    reset_device("cpu")
+
+
+def test_device_sweep_equals_device_run_one_set_after_the_other(client, recorded_drives):
+    group, spikes, trace = recorded_drives
+    drives = [12 * mV, 15 * mV, 20 * mV]
+    result = device.sweep({group.drive: drives}, client=client, progress=False)
+    assert result.parameters == ("cells.drive",) and result.units["cells.drive"] == "volt"
+    assert result.table["cells.drive"].tolist() == pytest.approx([0.012, 0.015, 0.02])
+    assert result.compiled == 0  # the script's runs compiled every kernel; the workers load them
+    for k, drive in enumerate(drives):
+        device.run(run_args={group.drive: drive})
+        np.testing.assert_array_equal(result.arrays["spikes.i"][k], spikes.i[:])
+        np.testing.assert_array_equal(result.arrays["spikes.t"][k], spikes.t_[:])
+        np.testing.assert_array_equal(result.arrays["trace.v"][k], trace.v_)
+    assert "spikes.count" not in result.table and len(result.arrays["spikes.count"][0]) == 10
+    assert len(set(map(len, result.arrays["spikes.i"]))) == 3  # more drive, more spikes: the values were set
+
+
+def test_device_sweep_returns_what_it_is_asked_with_the_seed_of_each_run(client, recorded_drives):
+    group, spikes, _ = recorded_drives
+    sets = [{group.drive: 15 * mV}, {group.drive: 20 * mV}, {group.drive: 15 * mV}]
+    result = device.sweep(sets, results={"count": lambda: spikes.num_spikes, "v": group.v}, seeds=[5, 5, 6],
+                          client=client, progress=False)
+    assert result.units["v"] == "volt"
+    for k, (entry, run_seed) in enumerate(zip(sets, [5, 5, 6], strict=True)):
+        seed(run_seed)  # device.run keeps a seed() given since the last run
+        device.run(run_args=entry)
+        assert result.table["count"][k] == spikes.num_spikes
+        np.testing.assert_array_equal(result.arrays["v"][k], group.v_)
+    assert not np.array_equal(result.arrays["v"][0], result.arrays["v"][2])  # same drive, other seed
+
+
+def test_device_sweep_reports_a_failing_set_and_refuses_bad_requests(client, recorded_drives):
+    group, spikes, _ = recorded_drives
+    result = device.sweep({group.drive: [15 * mV, 3 * ms]}, results=[spikes], client=client, progress=False)
+    assert pandas.isna(result.table["error"][0])
+    assert "DimensionMismatchError" in result.table["error"][1] and "volt" in result.table["error"][1]
+    with pytest.raises(ModelTypeError, match="G.tau"):
+        device.sweep([{"drive": 15 * mV}])
+    with pytest.raises(ModelTypeError, match="list of {G.x: value} dicts"):
+        device.sweep(15 * mV)
+    with pytest.raises(ModelTypeError, match="not a monitor, a variable"):
+        device.sweep({group.drive: [15 * mV]}, results=[42])
+    reinit_devices()
+    with pytest.raises(ModelValueError, match="there are none"):
+        device.sweep({group.drive: [15 * mV]})
 
 
 SCRIPT = textwrap.dedent("""
