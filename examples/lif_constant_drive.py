@@ -11,20 +11,7 @@ import math
 
 import numpy as np
 
-from simcore import (
-    NeuronGroup,
-    SpikeMonitor,
-    StateMonitor,
-    ms,
-    plot,
-    run,
-    savefig,
-    second,
-    start_scope,
-    subplot,
-    xlabel,
-    ylabel,
-)
+from simcore import NeuronGroup, SpikeMonitor, StateMonitor, ms, run, second, start_scope
 
 
 def main(duration=1 * second, N=50, plot_file: str | None = "lif_raster.png"):
@@ -64,15 +51,21 @@ def _rate(v0, tau, refractory, dt, duration):
 
 
 def _plot(spikes, trace, filename):
-    subplot(2, 1, 1)
-    plot(spikes.t / ms, spikes.i, ".k", markersize=2)
-    ylabel("neuron")
-    subplot(2, 1, 2)
-    plot(trace.t / ms, trace.v[0])
-    xlabel("time (ms)")
-    ylabel("v (last neuron)")
-    savefig(filename, dpi=100)
+    """The raster and the last neuron's trace, drawn by brian_plot (units on the axes)."""
+    import matplotlib.pyplot as plt
+
+    from simcore.plotting import brian_plot
+
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5))
+    brian_plot(spikes, axes=top, color="k")
+    brian_plot(trace, axes=bottom)
+    bottom.set_xlim(0, 100)  # in ms, the axis' unit
+    bottom.set_title("the neuron with the largest drive, first 100 ms")
+    figure.tight_layout()
+    figure.savefig(filename, dpi=90)
+    plt.close(figure)
     print(f"raster plot saved to {filename}")
+
 
 if __name__ == "__main__":
     main()

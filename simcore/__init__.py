@@ -57,6 +57,7 @@ from simcore.objects.synapses import Synapses
 from simcore.objects.timedarray import TimedArray
 from simcore.objects.variable_views import linked_var
 from simcore.output.hdf5 import Output
+from simcore.output.nwb import export_nwb, read_nwb
 from simcore.output.reader import load_output
 from simcore.parameter_sweep import sweep
 from simcore.preferences import prefs
@@ -123,6 +124,8 @@ __all__ = [
     "network_operation",
     "load_output",
     "Output",
+    "export_nwb",
+    "read_nwb",
     "prefs",
     "codegen",
     "profiling_summary",

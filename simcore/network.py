@@ -13,6 +13,7 @@ import numpy as np
 
 from simcore.backends.select import backend_for, building_for, device_for, device_name, get_device
 from simcore.codegen.status import STATUS_BUFFER_FULL, STATUS_NOT_FINITE
+from simcore.display import Html, html_summary, html_table
 from simcore.errors import ModelError, ModelKeyError, ModelNotImplementedError, ModelTypeError, ModelValueError
 from simcore.namespace import caller_namespace
 from simcore.objects.base import Clock, SimObject, as_seconds, check_name, check_schedule
@@ -55,6 +56,7 @@ class Network:
         self._stored: dict[str, Any] = {}
         self._stop_requested = False
         self._schedule: list[str] | None = None
+        self._last_schedule: tuple | None = None  # what the last run ran (operations, slots, step), for a notebook
         self.add(*objects)
 
     def add(self, *objects) -> None:
@@ -103,6 +105,23 @@ class Network:
     def __repr__(self) -> str:
         return f"<Network '{self.name}' at t = {self.t!s}: {', '.join(obj.name for obj in self.objects) or 'empty'}>"
 
+    def _repr_html_(self) -> str:
+        """How Jupyter shows a network: its time, its objects with their clocks and slots, and the operations of
+        its last run in the order they ran (working that out before a run would build the model)."""
+        rows = [(obj.name, type(obj).__name__, obj.clock_text(), obj.when, obj.order, "yes" if obj.active else "no")
+                for obj in self.objects]
+        sections = [("Objects", html_table(("name", "kind", "clock", "when", "order", "active"), rows))]
+        if self._last_schedule is not None:
+            operations, ranks, base = self._last_schedule
+            summary = SchedulingSummary(scheduling_entries(operations, self.objects, ranks, base), base)
+            sections.append(("Schedule of the last run", Html(summary._repr_html_())))
+        facts = [("time", self.t.in_best_unit()), ("objects", len(self.objects))]
+        if self._last_schedule is None:
+            facts.append(("schedule", "known after the first run (or ask net.scheduling_summary())"))
+        if self.device is not None:
+            facts.append(("device", self.device))
+        return html_summary("Network", self.name, facts, sections)
+
     @property
     def t(self):
         return self.t_ * second
@@ -110,7 +129,7 @@ class Network:
     @property
     def schedule(self) -> list[str]:
         """The slots of a time step in order (default: prefs.core.network.default_schedule); objects'
-        ``when`` names one of them, or one with 'before_' or 'after_' in front. Assign None for the default."""
+        ``when`` names one of them, or one with ``before_`` or ``after_`` in front. Assign None for the default."""
         return list(self._schedule) if self._schedule is not None else default_schedule()
 
     @schedule.setter
@@ -197,6 +216,7 @@ class Network:
         backend = backend_for(self.device or get_device())
         with building_for(backend.name):
             plan = build_plan(objects, namespace, frame, ranks)
+        self._last_schedule = (list(plan.operations), ranks, base)
         pauses = frozenset(due.position for due in plan.python_operations)
         source = backend.generate(list(plan.operations), f"kernels of {self.name}", VERSION, pauses, fuse=not profile)
         dump(plan, source)

@@ -2,15 +2,17 @@
 
 ``units_str``: the short form that ``str`` prints (``mV``, ``uF/cm^2``, ``ms^-1``, ``ohm A``:
 a product is written with a space, as in Brian 2).
-``units_latex``: the same in LaTeX (math mode), for Jupyter and ``sympy.latex``.
+``units_latex``: the same in LaTeX (math mode), for Jupyter and ``sympy.latex``; ``units_html``: in HTML.
 ``units_python``: Python syntax built from simcore's exported names (``mV``,
 ``siemens/metre**2``, ``second**-0.5``), which evaluates back to the same unit.
 ``magnitude_str``: numpy's positional style with a trailing point (``-70.``).
+``quantity_latex`` and ``quantity_html``: how Jupyter shows a quantity, a long array cut to its ends.
 All work on pint UnitsContainers (an ordered mapping: pint unit name -> power).
 """
 
 from __future__ import annotations
 
+import html
 from fractions import Fraction
 from typing import Any
 
@@ -83,13 +85,9 @@ def _split_powers(units: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, An
     return [(n, p) for n, p in items if p > 0], [(n, p) for n, p in items if p < 0]
 
 
-def units_str(registry: Any, units: Any) -> str:
-    """Short display form of a UnitsContainer: 'mV', 'uF/cm^2', 'mV ms', 'ms^-1', '1'."""
-
-    def term(name: str, power: Any) -> str:
-        symbol = unit_symbol(registry, name)
-        return symbol if power == 1 else f"{symbol}^{power_text(power)}"
-
+def _units_text(registry: Any, units: Any, term: Any) -> str:
+    """A UnitsContainer as ``term(name, power)`` of each unit: positive powers, then '/' and the negative ones
+    (in brackets if several); '1' if there are none."""
     positive, negative = _split_powers(units)
     if not positive and not negative:
         return "1"
@@ -101,6 +99,26 @@ def units_str(registry: Any, units: Any) -> str:
     if negative:
         return f"{text}/({' '.join(term(name, -power) for name, power in negative)})"
     return text
+
+
+def units_str(registry: Any, units: Any) -> str:
+    """Short display form of a UnitsContainer: 'mV', 'uF/cm^2', 'mV ms', 'ms^-1', '1'."""
+
+    def term(name: str, power: Any) -> str:
+        symbol = unit_symbol(registry, name)
+        return symbol if power == 1 else f"{symbol}^{power_text(power)}"
+
+    return _units_text(registry, units, term)
+
+
+def units_html(registry: Any, units: Any) -> str:
+    """``units_str`` in HTML, powers raised: 'uF/cm<sup>2</sup>'."""
+
+    def term(name: str, power: Any) -> str:
+        symbol = html.escape(unit_symbol(registry, name))
+        return symbol if power == 1 else f"{symbol}<sup>{power_text(power)}</sup>"
+
+    return _units_text(registry, units, term)
 
 
 def units_latex(registry: Any, units: Any) -> str:
@@ -157,3 +175,57 @@ def magnitude_repr(magnitude: Any) -> str:
     if array.ndim == 0 and array.dtype.kind in "biufc":
         return magnitude_str(array)
     return repr(magnitude)
+
+
+#: Jupyter shows an array axis longer than ``_LONG`` as its first and last ``_EDGE`` elements.
+_LONG, _EDGE = 10, 3
+
+
+def _number_latex(value: Any) -> str:
+    """One number in LaTeX, at numpy's print precision: '3.0', '1.5 \\times 10^{-20}', '\\infty'."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, float | np.floating):
+        return str(value)
+    if not np.isfinite(value):
+        return r"\mathrm{NaN}" if np.isnan(value) else rf"{'-' if value < 0 else ''}\infty"
+    text = repr(float(f"{value:.{np.get_printoptions()['precision']}g}"))
+    mantissa, _, exponent = text.partition("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else text
+
+
+def _cut(values: list) -> list:
+    """``values`` with those between the first and last ``_EDGE`` left out (None where they were), if long."""
+    return values if len(values) <= _LONG else [*values[:_EDGE], None, *values[-_EDGE:]]
+
+
+def magnitude_latex(magnitude: Any) -> str:
+    """A number, vector or matrix in LaTeX (math mode), long axes cut to their ends (``\\dots``)."""
+    array = np.asarray(magnitude)
+    if array.ndim == 0:
+        return _number_latex(array.item())
+    if array.ndim > 2:
+        return rf"\text{{array of shape {array.shape}}}"
+    matrix = np.atleast_2d(array)
+    columns = _cut(list(range(matrix.shape[1])))
+
+    def cell(row: int | None, column: int | None) -> str:
+        if row is None:
+            return r"\ddots" if column is None else r"\vdots"
+        return r"\dots" if column is None else _number_latex(matrix[row, column].item())
+
+    rows = r" \\ ".join(" & ".join(cell(row, column) for column in columns) for row in _cut(list(range(len(matrix)))))
+    return rf"\left[\begin{{matrix}}{rows}\end{{matrix}}\right]"
+
+
+def quantity_latex(registry: Any, magnitude: Any, units: Any) -> str:
+    """A quantity in LaTeX for Jupyter: '$3.0\\,\\mathrm{mV}$'."""
+    unit = rf"\,{units_latex(registry, units)}" if units else ""
+    return f"${magnitude_latex(magnitude)}{unit}$"
+
+
+def quantity_html(registry: Any, magnitude: Any, units: Any) -> str:
+    """A quantity in HTML for Jupyter: its ``str`` with long axes cut to their ends, powers of units raised."""
+    text = np.array2string(np.asarray(magnitude), threshold=_LONG, edgeitems=_EDGE) \
+        if np.ndim(magnitude) else magnitude_str(magnitude)
+    unit = f" {units_html(registry, units)}" if units else ""
+    tag = "pre" if "\n" in text else "span"
+    return f"<{tag}>{html.escape(text)}{unit}</{tag}>"

@@ -28,7 +28,14 @@ from simcore.errors import ModelTypeError
 from simcore.units.conversion import quantity_info, si_magnitude
 from simcore.units.dimension import DIMENSIONLESS, Dimension, get_or_create_dimension
 from simcore.units.errors import DimensionMismatchError
-from simcore.units.formatting import magnitude_repr, magnitude_str, units_python, units_str
+from simcore.units.formatting import (
+    magnitude_repr,
+    magnitude_str,
+    quantity_html,
+    quantity_latex,
+    units_python,
+    units_str,
+)
 from simcore.units.mismatch import dimension_of, from_pint_error, in_numpy, mismatch, reraise
 from simcore.units.plain import as_quantity, collapse, decay_numpy_args, has_pint, is_scale_free
 from simcore.units.quantity_arrays import (
@@ -107,7 +114,23 @@ def _operand(value: Any) -> Any:
     return value
 
 class Quantity(_Base):
-    """A value (number or numpy array) with a physical unit. ``Quantity(value, unit)``."""
+    """A value (number or numpy array) with a physical unit. ``Quantity(value, unit)``, or a number times a unit:
+
+    >>> from simcore import mV, ms, nA
+    >>> v = -70*mV
+    >>> v + 5*mV
+    -65. * mV
+    >>> v / (10*ms)
+    -7. * (mV/ms)
+    >>> [1, 2, 3]*nA
+    array([1., 2., 3.]) * nA
+    >>> float(v / mV)
+    -70.0
+    >>> v + 3*ms
+    Traceback (most recent call last):
+    ...
+    simcore.units.errors.DimensionMismatchError: Cannot add mV (volt) and ms (second)
+    """
 
     def __new__(cls, value: Any = 1.0, units: Any = None, dim: Any = None, dtype: Any = None, copy: bool = False,
                 force_quantity: bool = False):
@@ -375,7 +398,9 @@ class Quantity(_Base):
         printer.text(str(self))
 
     def _repr_html_(self) -> str:
-        return str(self)
+        """Jupyter's display: ``str`` in HTML, a long array cut to its first and last elements."""
+        return quantity_html(self._REGISTRY, self._magnitude, self._units)
 
     def _repr_latex_(self) -> str:
-        return str(self)
+        """The quantity typeset: ``$3.0\\,\\mathrm{mV}$`` (also for notebooks exported to LaTeX)."""
+        return quantity_latex(self._REGISTRY, self._magnitude, self._units)

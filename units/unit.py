@@ -20,7 +20,7 @@ from pint.util import UnitsContainer
 from simcore.errors import ModelTypeError, ModelValueError
 from simcore.units.conversion import quantity_info
 from simcore.units.dimension import DIMENSIONLESS, Dimension
-from simcore.units.formatting import name_unit, units_latex, units_python, units_str
+from simcore.units.formatting import name_unit, units_html, units_latex, units_python, units_str
 from simcore.units.plain import as_quantity, collapse
 from simcore.units.quantity import si_unit_of
 
@@ -180,7 +180,7 @@ class Unit(_Base):
         printer.text(str(self))
 
     def _repr_html_(self) -> str:
-        return str(self)
+        return units_html(self._REGISTRY, self._units)
 
     def _repr_latex_(self) -> str:
         return f"${self.latexname}$"

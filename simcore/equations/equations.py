@@ -12,7 +12,7 @@ from simcore.equations.check import check_equation
 from simcore.equations.model import FLAGS_BY_OWNER, Equation, EquationKind, is_noise, naming_problem
 from simcore.equations.parsed import Expression
 from simcore.equations.parser import parse_expression, symbol
-from simcore.equations.printer import to_text
+from simcore.equations.printer import to_latex, to_text
 from simcore.equations.reader import read_equations
 from simcore.equations.snippet import Snippet
 from simcore.errors import EquationError, EquationSyntaxError, ModelTypeError
@@ -26,6 +26,15 @@ class Equations:
 
     ``Equations(text, tau=10*ms, g='g_e')`` replaces the name ``tau`` by a value and
     renames ``g`` to ``g_e``.
+
+    >>> from simcore import Equations, ms
+    >>> eqs = Equations('''dg/dt = (g0 - g)/tau : siemens
+    ...                    g0 : siemens (constant)''', tau=10*ms, g='g_e')
+    >>> eqs.diff_eq_names
+    ('g_e',)
+    >>> print(eqs)
+    dg_e/dt = 0.1*(g0 - g_e)/ms : siemens
+    g0 : siemens (constant)
     """
 
     def __init__(self, eqns: str | Equations | Iterable[Equation] = "", **replacements: Any):
@@ -89,6 +98,14 @@ class Equations:
 
     def __repr__(self) -> str:
         return f"Equations('''\n{self}\n''')"
+
+    def _latex(self, printer: Any = None) -> str:
+        """The equations typeset, one aligned line each (also what ``sympy.latex(eqs)`` gives)."""
+        return r"\begin{aligned}" + r" \\ ".join(_equation_latex(eq) for eq in self.equations) + r"\end{aligned}"
+
+    def _repr_latex_(self) -> str | None:
+        """How Jupyter shows the equations (nothing for none)."""
+        return f"$${self._latex()}$$" if self.equations else None
 
     # --- what later stages ask -----------------------------------------------------
     def _names(self, kind: EquationKind) -> tuple[str, ...]:
@@ -231,6 +248,19 @@ class Dependency:
 
     equation: Equation
     via: tuple[str, ...] = ()
+
+
+def _equation_latex(equation: Equation) -> str:
+    """One line of the aligned equations: the defined name (``\\frac{\\mathrm{d}v}{\\mathrm{d}t}`` for a
+    differential equation), '=' and the right-hand side, then the unit and the flags."""
+    name = to_latex(symbol(equation.name))
+    if equation.kind is EquationKind.DIFFERENTIAL:
+        name = rf"\frac{{\mathrm{{d}}{name}}}{{\mathrm{{d}}t}}"
+    right = "" if equation.expr is None else f"= {to_latex(equation.expr)}"
+    unit = rf"\text{{{equation.var_type}}}" if equation.var_type != "float" else \
+        to_latex(parse_expression(equation.unit_text).expr)  # a unit's names print as its symbols
+    flags = rf"\ \text{{({', '.join(sorted(equation.flags))})}}" if equation.flags else ""
+    return rf"{name} &{right} && \text{{unit: }}{unit}{flags}"
 
 
 def _check_consistency(equations: tuple[Equation, ...]) -> None:

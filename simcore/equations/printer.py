@@ -1,8 +1,8 @@
-"""sympy -> text in the model language (the inverse of the parser).
+"""sympy -> text in the model language (the inverse of the parser), and -> LaTeX.
 
 Used for ``str(Equations)``, for error messages that quote a term, and as the
 comment above each generated line. Floats print with ``repr`` so they survive a
-round trip exactly.
+round trip exactly. ``to_latex`` typesets an expression for notebooks.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 
 import sympy
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
 from simcore.equations.functions import FUNCTIONS, LANGUAGE_NAME, RANDOM_FUNCTIONS
+from simcore.units import UNIT_NAMES
 
 _RELATION = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -106,3 +108,29 @@ def to_text(expr: sympy.Basic) -> str:
     """An expression in the model language (remembered: every run prints the same expressions again, for unit
     checks and comments, and sympy's printer is slow)."""
     return _PRINTER.doprint(expr)
+
+
+class LatexModelPrinter(PositiveTermsFirst, LatexPrinter):
+    """sympy's LaTeX of a model expression, with units upright (``\\mathrm{mV}``, not the product m V) and the
+    draws (``rand()``) without the call site that the parser adds as their last argument."""
+
+    def _print_Symbol(self, expr, style="plain"):
+        unit = UNIT_NAMES.get(expr.name)
+        return unit.latexname if unit is not None else super()._print_Symbol(expr, style)
+
+    def _print_Function(self, expr, exp=None):
+        name = type(expr).__name__
+        if name not in RANDOM_FUNCTIONS and "_" not in name:
+            return super()._print_Function(expr, exp)
+        arguments = ", ".join(self._print(arg) for arg in (expr.args[:-1] if name in RANDOM_FUNCTIONS else expr.args))
+        shown = LANGUAGE_NAME.get(name, name).replace("_", r"\_")
+        text = rf"\operatorname{{{shown}}}\left({arguments}\right)"
+        return text if exp is None else rf"{text}^{{{exp}}}"
+
+
+_LATEX_PRINTER = LatexModelPrinter()
+
+
+def to_latex(expr: sympy.Basic) -> str:
+    """An expression typeset in LaTeX (math mode): ``(v0 - v)/tau`` -> ``\\frac{v_{0} - v}{\\tau}``."""
+    return _LATEX_PRINTER.doprint(expr)

@@ -347,6 +347,18 @@ class SimObject:
     def where(self) -> str:
         return f"{type(self).__name__} '{self.name}' (created at {self.created_at})"
 
+    # --- what a notebook summary says of any object (``_repr_html_`` of groups, monitors, networks) ---------------
+    def clock_text(self) -> str:
+        """The object's clock in a few words: 'defaultclock, dt = 0.1 ms'."""
+        if isinstance(self.clock, EventClock):
+            return f"{self.clock.name}, at {self.clock.times_.size} given times"
+        return f"{self.clock.name}, dt = {self.clock.dt_ * 1e3:g} ms"
+
+    def _summary_facts(self) -> list[tuple[str, Any]]:
+        """Its clock and its place in a time step (each kind of object puts its own facts first)."""
+        facts = [("clock", self.clock_text()), ("schedule", f"when = '{self.when}', order = {self.order}")]
+        return facts if self.active else [*facts, ("active", "no: left out of runs")]
+
 
 def _user_frame() -> str:
     """'script.py:12' for the first frame outside simcore."""

@@ -4,28 +4,30 @@ evaluating strings: ``evaluation``."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
+from simcore.display import Html, html_summary, html_table, html_text
 from simcore.equations import Equations, parse_expression
 from simcore.equations.evaluate import Draws
 from simcore.equations.kinds import kind_of_value
 from simcore.equations.parser import check_condition
-from simcore.errors import ModelIndexError, ModelKeyError, ModelNotImplementedError, ModelTypeError, ModelValueError
+from simcore.errors import ModelIndexError, ModelKeyError, ModelTypeError, ModelValueError
 from simcore.kernels.scalar import timestep
 from simcore.namespace import caller_namespace
 from simcore.objects.base import CLOCK_NAMES, SECOND, SimObject
 from simcore.objects.evaluation import evaluate_checked, namespace_values
 from simcore.objects.group_code import GroupCode, assignments, shared_first
 from simcore.objects.group_links import link_variable
+from simcore.objects.tables import one_row_each, table_format
 from simcore.objects.variable_views import LinkedVariable, VariableView, raw_values, si_values, with_unit
 from simcore.objects.variables import Variable, check_index, stored_values
 from simcore.output.snapshot import same_values, stored_array, stored_keys
 from simcore.seeding import DrawOwner
+from simcore.units import get_unit
 from simcore.units.dimension import DIMENSIONLESS, Dimension
 
 __all__ = ["Group", "GroupIndices", "assignments", "evaluate_checked", "namespace_values", "shared_first"]
@@ -80,10 +82,35 @@ class Group(GroupCode, SimObject):
     def __len__(self) -> int:
         return self.N
 
+    # --- how a notebook shows it ------------------------------------------------------
+    _noun = "elements"  #: what its elements are called in a summary ('neurons', 'synapses')
+
     def _repr_html_(self) -> str:
-        """How Jupyter shows a group: its kind, name, size and model."""
-        return (f"<b>{type(self).__name__}</b> '{html.escape(self.name)}' with {self.N} elements<br>"
-                f"<pre>{html.escape(str(self.equations))}</pre>")
+        """How Jupyter shows a group: kind, name, size, how it integrates, its variables with units, its model."""
+        sections = [("Variables", html_table(("name", "unit", "type", "notes"), self._variable_rows()))]
+        if len(self.equations):
+            sections.append(("Model", html_text(str(self.equations))))
+        return html_summary(type(self).__name__, self.name, [("size", f"{self.N} {self._noun}"),
+                                                             *self._model_facts(), *self._summary_facts()], sections)
+
+    def _model_facts(self) -> list[tuple[str, Any]]:
+        """What a summary says of the model besides its equations (threshold, pathways, ...)."""
+        return []
+
+    def _variable_rows(self) -> list[tuple]:
+        """(name, unit, type, notes) of each variable (stored ones, then subexpressions) for a summary."""
+        rows = []
+        for name, variable in self.variables.items():
+            if not name.startswith("_"):
+                notes = [note for note, flag in (("shared", variable.shared), ("constant", variable.constant),
+                                                 ("read-only", variable.read_only), ("linked", variable.linked))
+                         if flag]
+                rows.append((name, Html(get_unit(variable.dimension)._repr_html_()), variable.dtype.name,
+                             ", ".join(notes)))
+        for name in self.equations.subexpr_names:
+            rows.append((name, Html(get_unit(self.equations[name].dimension)._repr_html_()), "",
+                         "subexpression"))
+        return rows
 
     def _set_raw(self, name: str, value) -> None:
         """``G.v_ = values``: SI numbers, no unit check."""
@@ -288,7 +315,7 @@ class Group(GroupCode, SimObject):
         ``t_in_timesteps``, and with ``subexpressions`` the subexpressions), by name: a dict, or with
         ``format='pandas'`` a DataFrame of one row per element (values in SI units: ``units=False``; single values
         such as ``N`` and ``t`` repeated in every row), as Brian 2 gives them."""
-        pandas = _table_format(format, units, "get_states")
+        pandas = table_format(format, units, "get_states")
         if vars is None:
             names = [n for n, v in self.variables.items() if not n.startswith("_")
                      and (read_only_variables or not v.read_only)]
@@ -310,13 +337,12 @@ class Group(GroupCode, SimObject):
             out[name] = with_unit(values, dimension) if units else values
         if pandas is None:
             return out
-        return pandas.DataFrame({name: np.broadcast_to(value, self.N) if np.size(value) == 1 else value
-                                 for name, value in out.items()})
+        return one_row_each(pandas, out, self.N, f"get_states of {self.where()}")
 
     def set_states(self, values: Any, units: bool = True, format: str = "dict") -> None:
         """Set variables from a dict of values (with ``units=False``, SI numbers without units), or with
         ``format='pandas'`` from a DataFrame's columns (SI numbers: ``units=False``)."""
-        if _table_format(format, units, "set_states") is not None:
+        if table_format(format, units, "set_states") is not None:
             values = {name: values[name].to_numpy() for name in values.columns}
         for name, value in values.items():
             if name not in self.variables:
@@ -325,23 +351,6 @@ class Group(GroupCode, SimObject):
                 self.set_values(name, value, slice(None))
             else:
                 self._set_raw(name, value)
-
-
-def _table_format(format: str, units: bool, what: str):
-    """The pandas module for ``format='pandas'`` (None for 'dict'); a table holds numbers, so with units it is
-    refused (as in Brian 2), as is any other format."""
-    if format == "dict":
-        return None
-    if format != "pandas":
-        raise ModelValueError(f"{what}: format={format!r} is not known; use 'dict' or 'pandas'")
-    if units:
-        raise ModelNotImplementedError(f"{what}(format='pandas') takes values without units (in SI units): pass "
-                                       "units=False")
-    try:
-        import pandas
-    except ImportError:
-        raise ModelNotImplementedError(f"{what}(format='pandas') needs pandas: pip install pandas") from None
-    return pandas
 
 
 class GroupIndices:

@@ -121,6 +121,7 @@ class SpikeGeneratorGroup(Group):
     """
 
     base_name = "spikegeneratorgroup"
+    _noun = "neurons"
 
     def __init__(self, N: int, indices, times, dt=None, clock=None, period=0 * second, when: str = "thresholds",
                  order: int = 0, sorted: bool = False, name: str | None = None):

@@ -1,6 +1,7 @@
 """The base of the monitors: what was asked (a source, a file) and Brian 2's view of the records (``t``, ``N``,
-``len()``, ``variables``, ``get_states()``, conditions as index). The records themselves (buffers, growth, files,
-snapshots) are the monitor's runtime state, a ``RecordBuffers`` of ``simcore/runtime/monitor_buffers.py``."""
+``len()``, ``variables``, ``get_states()``, conditions as index), the records as a table (``to_pandas()``) and a
+notebook's summary. The records themselves (buffers, growth, files, snapshots) are the monitor's runtime state, a
+``RecordBuffers`` of ``simcore/runtime/monitor_buffers.py``."""
 
 from __future__ import annotations
 
@@ -8,18 +9,20 @@ from typing import Any
 
 import numpy as np
 
+from simcore.display import Html, html_summary, html_table
 from simcore.equations import parse_expression
 from simcore.equations.kinds import kind_of_value
 from simcore.equations.parser import check_condition
-from simcore.errors import ModelKeyError, ModelNotImplementedError, ModelTypeError
+from simcore.errors import ModelKeyError, ModelTypeError
 from simcore.namespace import caller_namespace
 from simcore.objects.base import SECOND, EventClock, SimObject
 from simcore.objects.group import Group, evaluate_checked, namespace_values
 from simcore.objects.monitor_views import RecordArray, RecordedVariable
+from simcore.objects.tables import one_row_each, table_format
 from simcore.objects.variable_views import with_unit
 from simcore.output.hdf5 import Output, Writer, as_output
 from simcore.runtime.monitor_buffers import RecordBuffers
-from simcore.units import Quantity, second
+from simcore.units import Quantity, get_unit, second
 from simcore.units.dimension import DIMENSIONLESS, Dimension
 
 
@@ -31,6 +34,8 @@ class Monitor(SimObject):
     _OWN_RECORDS: tuple[str, ...] = ("t",)
     # records written whole to a file at every flush (its dataset -> the buffer): none but an EventMonitor's counts
     _TOTALS: dict[str, str] = {}
+    # records with one value per element of the source, not per record (an EventMonitor's counts): no table column
+    _PER_ELEMENT: tuple[str, ...] = ()
 
     def __init__(self, source: Group, file: str | Output | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -163,16 +168,18 @@ class Monitor(SimObject):
         """What the monitor records, by name (as Brian 2's ``mon.variables``): type, size, unit, values."""
         return {name: RecordedVariable(self, name) for name in self._visible()}
 
-    def get_states(self, vars=None, units: bool = True, format: str = "dict",
-                   read_only_variables: bool = True) -> dict[str, Any]:
+    def get_states(self, vars=None, units: bool = True, format: str = "dict", read_only_variables: bool = True) -> Any:
         """The records by name (plus ``N``, their number), as Brian 2 gives them: per record, one row
         (a StateMonitor's variables: time along the first axis), with units unless ``units=False``. Records
-        are read-only: ``read_only_variables=False`` gives none."""
-        if format != "dict":
-            raise ModelNotImplementedError(f"get_states of {self.where()}: format={format!r} is not supported; "
-                                           "use format='dict'")
+        are read-only: ``read_only_variables=False`` gives none. ``format='pandas'`` (with ``units=False``) gives a
+        DataFrame of one row per record, ``N`` repeated; by default without records of one value per element of
+        the source (an EventMonitor's ``count``), which do not fit its rows."""
+        pandas = table_format(format, units, "get_states")
         visible = [*self._visible(), "N"]
-        names = visible if vars is None else [vars] if isinstance(vars, str) else list(vars)
+        if vars is None and pandas is not None:
+            names = [name for name in visible if name not in self._PER_ELEMENT]
+        else:
+            names = visible if vars is None else [vars] if isinstance(vars, str) else list(vars)
         if not read_only_variables:
             names = []
         unknown = [name for name in names if name not in visible]
@@ -184,7 +191,33 @@ class Monitor(SimObject):
                 states[name] = self.N
             else:
                 states[name] = with_unit(self._raw(name), self._dimension(name)) if units else self._raw(name)
-        return states
+        if pandas is None:
+            return states
+        return one_row_each(pandas, states, self.N, f"get_states(format='pandas') of {self.where()}",
+                            "; to_pandas() gives the records as a table")
+
+    def to_pandas(self) -> Any:
+        """The records as a pandas DataFrame for analysis: one row per record, one column per kind of record (a
+        SpikeMonitor's ``i``, ``t`` and recorded variables; a PopulationRateMonitor's ``t``, ``rate``), values in
+        SI units, which ``df.attrs['units']`` names (``{'t': 'second', ...}``)."""
+        names = [name for name in self._visible() if name not in self._PER_ELEMENT]
+        table = self.get_states(names, units=False, format="pandas")
+        table.attrs["units"] = {name: self._unit(name) for name in names}
+        return table
+
+    # --- how a notebook shows it ------------------------------------------------------
+    def _records_text(self) -> str:
+        """How many records, in words, for a summary (each kind says what its records are)."""
+        return f"{self.N} records"
+
+    def _repr_html_(self) -> str:
+        """How Jupyter shows a monitor: what it records of which group, how many records, and their units."""
+        facts = [("source", self.source.name), ("records", self._records_text())]
+        if self.writer is not None:
+            facts.append(("file", self.writer.output.path))
+        units = [(name, Html(get_unit(self._dimension(name))._repr_html_())) for name in self._visible()]
+        return html_summary(type(self).__name__, self.name, [*facts, *self._summary_facts()],
+                            [("Records", html_table(("name", "unit"), units))])
 
     def set_states(self, values: dict[str, Any], units: bool = True, format: str = "dict") -> None:
         """Records cannot be set: only an empty dict (what ``get_states(read_only_variables=False)`` gives)."""

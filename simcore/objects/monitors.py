@@ -35,6 +35,7 @@ class EventMonitor(Rates, Monitor):
     default_when = "thresholds"
     _OWN_RECORDS = ("t", "i")
     _TOTALS = {"count": "_count"}
+    _PER_ELEMENT = ("count",)
 
     def __init__(self, source: Group, event: str, variables=None, record: bool = True, when: str | None = None,
                  order: int | None = None, name: str | None = None, file: str | Output | None = None):
@@ -107,7 +108,18 @@ class EventMonitor(Rates, Monitor):
                                  "events (only their counts); make it with record=True")
 
     def _per_record(self) -> list[str]:
-        return [name for name in self._visible() if name != "count"]
+        return [name for name in self._visible() if name not in self._PER_ELEMENT]
+
+    def to_pandas(self) -> Any:
+        """As every monitor's (columns ``i``, ``t`` and the recorded variables); refused with record=False, which
+        keeps counts only."""
+        self._check_recorded()
+        return super().to_pandas()
+
+    def _records_text(self) -> str:
+        if not self.record:
+            return f"{self.num_events} '{self.event}' events counted (record=False: no times kept)"
+        return f"{self.N} '{self.event}' events"
 
     @property
     def t_(self) -> np.ndarray:
@@ -192,7 +204,20 @@ class EventMonitor(Rates, Monitor):
 
 
 class SpikeMonitor(EventMonitor):
-    """Spike times and indices of a group (``t``, ``i``, ``count``, ``spike_trains()``)."""
+    """Spike times and indices of a group (``t``, ``i``, ``count``, ``spike_trains()``).
+
+    >>> from simcore import *
+    >>> start_scope()
+    >>> inputs = SpikeGeneratorGroup(3, [0, 2, 0], [1, 2, 4]*ms)
+    >>> spikes = SpikeMonitor(inputs)
+    >>> run(5*ms)
+    >>> spikes.i[:], spikes.t[:]
+    (array([0, 2, 0], dtype=int32), array([0.001, 0.002, 0.004]) * second)
+    >>> spikes.count[:]
+    array([2, 0, 1])
+    >>> spikes.spike_trains()[0]
+    array([0.001, 0.004]) * second
+    """
 
     base_name = "spikemonitor"
 
@@ -232,7 +257,10 @@ class PopulationRateMonitor(Rates, Monitor):
         return SECOND**-1 if name == "rate" else super()._dimension(name)
 
     def _visible(self) -> list[str]:
-        return ["rate", "t"]
+        return ["t", "rate"]
+
+    def _records_text(self) -> str:
+        return f"{self.N} time points"
 
     _per_record = _visible
 

@@ -1,11 +1,14 @@
-"""StateMonitor: variables of chosen elements at every (monitor) time step, ``mon.v[k]``, ``mon[k].v``."""
+"""StateMonitor: variables of chosen elements at every (monitor) time step, ``mon.v[k]``, ``mon[k].v``; as tables
+for analysis, ``mon.to_xarray()`` and ``mon.to_pandas()``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
+from simcore.display import indices_text
 from simcore.equations import parse_expression
 from simcore.errors import ModelIndexError, ModelKeyError, ModelTypeError
 from simcore.ir import Operation
@@ -17,6 +20,7 @@ from simcore.objects.monitor_lowering import state_monitor_operations
 from simcore.objects.monitor_views import RecordedElements
 from simcore.objects.spatial_views import element_numbers
 from simcore.objects.synapses import PathwayView, SynapticSubgroup
+from simcore.objects.tables import optional_module
 from simcore.objects.variable_views import with_unit
 from simcore.output.hdf5 import Output
 from simcore.units import unit_name
@@ -47,7 +51,19 @@ def _record_dtype(name: str, dtype: np.dtype, requested) -> np.dtype:
 class StateMonitor(Monitor):
     """Variables of chosen elements at every (monitor) time step: ``mon.v[k]``, ``mon[k].v``, ``mon.t``.
     Besides stored variables it records subexpressions, linked variables and (on Synapses) the neurons'
-    variables ``x_pre``/``x_post``, computed as the monitor records them."""
+    variables ``x_pre``/``x_post``, computed as the monitor records them.
+
+    >>> from simcore import *
+    >>> start_scope()
+    >>> G = NeuronGroup(2, 'dv/dt = -v/(10*ms) : 1', method='exact')
+    >>> G.v = [1, 2]
+    >>> trace = StateMonitor(G, 'v', record=True)
+    >>> run(0.3*ms)
+    >>> trace.t[:]
+    array([0.    , 0.0001, 0.0002]) * second
+    >>> trace.v[1]
+    array([2.        , 1.98009967, 1.96039735])
+    """
 
     base_name = "statemonitor"
     default_when = "start"
@@ -184,6 +200,29 @@ class StateMonitor(Monitor):
                                       f"{_listed(self.record)}")
             positions.append(int(found[0]))
         return RecordedElements(self, np.array(positions, dtype=np.int64) if many else positions[0])
+
+    def to_xarray(self) -> Any:
+        """The traces as an xarray Dataset: one data variable per recorded variable, over the dimensions ``i``
+        (the recorded elements, as ``record`` numbers them) and ``t`` (seconds), values in SI units; each
+        variable's unit, and t's, in its ``.attrs['units']``."""
+        xarray = optional_module("xarray", "StateMonitor.to_xarray()")
+        variables = {name: (("i", "t"), self._values(name), {"units": self._unit(name)})
+                     for name in self.record_variables}
+        coordinates = {"i": ("i", self.record, {"units": "1"}), "t": ("t", self.t_, {"units": "second"})}
+        return xarray.Dataset(variables, coordinates, attrs={"monitor": self.name, "source": self.source.name})
+
+    def to_pandas(self) -> Any:
+        """The traces as a long pandas DataFrame: one row per time point and recorded element (columns ``t``,
+        ``i`` and the recorded variables), values in SI units, which ``df.attrs['units']`` names."""
+        pandas = optional_module("pandas", "StateMonitor.to_pandas()")
+        times = self.t_
+        table = pandas.DataFrame({"t": np.repeat(times, len(self.record)), "i": np.tile(self.record, len(times)),
+                                  **{name: self._recorded(name).reshape(-1) for name in self.record_variables}})
+        table.attrs["units"] = {"t": "second", "i": "1", **{name: self._unit(name) for name in self.record_variables}}
+        return table
+
+    def _records_text(self) -> str:
+        return f"{self.N} time points \u00d7 {len(self.record)} elements ({indices_text(self.record)})"
 
     def __repr__(self) -> str:
         return f"<StateMonitor '{self.name}', recording {self.record_variables} of '{self.source.name}'>"

@@ -18,6 +18,7 @@ from simcore.ir import (
     ElementCode,
     Operation,
     PathwayDetails,
+    StateUpdate,
     StateUpdateDetails,
     SummedDetails,
     array_arg,
@@ -46,14 +47,21 @@ def check_connected(synapses: Synapses, connected: bool) -> None:
                              "'i != j' or without arguments for all pairs, or leave the object out of the network")
 
 
-def state_update_operations(synapses: Synapses, element_code: Code, resolve) -> list[Operation]:
-    """The clock-driven state update of the synapses' equations (none without clock-driven differential
-    equations). ``element_code(statements)``: the synapses' element code of statements (``Group._code``)."""
+def clock_driven_update(synapses: Synapses) -> StateUpdate | None:
+    """The integration of the synapses' clock-driven differential equations (None without any)."""
     clock_driven = Equations([eq for eq in synapses.equations if "event-driven" not in eq.flags
                               and "summed" not in eq.flags])
     if not clock_driven.diff_eq_names:
+        return None
+    return integrate(clock_driven, synapses.method, owner=synapses.name, method_options=synapses.method_options)
+
+
+def state_update_operations(synapses: Synapses, element_code: Code, resolve) -> list[Operation]:
+    """The clock-driven state update of the synapses' equations (none without clock-driven differential
+    equations). ``element_code(statements)``: the synapses' element code of statements (``Group._code``)."""
+    update = synapses.state_update()
+    if update is None:
         return []
-    update = integrate(clock_driven, synapses.method, owner=synapses.name, method_options=synapses.method_options)
     resolve(synapses, (), matrices=update.run_constants)
     return [Operation(function_name(synapses.name, "stateupdater"), synapses.name, "groups",
                       synapses.order, 0, synapses.creation_order, code=element_code(update.statements),

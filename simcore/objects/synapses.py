@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 
 from simcore.connect.request import check_connections, ranks
+from simcore.display import integration_text
 from simcore.equations import Equations, check_statements, declare_temporaries, parse_statements
 from simcore.equations.model import EquationKind
 from simcore.errors import ModelError, ModelTypeError, ModelValueError, UnknownNameError
-from simcore.ir import Operation
+from simcore.ir import Operation, StateUpdate
 from simcore.objects.base import CLOCK_NAMES, SECOND, check_name
 from simcore.objects.group import Group
 from simcore.objects.memory import check_fits
@@ -29,7 +30,13 @@ from simcore.objects.synapse_checks import (
     renamed_keyword,
 )
 from simcore.objects.synapse_connect import new_pairs
-from simcore.objects.synapse_lowering import SummedUpdater, check_connected, event_operations, state_update_operations
+from simcore.objects.synapse_lowering import (
+    SummedUpdater,
+    check_connected,
+    clock_driven_update,
+    event_operations,
+    state_update_operations,
+)
 from simcore.objects.synapse_names import PerNeuron, SynapseNames
 from simcore.objects.synapse_views import (
     NeuronVariableView,
@@ -91,6 +98,7 @@ class Synapses(SynapseNames, Group):
                                   f"{sorted(pathways)}); a delay= that is not a dict sets the 'pre' pathway's")
         self._tables = SynapseTables(self, self._pathways, self._delay_versions)
         self._connected = False
+        self._state_update: StateUpdate | None = None
         self._frozen = True
 
     # --- variables -----------------------------------------------------------------
@@ -288,6 +296,25 @@ class Synapses(SynapseNames, Group):
 
     def __repr__(self) -> str:
         return f"<Synapses '{self.name}': {self.N} synapses from '{self.source.name}' to '{self.target.name}'>"
+
+    _noun = "synapses"
+
+    def _model_facts(self) -> list[tuple[str, Any]]:
+        """For a notebook summary: the groups connected, the pathways, and how the equations are integrated."""
+        facts = [("connects", f"{self.source.name} \u2192 {self.target.name}")]
+        if self._pathways:
+            facts.append(("pathways", ", ".join(f"{p.name} (on {p.event} of the {p.direction}synaptic group)"
+                                                for p in self._pathways)))
+        if any("event-driven" not in eq.flags for eq in self.equations if eq.kind is EquationKind.DIFFERENTIAL):
+            facts.append(("integration", integration_text(self._state_update, self.method)))
+        return facts
+
+    def state_update(self) -> StateUpdate | None:
+        """The update of the clock-driven differential equations (None without any), integrated once, as a
+        NeuronGroup's."""
+        if self._state_update is None:
+            self._state_update = clock_driven_update(self)
+        return self._state_update
 
     # --- what the network asks ----------------------------------------------------------
     def dependencies(self) -> list:

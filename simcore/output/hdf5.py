@@ -1,6 +1,6 @@
 """Monitors' records streamed into an HDF5 file while the run goes on.
 
-The layout (README, "Output to HDF5"): the file's attributes say what wrote it; each monitor is a group
+The layout (docs/guide/output.md, "Output to HDF5"): the file's attributes say what wrote it; each monitor is a group
 named like the monitor, with its kind, source, time step and model as attributes, and one resizable,
 chunked, compressed dataset per record (``t`` in seconds, ``i``, recorded variables in SI units, each with
 a ``unit`` attribute). Records are appended at the end of every chunk of steps, so memory holds one chunk's

@@ -1,5 +1,6 @@
 """``load_output(path)``: a file written by monitors (``output=`` / ``file=``) as unit-aware, monitor-like
-objects: ``rec = load_output('run.h5'); rec.spikemonitor.t``, ``rec['statemonitor'].v[0]``."""
+objects: ``rec = load_output('run.h5'); rec.spikemonitor.t``, ``rec['statemonitor'].v[0]``; in a notebook, each
+shows a summary of what the file holds."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from simcore.display import Html, html_summary, html_table, html_text
 from simcore.errors import ModelError
 from simcore.output.hdf5 import open_simcore_file, stored_records
 from simcore.units import Quantity, Unit, second
@@ -27,6 +29,17 @@ class StoredMonitor:
 
     def __repr__(self) -> str:
         return f"<{self.kind} '{self.name}' from a file: {', '.join(self._datasets)}>"
+
+    def _repr_html_(self) -> str:
+        """How Jupyter shows a stored monitor: the file's attributes of it, and each record's unit, shape and type
+        (all read from the file, which may come from anyone: escaped)."""
+        facts = [(key, _attribute_text(value)) for key, value in self.attrs.items() if key not in ("kind", "model")]
+        rows = [(name, "1" if unit is None else Html(unit._repr_html_()), " \u00d7 ".join(map(str, values.shape)),
+                 values.dtype.name) for name, (values, unit) in self._datasets.items()]
+        sections = [("Records", html_table(("name", "unit", "shape", "type"), rows))]
+        if "model" in self.attrs:
+            sections.append(("Model", html_text(_attribute_text(self.attrs["model"]))))
+        return html_summary(f"{self.kind or 'monitor'} (from a file)", self.name, facts, sections)
 
     def _raw(self, name: str) -> np.ndarray:
         values, _ = self._datasets[name]
@@ -73,9 +86,17 @@ class Recording:
     """The monitors of a file, by name (``rec.spikemonitor``, ``rec['spikemonitor']``), and the file's
     attributes (``rec.attrs``: simcore version, dt, seed, ...)."""
 
-    def __init__(self, attrs: dict, monitors: dict[str, StoredMonitor]):
+    def __init__(self, attrs: dict, monitors: dict[str, StoredMonitor], path: str = ""):
         self.attrs = attrs
         self.monitors = monitors
+        self.path = path
+
+    def _repr_html_(self) -> str:
+        """How Jupyter shows a file's records: its attributes, and its monitors with what each recorded."""
+        facts = [(key, _attribute_text(value)) for key, value in self.attrs.items()]
+        rows = [(name, monitor.kind, ", ".join(monitor._datasets)) for name, monitor in self.monitors.items()]
+        return html_summary("Recording", self.path, facts,
+                            [("Monitors", html_table(("name", "kind", "records"), rows))])
 
     def __getitem__(self, name: str) -> StoredMonitor:
         if name not in self.monitors:
@@ -92,6 +113,15 @@ class Recording:
         return iter(self.monitors)
 
 
+def _attribute_text(value: Any) -> str:
+    """An attribute of the file as short text: bytes decoded, long arrays cut to their ends."""
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, threshold=6, edgeitems=3)
+    return str(value)
+
+
 def load_output(path: str | os.PathLike) -> Recording:
     """Read a file that simcore's monitors wrote (also one whose run was killed: everything up to the last
     chunk). Everything is read into memory. (Not ``load``: ``from simcore import *`` gives numpy's ``load``,
@@ -99,20 +129,20 @@ def load_output(path: str | os.PathLike) -> Recording:
     with open_simcore_file(path, "read") as stored:
         monitors = {}
         for name, group in stored.items():
-            datasets = {key: (stored_records(group, key), _unit(path, name, key, group[key].attrs.get("unit", "1")))
-                        for key in group}
+            datasets = {key: (stored_records(group, key),
+                              record_unit(path, name, key, group[key].attrs.get("unit", "1"))) for key in group}
             if "i" in datasets and "count" in datasets:
                 # a run killed between appending a chunk's records and rewriting the per-element counts leaves
                 # them apart: the counts are those of the complete records read above
                 counts, unit = datasets["count"]
                 datasets["count"] = np.bincount(datasets["i"][0], minlength=len(counts)).astype(counts.dtype), unit
             monitors[name] = StoredMonitor(name, dict(group.attrs), datasets)
-        return Recording(dict(stored.attrs), monitors)
+        return Recording(dict(stored.attrs), monitors, os.fspath(path))
 
 
-def _unit(path: str | os.PathLike, monitor: str, dataset: str, attribute: Any) -> Unit | None:
-    """A dataset's ``unit`` attribute as a Unit (None for '1': plain numbers). The text is parsed, never run:
-    the file may come from anyone."""
+def record_unit(path: str | os.PathLike, monitor: str, dataset: str, attribute: Any) -> Unit | None:
+    """A record's unit text (an HDF5 ``unit`` attribute, an NWB unit) as a Unit (None for '1': plain numbers).
+    The text is parsed, never run: the file may come from anyone."""
     text = attribute.decode(errors="replace") if isinstance(attribute, bytes) else str(attribute)
     try:
         unit = unit_from_name(text)

@@ -3,9 +3,9 @@ profiling summary (time per operation), as text tables with HTML versions for no
 
 from __future__ import annotations
 
-import html
 from collections import namedtuple
 
+from simcore.display import html_table
 from simcore.ir import (
     Operation,
     PathwayDetails,
@@ -72,12 +72,6 @@ def table(header: tuple, rows: list) -> str:
     lines = ["  ".join(f"{cell!s:{w}}" for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in (header, *rows)]
     return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
-
-
-def html_table(header: tuple, rows: list) -> str:
-    cells = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
 
 
 # Brian 2's class name of each kind of operation that is part of an object (a monitor is an object of its own)

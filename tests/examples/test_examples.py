@@ -31,10 +31,12 @@ def test_hh_model_check(capsys):
 
 def test_lif_constant_drive(tmp_path):
     module = runpy.run_path(str(EXAMPLES / "lif_constant_drive.py"))
-    measured, predicted, trace = module["main"](duration=module["second"] * 0.2, N=20, plot_file=None)
+    picture = tmp_path / "lif_raster.png"
+    measured, predicted, trace = module["main"](duration=module["second"] * 0.2, N=20, plot_file=str(picture))
     assert measured[0] == 0  # v0 = 0.5 never reaches the threshold
     assert measured.max() > 50
     assert abs(measured - predicted).max() < 1e-9
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size > 10_000
 
 
 def test_noisy_lif_population():
