@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import numba
@@ -34,8 +35,14 @@ def pays_to_parallelise(op: Operation) -> bool:
     40,000 neurons, about 20 operations each, ran slower on 2 threads than on 1: measured)."""
     if not operation_type(op).cpu_parallel or op.code is None:
         return False
-    cost = sum(sympy.count_ops(s.expr) + 20 * len(s.expr.atoms(sympy.exp, sympy.log)) for s in op.code.statements)
-    return op.code.size * max(cost, 1) >= 1_000_000
+    return op.code.size * max(_cost(op.code.statements), 1) >= 1_000_000
+
+
+@functools.lru_cache(maxsize=256)
+def _cost(statements: tuple) -> int:
+    """The operations of one element's statements, a transcendental function counting 20 (remembered: sympy's
+    count is slow, and every run of a network asks again)."""
+    return sum(sympy.count_ops(s.expr) + 20 * len(s.expr.atoms(sympy.exp, sympy.log)) for s in statements)
 
 
 class CpuBackend:
@@ -43,16 +50,16 @@ class CpuBackend:
 
     name = "cpu"
 
-    def parallel_operations(self, operations: list[Operation]) -> set[str]:
+    def parallel_operations(self, operations: list[Operation]) -> frozenset[str]:
         """Names of the operations whose element loop runs as prange."""
         mode = parallel_mode()
         if mode == "never" or (mode == "auto" and thread_count() == 1):
-            return set()  # on one thread, prange only adds its overhead (1.5x slower for 1e6 LIF)
+            return frozenset()  # on one thread, prange only adds its overhead (1.5x slower for 1e6 LIF)
         chosen = {op.name for op in operations if operation_type(op).cpu_parallel and
                   (mode == "always" or pays_to_parallelise(op))}
         # a pathway split into target blocks by its Synapses runs the blocks in parallel
-        return chosen | {op.name for op in operations
-                         if isinstance(op.details, PathwayDetails) and op.details.blocks > 1}
+        return frozenset(chosen | {op.name for op in operations
+                                   if isinstance(op.details, PathwayDetails) and op.details.blocks > 1})
 
     def generate(self, operations: list[Operation], title: str, version: str,
                  pauses: frozenset[int] = frozenset(), fuse: bool = True) -> Source:

@@ -33,7 +33,7 @@ from simcore.codegen.bodies import INDENT, RandomStreams, comment
 from simcore.codegen.cuda_kernels import THREADS, Barriers, Kernels, in_grid, simulated, wrapper
 from simcore.codegen.fusion import fusions
 from simcore.codegen.handles import kernel_arguments
-from simcore.codegen.module import Source, capacity_check
+from simcore.codegen.module import Source, capacity_check, remembered
 from simcore.codegen.registry import operation_type
 from simcore.codegen.runtime import cuda_runtime_lines
 from simcore.codegen.status import STATUS_BUFFER_FULL, STATUS_DONE
@@ -55,6 +55,7 @@ def halt(control: np.ndarray) -> tuple[int, int, int]:
     return (not_finite if step < 0 else step), status, number
 
 
+@remembered
 def generate(operations: list[Operation], title: str, version: str) -> Source:
     """The module: device functions per operation; ``run_chunk``, a host loop launching one kernel per
     device function and step; ``run_chunk_fused``, one cooperative kernel running the whole chunk, with grid-wide
