@@ -16,7 +16,8 @@ Parts (``--parts``):
   default: 900 runs for the 300 x 300 grid of ``bench/neurons.py``); with Brian 2 (``--brian-python`` or
   ``$BRIAN2_PYTHON``), the same runs as one ``cpp_standalone`` binary of a patch, built once and run once per
   patch with ``device.run(run_args=...)`` (``brian2_run_args.py``: one process, one thread, one run at a time);
-  and simcore's version of that idiom on the workers: one patch recorded, ``device.sweep`` over the patches.
+  and simcore's version of that idiom on the workers: one patch recorded, ``device.sweep`` over the patches
+  (each run's g_na and I arrays, as Brian 2's run_args).
 
 Run:  python bench/sweep.py [--parts overhead cuba hh] [--workers 2] [--quick] [--brian-python PY]
 """
@@ -85,8 +86,7 @@ def hh_block(g_na_first, g_na_last, i_first, i_last, block, duration):
 
 
 def hh_recorded(block, duration):
-    """One block x block patch recorded for ``device.sweep`` (Brian 2's build once, run many): each run sets the
-    patch's g_na and I from strings of its corner and steps."""
+    """One block x block patch recorded for ``device.sweep`` (Brian 2's build once, run many)."""
     simcore.start_scope()
     simcore.set_device("cpu", build_on_run=False)
     hh_block(10, 100, 0, 20, block, duration)
@@ -96,11 +96,11 @@ def hh_recorded(block, duration):
     return group, spikes
 
 
-def patch_values(group, block, g_na_first, g_na_step, i_first, i_step) -> dict:
-    """A patch's run_args as ``hh_block`` sets them (g_na along a row, I down the columns), in SI units."""
-    to_siemens = 1e-3 * 2e-4  # mS/cm^2 times the 20,000 um^2 area
-    g_na = f"({float(g_na_first) * to_siemens!r} + {float(g_na_step) * to_siemens!r}*(i % {block}))*siemens"
-    return {group.g_na: g_na, group.I: f"({float(i_first) * 1e-9!r} + {float(i_step) * 1e-9!r}*(i // {block}))*amp"}
+def patch_values(group, g_na_values, i_values) -> dict:
+    """A patch's run_args as ``hh_block`` sets its values (and Brian 2's loop in ``brian2_run_args.py``): arrays."""
+    area = 20000 * simcore.umetre**2
+    g_na, current = np.meshgrid(g_na_values, i_values)
+    return {group.g_na: g_na.ravel() * simcore.msiemens * simcore.cm**-2 * area, group.I: current.ravel() * simcore.nA}
 
 
 def _timed_sweep(model, params, workers: int, **options) -> tuple[float, object]:
@@ -162,7 +162,7 @@ def _hh(args) -> dict:
            "sweep_s": wall, "sweep_spikes": int(result.table["spikes"].sum()), "workers": args.workers,
            "sweep_over_one_group": wall / one_group_s, "errors": int(result.table["error"].notna().sum())}
     group, spikes = hh_recorded(block, args.hh_duration)
-    run_args = [patch_values(group, block, g_na[a], g_na[1] - g_na[0], current[b], current[1] - current[0])
+    run_args = [patch_values(group, g_na[a:a + block], current[b:b + block])
                 for a in range(0, side, block) for b in range(0, side, block)]
     began = time.perf_counter()
     recorded = simcore.device.sweep(run_args, results={"spikes": lambda: spikes.num_spikes}, workers=args.workers,

@@ -16,6 +16,8 @@ import pickle
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 from simcore.backends.select import START_STATE
 from simcore.errors import ModelTypeError, ModelValueError
 from simcore.magic import MagicNetwork
@@ -27,15 +29,18 @@ from simcore.parameter_sweep import require_sweep_extras, run_sweep
 from simcore.seeding import current_seed, seed
 from simcore.sweep_results import SweepResult
 from simcore.sweep_runs import plan_runs
+from simcore.units import to_si, unit_name
 
 
 class Recording:
     """What a worker needs to repeat the recorded runs: copies of the networks (their objects, the start state),
-    the runs in order, the variables a run may set (by name: 'group.variable') and the results to return."""
+    the runs in order, the variables a run may set (by name: 'group.variable'), the results to return, and the
+    arrays that runs set, by the label that stands for each in the sweep's table."""
 
     def __init__(self, networks: list[Network], runs: list[tuple[int, Any, dict]], variables: dict[str, VariableView],
-                 results: dict[str, Any]):
+                 results: dict[str, Any], arrays: dict[str, Any]):
         self.networks, self.runs, self.variables, self.results = networks, runs, variables, results
+        self.arrays = arrays
 
     def repeat(self, values: dict[str, Any], run_seed: int | None) -> dict[str, Any]:
         """The recorded runs from the start state with ``values`` set; random numbers from ``run_seed``, or as
@@ -45,7 +50,7 @@ class Recording:
         if run_seed is not None:
             seed(run_seed)
         for name, value in values.items():
-            self.variables[name][:] = value
+            self.variables[name][:] = self.arrays.get(value, value) if isinstance(value, str) else value
         for number, duration, options in self.runs:
             self.networks[number].run(duration, **options)
         return {name: _result(entry) for name, entry in self.results.items()}
@@ -85,7 +90,7 @@ def sweep_recorded(device, recorded: list, started: list[Network], run_args: Any
     if not recorded:
         raise ModelValueError("device.sweep() repeats the runs made after set_device(..., build_on_run=False); there "
                               "are none")
-    variables, sets = _run_arguments(run_args)
+    variables, sets, arrays = _run_arguments(run_args)
     copies, index = _network_copies(device.name, started)
     runs = []
     for network, duration, options in recorded:
@@ -94,28 +99,43 @@ def sweep_recorded(device, recorded: list, started: list[Network], run_args: Any
                                   " every worker would write the same file; return the monitors as results instead")
         runs.append((index[id(network)], duration, _worker_options(options, copies[index[id(network)]])))
     chosen = _chosen_results(results, copies)
-    payload = cloudpickle.dumps(Recording(copies, runs, variables, chosen))
+    payload = cloudpickle.dumps(Recording(copies, runs, variables, chosen, arrays))
     names = ", ".join(sorted(obj.name for copy in copies for obj in copy.objects))
     replay = Replay(payload, seeds is not None, f"device.sweep({names})")
     return run_sweep(replay, plan_runs(sets, seeds, trials, keywords=False), replay.name, client=client, output=output,
                      progress=progress, workers=workers, threads=threads)
 
 
-def _run_arguments(run_args: Any) -> tuple[dict[str, VariableView], Any]:
-    """The variables the runs set, by name ('group.variable'), and ``run_args`` keyed by those names: a list of
-    ``{G.tau: value}`` dicts, or a dict of lists ``{G.tau: [...], G.I: [...]}`` (every combination)."""
+def _run_arguments(run_args: Any) -> tuple[dict[str, VariableView], Any, dict[str, Any]]:
+    """The variables the runs set, by name ('group.variable'), ``run_args`` keyed by those names, and the arrays
+    among its values by the labels that replace them: a list of ``{G.tau: value}`` dicts (a value may be an array,
+    one per element, as in Brian 2's run_args), or a dict of lists ``{G.tau: [...], G.I: [...]}`` (every
+    combination of single values)."""
     if isinstance(run_args, dict):
         names, views = _names(run_args)
-        return views, dict(zip(names, run_args.values(), strict=True))
+        return views, dict(zip(names, run_args.values(), strict=True)), {}
     if isinstance(run_args, list | tuple) and run_args and all(isinstance(entry, dict) for entry in run_args):
-        views, sets = {}, []
+        views, sets, arrays = {}, [], {}
         for entry in run_args:
             names, found = _names(entry)
             views.update(found)
-            sets.append(dict(zip(names, entry.values(), strict=True)))
-        return views, sets
+            sets.append({name: _labelled(value, arrays) for name, value in zip(names, entry.values(), strict=True)})
+        return views, sets, arrays
     raise ModelTypeError("device.sweep() takes run_args as a list of {G.x: value} dicts or a dict of lists "
                          f"{{G.x: [values]}} (every combination), not {type(run_args).__name__}")
+
+
+def _labelled(value: Any, arrays: dict[str, Any]) -> Any:
+    """A single value as it is; an array as a label that names its size, unit and contents (what the table shows,
+    and what identifies the run in a file), the array kept in ``arrays`` under it."""
+    if isinstance(value, str) or np.ndim(value) == 0:
+        return value
+    magnitude, dimension = to_si(value)
+    magnitude = np.ascontiguousarray(magnitude)
+    digest = hashlib.sha256(magnitude.tobytes() + str(magnitude.dtype).encode()).hexdigest()[:16]
+    label = f"array of {magnitude.size} values in {unit_name(dimension)}, sha256 {digest}"
+    arrays[label] = value
+    return label
 
 
 def _names(entry: dict) -> tuple[list[str], dict[str, VariableView]]:

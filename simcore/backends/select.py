@@ -101,9 +101,10 @@ class Device:
 
     def sweep(self, run_args: Any, results: Any = None, **options) -> SweepResult:
         """``device.run(run_args=...)`` for many sets of values at once, on the processes of a Dask cluster: each
-        set of ``run_args`` (a list of ``{G.tau: value}`` dicts, or ``{G.tau: [values], ...}`` for every
-        combination) repeats the recorded runs from the start state in a worker, which compiles (or loads) the
-        kernels once for all its runs. ``results``: what each run returns (monitors, variables such as ``G.v``,
+        set of ``run_args`` (a list of ``{G.tau: value}`` dicts, whose values may be arrays of one value per
+        element, or ``{G.tau: [values], ...}`` for every combination) repeats the recorded runs from the start
+        state in a worker, which compiles (or loads) the kernels once for all its runs.
+        ``results``: what each run returns (monitors, variables such as ``G.v``,
         functions of no arguments defined in the script; a dict by name or a list), by default every monitor.
         The other options are ``sweep()``'s (``client``, ``seeds``, ``trials``, ``output``, ``progress``,
         ``workers``, ``threads``); without ``seeds`` every run repeats the start's random numbers, as

@@ -211,6 +211,20 @@ def test_device_sweep_returns_what_it_is_asked_with_the_seed_of_each_run(client,
     assert not np.array_equal(result.arrays["v"][0], result.arrays["v"][2])  # same drive, other seed
 
 
+def test_device_sweep_sets_arrays_as_brian2s_run_args(client, recorded_drives):
+    group, spikes, _ = recorded_drives
+    drives = [np.linspace(20, 40, 10) * mV, np.full(10, 11.0) * mV]
+    result = device.sweep([{group.drive: drive} for drive in drives], results={"count": lambda: spikes.num_spikes},
+                          seeds=[3, 3], client=client, progress=False)
+    labels = result.table["cells.drive"].tolist()
+    assert labels[0].startswith("array of 10 values in volt, sha256 ") and labels[0] != labels[1]
+    for k, drive in enumerate(drives):
+        seed(3)
+        device.run(run_args={group.drive: drive})
+        assert result.table["count"][k] == spikes.num_spikes
+    assert result.table["count"][0] != result.table["count"][1]
+
+
 def test_device_sweep_reports_a_failing_set_and_refuses_bad_requests(client, recorded_drives):
     group, spikes, _ = recorded_drives
     result = device.sweep({group.drive: [15 * mV, 3 * ms]}, results=[spikes], client=client, progress=False)
