@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcore.errors import ModelNotImplementedError, ModelTypeError, ModelValueError
+from simcore.errors import ModelError, ModelNotImplementedError, ModelTypeError, ModelValueError
 from simcore.objects.variable_views import LinkedVariable
 from simcore.units.dimension import Dimension
 from simcore.units.errors import DimensionMismatchError
@@ -58,6 +58,13 @@ def link_variable(group: Group, name: str, link: LinkedVariable) -> None:
         index = _check_link_index(name, group, np.asarray(index), size).astype(np.int64)
     variable.link = (link.group, link.name, None if shared else index)
     variable.link_index = index_name if not shared else ""
+    recheck = getattr(group, "_check_shared_subexpressions", None)  # a NeuronGroup's shared subexpressions
+    if recheck is not None:
+        try:
+            recheck()
+        except ModelError:
+            variable.link, variable.link_index = None, ""
+            raise
 
 
 def _link_source(group: Group, name: str) -> tuple[Dimension, bool, int]:

@@ -117,8 +117,11 @@ class NeuronGroup(Group):
         self.add_variable("N", DIMENSIONLESS, np.int64, shared=True, read_only=True, value=self.N)
 
     def _check_shared_subexpressions(self) -> None:
-        """A '(shared)' subexpression is one value: it may read shared variables only (as Brian 2 requires)."""
-        shared = {name for name, v in self.variables.items() if v.shared}
+        """A '(shared)' subexpression is one value: it may read shared variables only (as Brian 2 requires). A
+        '(linked)' parameter counts as shared until it is linked, and then if its link reads one value for all
+        neurons (a shared variable, or the one neuron of a group): ``link_variable`` asks again."""
+        shared = {name for name, v in self.variables.items()
+                  if v.shared or (v.linked and (v.link is None or v.link_scalar))}
         for equation in self.equations.ordered_subexpressions():
             if "shared" in equation.flags:
                 shared.add(equation.name)

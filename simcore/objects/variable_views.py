@@ -69,6 +69,8 @@ class VariableView:
         return with_unit(self._values(), self.dimensions)
 
     def __getitem__(self, key):
+        if isinstance(key, tuple) and any(part is None or part is Ellipsis for part in key):
+            return self.quantity[key]  # numpy's new axes (matplotlib's x[:, None]): an array operation, not elements
         values = self._values()
         if np.ndim(values) == 0:
             self.group._shared_key(self.name, key)

@@ -5,7 +5,7 @@ its source array."""
 import numpy as np
 import pytest
 
-from simcore import Network, NeuronGroup, TimedArray, linked_var, ms, start_scope
+from simcore import Network, NeuronGroup, ParseError, StateMonitor, TimedArray, linked_var, ms, start_scope
 
 # times in units of dt, and Brian 2's timestep for them: (x + 0.001) truncated toward zero
 STEPS = {-2.0: -1, -1.5: -1, -1.0: 0, -0.5: 0, -0.0005: 0, 0.0: 0, 0.0005: 0, 0.9985: 0, 0.9995: 1, 1.0: 1,
@@ -60,3 +60,25 @@ def test_one_value_reaches_every_element_through_an_index_or_a_shared_source():
     Network(source, shared, target).run(0.1 * ms)
     np.testing.assert_array_equal(target.y[:], [5, 5, 5, 5])
     np.testing.assert_array_equal(target.q[:], [7, 7, 7, 7])
+
+
+def test_a_shared_subexpression_may_read_a_link_to_one_value():
+    """Brian 2's Brette & Guigon (2003) example: a shared input of one neuron, read through a link."""
+    start_scope()
+    source = NeuronGroup(1, "x : 1")
+    source.x = 0.3
+    group = NeuronGroup(4, """B = 2/(1 + exp(-2*x)) - 1 : 1 (shared)
+                              I = p*B : 1
+                              p : 1
+                              x : 1 (linked)""")
+    group.p = "1.0*i"
+    group.x = linked_var(source, "x")
+    monitor = StateMonitor(group, ["B", "I"], record=[0, 3])
+    Network(source, group, monitor).run(0.2 * ms)
+    expected = 2 / (1 + np.exp(-0.6)) - 1
+    np.testing.assert_allclose(monitor.B[0], expected)
+    np.testing.assert_allclose(monitor.I[1], 3 * expected)
+    other = NeuronGroup(4, "B = 2*x : 1 (shared)\nx : 1 (linked)")
+    with pytest.raises(ParseError, match="shared subexpression 'B'.* reads x"):
+        other.x = linked_var(NeuronGroup(4, "y : 1"), "y")  # one value per neuron: not a shared value
+    assert other.variables["x"].link is None

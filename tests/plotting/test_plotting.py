@@ -326,3 +326,15 @@ def test_import_simcore_leaves_matplotlib_alone_and_a_missing_one_is_named():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "simcore.plotting needs matplotlib: pip install 'simcore[plot]'"
+
+
+def test_matplotlib_plots_a_groups_variables_directly():
+    """Brian 2's scripts hand ``G.x`` to ``plot`` (matplotlib indexes it with ``x[:, None]``)."""
+    group = NeuronGroup(5, "v : volt\nscaled = v/mV : 1")
+    group.v = [1, 2, 3, 4, 5] * mV
+    figure, ax = plt.subplots()
+    line, = ax.plot(group.v / mV, group.scaled, ".")
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4, 5])
+    np.testing.assert_array_equal(line.get_ydata(), [1, 2, 3, 4, 5])
+    assert group.v[:, None].shape == (5, 1) and group.v[..., 0] == 1 * mV
+    plt.close(figure)
