@@ -347,6 +347,16 @@ class SimObject:
     def where(self) -> str:
         return f"{type(self).__name__} '{self.name}' (created at {self.created_at})"
 
+    def add_attribute(self, name: str) -> None:
+        """Brian 2's way to give an object an attribute of the script's own (``mon.add_attribute('run_time')``,
+        then ``mon.run_time = ...``): a group refuses to set a name it does not know, to catch a misspelt
+        variable."""
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ModelTypeError(f"add_attribute takes a Python name, not {name!r}")
+        if hasattr(self, name):
+            raise ModelValueError(f"{self.where()} has an attribute or variable '{name}' already")
+        self.__dict__[name] = None
+
     # --- what a notebook summary says of any object (``_repr_html_`` of groups, monitors, networks) ---------------
     def clock_text(self) -> str:
         """The object's clock in a few words: 'defaultclock, dt = 0.1 ms'."""

@@ -5,7 +5,19 @@ shared variables of Synapses indexed only with ``[:]``, and Brian 2.1.2's refrac
 import numpy as np
 import pytest
 
-from simcore import Hz, NeuronGroup, SpikeMonitor, Synapses, defaultclock, ms, prefs, run, start_scope
+from simcore import (
+    Hz,
+    ModelValueError,
+    NeuronGroup,
+    SpikeMonitor,
+    StateMonitor,
+    Synapses,
+    defaultclock,
+    ms,
+    prefs,
+    run,
+    start_scope,
+)
 
 
 @pytest.fixture
@@ -75,3 +87,17 @@ def test_legacy_refractory_timing_is_a_flag():
     with pytest.raises(TypeError, match="prefs.legacy.refractory_timing is True or False, not 'yes'"):
         prefs.legacy.refractory_timing = "yes"
     assert prefs["legacy.refractory_timing"] is False
+
+
+def test_add_attribute_lets_a_script_keep_its_own_values_on_objects():
+    group = NeuronGroup(2, "v : 1")
+    monitor = StateMonitor(group, "v", record=True)
+    with pytest.raises(AttributeError):
+        group.run_time = 1.0  # a misspelt variable is caught
+    group.add_attribute("run_time")
+    group.run_time = 1.5
+    monitor.add_attribute("label")
+    monitor.label = "trace"
+    assert (group.run_time, monitor.label) == (1.5, "trace")
+    with pytest.raises(ModelValueError, match="'v' already"):
+        group.add_attribute("v")
