@@ -36,6 +36,18 @@ PYPLOT_NAMES = tuple("""
 """.split())
 
 
+# the classes and helpers pyplot's namespace holds (``from pylab import *`` gives them: ``ScalarFormatter()``,
+# ``Normalize(0, 1)``, ``cycler(color=...)``); forwarded like the functions, so constructing one works (an
+# ``isinstance`` test against the forward does not: import it from matplotlib for that)
+PYPLOT_CLASSES = tuple("""
+    Annotation Arrow Artist AutoLocator Axes Button Circle Colormap Figure FixedFormatter FixedLocator
+    FormatStrFormatter Formatter FuncFormatter GridSpec IndexLocator Line2D LinearLocator Locator LogFormatter
+    LogFormatterExponent LogFormatterMathtext LogLocator MaxNLocator MultipleLocator Normalize NullFormatter
+    NullLocator Polygon Rectangle ScalarFormatter Slider SubplotSpec Text cycler figaspect get_backend
+    interactive
+""".split())
+
+
 def _import(module: str) -> ModuleType:
     """A matplotlib module, or a clear error saying how to install matplotlib."""
     try:
@@ -63,6 +75,30 @@ class LazyModule:
         return f"<{self._module}, imported on first use>"
 
 
+class LazySettings(LazyModule):
+    """Stands for ``matplotlib.rcParams`` (``rcParams['font.size'] = 8``), imported on first use."""
+
+    def _settings(self) -> Any:
+        return _import("matplotlib").rcParams
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._settings(), name)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._settings()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._settings()[key] = value
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._settings()
+
+    def __iter__(self):
+        return iter(self._settings())
+
+
 def _forward(name: str):
     def function(*args, **kwargs):
         return getattr(pyplot(), name)(*args, **kwargs)
@@ -79,9 +115,10 @@ def _public(module: ModuleType) -> dict[str, Any]:
             and not isinstance(getattr(module, name, None), ModuleType)}
 
 
-PYPLOT = {name: _forward(name) for name in PYPLOT_NAMES}
+PYPLOT = {name: _forward(name) for name in (*PYPLOT_NAMES, *PYPLOT_CLASSES)}
 PYPLOT["plt"] = LazyModule("matplotlib.pyplot")
-PYPLOT["mpl"] = LazyModule("matplotlib")
+PYPLOT["mpl"] = PYPLOT["matplotlib"] = LazyModule("matplotlib")
+PYPLOT["rcParams"] = LazySettings("matplotlib.rcParams")
 
 NUMPY_SUBMODULES = {**_public(np.fft), **_public(np.random), **_public(np.linalg)}
 

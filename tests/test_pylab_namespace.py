@@ -14,7 +14,8 @@ exec("from simcore import *", STAR)  # the namespace a user's script gets
 @pytest.mark.parametrize("name", ["plt", "mpl", "figure", "subplot", "plot", "polar", "hlines", "eventplot",
                                   "normal", "uniform", "randint", "gamma", "beta", "choice", "shuffle",
                                   "permutation", "exponential", "inv", "solve", "svd", "det", "norm", "fft",
-                                  "ifft", "rfft", "fftfreq"])
+                                  "ifft", "rfft", "fftfreq", "matplotlib", "rcParams", "ScalarFormatter",
+                                  "Normalize", "cycler"])
 def test_pylab_names_are_given(name):
     assert name in STAR
 
@@ -38,3 +39,17 @@ def test_simcore_names_win_over_pylab_s():
     assert abs(STAR["mean"](values) - 7 / 3 * simcore.mV) < 1e-12 * simcore.mV
     for name in ("sum", "max", "min", "abs", "round", "all", "any", "pow", "bytes", "bool"):
         assert name not in STAR or STAR[name] is getattr(builtins, name), name
+
+
+def test_pyplot_classes_and_settings_are_given_lazily():
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom simcore import *\nassert 'matplotlib' not in sys.modules\n"
+              "rcParams['font.size'] = 9\nassert matplotlib.rcParams['font.size'] == 9\n"
+              "assert type(ScalarFormatter()).__name__ == 'ScalarFormatter'\nassert Normalize(0, 2)(1.0) == 0.5\n"
+              "assert cm == cmetre  # a unit, as in Brian 2: simcore's names win\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "MPLBACKEND": "Agg"})
+    assert done.returncode == 0, done.stderr
