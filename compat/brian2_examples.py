@@ -1,12 +1,14 @@
-"""Run Brian 2's published example scripts that use SpatialNeuron on simcore (and on Brian 2) and compare.
+"""Run Brian 2's published example scripts that use SpatialNeuron (or all, ``--all``) on simcore (and on Brian 2)
+and compare.
 
     python compat/brian2_examples.py [--work DIR] [--jobs 2] [--timeout 600] [--brian-python PATH]
-                                     [--brian-target numpy|cython] [--keep-brian] [scripts ...]
+                                     [--brian-target numpy|cython] [--keep-brian] [--all] [scripts ...]
 
 Downloads the brian2 2.11.0 sdist from PyPI (once; its sha256 checked against the index link), unpacks its
 ``examples`` folder into a work folder outside the repository and picks the scripts that mention
 ``SpatialNeuron`` (or the ones named, as paths under ``examples/``). Each script runs in its own process, once
-with simcore (its import lines rewritten from ``brian2`` to ``simcore``, nothing else changed) and, when
+with simcore (its import lines rewritten from ``brian2`` to ``simcore``, ``import brian2 as b2`` too, nothing
+else changed) and, when
 ``--brian-python`` or $BRIAN2_PYTHON names a Python with brian2, once with Brian 2. Brian 2's numpy target is
 the default: no compilation, so the quickest for the short scripts; cython is about 20 % quicker on the long
 HH axons (hodgkin_huxley_1952: 95 s against 118 s). ``--keep-brian`` reuses Brian 2's results of an earlier
@@ -39,6 +41,7 @@ BRIAN2_VERSION = "2.11.0"
 INDEX = "https://pypi.org/simple/brian2/"
 SDIST = f"brian2-{BRIAN2_VERSION}.tar.gz"
 IMPORT_LINE = re.compile(r"^(\s*from\s+)brian2(\.[\w.]+)?(\s+import\b)", re.MULTILINE)
+IMPORT_AS = re.compile(r"^(\s*import\s+)brian2(\s+as\s+\w+)", re.MULTILINE)  # import brian2 as b2
 PLOTTING = ("matplotlib", "contourpy", "cycler", "fonttools", "kiwisolver", "packaging", "pillow", "pyparsing",
             "python-dateutil", "six")
 NOISE = re.compile(r"\bxi(_\w+)?\b")  # a stochastic model: other random numbers, so only ran/failed counts
@@ -139,7 +142,7 @@ def simcore_copy(examples: Path, work: Path) -> Path:
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(examples, copy)
     for path in copy.rglob("*.py"):
-        path.write_text(IMPORT_LINE.sub(r"\1simcore\2\3", path.read_text()))
+        path.write_text(IMPORT_AS.sub(r"\1simcore\2", IMPORT_LINE.sub(r"\1simcore\2\3", path.read_text())))
     return copy
 
 
@@ -236,6 +239,7 @@ def summary_line(name: str, runs: dict, figures: dict | None, stochastic: bool) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("scripts", nargs="*", help="scripts under examples/ (default: all using SpatialNeuron)")
+    parser.add_argument("--all", action="store_true", help="every script of Brian 2's examples")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "simcore-brian2-examples")
     parser.add_argument("--jobs", type=int, default=2, help="processes run at once")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per script and simulator")
@@ -254,7 +258,7 @@ def main() -> int:
     examples = unpack(work)
     copy = simcore_copy(examples, work)
     names = args.scripts or sorted(str(path.relative_to(examples)) for path in examples.rglob("*.py")
-                                   if "SpatialNeuron(" in path.read_text())
+                                   if args.all or "SpatialNeuron(" in path.read_text())
     simulators = {"simcore": (sys.executable, copy, plotting_path(sys.executable, work))}
     if args.brian_python:
         simulators["brian2"] = (args.brian_python, examples, plotting_path(args.brian_python, work))

@@ -203,9 +203,10 @@ class Network:
         for clock in {id(obj.clock): obj.clock for obj in self.objects if isinstance(obj.clock, Clock)}.values():
             clock._set_t_update_dt(self.t_ * second)  # refuses a new dt that cannot continue from t
         frame = caller_namespace()
-        device_for(self.device).note_run(self, duration, dict(
-            report=report, report_period=report_period, namespace=frame if namespace is None else namespace,
-            profile=profile, output=output, checkpoint=checkpoint, checkpoint_every=checkpoint_every))
+        if device_for(self.device).note_run(self, duration, dict(
+                report=report, report_period=report_period, namespace=frame if namespace is None else namespace,
+                profile=profile, output=output, checkpoint=checkpoint, checkpoint_every=checkpoint_every)):
+            return  # recorded: it runs at device.build() or device.run()
         t_end = self.t_ + seconds
         start, stop = step_of(self.t_, base), step_of(t_end, base)
         reporter = Reporter(report, period, self.t_, seconds, stop - start)

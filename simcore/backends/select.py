@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simcore.errors import BackendError, ModelTypeError, ModelValueError
+from simcore.errors import BackendError, ModelNotImplementedError, ModelTypeError, ModelValueError
 
 if TYPE_CHECKING:
     from simcore.connect.request import ConnectRequest
@@ -34,10 +34,12 @@ class Device:
     """A device as Brian 2 scripts see it (``get_device()``, ``device.build()``, ``device.run(run_args=...)``).
 
     simcore compiles and runs at each ``run()``, so results are there before ``build()``, which has
-    nothing left to do. With ``build_on_run=False`` the device also remembers each network's state
-    before its first run and the runs made since: ``device.run(run_args={G.tau: 5*ms})`` goes back to
-    that state, sets the given values and runs the same runs again with the kernels already compiled
-    (Brian 2's "build once, run many"). A Device equals its name: ``get_device() == 'cpu'``.
+    nothing left to do. With ``build_on_run=False``, as Brian 2's standalone device, a ``run()`` is recorded
+    (with each network's state before its first) and runs later: ``device.build()`` runs the recorded runs
+    (``run=False``: not yet), ``device.run(run_args={G.tau: 5*ms})`` goes back to the state before them, sets
+    the given values and runs them with the kernels compiled once (Brian 2's "build once, run many"). A value
+    set in Python once runs are recorded would not be part of them: it is refused (set it before the first
+    ``run()``, or give it as run_args). A Device equals its name: ``get_device() == 'cpu'``.
     """
 
     def __init__(self, name: str):
@@ -57,19 +59,32 @@ class Device:
         self.build_on_run = bool(build_on_run)
         self.build_options = dict(options)
 
-    def note_run(self, network, duration, options: dict) -> None:
-        """Called by ``Network.run`` before it runs: remember the run when runs are to be repeated."""
+    def note_run(self, network, duration, options: dict) -> bool:
+        """Called by ``Network.run`` before it runs. With ``build_on_run=False`` the run is recorded, and the
+        network's state before its first, and True says that it runs later (at ``build()`` or ``run()``)."""
         if self.build_on_run or self._replaying:
-            return
+            return False
         if network not in self._started:
             network.store(START_STATE)
             self._started.append(network)
         self._runs.append((network, duration, options))
+        return True
+
+    def check_settable(self, what: str) -> None:
+        """A value set in Python between recorded runs would not be repeated by ``device.run()``: refused."""
+        if self._runs and not self._replaying:
+            raise ModelNotImplementedError(
+                f"cannot set {what}: with set_device(..., build_on_run=False) the runs are recorded, and a value set "
+                "in Python after the first run() would not be part of them; set it before the first run(), or give "
+                "it to device.run(run_args={...})")
 
     def build(self, run: bool = True, **options) -> None:
-        """Nothing to compile or run: every ``run()`` has run (Brian 2's options are reported, not applied)."""
+        """Run the recorded runs (``run=False``: not yet; ``device.run()`` runs them). Brian 2's other options
+        (``directory``, ``compile``, ...) are reported, not applied: simcore compiles at each run."""
         _no_effect("device.build()", options)
-        self.has_been_run = self.has_been_run or bool(self._runs) or bool(run)
+        if run and self._runs:
+            self.run()
+        self.has_been_run = self.has_been_run or bool(run)
 
     def run(self, run_args: dict | None = None, **options) -> None:
         """Run the recorded runs again from the state before the first, with ``run_args`` ({G.x: value})

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from simcore.backends.select import get_device
 from simcore.display import Html, html_summary, html_table, html_text
 from simcore.equations import Equations, parse_expression
 from simcore.equations.evaluate import Draws
@@ -270,6 +271,7 @@ class Group(GroupCode, SimObject):
             self.link(name, value)
             return
         self._check_settable(name, variable)
+        get_device().check_settable(f"'{name}' of {self.where()}")
         with self._assignment():  # an index condition and the value draw as parts of one assignment
             indices = self._shared_key(name, key) if variable.shared else self.indices_for(key)
             if isinstance(value, str):

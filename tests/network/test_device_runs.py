@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from simcore import (
+    ModelNotImplementedError,
     ModelValueError,
     NeuronGroup,
+    SpikeMonitor,
     StateMonitor,
     device,
     exp,
@@ -55,9 +57,12 @@ def test_build_once_run_many_with_other_parameter_values():
     monitor = StateMonitor(group, "v", record=0)
     run(5 * ms)
     run(5 * ms)
-    first = np.asarray(group.v[:])
-    assert np.allclose(first, 1 - exp(-1.0))
-    device.build(run=False)
+    assert np.all(group.v_ == 0) and monitor.v.shape == (1, 0)  # recorded, not run yet (Brian 2's standalone)
+    with pytest.raises(ModelNotImplementedError, match="build_on_run=False"):
+        group.tau = 20 * ms  # set in Python after a recorded run: it would not be part of the runs
+    device.build()  # runs them
+    first = np.array(group.v_)
+    assert np.allclose(first, 1 - exp(-1.0)) and monitor.v.shape == (1, 100)
     for tau_ms in (20.0, 5.0):
         device.run(run_args={group.tau: tau_ms * ms})
         assert np.allclose(group.v[:], 1 - np.exp(-10 / tau_ms))
@@ -65,6 +70,24 @@ def test_build_once_run_many_with_other_parameter_values():
         assert np.allclose(monitor.v[0, 49], 1 - np.exp(-4.9 / tau_ms))
     device.run()
     assert np.allclose(group.v[:], first)  # the values before the first run: tau = 10 ms
+
+
+def test_a_recorded_run_waits_for_the_values_that_run_args_give():
+    """Brian 2's standalone_multiplerun example: tau is 0 when the run is recorded, and set by run_args."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        set_device("cpp_standalone", build_on_run=False)
+    group = NeuronGroup(1, "dv/dt = (2 - v)/tau : 1\ntau : second (constant)", threshold="v > 1", reset="v = 0",
+                        method="exact")
+    spikes = SpikeMonitor(group)
+    run(20 * ms)  # tau = 0: dividing by it would stop a run made now
+    device.build(run=False)
+    counts = []
+    for tau_ms in (1.0, 2.0, 4.0):
+        device.run(run_args={group.tau: tau_ms * ms})
+        counts.append(spikes.num_spikes)
+    # period tau*log(2) (exact), rounded up to whole steps of 0.1 ms
+    assert counts == [int(20 / (np.ceil(t * np.log(2) / 0.1) * 0.1)) for t in (1.0, 2.0, 4.0)]
 
 
 def test_device_run_refuses_what_it_cannot_do():
