@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simcore.errors import BackendError, ModelNotImplementedError, ModelTypeError, ModelValueError
+from simcore.objects.base import before_assignment
 
 if TYPE_CHECKING:
     from simcore.connect.request import ConnectRequest
@@ -152,6 +153,13 @@ class Device:
 #: the name under which a device keeps each network's state before its first recorded run
 START_STATE = "__device_start__"
 _devices = {name: Device(name) for name in DEVICES}
+
+
+def _refuse_values_between_recorded_runs(what: str) -> None:
+    get_device().check_settable(what)
+
+
+before_assignment.append(_refuse_values_between_recorded_runs)
 _state: dict = {"device": _devices["cpu"], "building": None, "previous": []}
 
 

@@ -285,6 +285,10 @@ class EventClock:
 
 defaultclock = Clock(name="defaultclock")
 
+#: checks made before a value is set from Python (``G.v = ...``), each given what is set: the device that records
+#: runs for ``build_on_run=False`` adds one (``simcore.backends.select``), so that objects need not know devices
+before_assignment: list = []
+
 
 class SimObject:
     """Base of groups and monitors: schedule slot, clock, unique name, creation site."""

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from simcore.backends.select import get_device
 from simcore.display import Html, html_summary, html_table, html_text
 from simcore.equations import Equations, parse_expression
 from simcore.equations.evaluate import Draws
@@ -19,7 +18,7 @@ from simcore.equations.parser import check_condition
 from simcore.errors import ModelIndexError, ModelKeyError, ModelTypeError, ModelValueError
 from simcore.kernels.scalar import timestep
 from simcore.namespace import caller_namespace
-from simcore.objects.base import CLOCK_NAMES, SECOND, SimObject
+from simcore.objects.base import CLOCK_NAMES, SECOND, SimObject, before_assignment
 from simcore.objects.evaluation import evaluate_checked, namespace_values
 from simcore.objects.group_code import GroupCode, assignments, shared_first
 from simcore.objects.group_links import link_variable
@@ -271,7 +270,8 @@ class Group(GroupCode, SimObject):
             self.link(name, value)
             return
         self._check_settable(name, variable)
-        get_device().check_settable(f"'{name}' of {self.where()}")
+        for check in before_assignment:
+            check(f"'{name}' of {self.where()}")
         with self._assignment():  # an index condition and the value draw as parts of one assignment
             indices = self._shared_key(name, key) if variable.shared else self.indices_for(key)
             if isinstance(value, str):
