@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from simcore.errors import ModelError
+from simcore.extras import optional_module
 from simcore.output.sweep_file import SweepFile
 from simcore.sweep_results import SweepResult, collect
 from simcore.sweep_runs import Outcome, RunSpec, module_constants, plan_runs, run_one
@@ -60,12 +60,8 @@ def run_sweep(model: Callable[..., Any], runs: list[RunSpec], name: str, *, clie
 
 def require_sweep_extras() -> None:
     """Fail before any run, not after them all, when Dask or pandas (the results' table) is missing."""
-    try:
-        import pandas  # noqa: F401
-        from distributed import Client  # noqa: F401
-    except ImportError as error:
-        raise ModelError(f"sweep() runs on Dask and returns pandas tables ({error}): install them with pip install "
-                         "'simcore[sweep]'") from None
+    optional_module("pandas", "sweep()", "sweep")
+    optional_module("distributed", "sweep()", "sweep")
 
 
 def _finished(stored: SweepFile, runs: list[RunSpec]) -> dict[int, Outcome]:

@@ -11,13 +11,12 @@ unit-aware functions, ``seed``...) win over these and leaves Python's builtins u
 from __future__ import annotations
 
 import builtins
-import importlib
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from simcore.errors import ModelError
+from simcore.extras import optional_module
 
 # matplotlib.pyplot's public functions (3.11); each forwards on call, so the list needs no matplotlib.
 PYPLOT_NAMES = tuple("""
@@ -50,10 +49,7 @@ PYPLOT_CLASSES = tuple("""
 
 def _import(module: str) -> ModuleType:
     """A matplotlib module, or a clear error saying how to install matplotlib."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise ModelError(f"{module.split('.')[-1]} needs matplotlib: pip install 'simcore[plot]'") from None
+    return optional_module(module, module.split(".")[-1], "plot")
 
 
 def pyplot() -> ModuleType:

@@ -11,6 +11,7 @@ import numpy as np
 from simcore.display import indices_text
 from simcore.equations import parse_expression
 from simcore.errors import ModelIndexError, ModelKeyError, ModelTypeError
+from simcore.extras import optional_module
 from simcore.ir import Operation
 from simcore.namespace import caller_namespace
 from simcore.objects.base import CLOCK_NAMES, EventClock, as_seconds
@@ -20,7 +21,6 @@ from simcore.objects.monitor_lowering import state_monitor_operations
 from simcore.objects.monitor_views import RecordedElements
 from simcore.objects.spatial_views import element_numbers
 from simcore.objects.synapses import PathwayView, SynapticSubgroup
-from simcore.objects.tables import optional_module
 from simcore.objects.variable_views import with_unit
 from simcore.output.hdf5 import Output
 from simcore.units import unit_name
@@ -205,7 +205,7 @@ class StateMonitor(Monitor):
         """The traces as an xarray Dataset: one data variable per recorded variable, over the dimensions ``i``
         (the recorded elements, as ``record`` numbers them) and ``t`` (seconds), values in SI units; each
         variable's unit, and t's, in its ``.attrs['units']``."""
-        xarray = optional_module("xarray", "StateMonitor.to_xarray()")
+        xarray = optional_module("xarray", "StateMonitor.to_xarray()", "sweep")
         variables = {name: (("i", "t"), self._values(name), {"units": self._unit(name)})
                      for name in self.record_variables}
         coordinates = {"i": ("i", self.record, {"units": "1"}), "t": ("t", self.t_, {"units": "second"})}
@@ -214,7 +214,7 @@ class StateMonitor(Monitor):
     def to_pandas(self) -> Any:
         """The traces as a long pandas DataFrame: one row per time point and recorded element (columns ``t``,
         ``i`` and the recorded variables), values in SI units, which ``df.attrs['units']`` names."""
-        pandas = optional_module("pandas", "StateMonitor.to_pandas()")
+        pandas = optional_module("pandas", "StateMonitor.to_pandas()", "sweep")
         times = self.t_
         table = pandas.DataFrame({"t": np.repeat(times, len(self.record)), "i": np.tile(self.record, len(times)),
                                   **{name: self._recorded(name).reshape(-1) for name in self.record_variables}})

@@ -4,21 +4,13 @@ extra): each is imported when a table is asked for, with an error that says how 
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from simcore.errors import ModelError, ModelNotImplementedError, ModelValueError
-
-
-def optional_module(name: str, what: str) -> ModuleType:
-    """The module ``name`` (pandas, xarray), or an error that says ``what`` needs it and how to install it."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        raise ModelError(f"{what} needs {name}: install it with pip install 'simcore[sweep]'") from None
+from simcore.errors import ModelNotImplementedError, ModelValueError
+from simcore.extras import optional_module
 
 
 def table_format(format: str, units: bool, what: str) -> ModuleType | None:
@@ -31,7 +23,7 @@ def table_format(format: str, units: bool, what: str) -> ModuleType | None:
     if units:
         raise ModelNotImplementedError(f"{what}(format='pandas') takes values without units (in SI units): pass "
                                        "units=False")
-    return optional_module("pandas", f"{what}(format='pandas')")
+    return optional_module("pandas", f"{what}(format='pandas')", "sweep")
 
 
 def one_row_each(pandas: ModuleType, columns: dict[str, Any], rows: int, what: str, hint: str = "") -> Any:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from simcore.errors import ModelError, ModelKeyError, ModelNotImplementedError, ModelTypeError, ModelValueError
+from simcore.extras import optional_module
 from simcore.namespace import DEFAULT_CONSTANTS, caller_namespace, lookup
 from simcore.network import VERSION, Network
 from simcore.objects.base import CLOCK_NAMES, EventClock
@@ -43,11 +44,7 @@ _FILLED = ("session_description", "identifier", "session_start_time", "acquisiti
 
 
 def _pynwb():
-    try:
-        import pynwb
-    except ImportError as error:
-        raise ModelError(f"NWB files need pynwb ({error}): install it with pip install 'simcore[nwb]'") from None
-    return pynwb
+    return optional_module("pynwb", "NWB files", "nwb")
 
 
 def export_nwb(path: str | os.PathLike, objects: Monitor | list[Monitor] | tuple[Monitor, ...] | Network, *,
