@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simcore.backends.select import START_STATE
+from simcore.backends.select import START_STATE, device_for
 from simcore.errors import ModelTypeError, ModelValueError
 from simcore.magic import MagicNetwork
 from simcore.network import Network
@@ -26,7 +26,7 @@ from simcore.objects.base import scope_instances
 from simcore.objects.monitor_base import Monitor
 from simcore.objects.variable_views import VariableView
 from simcore.parameter_sweep import require_sweep_extras, run_sweep
-from simcore.seeding import current_seed, seed
+from simcore.seeding import current_seed
 from simcore.sweep_results import SweepResult
 from simcore.sweep_runs import plan_runs
 from simcore.units import to_si, unit_name
@@ -37,22 +37,19 @@ class Recording:
     the runs in order, the variables a run may set (by name: 'group.variable'), the results to return, and the
     arrays that runs set, by the label that stands for each in the sweep's table."""
 
-    def __init__(self, networks: list[Network], runs: list[tuple[int, Any, dict]], variables: dict[str, VariableView],
-                 results: dict[str, Any], arrays: dict[str, Any]):
+    def __init__(self, networks: list[Network], runs: list[tuple[Network, Any, dict]],
+                 variables: dict[str, VariableView], results: dict[str, Any], arrays: dict[str, Any]):
         self.networks, self.runs, self.variables, self.results = networks, runs, variables, results
         self.arrays = arrays
 
     def repeat(self, values: dict[str, Any], run_seed: int | None) -> dict[str, Any]:
         """The recorded runs from the start state with ``values`` set; random numbers from ``run_seed``, or as
         at the start when it is None."""
-        for network in self.networks:
-            network.restore(START_STATE, restore_random_state=True)
-        if run_seed is not None:
-            seed(run_seed)
-        for name, value in values.items():
-            self.variables[name][:] = self.arrays.get(value, value) if isinstance(value, str) else value
-        for number, duration, options in self.runs:
-            self.networks[number].run(duration, **options)
+        settings = [(self.variables[name], self.arrays.get(value, value) if isinstance(value, str) else value)
+                    for name, value in values.items()]
+        # the device that recorded them, when the worker is a thread of the script's process: while it repeats,
+        # it neither records these runs nor refuses their values
+        device_for(self.networks[0].device).repeat(self.networks, settings, self.runs, run_seed)
         return {name: _result(entry) for name, entry in self.results.items()}
 
 
@@ -67,7 +64,10 @@ _unpacked: dict[str, Recording] = {}  # in a worker: the recordings it has unpic
 
 class Replay:
     """The model function of a device's sweep: ``Replay(...)(**values)`` repeats the recorded runs in the worker's
-    process with those values. It holds the pickled recording, unpickled once per process."""
+    process with those values. It holds the pickled recording, unpickled once per process. Its networks hold
+    their objects: no fresh scope is needed (in a worker thread of the script, one would empty the script's)."""
+
+    fresh_scope = False
 
     def __init__(self, payload: bytes, seeded: bool, name: str):
         self.payload, self.seeded, self.name = payload, seeded, name
@@ -97,7 +97,8 @@ def sweep_recorded(device, recorded: list, started: list[Network], run_args: Any
         if options.get("output") is not None or options.get("checkpoint") is not None:
             raise ModelValueError("device.sweep() cannot repeat a run that writes to a file (output= or checkpoint=):"
                                   " every worker would write the same file; return the monitors as results instead")
-        runs.append((index[id(network)], duration, _worker_options(options, copies[index[id(network)]])))
+        copy = copies[index[id(network)]]
+        runs.append((copy, duration, _worker_options(options, copy)))
     chosen = _chosen_results(results, copies)
     payload = cloudpickle.dumps(Recording(copies, runs, variables, chosen, arrays))
     names = ", ".join(sorted(obj.name for copy in copies for obj in copy.objects))
@@ -138,12 +139,17 @@ def _labelled(value: Any, arrays: dict[str, Any]) -> Any:
     return label
 
 
+def _view_name(view: VariableView) -> str:
+    """A variable's name in a sweep's table: 'group.variable'."""
+    return f"{view.group.name}.{view.name}"
+
+
 def _names(entry: dict) -> tuple[list[str], dict[str, VariableView]]:
     names, views = [], {}
     for view in entry:
         if not isinstance(view, VariableView):
             raise ModelTypeError(f"run_args maps variables such as G.tau to values, not {view!r}")
-        name = f"{view.group.name}.{view.name}"
+        name = _view_name(view)
         names.append(name)
         views[name] = view
     return names, views
@@ -178,7 +184,7 @@ def _chosen_results(results: Any, copies: list[Network]) -> dict[str, Any]:
     if isinstance(results, Monitor | VariableView):
         results = [results]
     if isinstance(results, list | tuple):
-        return {(f"{entry.group.name}.{entry.name}" if isinstance(entry, VariableView) else entry.name): entry
+        return {(_view_name(entry) if isinstance(entry, VariableView) else entry.name): entry
                 for entry in _checked(results)}
     if isinstance(results, dict):
         _checked(list(results.values()))

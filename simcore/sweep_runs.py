@@ -200,7 +200,8 @@ def run_one(model: Callable[..., Any], params: dict[str, Any], seed: int | None,
     before, began = compilations(), time.perf_counter()
     outcome = Outcome(worker=f"{os.uname().nodename}:{os.getpid()}")
     try:
-        start_scope()
+        if getattr(model, "fresh_scope", True):  # a model function's objects are its run's alone
+            start_scope()
         if seed is not None:
             set_seed(seed)
         outcome.results = plain_results(model(**params))

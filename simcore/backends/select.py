@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +91,7 @@ class Device:
         """Run the recorded runs again from the state before the first, with ``run_args`` ({G.x: value})
         set first; random numbers repeat unless ``seed()`` changes in between."""
         from simcore.objects.variable_views import VariableView  # objects import this module
-        from simcore.seeding import current_seed, seed
+        from simcore.seeding import current_seed
 
         _no_effect("device.run()", options)
         if not self._runs:
@@ -101,19 +101,30 @@ class Device:
         for view in values:
             if not isinstance(view, VariableView):
                 raise ModelTypeError(f"run_args maps variables such as G.tau to values, not {view!r}")
-        chosen = current_seed()  # a seed() since the last run holds; otherwise the start's random numbers repeat
+        # a seed() since the last run holds; otherwise the start's random numbers repeat
+        self.repeat(self._started, values.items(), self._runs, current_seed())
+        self.has_been_run = True
+
+    def repeat(self, networks: list, settings: Iterable[tuple[Any, Any]], runs: Iterable[tuple[Any, Any, dict]],
+               run_seed: int | None) -> None:
+        """Run ``runs`` (network, duration, options) again from each of ``networks``' state before its first
+        recorded run, with ``settings`` ((G.x, value)) set first and random numbers from ``run_seed`` (None: as
+        stored). Meanwhile runs are not recorded and values may be set. ``device.run`` and the workers of
+        ``device.sweep`` (``simcore.device_sweep``) repeat recorded runs this way."""
+        from simcore.seeding import seed
+
         self._replaying = True
         try:
-            for network in self._started:
+            for network in networks:
                 network.restore(START_STATE, restore_random_state=True)
-            seed(chosen)
-            for view, value in values.items():
+            if run_seed is not None:
+                seed(run_seed)
+            for view, value in settings:
                 view[:] = value
-            for network, duration, run_options in self._runs:
-                network.run(duration, **run_options)
+            for network, duration, options in runs:
+                network.run(duration, **options)
         finally:
             self._replaying = False
-        self.has_been_run = True
 
     def sweep(self, run_args: Any, results: Any = None, **options) -> SweepResult:
         """``device.run(run_args=...)`` for many sets of values at once, on the processes of a Dask cluster: each

@@ -225,6 +225,21 @@ def test_device_sweep_sets_arrays_as_brian2s_run_args(client, recorded_drives):
     assert result.table["count"][0] != result.table["count"][1]
 
 
+def test_device_sweep_on_worker_threads_of_the_script_s_process(recorded_drives):
+    """Workers that are threads of this process share its device, which recorded the runs: it repeats them."""
+    distributed = pytest.importorskip("distributed")
+    group, spikes, _ = recorded_drives
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as threads:
+        result = device.sweep({group.drive: [12 * mV, 20 * mV]}, results={"count": lambda: spikes.num_spikes},
+                              seeds=[4, 4], client=threads, progress=False)
+    assert result.table["error"].isna().all()
+    for k, drive in enumerate([12 * mV, 20 * mV]):
+        seed(4)
+        device.run(run_args={group.drive: drive})
+        assert result.table["count"][k] == spikes.num_spikes
+
+
 def test_device_sweep_reports_a_failing_set_and_refuses_bad_requests(client, recorded_drives):
     group, spikes, _ = recorded_drives
     result = device.sweep({group.drive: [15 * mV, 3 * ms]}, results=[spikes], client=client, progress=False)
