@@ -62,10 +62,13 @@ class LazyModule:
     def __init__(self, module: str):
         self._module = module
 
+    def _target(self) -> Any:
+        return _import(self._module)
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        return getattr(_import(self._module), name)
+        return getattr(self._target(), name)
 
     def __repr__(self) -> str:
         return f"<{self._module}, imported on first use>"
@@ -74,25 +77,20 @@ class LazyModule:
 class LazySettings(LazyModule):
     """Stands for ``matplotlib.rcParams`` (``rcParams['font.size'] = 8``), imported on first use."""
 
-    def _settings(self) -> Any:
+    def _target(self) -> Any:
         return _import("matplotlib").rcParams
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self._settings(), name)
-
     def __getitem__(self, key: str) -> Any:
-        return self._settings()[key]
+        return self._target()[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self._settings()[key] = value
+        self._target()[key] = value
 
     def __contains__(self, key: str) -> bool:
-        return key in self._settings()
+        return key in self._target()
 
     def __iter__(self):
-        return iter(self._settings())
+        return iter(self._target())
 
 
 def _forward(name: str):

@@ -52,14 +52,14 @@ def remembered(generate_source: Callable[..., Source]) -> Callable[..., Source]:
     def generate(operations: list[Operation], *rest) -> Source:
         key = (tuple(operations), rest, vector_math())
         try:
-            hash(key)
+            source = known.get(key)
         except TypeError:  # an operation that holds an array: not remembered
             return generate_source(operations, *rest)
-        if key not in known:
+        if source is None:
             if len(known) >= 32:
                 known.pop(next(iter(known)))
-            known[key] = generate_source(operations, *rest)
-        return known[key]
+            source = known[key] = generate_source(operations, *rest)
+        return source
 
     return generate
 
