@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from simcore.errors import ModelError, ModelKeyError, ModelNotImplementedError, ModelTypeError, ModelValueError
+from simcore.errors import ModelError, ModelNotImplementedError, ModelTypeError, ModelValueError
 from simcore.extras import optional_module
-from simcore.namespace import DEFAULT_CONSTANTS, caller_namespace, lookup
+from simcore.namespace import DEFAULT_CONSTANTS, caller_namespace
 from simcore.network import VERSION, Network
 from simcore.objects.base import CLOCK_NAMES, EventClock
 from simcore.objects.group import Group
@@ -35,6 +35,7 @@ from simcore.objects.monitors import EventMonitor, PopulationRateMonitor, SpikeM
 from simcore.objects.neurongroup import NeuronGroup
 from simcore.objects.synapses import Synapses
 from simcore.output.reader import Recording, StoredMonitor, record_unit
+from simcore.plan.names import Names, resolve_names
 from simcore.units import UNIT_NAMES, second, to_si, unit_name
 
 FORMAT = "simcore-nwb"
@@ -65,9 +66,9 @@ def export_nwb(path: str | os.PathLike, objects: Monitor | list[Monitor] | tuple
     if session_start_time is not None and not isinstance(session_start_time, datetime.datetime):
         raise ModelTypeError(f"session_start_time must be a datetime.datetime, not {session_start_time!r}")
     target = _target(path, overwrite)
-    frame = caller_namespace()
+    names = resolve_names(None, caller_namespace())
     description = {"format": FORMAT, "format_version": FORMAT_VERSION, "simcore_version": VERSION,
-                   "models": {group.name: _model(group, frame) for group in _groups(objects, monitors)},
+                   "models": {group.name: _model(group, names) for group in _groups(objects, monitors)},
                    "monitors": {monitor.name: _monitor_info(monitor) for monitor in monitors}}
     pynwb = _pynwb()
     nwbfile = _new_file(pynwb, session_description, identifier, session_start_time, metadata)
@@ -248,7 +249,7 @@ def _groups(objects: Any, monitors: list[Monitor]) -> list[Group]:
     return list(dict.fromkeys(obj.root for obj in candidates if isinstance(obj, Group)))
 
 
-def _model(group: Group, frame: dict[str, Any]) -> dict[str, Any]:
+def _model(group: Group, names: Names) -> dict[str, Any]:
     """A group's model as text and numbers: equations, threshold, reset, refractoriness, events, pathways, the
     external constants it uses (in SI units) and its parameters that have one value for all elements."""
     model: dict[str, Any] = {"kind": type(group).__name__, "N": int(group.N), "equations": str(group.equations),
@@ -276,23 +277,21 @@ def _model(group: Group, frame: dict[str, Any]) -> dict[str, Any]:
                              for pathway in group._pathways}
         used |= {name for pathway in group._pathways if pathway.statements is not None
                  for name in pathway.statements.identifiers}
-    model["constants"] = {name: value for name in sorted(used) if (value := _constant(group, name, frame))}
+    model["constants"] = {name: value for name in sorted(used) if (value := _constant(group, name, names))}
     model["parameters"] = {name: value for name in group.equations.parameter_names
                            if (value := _parameter(group, name)) is not None}
     return model
 
 
-def _constant(group: Group, name: str, frame: dict[str, Any]) -> dict[str, Any] | None:
-    """A scalar constant the group's model takes from its namespace or the caller's, in SI units (None for a
-    name of the group, a unit, a function, an array, or one not found)."""
+def _constant(group: Group, name: str, names: Names) -> dict[str, Any] | None:
+    """A scalar constant the group's model takes from its namespace or the caller's (looked up as a run looks it
+    up), in SI units (None for a name of the group, a unit, a function, an array, or one not found)."""
     if group._own_name(name) or name in CLOCK_NAMES or name in UNIT_NAMES or name in DEFAULT_CONSTANTS:
         return None
     try:
-        found, value = lookup(name, group.namespace, frame)
-        if not found and group.namespace is not None:
-            found, value = lookup(name, None, frame)
-        magnitude, dimension = to_si(value) if found and not isinstance(value, str) else (None, None)
-    except (ModelKeyError, ModelTypeError, TypeError, ValueError):
+        value = names.value(group, name)
+        magnitude, dimension = (None, None) if isinstance(value, str) else to_si(value)
+    except (ModelError, TypeError, ValueError):
         return None
     if magnitude is None or np.ndim(magnitude) != 0:
         return None
